@@ -1,0 +1,72 @@
+"""chainrule: a deep-learning framework on NumPy with PyTorch's names and semantics.
+
+>>> import chainrule as torch
+>>> x = torch.tensor(1.0, requires_grad=True)
+>>> y = torch.tensor(-2.0, requires_grad=True)
+>>> z = torch.tensor(3.0, requires_grad=True)
+>>> f = (x + y) * z
+>>> f.backward()
+>>> x.grad, y.grad, z.grad
+(tensor(3.), tensor(3.), tensor(-1.))
+"""
+from .dtypes import (dtype, float16, float32, float64, half, float, double, uint8, int8,  # noqa: A004
+                     int16, int32, int64, short, int, long, get_default_dtype,
+                     set_default_dtype)
+from .dtypes import bool_ as bool  # noqa: A004
+from .tensor import Tensor, Size, device, is_tensor
+from . import autograd
+from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
+from .functions import *  # noqa: F401,F403
+from .functions import TENSOR_METHODS as _TENSOR_METHODS  # noqa: F401
+from .creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full,
+                       zeros_like, ones_like, empty_like, full_like, rand, randn, rand_like,
+                       randn_like, randint, randint_like, randperm, normal, bernoulli,
+                       multinomial, arange, linspace, logspace, eye, diag)
+from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
+                     set_rng_state, default_generator)
+
+__version__ = "0.1.0"
+
+FloatTensor = DoubleTensor = LongTensor = Tensor
+
+
+def numel(x):
+    return x.numel()
+
+
+def clone(x, memory_format=None):
+    return x.clone()
+
+
+def is_floating_point(x):
+    return x.is_floating_point()
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None):
+    import numpy as _np
+    kw = {k: v for k, v in dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
+                                linewidth=linewidth).items() if v is not None}
+    _np.set_printoptions(**kw)
+
+
+def get_num_threads():
+    """BLAS threads NumPy uses (via threadpoolctl when installed)."""
+    try:
+        from threadpoolctl import threadpool_info
+        return max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"),
+                   default=1)
+    except ImportError:
+        import os
+        return os.cpu_count() or 1
+
+
+def set_num_threads(n):
+    """Limit NumPy's BLAS threads (needs threadpoolctl; see BENCHMARKS.md on why 1 thread
+    is often fastest on 2 cores)."""
+    from threadpoolctl import threadpool_limits
+    global _thread_limit
+    _thread_limit = threadpool_limits(limits=int(n), user_api="blas")
+
+
+_thread_limit = None

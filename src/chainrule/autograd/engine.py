@@ -1,0 +1,301 @@
+"""The backward pass: walk the graph in reverse topological order, apply the chain rule.
+
+1. Discover every node reachable from the roots and count, for each, how many edges
+   will bring it a gradient (iteratively: a 100,000-node chain needs no recursion).
+2. Run a node once all its gradients have arrived (summed when a tensor is used
+   twice), newest node first; hand each input its share.
+3. Leaves accumulate into `.grad`; saved buffers are released unless retain_graph.
+"""
+import heapq
+
+import numpy as np
+
+from .grad_mode import CREATE_GRAPH, GRAD_ENABLED
+from .function import _FREED
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of `tensors` into the leaves' .grad (torch.autograd.backward)."""
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors]
+    roots, grads = _roots_and_grads(tensors, grad_tensors, "backward", create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    only = None
+    if inputs is not None:
+        only = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    _run(roots, grads, retain_graph, create_graph, capture=None, only_leaves=only)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned, not accumulated.
+
+    >>> (gx,) = chainrule.autograd.grad(y, [x], create_graph=True)   # gx can be differentiated again
+    """
+    if isinstance(outputs, Tensor):
+        outputs = [outputs]
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] is not a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: One of the differentiated Tensors (inputs[{i}]) does not "
+                               "require grad")
+    roots, grads = _roots_and_grads(outputs, grad_outputs, "grad", create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = _run(roots, grads, retain_graph, create_graph, capture=inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(id(t))
+        if g is None:
+            if materialize_grads:
+                result.append(_make(np.zeros_like(t.data)))
+                continue
+            if not allow_unused:
+                raise RuntimeError(f"grad: One of the differentiated Tensors (inputs[{i}]) "
+                                   "appears to not have been used in the graph. Set "
+                                   "allow_unused=True if this is the desired behavior.")
+            result.append(None)
+        else:
+            result.append(g if isinstance(g, Tensor) else _make(g))
+    return tuple(result)
+
+
+def _roots_and_grads(tensors, grad_tensors, op, create_graph=False):
+    roots, grads = [], []
+    if grad_tensors is not None and len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"{op}: got {len(grad_tensors)} gradients for {len(tensors)} tensors")
+    for i, t in enumerate(tensors):
+        if not t.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn: nothing recorded this tensor's history (was it made "
+                               "under no_grad, or from tensors without requires_grad=True?)")
+        g = None if grad_tensors is None else grad_tensors[i]
+        if g is None:
+            if t.data.size != 1:
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs: "
+                                   f"this tensor has shape {list(t.shape)}; pass "
+                                   f"gradient=<tensor of that shape> to backward()")
+            g = np.ones_like(t.data)
+        else:
+            keep = g if create_graph and isinstance(g, Tensor) else None
+            g = g.data if isinstance(g, Tensor) else np.asarray(g, dtype=t.data.dtype)
+            if g.shape != t.data.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{list(g.shape)} and output[{i}] has a shape of "
+                                   f"{list(t.shape)}.")
+            if g.dtype != t.data.dtype:
+                g = g.astype(t.data.dtype)
+            elif keep is not None:
+                g = keep  # recorded: the result can be differentiated w.r.t. the seed
+        roots.append(t)
+        grads.append(g)
+    return roots, grads
+
+
+def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leaves=None):
+    """The backward pass. With `capture` (autograd.grad), returns {id(input): grad} and
+    leaves' .grad untouched; otherwise accumulates into leaves."""
+    capture_ids = None
+    capture_nodes = None
+    captured = {}
+    if capture is not None:
+        capture_ids = {id(t) for t in capture}
+        capture_nodes = {}
+        for t in capture:
+            if t.grad_fn is not None:
+                capture_nodes.setdefault(t.grad_fn, []).append(t)
+    allowed_leaves = None if only_leaves is None else {id(t) for t in only_leaves}
+
+    # grads arriving at leaves: id -> [tensor, grad]
+    leaf_grads = {}
+    buffers = {}
+    ready = []
+
+    def wrap(g):
+        return _make(g) if create_graph and not isinstance(g, Tensor) else g
+
+    def to_leaf(t, g):
+        entry = leaf_grads.get(id(t))
+        if entry is None:
+            leaf_grads[id(t)] = [t, g]
+        else:
+            entry[1] = entry[1] + g
+
+    for t, g in zip(roots, root_grads):
+        g = wrap(g)
+        fn = t.grad_fn
+        if fn is None:
+            to_leaf(t, g)
+            continue
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * fn.n_outputs
+        i = t._out_idx
+        buf[i] = g if buf[i] is None else buf[i] + g
+
+    # 1. discovery: count incoming gradient edges of every reachable node
+    deps = {}
+    stack = list(buffers)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for t in node.inputs:
+            if t is None or not t.requires_grad:
+                continue
+            fn = t.grad_fn
+            if fn is None:
+                continue
+            deps[fn] = deps.get(fn, 0) + 1
+            if fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
+    for node in buffers:
+        if deps.get(node, 0) == 0:
+            heapq.heappush(ready, (-node.seq, id(node), node))
+
+    # 2. the pass proper
+    prev_enabled, prev_cg = GRAD_ENABLED[0], CREATE_GRAPH[0]
+    GRAD_ENABLED[0] = create_graph
+    CREATE_GRAPH[0] = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node)
+            if node.released and node.saves:
+                raise RuntimeError(_FREED)
+            if node._hooks is not None or node._retained is not None:
+                grads = _output_hooks(node, grads, create_graph)
+            if capture_nodes is not None and node in capture_nodes:
+                for t in capture_nodes[node]:
+                    captured[id(t)] = grads[t._out_idx]
+            if node.n_outputs == 1:
+                if grads[0] is None:
+                    continue
+            elif all(g is None for g in grads):
+                continue
+            if _TRACE:
+                _TRACE[-1](node, grads, None)
+            in_grads = node._run_backward(grads)
+            if _TRACE:
+                _TRACE[-1](node, grads, in_grads)
+            if not retain_graph:
+                node.release()
+            needs = node.needs_input_grad
+            for k, t in enumerate(node.inputs):
+                if t is None or not needs[k]:
+                    continue
+                g = in_grads[k]
+                fn = t.grad_fn
+                if fn is None:
+                    if g is not None:
+                        to_leaf(t, g)
+                    continue
+                if g is not None:
+                    if create_graph and not isinstance(g, Tensor):
+                        g = _make(g)
+                    buf = buffers.get(fn)
+                    if buf is None:
+                        buf = buffers[fn] = [None] * fn.n_outputs
+                    i = t._out_idx
+                    buf[i] = g if buf[i] is None else buf[i] + g
+                left = deps[fn] - 1
+                deps[fn] = left
+                if left == 0:
+                    if fn in buffers:
+                        heapq.heappush(ready, (-fn.seq, id(fn), fn))
+                    else:
+                        _release_subgraph(fn, deps, buffers, ready, retain_graph)
+    finally:
+        GRAD_ENABLED[0] = prev_enabled
+        CREATE_GRAPH[0] = prev_cg
+
+    # 3. leaves: hooks on the summed gradient, then accumulate (or capture)
+    for t, g in leaf_grads.values():
+        if capture_ids is not None:
+            if id(t) in capture_ids:
+                captured[id(t)] = g
+            continue
+        if allowed_leaves is not None and id(t) not in allowed_leaves:
+            continue
+        _accumulate(t, g, create_graph)
+    return captured
+
+
+def _release_subgraph(fn, deps, buffers, ready, retain_graph):
+    """A node all of whose consumers sent no gradient: nothing flows through it, but
+    nodes below it may still wait for its edge. Walk down, decrementing, iteratively."""
+    stack = [fn]
+    while stack:
+        node = stack.pop()
+        for t in node.inputs:
+            if t is None or not t.requires_grad or t.grad_fn is None:
+                continue
+            f = t.grad_fn
+            deps[f] -= 1
+            if deps[f] == 0:
+                if f in buffers:
+                    heapq.heappush(ready, (-f.seq, id(f), f))
+                else:
+                    stack.append(f)
+
+
+def _output_hooks(node, grads, create_graph):
+    grads = list(grads)
+    if node._hooks:
+        for idx, hooks in node._hooks.items():
+            if grads[idx] is None:
+                continue
+            for hook in list(hooks):
+                g = grads[idx]
+                r = hook(g if isinstance(g, Tensor) else _make(g))
+                if r is not None:
+                    grads[idx] = r if create_graph else r.data
+    if node._retained:
+        for idx, ref in node._retained.items():
+            t = ref()
+            if t is None or grads[idx] is None:
+                continue
+            g = grads[idx]
+            g = g if create_graph and isinstance(g, Tensor) else _make(
+                np.array(g.data if isinstance(g, Tensor) else g))
+            t.grad = g if t.grad is None else _make(t.grad.data + g.data)
+    return grads
+
+
+def _accumulate(t, g, create_graph):
+    hooks = getattr(t, "_hooks", None)
+    if hooks:
+        for hook in list(hooks):
+            r = hook(g if isinstance(g, Tensor) else _make(g))
+            if r is not None:
+                g = r if create_graph else r.data
+    if create_graph:
+        g = g if isinstance(g, Tensor) else _make(g)
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    if isinstance(g, Tensor):
+        g = g.data
+    if t.grad is None:
+        # Copy: the same array may have gone to several tensors (add's backward passes
+        # the gradient through); an in-place change of one .grad must not touch another.
+        t.grad = _make(np.array(g, dtype=t.data.dtype, copy=True))
+    elif t.grad.requires_grad:
+        t.grad = t.grad.detach() + _make(g)
+    else:
+        t.grad.data += g
+        t.grad._version[0] += 1
+
+
+# Observers of the pass (viz.trace): callables (node, grads_out, grads_in_or_None).
+_TRACE = []

@@ -1,0 +1,333 @@
+"""Function: one block of the computational graph, its forward and its backward.
+
+Two flavours share the engine:
+
+* `Op` - the library's own ops. `forward(self, *arrays, **options)` works on ndarrays and
+  returns an ndarray; `backward(self, grad)` returns one gradient per tensor input. The
+  node object is its own context (saves go on `self`). Backward formulas are written
+  with `chainrule.functions.dual`, whose helpers run NumPy on arrays and recorded ops on
+  Tensors: a plain backward pass stays on raw arrays (fast), while create_graph=True
+  hands Tensors in, so the same formula is recorded and grad-of-grad works.
+* `Function` - PyTorch's custom-op API (static forward(ctx, ...) / backward(ctx, ...),
+  ctx.save_for_backward, Function.apply), for users extending the library.
+"""
+import weakref
+
+import numpy as np
+
+from .grad_mode import CREATE_GRAPH, GRAD_ENABLED
+from ..tensor import Tensor, _HookHandle
+
+_new = object.__new__
+_nd = np.ndarray
+_make = Tensor._make
+
+
+class Node:
+    """What the engine needs from a graph node. Subclasses: Op, _FunctionNode."""
+
+    # Class-level defaults keep the per-call cost of creating a node to a minimum.
+    inputs = ()
+    needs_input_grad = ()
+    n_outputs = 1
+    saves = True          # False: backward reads nothing saved, so it may run twice
+    released = False
+    _hooks = None         # {output index: [hook, ...]}
+    _retained = None      # {output index: weakref to a non-leaf tensor with retain_grad}
+    label = None          # a user-given name, shown in graph pictures and traces
+    seq = 0               # creation order, so the engine runs the newest node first
+    _counter = [0]
+
+    @property
+    def name(self):
+        return type(self).__name__.lower()
+
+    @property
+    def backward_name(self):
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.backward_name} object>"
+
+    @property
+    def next_functions(self):
+        """(grad_fn, output index) of each input, as in PyTorch (None for leaves)."""
+        return tuple((None if t is None else t.grad_fn, 0 if t is None else t._out_idx)
+                     for t in self.inputs)
+
+    def _add_hook(self, idx, hook):
+        if self._hooks is None:
+            self._hooks = {}
+        lst = self._hooks.setdefault(idx, [])
+        lst.append(hook)
+        return _HookHandle(lst, hook)
+
+    def _retain(self, tensor):
+        if self._retained is None:
+            self._retained = {}
+        self._retained[tensor._out_idx] = weakref.ref(tensor)
+
+    def release(self):
+        """Drop everything saved for backward (the graph's structure stays)."""
+        if self.saves:
+            self.released = True
+            d = getattr(self, "__dict__", None)
+            if d:
+                keep = {k: d[k] for k in _STRUCTURE if k in d}
+                d.clear()
+                d.update(keep)
+
+
+_STRUCTURE = ("inputs", "needs_input_grad", "seq", "released", "_hooks", "_retained",
+              "label", "_out_version", "_in_versions", "_out_ref")
+
+
+class Op(Node):
+    """Base of the library's ops. Subclass, write forward / backward on arrays."""
+
+    is_view = False       # output shares the input's memory: share its version counter
+    saves_output = False  # backward reads the output (self.output())
+
+    @classmethod
+    def apply(cls, *tensors, **options):
+        """Run forward on the tensors' arrays; record a node if any input needs grad."""
+        node = _new(cls)
+        if GRAD_ENABLED[0]:
+            needs = tuple([t.requires_grad for t in tensors])
+            if True in needs:
+                node.needs_input_grad = needs
+                node.inputs = tensors
+                Node._counter[0] += 1
+                node.seq = Node._counter[0]
+                if cls.saves:
+                    node._in_versions = tuple([t._version[0] for t in tensors])
+                out = node.forward(*[t.data for t in tensors], **options)
+                if type(out) is not _nd:
+                    out = np.asarray(out)
+                result = _make(out, True, node)
+                if cls.is_view:
+                    result._version = tensors[0]._version
+                if cls.saves_output:
+                    node._out = out
+                    node._out_ref = weakref.ref(result)
+                    node._out_version = result._version[0]
+                    node._options = options
+                return result
+        out = node.forward(*[t.data for t in tensors], **options)
+        if type(out) is not _nd:
+            out = np.asarray(out)
+        result = _make(out)
+        if cls.is_view:
+            result._version = tensors[0]._version
+        return result
+
+    def forward(self, *arrays, **options):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    def _run_backward(self, grads):
+        g = self.backward(grads[0])
+        return g if type(g) is tuple else (g,)
+
+    # --- access to saved values, with the in-place check ------------------------------
+    def saved_inputs(self):
+        """The inputs' values for backward: arrays, or Tensors under create_graph.
+
+        Raises if an input was modified in place after this op used it.
+        """
+        self.check_versions()
+        if CREATE_GRAPH[0]:
+            return self.inputs
+        return tuple([None if t is None else t.data for t in self.inputs])
+
+    def check_versions(self):
+        vs = self.__dict__.get("_in_versions")
+        if vs is None:
+            return
+        for t, v in zip(self.inputs, vs):
+            if t is not None and t._version[0] != v:
+                raise RuntimeError(_modified_message(self, t, v))
+
+    def output(self):
+        """The forward output, for ops with saves_output = True: the array, or under
+        create_graph the output Tensor itself, so the formula stays differentiable."""
+        ref = self.__dict__.get("_out_ref")
+        t = ref() if ref is not None else None
+        if t is not None and t._version[0] != self._out_version:
+            raise RuntimeError(_modified_message(self, t, self._out_version))
+        if CREATE_GRAPH[0]:
+            if t is not None:
+                return t
+            # The output tensor is gone: recompute it, recorded, from the inputs.
+            return type(self).apply(*self.inputs, **self._options)
+        return self._out
+
+
+def _modified_message(node, t, v):
+    return (f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{t.dtype.name} {list(t.shape)}] is at version {t._version[0]}; "
+            f"expected version {v} instead. It was saved by {node.backward_name} "
+            f"(op '{node.name}'); compute a copy (.clone()) before changing it in place.")
+
+
+class FunctionCtx:
+    """The `ctx` of a custom Function: save_for_backward / saved_tensors and free attributes."""
+
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+        self._saved_versions = tuple(None if t is None else t._version[0] for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        node = self._node
+        if node.released:
+            raise RuntimeError(_FREED)
+        saved = getattr(self, "_saved", ())
+        for t, v in zip(saved, self._saved_versions):
+            if t is not None and t._version[0] != v:
+                raise RuntimeError(_modified_message(node, t, v))
+        return saved
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value):
+        self._materialize = bool(value)
+
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed). Saved intermediate values of the "
+          "graph are freed when you call .backward() or autograd.grad(). Specify "
+          "retain_graph=True if you need to backward through the graph a second time or if "
+          "you need to access saved tensors after calling backward.")
+
+
+class _FunctionNode(Node):
+    """The graph node of a custom Function call."""
+
+    def __init__(self, fn_cls, ctx, inputs, n_outputs):
+        self.fn_cls = fn_cls
+        self.ctx = ctx
+        self.inputs = inputs
+        self.n_outputs = n_outputs
+        self.needs_input_grad = tuple(t is not None and t.requires_grad for t in inputs)
+        Node._counter[0] += 1
+        self.seq = Node._counter[0]
+
+    @property
+    def name(self):
+        return self.fn_cls.__name__
+
+    @property
+    def backward_name(self):
+        return self.fn_cls.__name__ + "Backward"
+
+    def release(self):
+        self.released = True
+        if hasattr(self.ctx, "_saved"):
+            self.ctx._saved = ()
+
+    def _run_backward(self, grads):
+        cg = CREATE_GRAPH[0]
+        wrapped = []
+        for g, shape_dtype in zip(grads, self._out_meta):
+            if g is None:
+                if getattr(self.ctx, "_materialize", True):
+                    g = np.zeros(*shape_dtype)
+                else:
+                    wrapped.append(None)
+                    continue
+            wrapped.append(g if isinstance(g, Tensor) else _make(g))
+        prev = GRAD_ENABLED[0]
+        GRAD_ENABLED[0] = cg
+        try:
+            result = self.fn_cls.backward(self.ctx, *wrapped)
+        finally:
+            GRAD_ENABLED[0] = prev
+        if not isinstance(result, tuple):
+            result = (result,)
+        grads_in = []
+        for i, t in enumerate(self.inputs):
+            g = result[i] if i < len(result) else None
+            if t is None or g is None:
+                grads_in.append(None)
+                continue
+            if not isinstance(g, Tensor):
+                g = _make(np.asarray(g, dtype=t.data.dtype))
+            if tuple(g.shape) != tuple(t.shape):
+                raise RuntimeError(f"Function {self.fn_cls.__name__} returned an invalid gradient "
+                                   f"at index {i} - got {list(g.shape)} but expected shape "
+                                   f"compatible with {list(t.shape)}")
+            grads_in.append(g if cg else g.data)
+        return tuple(grads_in)
+
+
+class FunctionMeta(type):
+    pass
+
+
+class Function:
+    """Custom differentiable operation, as in PyTorch.
+
+    >>> class Cube(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         x, = ctx.saved_tensors
+    ...         return grad * 3 * x ** 2
+    >>> y = Cube.apply(x)
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement the backward function for custom "
+                                  "autograd.Function.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = FunctionCtx()
+        tensor_args = tuple(a if isinstance(a, Tensor) else None for a in args)
+        ctx.needs_input_grad = tuple(a is not None and a.requires_grad for a in tensor_args)
+        prev = GRAD_ENABLED[0]
+        GRAD_ENABLED[0] = False
+        try:
+            outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            GRAD_ENABLED[0] = prev
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        if not (prev and any(ctx.needs_input_grad)):
+            return outputs
+        node = _FunctionNode(cls, ctx, tensor_args, len(outs))
+        ctx._node = node
+        non_diff = getattr(ctx, "_non_diff", ())
+        result, meta = [], []
+        for i, o in enumerate(outs):
+            if isinstance(o, Tensor):
+                meta.append((o.data.shape, o.data.dtype))
+                if id(o) in non_diff or o.data.dtype.kind != "f":
+                    result.append(o)
+                    continue
+                if any(o is a for a in args):
+                    o = _make(o.data)  # returning an input: a new tensor on the same data
+                o.grad_fn, o.requires_grad, o._out_idx = node, True, i
+            else:
+                meta.append(((), np.float32))
+            result.append(o)
+        node._out_meta = meta
+        return result[0] if single else tuple(result)
+
+
+class once_differentiable:
+    def __new__(cls, fn):
+        return fn

@@ -1,0 +1,92 @@
+"""Grad modes: whether ops record the graph (no_grad, enable_grad, set_grad_enabled)."""
+import functools
+
+# One mutable cell read by every op on its hot path (a list index is cheaper than a
+# function call or an attribute lookup on a module).
+GRAD_ENABLED = [True]
+# True while a backward pass with create_graph=True runs: op backwards then receive
+# Tensors instead of arrays, so the backward pass is itself recorded.
+CREATE_GRAPH = [False]
+
+
+def is_grad_enabled():
+    return GRAD_ENABLED[0]
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode for its scope."""
+
+    enabled = True
+
+    def __enter__(self):
+        self._prev = GRAD_ENABLED[0]
+        GRAD_ENABLED[0] = self.enabled
+
+    def __exit__(self, *exc):
+        GRAD_ENABLED[0] = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Nothing inside is recorded: ops run on arrays and return tensors without grad_fn.
+
+    >>> with no_grad():
+    ...     y = x * 2          # y.requires_grad is False
+    """
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Records the graph inside, even within an outer no_grad."""
+
+    enabled = True
+
+
+class inference_mode(no_grad):
+    """Same as no_grad here (PyTorch's extra guarantees cost nothing to skip on NumPy)."""
+
+    def __init__(self, mode=True):
+        self.enabled = not mode
+
+    def __call__(self, fn):
+        mode = not self.enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class set_grad_enabled(_GradMode):
+    """Sets grad mode to `mode` at once (as a function) or for a `with` block."""
+
+    def __init__(self, mode):
+        self._prev = GRAD_ENABLED[0]
+        self.enabled = bool(mode)
+        GRAD_ENABLED[0] = self.enabled
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        GRAD_ENABLED[0] = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self.enabled
+        GRAD_ENABLED[0] = self._prev
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+        return wrapper

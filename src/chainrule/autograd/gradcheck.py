@@ -1,0 +1,118 @@
+"""Finite-difference checks of backprop: gradcheck and gradgradcheck (central
+differences in float64, as the lecture recommends: "a good unit test")."""
+import numpy as np
+
+from ..tensor import Tensor
+from .engine import grad as _grad
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,)
+
+
+def _diff_inputs(inputs):
+    return [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+
+
+def _numeric_jacobian(fn, inputs, k, eps):
+    """d(outputs)/d(inputs[k]) by central differences: one column per input element."""
+    x = inputs[k]
+    outs = [o.data for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
+    sizes = [o.size for o in outs]
+    jac = np.zeros((x.data.size, sum(sizes)))
+    flat = x.data.reshape(-1)  # a view: perturb in place
+    for j in range(flat.size):
+        orig = flat[j]
+        flat[j] = orig + eps
+        plus = [o.data.astype(np.float64).ravel().copy() for o in _as_tuple(fn(*inputs))
+                if isinstance(o, Tensor)]
+        flat[j] = orig - eps
+        minus = [o.data.astype(np.float64).ravel().copy() for o in _as_tuple(fn(*inputs))
+                 if isinstance(o, Tensor)]
+        flat[j] = orig
+        jac[j] = np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]) \
+            if plus else 0.0
+    return jac
+
+
+def _analytic_jacobian(fn, inputs, idx):
+    outs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
+    sizes = [o.data.size for o in outs]
+    jacs = [np.zeros((inputs[k].data.size, sum(sizes))) for k in idx]
+    col = 0
+    for oi, o in enumerate(outs):
+        for e in range(o.data.size):
+            if not o.requires_grad:
+                col += 1
+                continue
+            seed = np.zeros(o.data.shape, dtype=o.data.dtype)
+            seed.reshape(-1)[e] = 1
+            gs = _grad([o], [inputs[k] for k in idx], [Tensor._make(seed)], retain_graph=True,
+                       allow_unused=True)
+            for j, g in enumerate(gs):
+                if g is not None:
+                    jacs[j][:, col] = g.data.reshape(-1)
+            col += 1
+    return jacs
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+              nondet_tol=0.0, check_undefined_grad=True, fast_mode=False):
+    """Compare backprop's Jacobian with central finite differences.
+
+    Returns True, or raises GradcheckError naming the input, the worst element, and its
+    analytic and numeric values. Inputs that require grad should be float64.
+    """
+    inputs = _as_tuple(inputs) if not isinstance(inputs, list) else tuple(inputs)
+    idx = _diff_inputs(inputs)
+    if not idx:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient")
+    for k in idx:
+        if inputs[k].data.dtype != np.float64:
+            import warnings
+            warnings.warn(f"gradcheck: input {k} is {inputs[k].dtype}, not float64; finite "
+                          "differences in single precision are unreliable", stacklevel=2)
+    analytic = _analytic_jacobian(func, inputs, idx)
+    for j, k in enumerate(idx):
+        numeric = _numeric_jacobian(func, inputs, k, eps)
+        a = analytic[j]
+        bad = np.abs(a - numeric) > atol + rtol * np.abs(numeric)
+        if bad.any() or not np.all(np.isfinite(a) == np.isfinite(numeric)):
+            err = np.abs(a - numeric)
+            err = np.where(np.isfinite(err), err, np.inf)
+            w = np.unravel_index(np.argmax(err), err.shape)
+            msg = (f"Jacobian mismatch for output {w[1]} with respect to input {k} "
+                   f"(shape {list(inputs[k].shape)}), element {w[0]}: analytic {a[w]:.10g}, "
+                   f"numerical {numeric[w]:.10g} (|diff| {err[w]:.3g}; atol {atol}, rtol {rtol})")
+            if raise_exception:
+                raise GradcheckError(msg)
+            return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True):
+    """gradcheck of the backward pass itself (built with create_graph=True)."""
+    inputs = _as_tuple(inputs) if not isinstance(inputs, list) else tuple(inputs)
+    idx = _diff_inputs(inputs)
+    outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor) and o.requires_grad]
+    rng = np.random.default_rng(0)
+    if grad_outputs is None:
+        grad_outputs = [Tensor._make(rng.standard_normal(o.data.shape).astype(o.data.dtype))
+                        .requires_grad_() for o in outs]
+    grad_outputs = list(_as_tuple(grad_outputs) if not isinstance(grad_outputs, list)
+                        else grad_outputs)
+    n_in = len(inputs)
+
+    def first_grads(*args):
+        ins, gos = args[:n_in], args[n_in:]
+        out = [o for o in _as_tuple(func(*ins)) if isinstance(o, Tensor) and o.requires_grad]
+        gs = _grad(out, [ins[k] for k in idx], list(gos), create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(first_grads, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol,
+                     rtol=rtol, raise_exception=raise_exception)

@@ -1,0 +1,259 @@
+"""Tensor creation: tensor, zeros, ones, arange, rand, randn, ... with PyTorch's dtypes."""
+import numpy as np
+
+from . import dtypes
+from .random import rng
+from .tensor import Tensor, device as _device
+
+_make = Tensor._make
+
+
+def _finish(arr, requires_grad, device=None):
+    if device is not None:
+        _device(device)  # validates: only the CPU exists here
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer(data):
+    """NumPy array with PyTorch's inferred dtype: floats -> default float, ints -> int64."""
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, np.ndarray):
+        if data.dtype == np.float64 or data.dtype.kind != "f" or True:
+            return data
+    if isinstance(data, (list, tuple)):
+        data = [d.data if isinstance(d, Tensor) else d for d in data] if any(
+            isinstance(d, Tensor) for d in data) else data
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f" and not _has_np_float(data):
+        return arr.astype(dtypes.get_default_dtype().np)
+    if arr.dtype.kind in "iu" and arr.dtype != np.int64 and not isinstance(data, np.generic):
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "O":
+        raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__} (ragged "
+                        "nested sequences or unsupported objects)")
+    return arr
+
+
+def _has_np_float(data):
+    return isinstance(data, np.floating) and data.dtype != np.float64
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of `data` (nested lists, scalars or arrays)."""
+    try:
+        arr = _infer(data)
+    except ValueError as e:
+        raise ValueError(f"tensor(): {e}") from None
+    arr = np.array(arr, dtype=None if dtype is None else dtypes.get(dtype).np, copy=True)
+    if arr.dtype.kind not in "biuf" or arr.dtype not in dtypes._BY_NP:
+        arr = arr.astype(dtypes.from_np(np.result_type(arr.dtype)).np)
+    return _finish(arr, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like tensor(), but shares memory with a NumPy array or tensor when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        arr = data if dtype is None else data.astype(dtypes.get(dtype).np, copy=False)
+        return _finish(arr, False, device)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(arr):
+    """A tensor sharing memory with a NumPy array (changes show in both)."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(arr).__name__})")
+    dtypes.from_np(arr.dtype)
+    return _make(arr)
+
+
+def _dtype(dtype, default=None):
+    if dtype is None:
+        return (default or dtypes.get_default_dtype()).np
+    return dtypes.get(dtype).np
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    try:
+        shape = tuple(int(s) for s in size)
+    except TypeError:
+        raise TypeError(f"size must be a sequence of ints, got {size!r}") from None
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+    return shape
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(np.zeros(_shape(size), _dtype(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.ones(_shape(size), _dtype(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.empty(_shape(size), _dtype(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = dtypes.from_np(dtypes.result_type(fill_value))
+    return _finish(np.full(_shape((size,)), fill_value, _dtype(dtype)), requires_grad, device)
+
+
+def _like(x, dtype):
+    return x.data.dtype if dtype is None else dtypes.get(dtype).np
+
+
+def zeros_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.zeros(x.data.shape, _like(x, dtype)), requires_grad, device)
+
+
+def ones_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.ones(x.data.shape, _like(x, dtype)), requires_grad, device)
+
+
+def empty_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.empty(x.data.shape, _like(x, dtype)), requires_grad, device)
+
+
+def full_like(x, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return _finish(np.full(x.data.shape, fill_value, _like(x, dtype)), requires_grad, device)
+
+
+def _float_only(dtype, op):
+    d = _dtype(dtype)
+    if d.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point dtype, got {dtypes.from_np(d)}")
+    return d
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    d = _float_only(dtype, "rand")
+    return _finish(rng(generator).random(_shape(size), dtype=np.float64).astype(d),
+                   requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    d = _float_only(dtype, "randn")
+    return _finish(rng(generator).standard_normal(_shape(size)).astype(d), requires_grad, device)
+
+
+def rand_like(x, *, dtype=None, generator=None, requires_grad=False):
+    return rand(*x.data.shape, dtype=dtype or x.dtype, generator=generator,
+                requires_grad=requires_grad)
+
+
+def randn_like(x, *, dtype=None, generator=None, requires_grad=False):
+    return randn(*x.data.shape, dtype=dtype or x.dtype, generator=generator,
+                 requires_grad=requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    """randint(high, size) or randint(low, high, size): integers in [low, high)."""
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() missing required arguments: high and size")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    d = _dtype(dtype, dtypes.int64)
+    return _finish(rng(generator).integers(low, high, size=_shape((size,))).astype(d),
+                   requires_grad, device)
+
+
+def randint_like(x, low=0, high=None, *, dtype=None, generator=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(x.data.shape), dtype=dtype or x.dtype, generator=generator)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    d = _dtype(dtype, dtypes.int64)
+    return _finish(rng(generator).permutation(int(n)).astype(d), requires_grad, device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+    """Samples of N(mean, std^2): tensors broadcast, or scalars with `size`."""
+    m = mean.data if isinstance(mean, Tensor) else mean
+    s = std.data if isinstance(std, Tensor) else std
+    if size is None:
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+    else:
+        shape = _shape((size,))
+    if np.any(np.asarray(s) < 0):
+        raise RuntimeError("normal expects std >= 0.0")
+    ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    d = _dtype(dtype) if ref is None or dtype is not None else ref.data.dtype
+    out = m + s * rng(generator).standard_normal(shape)
+    return _finish(np.asarray(out).astype(d), requires_grad)
+
+
+def bernoulli(p, *, generator=None):
+    pd = p.data if isinstance(p, Tensor) else np.asarray(p)
+    return _make((rng(generator).random(pd.shape) < pd).astype(pd.dtype))
+
+
+def multinomial(probs, num_samples, replacement=False, *, generator=None):
+    p = probs.data.astype(np.float64)
+    single = p.ndim == 1
+    p2 = p.reshape(1, -1) if single else p
+    g = rng(generator)
+    out = np.empty((p2.shape[0], num_samples), dtype=np.int64)
+    for i, row in enumerate(p2):
+        row = row / row.sum()
+        out[i] = g.choice(len(row), size=num_samples, replace=replacement, p=row)
+    return _make(out[0] if single else out)
+
+
+def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in vals)
+        d = dtypes.get_default_dtype().np if is_float else np.int64
+    else:
+        d = dtypes.get(dtype).np
+    return _finish(np.arange(*vals, dtype=np.float64 if d.kind == "f" else None).astype(d),
+                   requires_grad, device)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    return _finish(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad,
+                   device)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False):
+    return _finish(np.logspace(start, end, int(steps), base=base).astype(_dtype(dtype)),
+                   requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    return _finish(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device)
+
+
+def diag(x, diagonal=0):
+    if x.data.ndim == 1:
+        n = x.data.shape[0] + abs(diagonal)
+        idx = np.arange(x.data.shape[0])
+        rows, cols = (idx, idx + diagonal) if diagonal >= 0 else (idx - diagonal, idx)
+        from .functions.index import IndexAdd
+        return IndexAdd.apply(x, key=(rows, cols), shape=(n, n), basic=False) if \
+            x.requires_grad else _make(np.diag(x.data, diagonal))
+    return x[np.arange(min(x.data.shape)), np.arange(min(x.data.shape))] if diagonal == 0 \
+        else _make(np.diag(x.data, diagonal))

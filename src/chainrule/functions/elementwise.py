@@ -1,0 +1,745 @@
+"""Elementwise ops: arithmetic with broadcasting, unary math, activations, comparisons.
+
+Each op is one class: forward on arrays, backward with `dual` helpers (see dual.py).
+Broadcast gradients are reduced to the input's shape by `dual.sum_to`, nowhere else.
+"""
+import math
+
+import numpy as np
+
+from . import dual
+from ._util import as_operand, broadcast_error, cast, floating, promote
+from .. import dtypes
+from ..autograd.function import Op
+from ..tensor import Tensor
+
+_make = Tensor._make
+sum_to = dual.sum_to
+
+
+# --- binary arithmetic ------------------------------------------------------------------
+class Add(Op):
+    saves = False
+
+    def forward(self, a, b):
+        try:
+            out = a + b
+        except ValueError:
+            raise broadcast_error("add", a, b) from None
+        self.shapes = (a.shape, b.shape)
+        return out
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        return sum_to(g, sa), sum_to(g, sb)
+
+
+class Sub(Op):
+    saves = False
+
+    def forward(self, a, b):
+        try:
+            out = a - b
+        except ValueError:
+            raise broadcast_error("sub", a, b) from None
+        self.shapes = (a.shape, b.shape)
+        return out
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        return sum_to(g, sa), sum_to(-g, sb)
+
+
+class Mul(Op):
+    def forward(self, a, b):
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_error("mul", a, b) from None
+
+    def backward(self, g):
+        a, b = self.saved_inputs()
+        na, nb = self.needs_input_grad
+        return (sum_to(g * b, a.shape) if na else None,
+                sum_to(g * a, b.shape) if nb else None)
+
+
+class Div(Op):
+    def forward(self, a, b):
+        try:
+            return a / b
+        except ValueError:
+            raise broadcast_error("div", a, b) from None
+
+    def backward(self, g):
+        a, b = self.saved_inputs()
+        na, nb = self.needs_input_grad
+        ga = sum_to(g / b, a.shape) if na else None
+        gb = sum_to(-g * a / (b * b), b.shape) if nb else None
+        return ga, gb
+
+
+class Pow(Op):
+    """a ** b with both tensors. d/da = b a^(b-1); d/db = a^b log a (0 where a == 0)."""
+
+    def forward(self, a, b):
+        try:
+            return np.power(a, b)
+        except ValueError:
+            raise broadcast_error("pow", a, b) from None
+
+    def backward(self, g):
+        a, b = self.saved_inputs()
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = sum_to(g * b * a ** (b - 1), a.shape)
+        if nb:
+            ad = a if dual.is_array(a) else a.data
+            safe = dual.where(ad > 0, a, 1.0) if not dual.is_array(a) else np.where(ad > 0, ad, 1)
+            gb = g * a ** b * dual.log(safe)
+            gb = sum_to(dual.where(ad == 0, 0.0, gb) if (ad == 0).any() else gb, b.shape)
+        return ga, gb
+
+
+class PowScalar(Op):
+    """x ** p for a Python number p."""
+
+    def forward(self, x, p):
+        self.p = p
+        return np.power(x, p, dtype=x.dtype) if x.dtype.kind == "f" else np.power(x, p)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        p = self.p
+        if p == 2:
+            return g * (2 * x)
+        if p == 1:
+            return g
+        return g * (p * x ** (p - 1))
+
+
+class RPowScalar(Op):
+    """c ** x for a Python number c: d/dx = c^x log c."""
+    saves_output = True
+
+    def forward(self, x, c):
+        self.logc = math.log(c) if c > 0 else float("nan")
+        return np.power(np.asarray(c, x.dtype), x)
+
+    def backward(self, g):
+        return g * self.output() * self.logc
+
+
+class Maximum(Op):
+    """Elementwise max; ties send half the gradient to each input (PyTorch's rule)."""
+
+    def forward(self, a, b):
+        try:
+            return np.maximum(a, b)
+        except ValueError:
+            raise broadcast_error("maximum", a, b) from None
+
+    def backward(self, g):
+        a, b = (t.data for t in self.inputs)
+        w = (a > b) + 0.5 * (a == b)
+        w = w.astype(a.dtype)
+        return sum_to(g * w, a.shape), sum_to(g * (1 - w), b.shape)
+
+
+class Minimum(Op):
+    def forward(self, a, b):
+        try:
+            return np.minimum(a, b)
+        except ValueError:
+            raise broadcast_error("minimum", a, b) from None
+
+    def backward(self, g):
+        a, b = (t.data for t in self.inputs)
+        w = ((a < b) + 0.5 * (a == b)).astype(a.dtype)
+        return sum_to(g * w, a.shape), sum_to(g * (1 - w), b.shape)
+
+
+class Where(Op):
+    """where(cond, a, b): the branch not taken gets an exact zero gradient (no NaN leak)."""
+    saves = False
+
+    def forward(self, a, b, cond):
+        try:
+            out = np.where(cond, a, b)
+        except ValueError:
+            raise broadcast_error("where", a, b) from None
+        self.cond, self.shapes = cond, (a.shape, b.shape)
+        return out
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        na, nb = self.needs_input_grad
+        c = self.cond
+        return (sum_to(dual.where(c, g, 0.0), sa) if na else None,
+                sum_to(dual.where(c, 0.0, g), sb) if nb else None)
+
+
+# --- unary ------------------------------------------------------------------------------
+class Neg(Op):
+    saves = False
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, g):
+        return -g
+
+
+class Cast(Op):
+    """A dtype change; the gradient is cast back to the input's dtype."""
+    saves = False
+
+    def forward(self, x, dtype):
+        self.src = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, g):
+        if dual.is_array(g):
+            return g.astype(self.src, copy=False)
+        return g.to(dtypes.from_np(self.src))
+
+
+class Copy(Op):
+    """clone(): a new array, gradient passes through."""
+    saves = False
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        return g
+
+
+class Abs(Op):
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        xd = x if dual.is_array(x) else x.data
+        return g * np.sign(xd)  # |x|'(0) = 0
+
+
+class Exp(Op):
+    saves_output = True
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, g):
+        return g * self.output()
+
+
+class Expm1(Op):
+    saves_output = True
+
+    def forward(self, x):
+        return np.expm1(x)
+
+    def backward(self, g):
+        return g * (self.output() + 1)
+
+
+class Log(Op):
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g / x
+
+
+class Log1p(Op):
+    def forward(self, x):
+        return np.log1p(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g / (x + 1)
+
+
+class Sqrt(Op):
+    saves_output = True
+
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, g):
+        return g / (2 * self.output())
+
+
+class Rsqrt(Op):
+    saves_output = True
+
+    def forward(self, x):
+        return 1 / np.sqrt(x)
+
+    def backward(self, g):
+        y = self.output()
+        return g * (-0.5) * y * y * y
+
+
+class Sin(Op):
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g * dual.cos(x)
+
+
+class Cos(Op):
+    def forward(self, x):
+        return np.cos(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return -g * dual.sin(x)
+
+
+class Tanh(Op):
+    saves_output = True
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, g):
+        y = self.output()
+        return g * (1 - y * y)
+
+
+class Sigmoid(Op):
+    saves_output = True
+
+    def forward(self, x):
+        return dual._np_sigmoid(x)
+
+    def backward(self, g):
+        y = self.output()
+        return g * y * (1 - y)
+
+
+class Erf(Op):
+    def forward(self, x):
+        return dual._np_erf(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g * (2 / math.sqrt(math.pi)) * dual.exp(-x * x)
+
+
+class Relu(Op):
+    def forward(self, x):
+        self.mask = x > 0   # relu'(0) = 0
+        return np.maximum(x, 0, dtype=x.dtype)
+
+    def backward(self, g):
+        return g * self.mask
+
+
+class LeakyRelu(Op):
+    def forward(self, x, slope):
+        self.slope = np.where(x > 0, 1, slope).astype(x.dtype)
+        return x * self.slope
+
+    def backward(self, g):
+        return g * self.slope
+
+
+class Elu(Op):
+    def forward(self, x, alpha):
+        self.alpha = alpha
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        xd = x if dual.is_array(x) else x.data
+        neg = dual.exp(x) * self.alpha  # derivative for x <= 0
+        return g * dual.where(xd > 0, 1.0, neg)
+
+
+class Gelu(Op):
+    """GELU, exact (x Phi(x)) or PyTorch's tanh approximation."""
+
+    def forward(self, x, approximate="none"):
+        self.approximate = approximate
+        if approximate == "tanh":
+            k = math.sqrt(2 / math.pi)
+            return (0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))).astype(x.dtype)
+        return (0.5 * x * (1 + dual._np_erf(x / math.sqrt(2)))).astype(x.dtype)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        if self.approximate == "tanh":
+            k = math.sqrt(2 / math.pi)
+            t = dual.tanh(k * (x + 0.044715 * x * x * x))
+            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
+            return g * d
+        cdf = 0.5 * (1 + dual.erf(x * (1 / math.sqrt(2))))
+        pdf = dual.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        return g * (cdf + x * pdf)
+
+
+class Silu(Op):
+    def forward(self, x):
+        return x * dual._np_sigmoid(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        s = dual.sigmoid(x)
+        return g * (s * (1 + x * (1 - s)))
+
+
+class Softplus(Op):
+    """log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch."""
+
+    def forward(self, x, beta=1.0, threshold=20.0):
+        self.beta, self.threshold = beta, threshold
+        bx = beta * x
+        soft = (np.logaddexp(0, bx) / beta).astype(x.dtype)
+        return np.where(bx > threshold, x, soft)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        xd = x if dual.is_array(x) else x.data
+        s = dual.sigmoid(x * self.beta)
+        return g * dual.where(xd * self.beta > self.threshold, 1.0, s)
+
+
+class Clamp(Op):
+    """Gradient 1 inside [min, max] (bounds included), 0 outside, as in PyTorch."""
+
+    def forward(self, x, lo=None, hi=None):
+        mask = np.ones(x.shape, dtype=bool)
+        out = x
+        if lo is not None:
+            mask &= x >= lo
+            out = np.maximum(out, lo)
+        if hi is not None:
+            mask &= x <= hi
+            out = np.minimum(out, hi)
+        self.mask = mask
+        return out.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return g * self.mask
+
+
+class FloorDiv(Op):
+    """a // b rounds toward -inf; its gradient is zero almost everywhere."""
+    saves = False
+
+    def forward(self, a, b):
+        try:
+            out = np.floor_divide(a, b)
+        except ValueError:
+            raise broadcast_error("floor_divide", a, b) from None
+        self.shapes = (a.shape, b.shape)
+        return out
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        z = g * 0
+        return sum_to(z, sa), sum_to(z, sb)
+
+
+class Remainder(Op):
+    """a % b (sign of b, as Python and PyTorch); d/da = 1, d/db = -floor(a / b)."""
+
+    def forward(self, a, b):
+        try:
+            out = np.remainder(a, b)
+        except ValueError:
+            raise broadcast_error("remainder", a, b) from None
+        self.q = np.floor_divide(a, b)
+        self.shapes = (a.shape, b.shape)
+        return out
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        return sum_to(g, sa), sum_to(-g * self.q, sb)
+
+
+# --- public functions -------------------------------------------------------------------
+def _bin(cls, a, b):
+    a, b = promote(a, b)
+    return cls.apply(a, b)
+
+
+def add(a, b, *, alpha=1):
+    if alpha != 1:
+        b = mul(b, alpha)
+    return _bin(Add, a, b)
+
+
+def sub(a, b, *, alpha=1):
+    if alpha != 1:
+        b = mul(b, alpha)
+    return _bin(Sub, a, b)
+
+
+subtract = sub
+
+
+def mul(a, b):
+    return _bin(Mul, a, b)
+
+
+multiply = mul
+
+
+def div(a, b, *, rounding_mode=None):
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode == "trunc":
+        q = div(a, b)
+        return q.detach().trunc() if not q.requires_grad else (q - (q - q.detach().trunc()))
+    a, b = promote(a, b)
+    if a.data.dtype.kind != "f":  # true division of integers gives the default float
+        f = dtypes.get_default_dtype().np
+        a, b = cast(a, f), cast(b, f)
+    return Div.apply(a, b)
+
+
+divide = true_divide = div
+
+
+def floor_divide(a, b):
+    return _bin(FloorDiv, a, b)
+
+
+def remainder(a, b):
+    return _bin(Remainder, a, b)
+
+
+fmod_ = remainder
+
+
+def pow(a, b):  # noqa: A001
+    if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Tensor):
+        if a.data.dtype.kind != "f" and (isinstance(b, float) or b < 0):
+            if b < 0 and isinstance(b, int):
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            a = floating(a)
+        return PowScalar.apply(a, p=b)
+    if isinstance(a, (int, float)) and not isinstance(a, bool) and isinstance(b, Tensor) \
+            and a > 0:
+        return RPowScalar.apply(floating(b) if isinstance(a, float) else b, c=a)
+    return _bin(Pow, a, b)
+
+
+def maximum(a, b):
+    return _bin(Maximum, a, b)
+
+
+def minimum(a, b):
+    return _bin(Minimum, a, b)
+
+
+def where(condition, input=None, other=None):  # noqa: A002
+    """where(cond, a, b): elementwise choice; where(cond) alone gives nonzero indices."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        cond = cond.astype(bool)
+    a, b = promote(input, other)
+    return Where.apply(a, b, cond=cond)
+
+
+def masked_fill(x, mask, value):
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
+                           f"{dtypes.from_np(m.dtype)}")
+    if isinstance(value, Tensor):
+        if value.data.ndim:
+            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.data.ndim} dimension(s).")
+        v = cast(value, x.data.dtype)
+    else:
+        v = _make(np.asarray(value, dtype=x.data.dtype))
+    try:
+        np.broadcast_shapes(m.shape, x.data.shape)
+    except ValueError:
+        raise broadcast_error("masked_fill", x.data, m) from None
+    if np.broadcast_shapes(m.shape, x.data.shape) != x.data.shape:
+        raise RuntimeError(f"masked_fill: mask of shape {list(m.shape)} cannot be broadcast to "
+                           f"the input's shape {list(x.data.shape)}")
+    return Where.apply(v, x, cond=m)
+
+
+def nonzero(x, *, as_tuple=False):
+    d = x.data if isinstance(x, Tensor) else np.asarray(x)
+    idx = np.nonzero(d)
+    if as_tuple:
+        return tuple(_make(i.astype(np.int64)) for i in idx)
+    return _make(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64))
+
+
+def _unary(cls):
+    def f(x, **options):
+        return cls.apply(floating(x), **options)
+    f.__name__ = cls.__name__.lower()
+    return f
+
+
+neg = negative = lambda x: Neg.apply(as_operand(x))  # noqa: E731
+exp, expm1, log, log1p = _unary(Exp), _unary(Expm1), _unary(Log), _unary(Log1p)
+sqrt, rsqrt, sin, cos = _unary(Sqrt), _unary(Rsqrt), _unary(Sin), _unary(Cos)
+tanh, sigmoid, erf, silu = _unary(Tanh), _unary(Sigmoid), _unary(Erf), _unary(Silu)
+
+
+def abs(x):  # noqa: A001
+    x = as_operand(x)
+    if x.data.dtype.kind != "f":
+        return _make(np.abs(x.data))
+    return Abs.apply(x)
+
+
+absolute = abs
+
+
+def sign(x):
+    """sign(x): -1, 0 or 1; its gradient is zero (a constant in autograd terms)."""
+    x = as_operand(x)
+    return x * 0 + _make(np.sign(x.data)) if x.requires_grad else _make(np.sign(x.data))
+
+
+def log2(x):
+    return log(x) / math.log(2)
+
+
+def log10(x):
+    return log(x) / math.log(10)
+
+
+def square(x):
+    return pow(x, 2)
+
+
+def reciprocal(x):
+    return 1 / floating(x)
+
+
+def relu(x, inplace=False):
+    x = as_operand(x)
+    if x.data.dtype.kind != "f":
+        return _make(np.maximum(x.data, 0))
+    return Relu.apply(x)
+
+
+def leaky_relu(x, negative_slope=0.01, inplace=False):
+    return LeakyRelu.apply(floating(x), slope=negative_slope)
+
+
+def elu(x, alpha=1.0, inplace=False):
+    return Elu.apply(floating(x), alpha=alpha)
+
+
+def gelu(x, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(floating(x), approximate=approximate)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    return Softplus.apply(floating(x), beta=beta, threshold=threshold)
+
+
+def clamp(x, min=None, max=None):  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = x
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    return Clamp.apply(as_operand(x), lo=min, hi=max)
+
+
+clip = clamp
+
+
+def _compare(ufunc, name):
+    def f(a, b):
+        da = a.data if isinstance(a, Tensor) else np.asarray(a)
+        db = b.data if isinstance(b, Tensor) else np.asarray(b)
+        try:
+            return _make(np.asarray(ufunc(da, db)))
+        except ValueError:
+            raise broadcast_error(name, da, db) from None
+    f.__name__ = name
+    return f
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+logical_and = _compare(np.logical_and, "logical_and")
+logical_or = _compare(np.logical_or, "logical_or")
+logical_xor = _compare(np.logical_xor, "logical_xor")
+bitwise_and = _compare(np.bitwise_and, "bitwise_and")
+bitwise_or = _compare(np.bitwise_or, "bitwise_or")
+bitwise_xor = _compare(np.bitwise_xor, "bitwise_xor")
+
+
+def logical_not(x):
+    return _make(np.logical_not(x.data))
+
+
+def bitwise_not(x):
+    if x.data.dtype.kind not in "biu":
+        raise RuntimeError("bitwise_not is only implemented for integer and boolean tensors")
+    return _make(np.invert(x.data))
+
+
+def isnan(x):
+    return _make(np.isnan(x.data))
+
+
+def isinf(x):
+    return _make(np.isinf(x.data))
+
+
+def isfinite(x):
+    return _make(np.isfinite(x.data))
+
+
+def equal(a, b):
+    return a.data.shape == b.data.shape and bool(np.array_equal(a.data, b.data))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _make(np.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _rounding(fn):
+    def f(x):
+        x = as_operand(x)
+        out = _make(fn(x.data))
+        if x.requires_grad:  # piecewise constant: zero gradient, still in the graph
+            return x * 0 + out
+        return out
+    return f
+
+
+floor, ceil, round_, trunc = (_rounding(np.floor), _rounding(np.ceil),
+                              _rounding(np.round), _rounding(np.trunc))
+frac = lambda x: x - trunc(x)  # noqa: E731

@@ -1,0 +1,314 @@
+"""Indexing: __getitem__ (basic and advanced), gather / scatter_add, index_select, sort,
+topk, one_hot. Backward of a read is a scatter-add, so repeated indices accumulate."""
+import collections
+
+import numpy as np
+
+from . import dual
+from ._util import as_operand, one_dim
+from ..autograd.function import Op
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+def convert_key(key):
+    """A Python/NumPy index from one that may hold Tensors or lists."""
+    if isinstance(key, tuple):
+        return tuple(_convert_one(k) for k in key)
+    return _convert_one(key)
+
+
+def _convert_one(k):
+    if isinstance(k, Tensor):
+        d = k.data
+        if d.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return d
+    if isinstance(k, list):
+        a = np.asarray(k)
+        if a.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return a
+    return k
+
+
+def is_basic(key):
+    """True when the key only slices (the result is a view, no duplicates possible)."""
+    items = key if isinstance(key, tuple) else (key,)
+    for k in items:
+        if isinstance(k, np.ndarray) or isinstance(k, (list, tuple)):
+            return False
+        if isinstance(k, (bool, np.bool_)):
+            return False
+    return True
+
+
+def _index_error(x_shape, key, err):
+    return IndexError(f"index {_key_str(key)} is out of bounds for a tensor of shape "
+                      f"{list(x_shape)}: {err}")
+
+
+def _key_str(key):
+    items = key if isinstance(key, tuple) else (key,)
+    parts = []
+    for k in items:
+        if isinstance(k, np.ndarray):
+            parts.append(f"array{list(k.shape)}" if k.size > 6 else repr(k.tolist()))
+        elif isinstance(k, slice):
+            parts.append(":".join("" if v is None else str(v) for v in (k.start, k.stop, k.step)
+                                  ).rstrip(":") or ":")
+        elif k is Ellipsis:
+            parts.append("...")
+        else:
+            parts.append(repr(k))
+    return "[" + ", ".join(parts) + "]"
+
+
+class GetItem(Op):
+    saves = False
+
+    def forward(self, x, key):
+        self.in_shape, self.key = x.shape, key
+        try:
+            out = x[key]
+        except IndexError as e:
+            raise _index_error(x.shape, key, e) from None
+        self.basic = is_basic(key)
+        return out if isinstance(out, np.ndarray) else np.asarray(out)
+
+    def backward(self, g):
+        return IndexAdd.scatter(g, self.key, self.in_shape, self.basic)
+
+
+class GetItemView(GetItem):
+    is_view = True
+
+
+class IndexAdd(Op):
+    """zeros(shape), then g added at key: the backward of GetItem (and its own backward
+    is GetItem, which makes indexing twice differentiable)."""
+    saves = False
+
+    @staticmethod
+    def scatter(g, key, shape, basic):
+        if dual.is_array(g):
+            out = np.zeros(shape, dtype=g.dtype)
+            if basic:
+                out[key] = g
+            else:
+                np.add.at(out, key, g)
+            return out
+        return IndexAdd.apply(g, key=key, shape=shape, basic=basic)
+
+    def forward(self, g, key, shape, basic):
+        self.key = key
+        return IndexAdd.scatter(g, key, shape, basic)
+
+    def backward(self, gg):
+        return gg[self.key]
+
+
+def getitem(x, key):
+    key = convert_key(key)
+    if is_basic(key):
+        return GetItemView.apply(x, key=key)
+    return GetItem.apply(x, key=key)
+
+
+def _along(index, dim):
+    """Open-mesh index tuple addressing `index` along `dim` (for add.at)."""
+    nd = index.ndim
+    grids = np.ogrid[tuple(slice(s) for s in index.shape)]
+    grids[dim] = index
+    return tuple(grids[:nd])
+
+
+class Gather(Op):
+    saves = False
+
+    def forward(self, x, dim, index):
+        self.in_shape, self.dim, self.index = x.shape, dim, index
+        if x.ndim != index.ndim and x.ndim:
+            raise RuntimeError(f"gather: Index tensor must have the same number of dimensions "
+                               f"as input tensor ({index.ndim} vs {x.ndim})")
+        for d in range(x.ndim):
+            if d != dim and index.shape[d] > x.shape[d]:
+                raise RuntimeError(f"gather: Size does not match at dimension {d} expected index "
+                                   f"{list(index.shape)} to be smaller than self "
+                                   f"{list(x.shape)} apart from dimension {dim}")
+        if index.size and (index.min() < -x.shape[dim] or index.max() >= x.shape[dim]):
+            raise IndexError(f"gather: index {int(index.max())} is out of bounds for dimension "
+                             f"{dim} with size {x.shape[dim]}")
+        xs = x[tuple(slice(None) if d == dim else slice(0, index.shape[d])
+                     for d in range(x.ndim))]
+        return np.take_along_axis(xs, index, axis=dim)
+
+    def backward(self, g):
+        return ScatterAddZeros.scatter(g, self.dim, self.index, self.in_shape)
+
+
+class ScatterAddZeros(Op):
+    """zeros(shape).scatter_add(dim, index, g): the backward of Gather."""
+    saves = False
+
+    @staticmethod
+    def scatter(g, dim, index, shape):
+        if dual.is_array(g):
+            out = np.zeros(shape, dtype=g.dtype)
+            np.add.at(out, _along(index, dim), g)
+            return out
+        return ScatterAddZeros.apply(g, dim=dim, index=index, shape=shape)
+
+    def forward(self, g, dim, index, shape):
+        self.dim, self.index = dim, index
+        return ScatterAddZeros.scatter(g, dim, index, shape)
+
+    def backward(self, gg):
+        return Gather.apply(gg, dim=self.dim, index=self.index)
+
+
+class ScatterAdd(Op):
+    saves = False
+
+    def forward(self, x, src, dim, index):
+        self.dim, self.index, self.src_shape = dim, index, src.shape
+        out = x.copy()
+        sub = src[tuple(slice(0, s) for s in index.shape)]
+        np.add.at(out, _along(index, dim), sub)
+        return out
+
+    def backward(self, g):
+        gsrc = None
+        if self.needs_input_grad[1]:
+            gsrc = Gather.apply(g, dim=self.dim, index=self.index) if not dual.is_array(g) \
+                else np.take_along_axis(g[tuple(slice(None) if d == self.dim else
+                                                slice(0, self.index.shape[d])
+                                                for d in range(g.ndim))], self.index, self.dim)
+            if tuple(gsrc.shape) != tuple(self.src_shape):  # src larger than index: zeros
+                pads = [(0, s - i) for s, i in zip(self.src_shape, gsrc.shape)]
+                if dual.is_array(gsrc):
+                    gsrc = np.pad(gsrc, pads)
+                else:
+                    from .shape import pad
+                    gsrc = pad(gsrc, [v for p in reversed(pads) for v in p])
+        return g, gsrc
+
+
+def _index_arg(index, op):
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    return idx.astype(np.int64, copy=False)
+
+
+def gather(x, dim, index, *, sparse_grad=False):
+    x = as_operand(x)
+    d = one_dim(dim, x.data.ndim, "gather")
+    return Gather.apply(x, dim=d, index=_index_arg(index, "gather"))
+
+
+def scatter_add(x, dim, index, src):
+    x = as_operand(x)
+    src = as_operand(src, x.data.dtype) if not isinstance(src, Tensor) else src
+    d = one_dim(dim, x.data.ndim, "scatter_add")
+    return ScatterAdd.apply(x, src, dim=d, index=_index_arg(index, "scatter_add"))
+
+
+def scatter(x, dim, index, src=None, value=None, reduce=None):
+    """x with src (or value) written at index along dim; duplicate indices keep one."""
+    x = as_operand(x)
+    d = one_dim(dim, x.data.ndim, "scatter")
+    idx = _index_arg(index, "scatter")
+    if reduce == "add":
+        return scatter_add(x, d, index, src)
+    if src is None:
+        src = _make(np.full(idx.shape, value if value is not None else 0, dtype=x.data.dtype))
+    from .elementwise import Where
+    hit = np.zeros(x.data.shape, dtype=bool)
+    hit[_along(idx, d)] = True
+    placed = scatter_add(_make(np.zeros_like(x.data)), d, index, src)
+    return Where.apply(placed, x, cond=hit)
+
+
+def index_select(x, dim, index):
+    d = one_dim(dim, x.data.ndim, "index_select")
+    idx = _index_arg(index, "index_select")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = x.data.shape[d] if x.data.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"index_select(): index out of range in self (dim {d} has size {n})")
+    return GetItem.apply(x, key=(slice(None),) * d + (idx.reshape(-1),))
+
+
+def take(x, index):
+    return x.reshape(-1)[index]
+
+
+def masked_select(x, mask):
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = np.broadcast_to(m, np.broadcast_shapes(m.shape, x.data.shape))
+    if m.shape != x.data.shape:
+        x = x.expand(m.shape)
+    return GetItem.apply(x, key=m)
+
+
+_SortResult = collections.namedtuple("sort", ["values", "indices"])
+_TopkResult = collections.namedtuple("topk", ["values", "indices"])
+
+
+def sort(x, dim=-1, descending=False, stable=False):
+    x = as_operand(x)
+    if x.data.ndim == 0:
+        return _SortResult(x, _make(np.zeros((), np.int64)))
+    d = one_dim(dim, x.data.ndim, "sort")
+    data = x.data
+    if descending:
+        # stable descending order: sort the negated keys (NaN last like PyTorch's NaN first
+        # for descending is an edge we do not special-case)
+        idx = np.argsort(-data if data.dtype.kind in "fi" else ~data, axis=d, kind="stable")
+    else:
+        idx = np.argsort(data, axis=d, kind="stable")
+    return _SortResult(gather(x, d, _make(idx)), _make(idx.astype(np.int64)))
+
+
+def argsort(x, dim=-1, descending=False, stable=False):
+    return sort(x, dim, descending, stable).indices
+
+
+def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    x = as_operand(x)
+    d = one_dim(dim, x.data.ndim, "topk")
+    n = x.data.shape[d] if x.data.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"topk: selected index k ({k}) out of range for dimension {d} of "
+                           f"size {n}")
+    s = sort(x, d, descending=largest)
+    sl = (slice(None),) * d + (slice(0, k),)
+    return _TopkResult(s.values[sl], _make(s.indices.data[sl]))
+
+
+def one_hot(tensor, num_classes=-1):
+    idx = _index_arg(tensor, "one_hot")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got values "
+                           f"in [{int(idx.min())}, {int(idx.max())}]")
+    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return _make(out)
+
+
+def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    res = np.unique(x.data, return_inverse=return_inverse, return_counts=return_counts,
+                    axis=dim)
+    if not (return_inverse or return_counts):
+        return _make(res)
+    out = [_make(res[0])]
+    if return_inverse:
+        out.append(_make(res[1].reshape(x.data.shape).astype(np.int64)))
+    if return_counts:
+        out.append(_make(res[-1].astype(np.int64)))
+    return tuple(out)

@@ -1,0 +1,159 @@
+"""In-place ops (add_, mul_, zero_, copy_, __setitem__, ...) and the version counter.
+
+Every in-place change bumps the tensor's version; a backward that needs a value saved
+before the change raises instead of computing a wrong gradient. On a tensor that is
+part of a graph, the op is recorded out of place and the tensor is rebased onto the new
+node (PyTorch's semantics); on a leaf that requires grad it is refused outside no_grad.
+"""
+import numpy as np
+
+from ._util import as_operand, cast
+from ..autograd.grad_mode import GRAD_ENABLED
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+def _check_leaf(t, op):
+    if GRAD_ENABLED[0] and t.requires_grad and t.grad_fn is None:
+        raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place "
+                           f"operation ({op}). Wrap it in chainrule.no_grad() to update it "
+                           f"without recording.")
+
+
+def _records(t, other):
+    return GRAD_ENABLED[0] and (t.requires_grad or (isinstance(other, Tensor)
+                                                    and other.requires_grad))
+
+
+def apply_inplace(t, fn, other=None, op="inplace"):
+    """t <- fn(t[, other]) in place. fn maps tensors to a tensor (a recorded op)."""
+    _check_leaf(t, op)
+    if _records(t, other):
+        node = t.grad_fn
+        if node is not None and node.is_view if hasattr(node, "is_view") else False:
+            raise RuntimeError(f"{op}: in-place modification of a view of a tensor that is part "
+                               "of an autograd graph is not supported here; use the "
+                               "out-of-place form (e.g. y = y * 2) instead")
+        # The old value as its own tensor in the graph, then rebase t on the new node.
+        old = _make(t.data.copy(), t.requires_grad, t.grad_fn)
+        old._out_idx = t._out_idx
+        if t.grad_fn is not None:
+            _swap_output(t, old)
+        new = fn(old) if other is None else fn(old, other)
+        np.copyto(t.data, new.data, casting="unsafe")
+        t.grad_fn, t.requires_grad, t._out_idx = new.grad_fn, new.requires_grad, 0
+        if new.grad_fn is not None and "_out_ref" in getattr(new.grad_fn, "__dict__", {}):
+            import weakref
+            new.grad_fn._out_ref = weakref.ref(t)
+            new.grad_fn._out_version = t._version[0] + 1
+    else:
+        res = fn(t) if other is None else fn(t, other)
+        try:
+            np.copyto(t.data, res.data, casting="same_kind")
+        except TypeError:
+            raise RuntimeError(f"{op}: result type {res.dtype.name} can't be cast to the desired "
+                               f"output type {t.dtype.name}") from None
+        except ValueError:
+            raise RuntimeError(f"{op}: output with shape {list(t.data.shape)} doesn't match the "
+                               f"broadcast shape {list(res.data.shape)}") from None
+    t._version[0] += 1
+    return t
+
+
+def _swap_output(t, old):
+    """Hooks / retain_grad registered on t's node output keep pointing at the old value."""
+    node = t.grad_fn
+    ref = getattr(node, "__dict__", {}).get("_out_ref")
+    if ref is not None and ref() is t:
+        import weakref
+        node._out_ref = weakref.ref(old)
+        node._out_version = old._version[0]
+
+
+def _binary_inplace(name, fn):
+    def method(self, other, **kw):
+        if kw:
+            return apply_inplace(self, lambda a, b: fn(a, b, **kw), other, name)
+        return apply_inplace(self, fn, other, name)
+    method.__name__ = name
+    return method
+
+
+def _unary_inplace(name, fn):
+    def method(self, *args, **kw):
+        return apply_inplace(self, lambda a: fn(a, *args, **kw), None, name)
+    method.__name__ = name
+    return method
+
+
+def zero_(t):
+    return fill_(t, 0)
+
+
+def fill_(t, value):
+    _check_leaf(t, "fill_")
+    if _records(t, value):
+        return apply_inplace(t, lambda a, v: a * 0 + v, value, "fill_")
+    t.data[...] = value.data if isinstance(value, Tensor) else value
+    t._version[0] += 1
+    return t
+
+
+def copy_(t, src, non_blocking=False):
+    _check_leaf(t, "copy_")
+    src = as_operand(src)
+    if _records(t, src):
+        return apply_inplace(t, lambda a, s: a * 0 + cast(s, a.data.dtype), src, "copy_")
+    try:
+        np.copyto(t.data, np.broadcast_to(src.data, t.data.shape), casting="unsafe")
+    except ValueError:
+        raise RuntimeError(f"copy_: source of shape {list(src.data.shape)} cannot be broadcast to "
+                           f"{list(t.data.shape)}") from None
+    t._version[0] += 1
+    return t
+
+
+def setitem(t, key, value):
+    """t[key] = value, differentiable with respect to both t's old value and value."""
+    from .index import convert_key, is_basic
+    key = convert_key(key)
+    _check_leaf(t, "__setitem__")
+    if isinstance(value, Tensor) and GRAD_ENABLED[0] and (t.requires_grad or value.requires_grad):
+        def put(old, v):
+            return IndexPut.apply(old, cast(v, old.data.dtype), key=key)
+        return apply_inplace(t, put, value, "__setitem__")
+    v = value.data if isinstance(value, Tensor) else value
+    try:
+        t.data[key] = v
+    except IndexError as e:
+        raise IndexError(f"__setitem__: {e} (tensor of shape {list(t.data.shape)})") from None
+    except ValueError as e:
+        raise RuntimeError(f"__setitem__: {e}") from None
+    t._version[0] += 1
+    _ = is_basic
+    return t
+
+
+from ..autograd.function import Op  # noqa: E402
+
+
+class IndexPut(Op):
+    """out = x with out[key] = v. Gradients: x gets g with zeros at key; v gets g[key]
+    summed to v's shape."""
+
+    def forward(self, x, v, key):
+        self.key, self.vshape = key, v.shape
+        out = x.copy()
+        out[key] = v
+        self.mask = np.zeros(x.shape, dtype=bool)
+        self.mask[key] = True
+        return out
+
+    def backward(self, g):
+        from . import dual
+        gx = dual.where(self.mask, 0.0, g) if self.needs_input_grad[0] else None
+        gv = None
+        if self.needs_input_grad[1]:
+            gv = dual.sum_to(g[self.key], self.vshape)
+        return gx, gv

@@ -1,0 +1,238 @@
+"""Matrix products: matmul (1-D, 2-D, batched, broadcast), the fused linear layer, einsum."""
+import numpy as np
+
+from . import dual
+from ._util import as_operand, promote
+from ..autograd.function import Op
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+class Matmul(Op):
+    """a @ b for a, b with at least 2 dims (1-D operands are lifted by `matmul`)."""
+
+    def forward(self, a, b):
+        if a.shape[-1] != b.shape[-2]:
+            raise RuntimeError(f"matmul: mat1 and mat2 shapes cannot be multiplied "
+                               f"({_mat(a.shape)} and {_mat(b.shape)}; shapes {list(a.shape)} "
+                               f"and {list(b.shape)})")
+        try:
+            return np.matmul(a, b)
+        except ValueError:
+            raise RuntimeError(f"matmul: batch dimensions of shapes {list(a.shape)} and "
+                               f"{list(b.shape)} cannot be broadcast") from None
+
+    def backward(self, g):
+        a, b = self.saved_inputs()
+        na, nb = self.needs_input_grad
+        ga = dual.sum_to(g @ dual.swapaxes(b, -1, -2), a.shape) if na else None
+        gb = dual.sum_to(dual.swapaxes(a, -1, -2) @ g, b.shape) if nb else None
+        return ga, gb
+
+
+def _mat(shape):
+    return f"{int(np.prod(shape[:-1]))}x{shape[-1]}"
+
+
+class Linear(Op):
+    """y = x W^T + b in one node: one GEMM forward, two backward, the bias gradient one
+    reduction. Leading dims of x are flattened into one batch dim for the GEMMs."""
+
+    def forward(self, x, w, b=None):
+        if x.shape[-1] != w.shape[1]:
+            raise RuntimeError(f"linear: mat1 and mat2 shapes cannot be multiplied "
+                               f"({_mat(x.shape)} and {w.shape[1]}x{w.shape[0]}; input "
+                               f"{list(x.shape)}, weight {list(w.shape)})")
+        y = x @ w.T
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, g):
+        inputs = self.saved_inputs()
+        x, w = inputs[0], inputs[1]
+        need = self.needs_input_grad
+        gx = gw = gb = None
+        if dual.is_array(g):
+            if need[0]:
+                gx = g @ w
+            g2 = g.reshape(-1, g.shape[-1])
+            if need[1]:
+                gw = g2.T @ x.reshape(-1, x.shape[-1])
+            if len(need) > 2 and need[2]:
+                gb = g2.sum(axis=0)
+        else:
+            if need[0]:
+                gx = g @ w
+            g2 = g.reshape(-1, g.shape[-1])
+            if need[1]:
+                gw = g2.t() @ x.reshape(-1, x.shape[-1])
+            if len(need) > 2 and need[2]:
+                gb = g2.sum(0)
+        return (gx, gw, gb) if len(inputs) > 2 else (gx, gw)
+
+
+def linear(x, weight, bias=None):
+    x = as_operand(x)
+    if x.data.dtype != weight.data.dtype:
+        raise RuntimeError(f"linear: expected input and weight to have the same dtype, but got "
+                           f"{x.dtype} and {weight.dtype}")
+    if bias is None:
+        return Linear.apply(x, weight)
+    return Linear.apply(x, weight, bias)
+
+
+def matmul(a, b):
+    a, b = promote(a, b)
+    if a.data.ndim == 0 or b.data.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{a.data.ndim}D and {b.data.ndim}D")
+    if a.data.ndim >= 2 and b.data.ndim >= 2:
+        return Matmul.apply(a, b)
+    if a.data.ndim == 1 and b.data.ndim == 1:
+        if a.data.shape[0] != b.data.shape[0]:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.data.shape[0]}] "
+                               f"and src [{b.data.shape[0]}] to have the same number of "
+                               "elements, but got them as 1D vectors (matmul / dot)")
+        return Matmul.apply(a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
+    if a.data.ndim == 1:
+        return Matmul.apply(a.unsqueeze(0), b).squeeze(-2)
+    return Matmul.apply(a, b.unsqueeze(-1)).squeeze(-1)
+
+
+def mm(a, b):
+    if a.data.ndim != 2 or b.data.ndim != 2:
+        raise RuntimeError(f"mm: both arguments must be 2D, got {a.data.ndim}D and "
+                           f"{b.data.ndim}D")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    if a.data.ndim != 3 or b.data.ndim != 3:
+        raise RuntimeError(f"bmm: batch1 and batch2 must be 3D tensors, got {a.data.ndim}D and "
+                           f"{b.data.ndim}D")
+    if a.data.shape[0] != b.data.shape[0]:
+        raise RuntimeError(f"bmm: batch sizes differ: {a.data.shape[0]} and {b.data.shape[0]}")
+    return matmul(a, b)
+
+
+def mv(a, v):
+    return matmul(a, v)
+
+
+def dot(a, b):
+    if a.data.ndim != 1 or b.data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.data.ndim}D and {b.data.ndim}D "
+                           "tensors")
+    return matmul(a, b)
+
+
+inner = vdot = dot
+
+
+def outer(a, b):
+    if a.data.ndim != 1 or b.data.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-D vectors, got {a.data.ndim}D and "
+                           f"{b.data.ndim}D")
+    a, b = promote(a, b)
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+ger = outer
+
+
+# --- einsum ------------------------------------------------------------------------------
+class Einsum(Op):
+    """einsum with explicit output. The gradient of operand i is itself an einsum of the
+    output gradient with the other operands; indices summed out of operand i alone are
+    restored by broadcasting. Repeated indices in one operand (diagonals) are refused."""
+
+    def forward(self, *arrays, inputs, output):
+        self.subs, self.out_sub = inputs, output
+        return np.asarray(np.einsum(",".join(inputs) + "->" + output, *arrays,
+                                    optimize=len(arrays) > 2))
+
+    def backward(self, g):
+        ops = self.saved_inputs()
+        grads = []
+        for i, (sub, need) in enumerate(zip(self.subs, self.needs_input_grad)):
+            if not need:
+                grads.append(None)
+                continue
+            others = [(s, o) for j, (s, o) in enumerate(zip(self.subs, ops)) if j != i]
+            avail = set(self.out_sub).union(*[set(s) for s, _ in others])
+            target = "".join(c for c in sub if c in avail)
+            gi = einsum_raw([self.out_sub] + [s for s, _ in others], target,
+                            [g] + [o for _, o in others])
+            if target != sub:  # indices only in operand i: broadcast back along them
+                shape = tuple(ops[i].shape)
+                keep = [k for k, c in enumerate(sub) if c in avail]
+                gi = dual.reshape(gi, tuple(shape[k] if k in keep else 1
+                                            for k in range(len(sub))))
+                gi = dual.broadcast_to(gi, shape)
+            grads.append(gi)
+        return tuple(grads)
+
+
+def einsum_raw(subs, out, operands):
+    if all(dual.is_array(o) for o in operands):
+        return np.einsum(",".join(subs) + "->" + out, *operands, optimize=len(operands) > 2)
+    return Einsum.apply(*[as_operand(o) for o in operands], inputs=tuple(subs), output=out)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. einsum('bij,bjk->bik', a, b); '...' is supported."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    operands = [as_operand(o) for o in operands]
+    eq = equation.replace(" ", "")
+    lhs, _, rhs = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) != len(operands):
+        raise RuntimeError(f"einsum(): {len(subs)} operands in the equation {equation!r} but "
+                           f"{len(operands)} given")
+    # Expand '...' into explicit letters.
+    letters = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in eq]
+    ell_nd = 0
+    for s, o in zip(subs, operands):
+        if "..." in s:
+            ell_nd = max(ell_nd, o.data.ndim - (len(s) - 3))
+    ell = "".join(letters[:ell_nd])
+    expanded = []
+    for s, o in zip(subs, operands):
+        if "..." in s:
+            n = o.data.ndim - (len(s) - 3)
+            s = s.replace("...", ell[ell_nd - n:])
+        if len(s) != o.data.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) "
+                               f"does not match the number of dimensions ({o.data.ndim}) for "
+                               f"operand with shape {list(o.data.shape)}")
+        if len(set(s)) != len(s):
+            raise RuntimeError("einsum(): repeated subscripts within one operand (diagonals) "
+                               "are not supported")
+        expanded.append(s)
+    if _ == "":
+        counts = {}
+        for s in expanded:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        rhs = rhs.replace("...", ell)
+    # Size-1 dims broadcast against bigger ones: expand them so the subscripts agree.
+    sizes = {}
+    for s, o in zip(expanded, operands):
+        for c, n in zip(s, o.data.shape):
+            if n != 1:
+                if sizes.get(c, n) != n:
+                    raise RuntimeError(f"einsum(): operands do not broadcast: subscript {c} has "
+                                       f"size {sizes[c]} and {n}")
+                sizes[c] = n
+    fixed = []
+    for s, o in zip(expanded, operands):
+        target = tuple(sizes.get(c, 1) for c in s)
+        fixed.append(o if tuple(o.data.shape) == target else o.expand(*target))
+    dt = fixed[0].data.dtype
+    fixed = [f if f.data.dtype == dt else promote(f, fixed[0])[0] for f in fixed]
+    return Einsum.apply(*fixed, inputs=tuple(expanded), output=rhs)

@@ -1,0 +1,68 @@
+"""Seeded randomness: one numpy.random.Generator behind manual_seed (never np.random's
+global state), and Generator objects for local streams."""
+import numpy as np
+
+
+class Generator:
+    """A random stream; `manual_seed(s)` makes it repeat the same numbers."""
+
+    def __init__(self, device="cpu"):
+        self._seed = 67280421310721  # PyTorch's default seed
+        self.np = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed):
+        seed = int(seed)
+        if seed < 0:
+            raise RuntimeError("manual_seed: seed must be non-negative")
+        self._seed = seed
+        self.np = np.random.default_rng(seed)
+        return self
+
+    def seed(self):
+        s = int(np.random.SeedSequence().entropy % (2 ** 63))
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        from .tensor import Tensor
+        import json
+        state = json.dumps(self.np.bit_generator.state).encode()
+        return Tensor._make(np.frombuffer(state, dtype=np.uint8).copy())
+
+    def set_state(self, state):
+        import json
+        arr = state.data if hasattr(state, "data") else np.asarray(state)
+        self.np.bit_generator.state = json.loads(bytes(arr.astype(np.uint8)).decode())
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed the default generator: the same seed gives the same numbers."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(state):
+    default_generator.set_state(state)
+
+
+def rng(generator=None):
+    """The numpy Generator to draw from."""
+    return (generator or default_generator).np

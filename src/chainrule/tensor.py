@@ -1,0 +1,367 @@
+"""Tensor: an ndarray, its gradient, and its place in the computational graph.
+
+This module holds data and graph links only; the math lives in `chainrule.functions`,
+whose `__init__` binds the operator methods (+, @, .sum, ...) onto Tensor in one table.
+"""
+import numpy as np
+
+from . import dtypes
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    >>> x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_out_idx", "_version",
+                 "_hooks", "_retains_grad", "name", "__weakref__")
+    # NumPy must hand mixed expressions (ndarray * Tensor) to Tensor's reflected operators.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, data=(), *, requires_grad=False, dtype=None):
+        # Tensor([1, 2]) is a float tensor in PyTorch, whatever the Python types inside.
+        arr = np.asarray(data.data if isinstance(data, Tensor) else data)
+        d = dtypes.get(dtype).np if dtype is not None else dtypes.get_default_dtype().np
+        _init(self, np.array(arr, dtype=d), False, None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # --- construction without checks, for the ops' hot path -------------------------
+    @staticmethod
+    def _make(data, requires_grad=False, grad_fn=None):
+        t = _new(Tensor)
+        t.data = data
+        t.requires_grad = requires_grad
+        t.grad = None
+        t.grad_fn = grad_fn
+        t._out_idx = 0
+        t._version = [0]
+        return t
+
+    # --- metadata ---------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self.data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_dim(dim, self.data.ndim, "size")]
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def dim(self):
+        return self.data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return int(self.data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return dtypes.from_np(self.data.dtype)
+
+    @property
+    def device(self):
+        return device("cpu")
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def element_size(self):
+        return self.data.itemsize
+
+    @property
+    def itemsize(self):
+        return self.data.itemsize
+
+    def stride(self, dim=None):
+        st = tuple(s // self.data.itemsize for s in self.data.strides)
+        return st if dim is None else st[_dim(dim, self.data.ndim, "stride")]
+
+    def is_contiguous(self):
+        return bool(self.data.flags.c_contiguous)
+
+    def data_ptr(self):
+        return self.data.__array_interface__["data"][0]
+
+    @property
+    def _version_count(self):
+        return self._version[0]
+
+    # --- conversion -------------------------------------------------------------------
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
+                               "to Scalar")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self, *, force=False):
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements is "
+                               "ambiguous")
+        return bool(self.data.reshape(()).item())
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self):
+        return id(self)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("chainrule tensors are not pickled; use chainrule.save (safetensors)")
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment")
+        t = Tensor._make(self.data.copy(), self.requires_grad)
+        if self.grad is not None:
+            t.grad = Tensor._make(self.grad.data.copy())
+        memo[id(self)] = t
+        return t
+
+    # --- graph ------------------------------------------------------------------------
+    def detach(self):
+        """A new tensor on the same data, cut from the graph."""
+        t = Tensor._make(self.data)
+        t._version = self._version  # shares storage, so shares the version counter
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        if not self.is_leaf:
+            if not requires_grad:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables. "
+                                   "If you want to use a computed variable in a subgraph that "
+                                   "doesn't require differentiation use var_no_grad = var.detach().")
+            return self
+        if requires_grad and self.data.dtype.kind not in "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients "
+                               f"(got {self.dtype})")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        """Keep .grad of this non-leaf tensor after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+            self.grad_fn._retain(self)
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and getattr(self, "_retains_grad", False)
+
+    def register_hook(self, hook):
+        """Call hook(grad) when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. Returns a handle with .remove()."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn._add_hook(self._out_idx, hook)
+        hooks = getattr(self, "_hooks", None)
+        if hooks is None:
+            hooks = self._hooks = []
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Backpropagate from this tensor: accumulate d(self)/d(leaf) into every leaf's .grad.
+
+        `gradient` is required unless this tensor has one element (then it is 1).
+        """
+        from .autograd.engine import backward
+        backward([self], None if gradient is None else [gradient], retain_graph,
+                 create_graph, inputs=inputs)
+
+    @property
+    def T(self):
+        if self.data.ndim > 2:
+            # PyTorch deprecates .T beyond 2-D; reversing all dims is what it does.
+            return self.permute(*range(self.data.ndim - 1, -1, -1))
+        return self.t() if self.data.ndim == 2 else self
+
+    @property
+    def mT(self):
+        if self.data.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self.data.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    @property
+    def H(self):
+        return self.T
+
+    # --- printing ---------------------------------------------------------------------
+    def __repr__(self):
+        return _format(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self.data.ndim == 0:
+            return format(self.item(), spec)
+        return repr(self)
+
+
+_new = object.__new__
+
+
+def _init(t, data, requires_grad, grad_fn):
+    t.data = data
+    t.requires_grad = requires_grad
+    t.grad = None
+    t.grad_fn = grad_fn
+    t._out_idx = 0
+    t._version = [0]
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like PyTorch's torch.Size."""
+
+    def __repr__(self):
+        return f"chainrule.Size([{', '.join(map(str, self))}])"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class device:
+    """Where a tensor lives: always the CPU here."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        type = str(type)
+        if type != "cpu":
+            raise RuntimeError(f"chainrule runs on the CPU only; device {type!r} is not available")
+        self.type, self.index = type, index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')"
+
+    def __str__(self):
+        return self.type
+
+    def __eq__(self, other):
+        return str(other) == self.type
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _dim(d, ndim, op):
+    """Normalise a possibly negative dim, with PyTorch's error when out of range."""
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of "
+                         f"[{-n}, {n - 1}], but got {d})")
+    return d % n
+
+
+_DEFAULT_SHOWN = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
+
+
+def _format(t):
+    a = t.data
+    kw = {}
+    if a.dtype.kind == "f" and a.size:
+        finite = a[np.isfinite(a)]
+        if finite.size and not np.all(finite == np.round(finite)):
+            big = np.abs(finite).max()
+            small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1.0
+            if big >= 1e8 or small < 1e-4:
+                kw = dict(floatmode="fixed", precision=4)
+                body = np.array2string(a, separator=", ", prefix="tensor(",
+                                       formatter={"float_kind": lambda v: f"{v:.4e}"})
+                return _wrap_repr(t, body)
+            kw = dict(floatmode="fixed", precision=4)
+    body = np.array2string(a, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
+                           **kw)
+    return _wrap_repr(t, body)
+
+
+def _wrap_repr(t, body):
+    extras = []
+    if t.data.size == 0 and t.data.ndim != 1:
+        extras.append(f"size={tuple(t.data.shape)}")
+    if t.data.dtype not in _DEFAULT_SHOWN or (t.data.dtype == np.float32
+                                              and dtypes.get_default_dtype() is not dtypes.float32):
+        extras.append(f"dtype={t.dtype!r}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.backward_name}>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
