@@ -139,7 +139,7 @@ def _np_erf(x):
     exact but scalar; float32 uses a vectorised fit whose relative error, 1.2e-7, is at
     float32's own resolution."""
     if x.dtype == np.float64 or x.size < 64:
-        return _erf_exact(x).astype(x.dtype)
+        return np.asarray(_erf_exact(x), dtype=x.dtype)
     a = np.abs(x, dtype=np.float64)
     # Numerical Recipes' erfc Chebyshev fit (erfcc).
     t = 1.0 / (1.0 + 0.5 * a)
