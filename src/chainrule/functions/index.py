@@ -118,10 +118,15 @@ def getitem(x, key):
 
 def _along(index, dim):
     """Open-mesh index tuple addressing `index` along `dim` (for add.at)."""
-    nd = index.ndim
-    grids = np.ogrid[tuple(slice(s) for s in index.shape)]
+    grids = list(np.indices(index.shape, sparse=True))
     grids[dim] = index
-    return tuple(grids[:nd])
+    return tuple(grids)
+
+
+def _gather_np(x, dim, index):
+    # index may be smaller than x in the other dims (PyTorch allows it): crop x first.
+    xs = x[tuple(slice(None) if d == dim else slice(0, index.shape[d]) for d in range(x.ndim))]
+    return np.take_along_axis(xs, index, axis=dim)
 
 
 class Gather(Op):
@@ -140,9 +145,7 @@ class Gather(Op):
         if index.size and (index.min() < -x.shape[dim] or index.max() >= x.shape[dim]):
             raise IndexError(f"gather: index {int(index.max())} is out of bounds for dimension "
                              f"{dim} with size {x.shape[dim]}")
-        xs = x[tuple(slice(None) if d == dim else slice(0, index.shape[d])
-                     for d in range(x.ndim))]
-        return np.take_along_axis(xs, index, axis=dim)
+        return _gather_np(x, dim, index)
 
     def backward(self, g):
         return ScatterAddZeros.scatter(g, self.dim, self.index, self.in_shape)
@@ -165,6 +168,8 @@ class ScatterAddZeros(Op):
         return ScatterAddZeros.scatter(g, dim, index, shape)
 
     def backward(self, gg):
+        if dual.is_array(gg):
+            return _gather_np(gg, self.dim, self.index)
         return Gather.apply(gg, dim=self.dim, index=self.index)
 
 
@@ -181,10 +186,8 @@ class ScatterAdd(Op):
     def backward(self, g):
         gsrc = None
         if self.needs_input_grad[1]:
-            gsrc = Gather.apply(g, dim=self.dim, index=self.index) if not dual.is_array(g) \
-                else np.take_along_axis(g[tuple(slice(None) if d == self.dim else
-                                                slice(0, self.index.shape[d])
-                                                for d in range(g.ndim))], self.index, self.dim)
+            gsrc = _gather_np(g, self.dim, self.index) if dual.is_array(g) \
+                else Gather.apply(g, dim=self.dim, index=self.index)
             if tuple(gsrc.shape) != tuple(self.src_shape):  # src larger than index: zeros
                 pads = [(0, s - i) for s, i in zip(self.src_shape, gsrc.shape)]
                 if dual.is_array(gsrc):

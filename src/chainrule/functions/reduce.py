@@ -108,7 +108,7 @@ class Var(Op):
         n = 1
         for a in axes:
             n *= x.shape[a]
-        self.denom = max(n - correction, 0)
+        self.denom = n - correction if n > correction else 0
         return np.asarray(x.var(axis=axes, ddof=correction, keepdims=keepdim))
 
     def backward(self, g):
