@@ -1,0 +1,434 @@
+"""Pictures of the computational graph, as on the lecture's slides.
+
+`draw_graph(f)` walks the graph that produced `f` (tensor -> grad_fn -> inputs ...) and
+returns a `Graph`: one node per tensor (its name, value or shape and statistics, and its
+gradient once backward has run) and one node per operation, edges in the forward direction.
+The graph is DOT text (graphviz's format); it renders to PNG / SVG with graphviz's `dot`
+when that program is installed and otherwise with a pure-matplotlib layered layout, so a
+machine with only pip-installed packages gets a picture too. In Jupyter it displays inline.
+
+>>> x = chainrule.tensor(1.0, requires_grad=True); x.name = "x"
+>>> f = (x + 2) * x
+>>> f.backward()
+>>> g = draw_graph(f)            # g.source is DOT text; g.render("f.png") draws it
+"""
+import io
+import os
+import shutil
+import subprocess
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["draw_graph", "Graph", "walk", "tensor_names", "format_number", "OP_SYMBOLS"]
+
+# Operator glyphs for the slide look; other ops show their name.
+OP_SYMBOLS = {
+    "add": "+", "sub": "\u2212", "rsub": "\u2212", "mul": "\u00d7", "div": "\u00f7",
+    "truediv": "\u00f7", "neg": "\u2212x", "matmul": "@", "mm": "@", "bmm": "@", "pow": "x\u207f",
+    "exp": "exp", "log": "log", "sigmoid": "\u03c3", "tanh": "tanh", "relu": "ReLU",
+}
+
+
+def format_number(v, digits=4):
+    """A short, exact-looking number: 3 -> '3', -0.5 -> '-0.5', 1e-7 -> '1e-07'."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    if np.isnan(v) or np.isinf(v):
+        return str(v)
+    s = f"{v:.{digits}g}"
+    return s
+
+
+def walk(roots):
+    """Every tensor and node reachable from `roots`, iteratively.
+
+    Returns (tensors, nodes, edges, outputs_of): tensors {id: Tensor} in discovery order,
+    nodes {id: Node}, edges [(src_key, dst_key)] with keys ("t", id) / ("n", id), and
+    outputs_of {id(node): [output tensors]} (the tensors whose grad_fn is that node).
+    """
+    if isinstance(roots, Tensor):
+        roots = [roots]
+    roots = list(roots)
+    for i, r in enumerate(roots):
+        if not isinstance(r, Tensor):
+            raise TypeError(f"draw_graph: expected a Tensor (or a list of Tensors), got "
+                            f"{type(r).__name__} at position {i}")
+    tensors, nodes, edges, outputs_of = {}, {}, [], {}
+    edge_set = set()
+
+    def edge(a, b):
+        if (a, b) not in edge_set:
+            edge_set.add((a, b))
+            edges.append((a, b))
+
+    stack = list(reversed(roots))
+    while stack:
+        t = stack.pop()
+        if id(t) in tensors:
+            continue
+        tensors[id(t)] = t
+        fn = t.grad_fn
+        if fn is None:
+            continue
+        outs = outputs_of.setdefault(id(fn), [])
+        if not any(o is t for o in outs):
+            outs.append(t)
+        edge(("n", id(fn)), ("t", id(t)))
+        if id(fn) in nodes:
+            continue
+        nodes[id(fn)] = fn
+        for inp in fn.inputs:
+            if inp is None:
+                continue
+            edge(("t", id(inp)), ("n", id(fn)))
+            if id(inp) not in tensors:
+                stack.append(inp)
+    return tensors, nodes, edges, outputs_of
+
+
+def tensor_names(tensors, nodes, params=None, auto=True):
+    """{id(tensor): name}: from `params` ({name: tensor}), then each tensor's `name` slot,
+    then (auto=True) t1, t2, ... for unnamed non-constant tensors in forward order."""
+    names = {}
+    if params is not None:
+        items = params.items() if hasattr(params, "items") else params
+        for k, v in items:
+            if isinstance(v, Tensor):
+                names[id(v)] = str(k)
+    for k, t in tensors.items():
+        if k not in names:
+            n = getattr(t, "name", None)
+            if n:
+                names[k] = str(n)
+    if auto:
+        taken = set(names.values())
+        count = 0
+        # forward order: leaves first, then node outputs by creation sequence
+        ordered = sorted(tensors.values(),
+                         key=lambda t: (0, 0) if t.grad_fn is None else (1, t.grad_fn.seq))
+        for t in ordered:
+            if id(t) in names or not t.requires_grad:
+                continue
+            count += 1
+            while f"t{count}" in taken:
+                count += 1
+            names[id(t)] = f"t{count}"
+    return names
+
+
+def _stats(a):
+    a = np.asarray(a, dtype=np.float64)
+    if a.size == 0:
+        return "empty"
+    return (f"mean {format_number(a.mean(), 3)}  std {format_number(a.std(), 3)}\n"
+            f"min {format_number(a.min(), 3)}  max {format_number(a.max(), 3)}")
+
+
+def _describe(arr, what):
+    arr = np.asarray(arr)
+    if arr.size == 1:
+        v = arr.reshape(()).item()
+        return f"{what} = {format_number(v) if isinstance(v, float) else v}"
+    shape = "\u00d7".join(str(s) for s in arr.shape)
+    if arr.ndim == 1 and arr.size <= 4 and arr.dtype.kind in "fiub":
+        vals = ", ".join(format_number(v, 3) for v in arr.astype(np.float64))
+        return f"{'value' if what == 'shape' else what} [{vals}]"
+    if arr.dtype.kind in "fiub":
+        return f"{what} [{shape}]\n{_stats(arr)}"
+    return f"{what} [{shape}]"
+
+
+def _op_text(node):
+    name = node.name
+    sym = OP_SYMBOLS.get(name)
+    text = sym if sym is not None else name
+    if sym is not None and len(sym) <= 2 and name not in ("neg",):
+        text = f"{sym}\n{name}"
+    if node.label:
+        text = f"{node.label}\n{text}"
+    return text
+
+
+class Graph:
+    """A drawn computational graph: `source` is DOT text; `render` writes PNG / SVG / PDF /
+    DOT; `_repr_svg_` / `_repr_png_` show it inline in Jupyter."""
+
+    def __init__(self, items, edges, title=None, rankdir="LR"):
+        # items: {key: dict(kind="tensor"|"op", label=str, role=...)}
+        self.items = items
+        self.edges = edges
+        self.title = title
+        self.rankdir = rankdir
+
+    # --- DOT --------------------------------------------------------------------------
+    @property
+    def source(self):
+        """The graph as DOT text."""
+        lines = ["digraph chainrule {", f"  rankdir={self.rankdir};",
+                 '  node [fontname="Helvetica", fontsize=11];',
+                 '  edge [color="#555555", arrowsize=0.7];']
+        if self.title:
+            lines.append(f'  labelloc=t; label="{_esc(self.title)}"; fontsize=14;')
+        ids = _short_ids(self.items)
+        for key, it in self.items.items():
+            style = _STYLE[it["role"]]
+            lines.append(f'  {ids[key]} [label="{_esc(it["label"])}", {style}];')
+        for a, b in self.edges:
+            lines.append(f"  {ids[a]} -> {ids[b]};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def __str__(self):
+        return self.source
+
+    def __repr__(self):
+        n_t = sum(1 for it in self.items.values() if it["kind"] == "tensor")
+        return f"<Graph: {n_t} tensors, {len(self.items) - n_t} ops, {len(self.edges)} edges>"
+
+    # --- rendering --------------------------------------------------------------------
+    def render(self, path, format=None, engine="auto", dpi=150):
+        """Write the picture to `path`; format from the suffix (png, svg, pdf, dot) unless
+        given. engine: "dot" (graphviz, must be installed), "matplotlib", or "auto"
+        (dot when installed). Returns the path."""
+        path = os.fspath(path)
+        fmt = (format or os.path.splitext(path)[1].lstrip(".") or "png").lower()
+        data = self.pipe(fmt, engine=engine, dpi=dpi)
+        mode = "w" if isinstance(data, str) else "wb"
+        with open(path, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as fh:
+            fh.write(data)
+        return path
+
+    def pipe(self, format="svg", engine="auto", dpi=150):
+        """The rendered picture: str for svg / dot, bytes for png / pdf."""
+        fmt = format.lower()
+        if fmt in ("dot", "gv"):
+            return self.source
+        if fmt not in ("png", "svg", "pdf"):
+            raise ValueError(f"Graph.render: unsupported format {format!r} "
+                             "(use png, svg, pdf or dot)")
+        if engine not in ("auto", "dot", "matplotlib"):
+            raise ValueError(f"Graph.render: engine must be 'auto', 'dot' or 'matplotlib', "
+                             f"got {engine!r}")
+        if engine == "dot" or (engine == "auto" and has_graphviz()):
+            exe = shutil.which("dot")
+            if exe is None:
+                raise RuntimeError("Graph.render: graphviz's `dot` program is not installed; "
+                                   "use engine='matplotlib' or install graphviz")
+            cmd = [exe, f"-T{fmt}"] + ([f"-Gdpi={int(dpi)}"] if fmt == "png" else [])
+            out = subprocess.run(cmd, input=self.source.encode("utf-8"), capture_output=True,
+                                 check=False)
+            if out.returncode != 0:
+                raise RuntimeError("dot failed: " + out.stderr.decode("utf-8", "replace")[:500])
+            return out.stdout.decode("utf-8") if fmt == "svg" else out.stdout
+        return self._matplotlib(fmt, dpi)
+
+    def _repr_svg_(self):
+        return self.pipe("svg")
+
+    def _repr_png_(self):
+        return self.pipe("png")
+
+    # --- pure-Python fallback: a layered (Sugiyama-style) layout drawn with matplotlib ---
+    def layout(self):
+        """{key: (layer, position)}: longest-path layers from the sources, ordered within
+        a layer by a few barycentre sweeps to reduce crossings."""
+        preds = {k: [] for k in self.items}
+        succs = {k: [] for k in self.items}
+        for a, b in self.edges:
+            preds[b].append(a)
+            succs[a].append(b)
+        # longest path layering via Kahn's order
+        indeg = {k: len(v) for k, v in preds.items()}
+        order = [k for k, d in indeg.items() if d == 0]
+        layer = {k: 0 for k in order}
+        i = 0
+        while i < len(order):
+            k = order[i]
+            i += 1
+            for s in succs[k]:
+                layer[s] = max(layer.get(s, 0), layer[k] + 1)
+                indeg[s] -= 1
+                if indeg[s] == 0:
+                    order.append(s)
+        # Leaves sit just before their first consumer rather than all in column 0.
+        for k in order:
+            if not preds[k] and succs[k]:
+                layer[k] = max(0, min(layer[s] for s in succs[k]) - 1)
+        n_layers = max(layer.values(), default=0) + 1
+        rows = [[] for _ in range(n_layers)]
+        for k in order:
+            rows[layer[k]].append(k)
+        pos = {}
+        for row in rows:
+            for j, k in enumerate(row):
+                pos[k] = float(j)
+        for sweep in range(4):
+            rng = range(1, n_layers) if sweep % 2 == 0 else range(n_layers - 2, -1, -1)
+            for li in rng:
+                nb = preds if sweep % 2 == 0 else succs
+                row = rows[li]
+
+                def bary(k, nb=nb):
+                    ps = [pos[p] for p in nb[k] if p in pos]
+                    return sum(ps) / len(ps) if ps else pos[k]
+                row.sort(key=bary)
+                for j, k in enumerate(row):
+                    pos[k] = float(j)
+        out = {}
+        for li, row in enumerate(rows):
+            off = (len(row) - 1) / 2.0
+            for j, k in enumerate(row):
+                out[k] = (li, j - off)
+        return out
+
+    def _matplotlib(self, fmt, dpi):
+        import matplotlib
+        matplotlib.use("Agg", force=False)
+        from matplotlib.figure import Figure
+        from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Ellipse
+
+        lay = self.layout()
+        n_layers = max((l for l, _ in lay.values()), default=0) + 1
+        width = max((abs(p) for _, p in lay.values()), default=0) * 2 + 1
+        lr = self.rankdir == "LR"
+        dx, dy = 2.6, 1.5      # spacing in inches, layer step and in-layer step
+        if lr:
+            fw, fh = n_layers * dx + 0.6, width * dy + 0.8
+        else:
+            fw, fh = width * dx + 0.6, n_layers * dy + 0.8
+        if self.title:
+            fh += 0.4
+        fig = Figure(figsize=(max(fw, 3.0), max(fh, 2.0)))
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.set_xlim(0, max(fw, 3.0))
+        ax.set_ylim(0, max(fh, 2.0))
+        ax.axis("off")
+        cx0 = max(fw, 3.0) / 2
+        cy0 = (max(fh, 2.0) - (0.4 if self.title else 0)) / 2
+
+        def center(k):
+            l, p = lay[k]
+            if lr:
+                return (0.3 + dx / 2 + l * dx, cy0 - p * dy)
+            return (cx0 + p * dx, max(fh, 2.0) - (0.4 if self.title else 0) - 0.4 - l * dy)
+
+        boxes = {}
+        for k, it in self.items.items():
+            x, y = center(k)
+            lines = it["label"].split("\n")
+            if it["kind"] == "op":
+                w = max(0.55, 0.1 * max(len(s) for s in lines) + 0.25)
+                h = 0.22 * len(lines) + 0.2
+                ax.add_patch(Ellipse((x, y), w, h, facecolor="#fde68a", edgecolor="#92400e",
+                                     lw=1.2, zorder=2))
+                fs = 10
+            else:
+                w = min(dx - 0.2, max(0.8, 0.085 * max(len(s) for s in lines) + 0.2))
+                h = 0.19 * len(lines) + 0.16
+                fc, ec = _FILL[it["role"]]
+                ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h,
+                                            boxstyle="round,pad=0.02,rounding_size=0.08",
+                                            facecolor=fc, edgecolor=ec, lw=1.2, zorder=2))
+                fs = 8.5
+            ax.text(x, y, it["label"], ha="center", va="center", fontsize=fs, zorder=3,
+                    family="DejaVu Sans", linespacing=1.15)
+            boxes[k] = (x, y, w, h)
+        for a, b in self.edges:
+            xa, ya, wa, ha = boxes[a]
+            xb, yb, wb, hb = boxes[b]
+            if lr:
+                p0, p1 = (xa + wa / 2, ya), (xb - wb / 2, yb)
+            else:
+                p0, p1 = (xa, ya - ha / 2), (xb, yb + hb / 2)
+            ax.add_patch(FancyArrowPatch(p0, p1, arrowstyle="-|>", mutation_scale=11,
+                                         color="#555555", lw=1.0, zorder=1,
+                                         connectionstyle="arc3,rad=0.0"))
+        if self.title:
+            ax.text(max(fw, 3.0) / 2, max(fh, 2.0) - 0.25, self.title, ha="center",
+                    va="center", fontsize=12, weight="bold")
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=dpi)
+        data = buf.getvalue()
+        return data.decode("utf-8") if fmt == "svg" else data
+
+
+_STYLE = {
+    "leaf": 'shape=box, style="rounded,filled", fillcolor="#dbeafe", color="#1e40af"',
+    "const": 'shape=box, style="rounded,filled", fillcolor="#f3f4f6", color="#6b7280"',
+    "inter": 'shape=box, style="rounded,filled", fillcolor="#dcfce7", color="#166534"',
+    "root": 'shape=box, style="rounded,filled,bold", fillcolor="#fee2e2", color="#991b1b"',
+    "op": 'shape=ellipse, style=filled, fillcolor="#fde68a", color="#92400e"',
+}
+_FILL = {"leaf": ("#dbeafe", "#1e40af"), "const": ("#f3f4f6", "#6b7280"),
+         "inter": ("#dcfce7", "#166534"), "root": ("#fee2e2", "#991b1b")}
+
+
+def _esc(s):
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _short_ids(items):
+    """Stable, short DOT identifiers: tensors t0, t1, ... and ops op0, op1, ..."""
+    ids, count = {}, {"t": 0, "n": 0}
+    for key in items:
+        kind = key[0]
+        ids[key] = f"{'t' if kind == 't' else 'op'}{count[kind]}"
+        count[kind] += 1
+    return ids
+
+
+def has_graphviz():
+    """True when graphviz's `dot` program is on PATH."""
+    return shutil.which("dot") is not None
+
+
+def draw_graph(root, params=None, *, show_grad=True, backward=False, title=None,
+               rankdir="LR", auto_names=True):
+    """The computational graph that produced `root` (a Tensor or a list of Tensors).
+
+    params: optional {name: tensor} (e.g. ``dict(model.named_parameters())``), as in
+    torchviz; otherwise each tensor's ``name`` attribute labels it (``x.name = "x"``), and
+    unnamed tensors that require grad get t1, t2, ... in forward order.
+    Tensor nodes show the value (one element) or shape and mean / std / min / max, and,
+    with show_grad, ``.grad`` when it is set. backward=True first calls retain_grad on every
+    intermediate tensor and runs ``root.backward()`` (root must be a scalar), so every
+    tensor of the picture shows its gradient.
+
+    Returns a `Graph`: ``.source`` (DOT), ``.render(path)``, inline display in Jupyter.
+    """
+    tensors, nodes, edges, outputs_of = walk(root)
+    if backward:
+        r = root if isinstance(root, Tensor) else None
+        if r is None:
+            raise ValueError("draw_graph(backward=True) needs a single scalar tensor")
+        for t in tensors.values():
+            if t.grad_fn is not None and t.requires_grad:
+                t.retain_grad()
+        r.backward()
+    names = tensor_names(tensors, nodes, params, auto=auto_names)
+    roots = {id(root)} if isinstance(root, Tensor) else {id(t) for t in root}
+    items = {}
+    for k, t in tensors.items():
+        lines = []
+        if k in names:
+            lines.append(names[k])
+        lines.append(_describe(t.data, "value" if t.data.size == 1 else "shape"))
+        if t.data.size != 1 and t.data.dtype != np.float32:
+            lines[-1] = lines[-1].replace("shape [", f"{t.data.dtype.name} [", 1)
+        if show_grad and getattr(t, "grad", None) is not None:
+            lines.append(_describe(t.grad.data, "grad"))
+        if k in roots:
+            role = "root"
+        elif t.grad_fn is not None:
+            role = "inter"
+        elif t.requires_grad:
+            role = "leaf"
+        else:
+            role = "const"
+        items[("t", k)] = {"kind": "tensor", "label": "\n".join(lines), "role": role}
+    for k, n in nodes.items():
+        items[("n", k)] = {"kind": "op", "label": _op_text(n), "role": "op"}
+    return Graph(items, edges, title=title, rankdir=rankdir)
