@@ -223,6 +223,8 @@ def scatter(x, dim, index, src=None, value=None, reduce=None):
     x = as_operand(x)
     d = one_dim(dim, x.data.ndim, "scatter")
     idx = _index_arg(index, "scatter")
+    if src is not None and not isinstance(src, Tensor):  # x.scatter(dim, index, 2.5)
+        src, value = None, src
     if reduce == "add":
         return scatter_add(x, d, index, src)
     if src is None:
@@ -268,9 +270,11 @@ def sort(x, dim=-1, descending=False, stable=False):
     d = one_dim(dim, x.data.ndim, "sort")
     data = x.data
     if descending:
-        # stable descending order: sort the negated keys (NaN last like PyTorch's NaN first
-        # for descending is an edge we do not special-case)
-        idx = np.argsort(-data if data.dtype.kind in "fi" else ~data, axis=d, kind="stable")
+        # Stable descending order without negating (which overflows int64's minimum and
+        # breaks on bool / unsigned): sort the reversed array, reverse back, re-index.
+        # NaN, last in ascending order, comes first, as in PyTorch.
+        n = data.shape[d]
+        idx = n - 1 - np.flip(np.argsort(np.flip(data, d), axis=d, kind="stable"), d)
     else:
         idx = np.argsort(data, axis=d, kind="stable")
     return _SortResult(gather(x, d, _make(idx)), _make(idx.astype(np.int64)))

@@ -3,7 +3,7 @@ split, pad, flip, roll, tril / triu. Views share memory (and the version counter
 import numpy as np
 
 from . import dual
-from ._util import as_operand, norm_dim, one_dim, shape_arg, promote
+from ._util import as_operand, norm_dim, one_dim, shape_arg
 from ..autograd.function import Op
 from ..tensor import Tensor
 
@@ -301,10 +301,12 @@ def cat(tensors, dim=0, *, axis=None):
         return tensors[0]
     tensors = nonempty
     dtype = tensors[0].data.dtype
-    for t in tensors[1:]:
-        if t.data.dtype != dtype:
-            tensors = [promote(t2, tensors[0])[0] for t2 in tensors]
-            break
+    if any(t.data.dtype != dtype for t in tensors[1:]):
+        from .. import dtypes
+        from ._util import cast
+        rt = dtypes.result_type(*[t.data if t.data.ndim else t.data.reshape(1)
+                                  for t in tensors])
+        tensors = [cast(t, rt) for t in tensors]
     nd = tensors[0].data.ndim
     if nd == 0:
         raise RuntimeError("zero-dimensional tensor cannot be concatenated")
@@ -440,8 +442,11 @@ def _pad_mode(x, widths, mode):
     return out
 
 
-def flip(x, dims):
-    dims = norm_dim(dims if isinstance(dims, (tuple, list)) else (dims,), x.data.ndim, "flip")
+def flip(x, *dims):
+    """Reverse the order along dims: flip(x, (0, 2)), x.flip(0, 2) or x.flip([0])."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    dims = norm_dim(tuple(dims), x.data.ndim, "flip")
     return Flip.apply(x, axes=dims or ())
 
 
