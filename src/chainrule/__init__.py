@@ -24,6 +24,8 @@ from .creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empt
                        multinomial, arange, linspace, logspace, eye, diag)
 from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
                      set_rng_state, default_generator)
+from .serialization import save, load
+from . import datasets
 
 __version__ = "0.1.0"
 
