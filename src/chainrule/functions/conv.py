@@ -1,0 +1,821 @@
+"""Convolution and pooling: im2col / col2im on NumPy views, one matrix product each way.
+
+A convolution gathers, for every output position, the input patch under the kernel
+("im2col"), and multiplies the patches by the flattened kernels:
+
+    cols[n, c, k, p] = x_padded[n, c, stride*p + dilation*k]      (k: kernel offset, p: output position)
+    y[n, o, p]       = sum_{c, k} w[o, c, k] * cols[n, c, k, p]  (+ b[o])
+
+The patches come from `sliding_window_view` (a strided view: no copy), sliced by stride
+and dilation, then copied once into a contiguous buffer laid out (N, C*K, P) so that a
+single batched `matmul` yields the output directly in NCHW order.
+
+Backward is three ops that are each other's derivatives, so grad-of-grad works:
+
+    Conv(x, w)         y  = w * x                  (the forward)
+    ConvInput(g, w)    gx = the adjoint of Conv in x: a transposed convolution,
+                            w^T @ g then col2im (scatter-add the columns back)
+    ConvWeight(x, g)   gw = sum_n g @ cols(x)^T, the correlation of x with g
+
+    d Conv       = (ConvInput(g, w),  ConvWeight(x, g))
+    d ConvInput  = (Conv(gg, w),      ConvWeight(gg, g))
+    d ConvWeight = (ConvInput(g, gg), Conv(x, gg))
+
+ConvTranspose is ConvInput with a bias. Pooling follows the same pattern: MaxPool saves
+the argmax of each window, and its backward (PoolScatter) and PoolScatter's backward
+(PoolGather) are the scatter / gather pair; AvgPool and its backward (AvgPoolSpread) are
+each other's adjoints. Adaptive average pooling is a product with averaging matrices.
+
+Python loops run only over kernel offsets (25 for a 5x5 kernel), never over pixels,
+channels or samples: copying each offset's strided slab is 2-5x faster in NumPy than one
+copy of the 6-d window view, whose innermost axis is only the kernel width long.
+"""
+import itertools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import dual
+from ._util import as_operand
+from ..autograd.function import Op
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+# --- geometry ---------------------------------------------------------------------------
+class _Geom:
+    """Shape of a sliding-window op over `nd` spatial dims: input size, kernel, stride,
+    dilation, padding (lo, hi) per dim, groups, and the output size it implies."""
+
+    __slots__ = ("nd", "in_sp", "k", "stride", "dil", "pad", "groups", "out_sp", "name")
+
+    def __init__(self, in_sp, k, stride, dil, pad, groups=1, name="conv", out_sp=None):
+        self.nd = len(in_sp)
+        self.in_sp, self.k, self.stride, self.dil = tuple(in_sp), tuple(k), tuple(stride), \
+            tuple(dil)
+        self.pad, self.groups, self.name = tuple(pad), groups, name
+        if out_sp is None:
+            out_sp = tuple((n + lo + hi - d * (kk - 1) - 1) // s + 1 for n, kk, s, d, (lo, hi)
+                           in zip(in_sp, k, stride, dil, pad))
+        self.out_sp = tuple(out_sp)
+
+    @property
+    def padded(self):
+        return tuple(n + lo + hi for n, (lo, hi) in zip(self.in_sp, self.pad))
+
+    @property
+    def has_pad(self):
+        return any(lo or hi for lo, hi in self.pad)
+
+    def offsets(self):
+        return itertools.product(*[range(kk) for kk in self.k])
+
+    def window(self, off):
+        """Slices of the padded input that kernel offset `off` reads, one per output."""
+        return tuple(slice(o * d, o * d + s * (n - 1) + 1, s)
+                     for o, d, s, n in zip(off, self.dil, self.stride, self.out_sp))
+
+    def interior(self):
+        """Slices of the padded input that hold the unpadded input."""
+        return tuple(slice(lo, lo + n) for (lo, _), n in zip(self.pad, self.in_sp))
+
+
+_ALL2 = (slice(None), slice(None))
+
+
+def _pad(x, geom, fill=0.0):
+    if not geom.has_pad:
+        return x
+    shape = x.shape[:2] + geom.padded
+    xp = np.zeros(shape, dtype=x.dtype) if fill == 0 else np.full(shape, fill, dtype=x.dtype)
+    xp[_ALL2 + geom.interior()] = x
+    return xp
+
+
+def _windows(x, geom, fill=0.0):
+    """View (N, C, *out, *k) of every output position's (dilated, strided) input patch."""
+    xp = _pad(x, geom, fill)
+    nd = geom.nd
+    eff = tuple(d * (kk - 1) + 1 for kk, d in zip(geom.k, geom.dil))
+    win = sliding_window_view(xp, eff, axis=tuple(range(2, 2 + nd)))
+    sel = tuple(slice(0, s * (n - 1) + 1, s) for s, n in zip(geom.stride, geom.out_sp)) + \
+        tuple(slice(None, None, d) for d in geom.dil)
+    return win[_ALL2 + sel]
+
+
+def _im2col(x, geom):
+    """(N, C, *in) -> contiguous (N, C, *k, *out): the patches, one kernel offset per slab."""
+    N, C = x.shape[:2]
+    win = _windows(x, geom)
+    cols = np.empty((N, C) + geom.k + geom.out_sp, dtype=x.dtype)
+    for off in geom.offsets():
+        cols[_ALL2 + off] = win[(Ellipsis,) + off]
+    return cols
+
+
+def _col2im(cols, geom):
+    """(N, C, *k, *out) -> (N, C, *in): add every column back where its patch came from
+    (the adjoint of _im2col; overlapping patches add up)."""
+    N, C = cols.shape[:2]
+    xp = np.zeros((N, C) + geom.padded, dtype=cols.dtype)
+    for off in geom.offsets():
+        xp[_ALL2 + geom.window(off)] += cols[_ALL2 + off]
+    return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
+
+
+# --- convolution on arrays --------------------------------------------------------------
+def _conv_arrays(x, w, geom, b=None):
+    """y = conv(x, w) + b on arrays; returns (y, cols) so the weight gradient can reuse cols."""
+    N, G, O = x.shape[0], geom.groups, w.shape[0]
+    P = math.prod(geom.out_sp)
+    cols = _im2col(x, geom).reshape(N, G, -1, P)
+    y = np.matmul(w.reshape(G, O // G, -1), cols)       # (N, G, O/G, P), one batched GEMM
+    y = y.reshape((N, O) + geom.out_sp)
+    if b is not None:
+        y += b.reshape((O,) + (1,) * geom.nd)
+    return y, cols
+
+
+def _conv_input_arrays(g, w, geom, x_shape):
+    """The gradient of conv wrt its input: w^T @ g, then col2im (a transposed convolution)."""
+    N, G, O = g.shape[0], geom.groups, w.shape[0]
+    P = math.prod(geom.out_sp)
+    wg = w.reshape(G, O // G, -1)
+    dcols = np.matmul(wg.transpose(0, 2, 1), g.reshape(N, G, O // G, P))  # (N, G, CgK, P)
+    return _col2im(dcols.reshape((N, x_shape[1]) + geom.k + geom.out_sp), geom)
+
+
+def _conv_weight_arrays(x, g, geom, w_shape, cols=None):
+    """The gradient of conv wrt its weight: sum over samples of g @ cols^T."""
+    N, G, O = x.shape[0], geom.groups, w_shape[0]
+    P = math.prod(geom.out_sp)
+    if cols is None:
+        cols = _im2col(x, geom).reshape(N, G, -1, P)
+    gw = np.matmul(g.reshape(N, G, O // G, P), cols.transpose(0, 1, 3, 2))  # (N, G, O/G, CgK)
+    return gw.sum(axis=0).reshape(w_shape)
+
+
+def _spatial_axes(geom):
+    return (0,) + tuple(range(2, 2 + geom.nd))
+
+
+def _tensor(a):
+    return a if isinstance(a, Tensor) else _make(np.asarray(a))
+
+
+def _conv(x, w, geom):
+    """conv(x, w) inside a backward formula: arrays in, array out; Tensors recorded."""
+    if dual.is_array(x) and dual.is_array(w):
+        return _conv_arrays(x, w, geom)[0]
+    return Conv.apply(_tensor(x), _tensor(w), geom=geom)
+
+
+def _conv_input(g, w, geom, x_shape):
+    if dual.is_array(g) and dual.is_array(w):
+        return _conv_input_arrays(g, w, geom, x_shape)
+    return ConvInput.apply(_tensor(g), _tensor(w), geom=geom, x_shape=tuple(x_shape))
+
+
+def _conv_weight(x, g, geom, w_shape, cols=None):
+    if dual.is_array(x) and dual.is_array(g):
+        return _conv_weight_arrays(x, g, geom, w_shape, cols)
+    return ConvWeight.apply(_tensor(x), _tensor(g), geom=geom, w_shape=tuple(w_shape))
+
+
+class Conv(Op):
+    """N-d convolution (cross-correlation, as in PyTorch) of x (N, C, *in) with w
+    (O, C/groups, *k), plus an optional bias (O,)."""
+
+    def forward(self, x, w, b=None, *, geom):
+        self.geom = geom
+        y, cols = _conv_arrays(x, w, geom, b)
+        need = self.needs_input_grad
+        if len(need) > 1 and need[1]:
+            self._cols = cols  # the weight gradient reuses the patches
+        return y
+
+    def backward(self, g):
+        ins = self.saved_inputs()
+        x, w = ins[0], ins[1]
+        need, geom = self.needs_input_grad, self.geom
+        gx = _conv_input(g, w, geom, x.shape) if need[0] else None
+        gw = _conv_weight(x, g, geom, w.shape, self.__dict__.get("_cols")) if need[1] else None
+        if len(ins) == 2:
+            return gx, gw
+        gb = dual.sum(g, _spatial_axes(geom)) if need[2] else None
+        return gx, gw, gb
+
+
+class ConvInput(Op):
+    """The adjoint of Conv in its input (a transposed convolution): maps g (N, O, *out)
+    to (N, C, *in), with an optional bias (C,) - this is ConvTranspose's forward."""
+
+    def forward(self, g, w, b=None, *, geom, x_shape):
+        self.geom, self.x_shape = geom, x_shape
+        y = _conv_input_arrays(g, w, geom, x_shape)
+        if b is not None:
+            y += b.reshape((-1,) + (1,) * geom.nd)
+        return y
+
+    def backward(self, gg):
+        ins = self.saved_inputs()
+        g, w = ins[0], ins[1]
+        need, geom = self.needs_input_grad, self.geom
+        dg = _conv(gg, w, geom) if need[0] else None
+        dw = _conv_weight(gg, g, geom, w.shape) if need[1] else None
+        if len(ins) == 2:
+            return dg, dw
+        db = dual.sum(gg, _spatial_axes(geom)) if need[2] else None
+        return dg, dw, db
+
+
+class ConvWeight(Op):
+    """The adjoint of Conv in its weight: the correlation of x with g, shaped like w."""
+
+    def forward(self, x, g, *, geom, w_shape):
+        self.geom, self.w_shape = geom, w_shape
+        return _conv_weight_arrays(x, g, geom, w_shape)
+
+    def backward(self, gw):
+        x, g = self.saved_inputs()
+        nx, ng = self.needs_input_grad
+        geom = self.geom
+        return (_conv_input(g, gw, geom, x.shape) if nx else None,
+                _conv(x, gw, geom) if ng else None)
+
+
+# --- argument handling ------------------------------------------------------------------
+def _ntuple(v, n, what, op):
+    if isinstance(v, Tensor):
+        v = v.tolist()
+    if isinstance(v, (int, np.integer)):
+        return (int(v),) * n
+    try:
+        t = tuple(int(a) for a in v)
+    except TypeError:
+        raise TypeError(f"{op}: {what} must be an int or a tuple of {n} ints, got {v!r}") from None
+    if len(t) == 1:
+        return t * n
+    if len(t) != n:
+        raise RuntimeError(f"{op}: expected {what} to be a single integer value or a list of "
+                           f"{n} values to match the convolution dimensions, but got "
+                           f"{what}={list(t)}")
+    return t
+
+
+def _check_input(x, nd, op, what="input"):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{what}' must be Tensor, not {type(x).__name__}")
+    if x.data.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input "
+                           f"to {op}, but got input of size: {list(x.shape)}")
+    if x.data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point input, got {x.dtype}")
+    return x.data.ndim == nd + 1
+
+
+def _size_str(t):
+    return "(" + " x ".join(str(int(a)) for a in t) + ")"
+
+
+def _conv_geom(xshape, wshape, stride, padding, dilation, groups, nd, op):
+    stride = _ntuple(stride, nd, "stride", op)
+    dilation = _ntuple(dilation, nd, "dilation", op)
+    k = tuple(wshape[2:])
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"{op}: non-positive stride is not supported (stride={list(stride)})")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"{op}: dilation should be greater than zero (dilation="
+                           f"{list(dilation)})")
+    if isinstance(padding, str):
+        if padding == "valid":
+            pad = ((0, 0),) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError(f"{op}: padding='same' is not supported for strided "
+                                   f"convolutions (stride={list(stride)})")
+            # PyTorch puts the odd extra zero on the right.
+            pad = tuple((d * (kk - 1) // 2, d * (kk - 1) - d * (kk - 1) // 2)
+                        for kk, d in zip(k, dilation))
+        else:
+            raise ValueError(f"{op}: Invalid padding string {padding!r}, should be one of "
+                             f"'valid' or 'same'")
+    else:
+        p = _ntuple(padding, nd, "padding", op)
+        if any(a < 0 for a in p):
+            raise RuntimeError(f"{op}: negative padding is not supported (padding={list(p)})")
+        pad = tuple((a, a) for a in p)
+    in_sp = tuple(xshape[2:])
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_sp, pad))
+    eff = tuple(d * (kk - 1) + 1 for kk, d in zip(k, dilation))
+    if any(p_ < e for p_, e in zip(padded, eff)):
+        raise RuntimeError(f"{op}: Calculated padded input size per channel: {_size_str(padded)}."
+                           f" Kernel size: {_size_str(eff)}. Kernel size can't be greater than "
+                           f"actual input size (input {list(xshape)}, weight {list(wshape)})")
+    return _Geom(in_sp, k, stride, dilation, pad, groups, op)
+
+
+def _convnd(x, weight, bias, stride, padding, dilation, groups, nd, op):
+    unbatched = _check_input(x, nd, op)
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{op}(): argument 'weight' must be Tensor, not {type(weight).__name__}")
+    if weight.data.ndim != nd + 2:
+        raise RuntimeError(f"{op}: Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
+                           f"input {list(x.shape)}, but got {weight.data.ndim}-dimensional "
+                           f"weight of size {list(weight.shape)} instead")
+    if unbatched:
+        x = x.unsqueeze(0)
+    groups = int(groups)
+    if groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
+    O, Cg = weight.shape[0], weight.shape[1]
+    if O % groups:
+        raise RuntimeError(f"{op}: Given groups={groups}, expected weight to be divisible by "
+                           f"{groups} at dimension 0, but got weight of size {list(weight.shape)}"
+                           f" instead")
+    if x.shape[1] != Cg * groups:
+        raise RuntimeError(f"{op}: Given groups={groups}, weight of size {list(weight.shape)}, "
+                           f"expected input{list(x.shape)} to have {Cg * groups} channels, but "
+                           f"got {x.shape[1]} channels instead")
+    if x.data.dtype != weight.data.dtype:
+        raise RuntimeError(f"{op}: Input type ({x.dtype}) and weight type ({weight.dtype}) "
+                           f"should be the same")
+    geom = _conv_geom(x.shape, weight.shape, stride, padding, dilation, groups, nd, op)
+    if bias is None:
+        y = Conv.apply(x, weight, geom=geom)
+    else:
+        _check_bias(bias, O, x, op)
+        y = Conv.apply(x, weight, bias, geom=geom)
+    return y.squeeze(0) if unbatched else y
+
+
+def _check_bias(bias, n, x, op):
+    if not isinstance(bias, Tensor):
+        raise TypeError(f"{op}(): argument 'bias' must be Tensor, not {type(bias).__name__}")
+    if tuple(bias.shape) != (n,):
+        raise RuntimeError(f"{op}: Given weight with {n} output channels, expected bias of shape "
+                           f"[{n}], but got bias of size {list(bias.shape)}")
+    if bias.data.dtype != x.data.dtype:
+        raise RuntimeError(f"{op}: Input type ({x.dtype}) and bias type ({bias.dtype}) should "
+                           f"be the same")
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """1-D convolution of input (N, C_in, L) with weight (C_out, C_in/groups, k)."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """2-D convolution (cross-correlation) as in PyTorch.
+
+    input (N, C_in, H, W) or (C_in, H, W); weight (C_out, C_in/groups, kH, kW); bias (C_out,).
+    padding: int, tuple, 'valid' or 'same'. Output size per dim:
+    floor((H + 2*padding - dilation*(k-1) - 1) / stride) + 1.
+
+    >>> y = conv2d(randn(8, 1, 28, 28), randn(6, 1, 5, 5), padding=2)   # (8, 6, 28, 28)
+    """
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """3-D convolution of input (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW)."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def _conv_transposend(x, weight, bias, stride, padding, output_padding, groups, dilation, nd,
+                      op, output_size=None):
+    unbatched = _check_input(x, nd, op)
+    if not isinstance(weight, Tensor) or weight.data.ndim != nd + 2:
+        raise RuntimeError(f"{op}: expected a {nd + 2}-dimensional weight tensor, got "
+                           f"{list(getattr(weight, 'shape', []))}")
+    if unbatched:
+        x = x.unsqueeze(0)
+    groups = int(groups)
+    if groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
+    Cin, Cout_g = weight.shape[0], weight.shape[1]
+    if x.shape[1] != Cin:
+        raise RuntimeError(f"{op}: Given transposed=1, weight of size {list(weight.shape)}, "
+                           f"expected input{list(x.shape)} to have {Cin} channels, but got "
+                           f"{x.shape[1]} channels instead")
+    if Cin % groups:
+        raise RuntimeError(f"{op}: Given groups={groups}, expected weight to be divisible by "
+                           f"{groups} at dimension 0, but got weight of size {list(weight.shape)}")
+    if x.data.dtype != weight.data.dtype:
+        raise RuntimeError(f"{op}: Input type ({x.dtype}) and weight type ({weight.dtype}) "
+                           f"should be the same")
+    if isinstance(padding, str):
+        raise RuntimeError(f"{op}: padding must be an int or a tuple for transposed "
+                           f"convolutions, got {padding!r}")
+    stride = _ntuple(stride, nd, "stride", op)
+    dilation = _ntuple(dilation, nd, "dilation", op)
+    pad = _ntuple(padding, nd, "padding", op)
+    k = tuple(weight.shape[2:])
+    if any(s <= 0 for s in stride) or any(d <= 0 for d in dilation) or any(p < 0 for p in pad):
+        raise RuntimeError(f"{op}: stride and dilation must be positive and padding non-negative"
+                           f" (stride={list(stride)}, dilation={list(dilation)}, "
+                           f"padding={list(pad)})")
+    in_sp = tuple(x.shape[2:])
+    base = tuple((n - 1) * s - 2 * p + d * (kk - 1) + 1
+                 for n, s, p, d, kk in zip(in_sp, stride, pad, dilation, k))
+    if output_size is not None:
+        want = tuple(int(a) for a in output_size)[-nd:]
+        if len(want) != nd:
+            raise ValueError(f"{op}: output_size must have {nd} or {nd + 2} elements (got "
+                             f"{list(output_size)})")
+        opad = tuple(wn - b for wn, b in zip(want, base))
+        if any(o < 0 or o >= max(s, d) for o, s, d in zip(opad, stride, dilation)):
+            raise ValueError(f"{op}: requested an output size of {list(want)}, but valid sizes "
+                             f"range from {list(base)} to "
+                             f"{[b + max(s, d) - 1 for b, s, d in zip(base, stride, dilation)]} "
+                             f"(for an input of {list(in_sp)})")
+    else:
+        opad = _ntuple(output_padding, nd, "output_padding", op)
+        if any(o < 0 or (o >= s and o >= d) for o, s, d in zip(opad, stride, dilation)):
+            raise RuntimeError(f"{op}: output padding must be smaller than either stride or "
+                               f"dilation, but got output_padding={list(opad)}, "
+                               f"stride={list(stride)}, dilation={list(dilation)}")
+    out_sp = tuple(b + o for b, o in zip(base, opad))
+    if any(n <= 0 for n in out_sp):
+        raise RuntimeError(f"{op}: the output size {list(out_sp)} is too small (input "
+                           f"{list(x.shape)}, weight {list(weight.shape)})")
+    # The convolution whose input gradient this is: from the output (N, Cout, *out_sp)
+    # back to x's spatial size.
+    geom = _Geom(out_sp, k, stride, dilation, tuple((p, p) for p in pad), groups, op,
+                 out_sp=in_sp)
+    x_shape = (x.shape[0], Cout_g * groups) + out_sp
+    if bias is None:
+        y = ConvInput.apply(x, weight, geom=geom, x_shape=x_shape)
+    else:
+        _check_bias(bias, Cout_g * groups, x, op)
+        y = ConvInput.apply(x, weight, bias, geom=geom, x_shape=x_shape)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,  # noqa: A002
+                     groups=1, dilation=1):
+    """1-D transposed convolution; weight (C_in, C_out/groups, k)."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 1, "conv_transpose1d")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,  # noqa: A002
+                     groups=1, dilation=1):
+    """2-D transposed convolution (the gradient of conv2d wrt its input), as in PyTorch.
+
+    weight (C_in, C_out/groups, kH, kW). Output size per dim:
+    (H - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1.
+    """
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 2, "conv_transpose2d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,  # noqa: A002
+                     groups=1, dilation=1):
+    """3-D transposed convolution; weight (C_in, C_out/groups, kD, kH, kW)."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 3, "conv_transpose3d")
+
+
+# --- pooling ----------------------------------------------------------------------------
+def _pool_geom(shape, kernel_size, stride, padding, dilation, ceil_mode, nd, op):
+    k = _ntuple(kernel_size, nd, "kernel_size", op)
+    stride = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else _ntuple(stride, nd, "stride", op)
+    pad = _ntuple(padding, nd, "padding", op)
+    dil = _ntuple(dilation, nd, "dilation", op)
+    if any(a <= 0 for a in k) or any(s <= 0 for s in stride) or any(d <= 0 for d in dil):
+        raise RuntimeError(f"{op}: kernel_size, stride and dilation must be greater than zero, "
+                           f"but got kernel_size={list(k)}, stride={list(stride)}, "
+                           f"dilation={list(dil)}")
+    eff = tuple(d * (kk - 1) + 1 for kk, d in zip(k, dil))
+    if any(p < 0 or 2 * p > kk for p, kk in zip(pad, k if op.startswith("avg") else eff)):
+        raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, but got "
+                           f"pad={list(pad)}, kernel_size={list(k)} and dilation={list(dil)}")
+    in_sp = tuple(shape[2:])
+    out, hi = [], []
+    for n, e, s, p in zip(in_sp, eff, stride, pad):
+        span = n + 2 * p - e
+        o = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (o - 1) * s >= n + p:  # the last window must start inside the input
+            o -= 1
+        if o <= 0:
+            raise RuntimeError(f"{op}: Given input size {_size_str(in_sp)}, calculated output "
+                               f"size {_size_str([max(o, 0) for o in out + [o]])} is too small "
+                               f"(kernel {list(k)}, stride {list(stride)}, padding {list(pad)})")
+        out.append(o)
+        hi.append(max(p, (o - 1) * s + e - n - p))  # ceil mode may read past the padding
+    return _Geom(in_sp, k, stride, dil, tuple(zip(pad, hi)), 1, op, out_sp=tuple(out))
+
+
+class MaxPool(Op):
+    """Max over each window; padding counts as -inf. Saves the argmax (the first maximal
+    element in window order, NaN winning, as PyTorch's CPU kernel)."""
+
+    def forward(self, x, *, geom):
+        win = _windows(x, geom, fill=-np.inf)
+        offs = list(geom.offsets())
+        y = win[(Ellipsis,) + offs[0]].copy()
+        idx = np.zeros(y.shape, dtype=np.int16 if len(offs) < 32768 else np.int32)
+        for i, off in enumerate(offs[1:], 1):
+            v = win[(Ellipsis,) + off]
+            upd = v > y
+            upd |= np.isnan(v)
+            np.copyto(y, v, where=upd)
+            idx[upd] = i
+        self.geom, self.idx, self.in_shape = geom, idx, x.shape
+        return y
+
+    def backward(self, g):
+        return _pool_scatter(g, self.idx, self.geom, self.in_shape)
+
+
+def _pool_scatter_arrays(g, idx, geom, in_shape):
+    N, C = in_shape[:2]
+    xp = np.zeros((N, C) + geom.padded, dtype=g.dtype)
+    for i, off in enumerate(geom.offsets()):
+        xp[_ALL2 + geom.window(off)] += np.where(idx == i, g, 0)
+    return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
+
+
+def _pool_gather_arrays(x, idx, geom):
+    win = _windows(x, geom)
+    y = np.zeros(idx.shape, dtype=x.dtype)
+    for i, off in enumerate(geom.offsets()):
+        np.copyto(y, win[(Ellipsis,) + off], where=idx == i)
+    return y
+
+
+def _pool_scatter(g, idx, geom, in_shape):
+    if dual.is_array(g):
+        return _pool_scatter_arrays(g, idx, geom, in_shape)
+    return PoolScatter.apply(g, idx=idx, geom=geom, in_shape=in_shape)
+
+
+class PoolScatter(Op):
+    """Put each window's value at its saved argmax (summing overlaps): MaxPool's backward."""
+    saves = False
+
+    def forward(self, g, *, idx, geom, in_shape):
+        self.idx, self.geom = idx, geom
+        return _pool_scatter_arrays(g, idx, geom, in_shape)
+
+    def backward(self, gg):
+        if dual.is_array(gg):
+            return _pool_gather_arrays(gg, self.idx, self.geom)
+        return PoolGather.apply(gg, idx=self.idx, geom=self.geom)
+
+
+class PoolGather(Op):
+    """Read each window at its saved argmax: PoolScatter's backward (and vice versa)."""
+    saves = False
+
+    def forward(self, x, *, idx, geom):
+        self.idx, self.geom, self.in_shape = idx, geom, x.shape
+        return _pool_gather_arrays(x, idx, geom)
+
+    def backward(self, g):
+        return _pool_scatter(g, self.idx, self.geom, self.in_shape)
+
+
+def _avg_sum_arrays(x, geom, divisor):
+    win = _windows(x, geom)
+    offs = geom.offsets()
+    y = win[(Ellipsis,) + next(offs)].copy()
+    for off in offs:
+        y += win[(Ellipsis,) + off]
+    y /= divisor
+    return y
+
+
+def _avg_spread_arrays(g, geom, divisor, in_shape):
+    N, C = in_shape[:2]
+    gd = g / divisor
+    xp = np.zeros((N, C) + geom.padded, dtype=g.dtype)
+    for off in geom.offsets():
+        xp[_ALL2 + geom.window(off)] += gd
+    return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
+
+
+class AvgPool(Op):
+    """Mean over each window (divided by `divisor`, an array over output positions)."""
+    saves = False
+
+    def forward(self, x, *, geom, divisor):
+        self.geom, self.divisor, self.in_shape = geom, divisor, x.shape
+        return _avg_sum_arrays(x, geom, divisor)
+
+    def backward(self, g):
+        if dual.is_array(g):
+            return _avg_spread_arrays(g, self.geom, self.divisor, self.in_shape)
+        return AvgPoolSpread.apply(g, geom=self.geom, divisor=self.divisor,
+                                   in_shape=self.in_shape)
+
+
+class AvgPoolSpread(Op):
+    """Spread g / divisor over each window: AvgPool's backward, and its adjoint."""
+    saves = False
+
+    def forward(self, g, *, geom, divisor, in_shape):
+        self.geom, self.divisor = geom, divisor
+        return _avg_spread_arrays(g, geom, divisor, in_shape)
+
+    def backward(self, gg):
+        if dual.is_array(gg):
+            return _avg_sum_arrays(gg, self.geom, self.divisor)
+        return AvgPool.apply(gg, geom=self.geom, divisor=self.divisor)
+
+
+def _pool_prepare(x, nd, op):
+    unbatched = _check_input(x, nd, op)
+    return (x.unsqueeze(0) if unbatched else x), unbatched
+
+
+def _max_poolnd(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, op):
+    if return_indices:
+        raise NotImplementedError(f"{op}: return_indices=True is not supported")
+    x, unbatched = _pool_prepare(x, nd, op)
+    geom = _pool_geom(x.shape, kernel_size, stride, padding, dilation, ceil_mode, nd, op)
+    y = MaxPool.apply(x, geom=geom)
+    return y.squeeze(0) if unbatched else y
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):
+    """1-D max pooling over (N, C, L)."""
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices, 1, "max_pool1d")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):
+    """2-D max pooling over (N, C, H, W); stride defaults to kernel_size, padding is -inf.
+
+    The gradient goes to the first maximal element of each window (PyTorch's choice).
+    """
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices, 2, "max_pool2d")
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):
+    """3-D max pooling over (N, C, D, H, W)."""
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices, 3, "max_pool3d")
+
+
+def _avg_divisor(geom, pad, count_include_pad, divisor_override, dtype):
+    if divisor_override is not None:
+        if int(divisor_override) == 0:
+            raise RuntimeError("avg_pool: divisor must be not zero")
+        return np.asarray(divisor_override, dtype=dtype)
+    # PyTorch's rule: windows are clipped to input+padding; without count_include_pad,
+    # to the input alone. Per dim, then the outer product.
+    div = np.ones((), dtype=np.float64)
+    for n, kk, s, p, o in zip(geom.in_sp, geom.k, geom.stride, pad, geom.out_sp):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + kk, n + p)
+        if count_include_pad:
+            cnt = end - start
+        else:
+            cnt = np.minimum(end, n) - np.maximum(start, 0)
+        div = np.multiply.outer(div, cnt)
+    return div.astype(dtype)
+
+
+def _avg_poolnd(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override, nd, op):
+    x, unbatched = _pool_prepare(x, nd, op)
+    geom = _pool_geom(x.shape, kernel_size, stride, padding, 1, ceil_mode, nd, op)
+    pad = tuple(lo for lo, _ in geom.pad)
+    divisor = _avg_divisor(geom, pad, count_include_pad, divisor_override, x.data.dtype)
+    y = AvgPool.apply(x, geom=geom, divisor=divisor)
+    return y.squeeze(0) if unbatched else y
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
+               count_include_pad=True):
+    """1-D average pooling over (N, C, L)."""
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       None, 1, "avg_pool1d")
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
+               count_include_pad=True, divisor_override=None):
+    """2-D average pooling over (N, C, H, W); zero padding, counted in the mean when
+    count_include_pad (PyTorch's default)."""
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override, 2, "avg_pool2d")
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
+               count_include_pad=True, divisor_override=None):
+    """3-D average pooling over (N, C, D, H, W)."""
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override, 3, "avg_pool3d")
+
+
+def _adaptive_matrix(n, o, dtype):
+    """(o, n) averaging matrix: row i averages input[floor(i*n/o) : ceil((i+1)*n/o)]."""
+    i = np.arange(o)
+    start = (i * n) // o
+    end = -((-(i + 1) * n) // o)
+    j = np.arange(n)
+    m = (j >= start[:, None]) & (j < end[:, None])
+    return (m / (end - start)[:, None]).astype(dtype)
+
+
+def _adaptive_avg_poolnd(x, output_size, nd, op):
+    from .linalg import matmul
+    x, unbatched = _pool_prepare(x, nd, op)
+    if isinstance(output_size, (int, np.integer)) or output_size is None:
+        output_size = (output_size,) * nd
+    output_size = tuple(output_size)
+    if len(output_size) != nd:
+        raise ValueError(f"{op}: output_size must be an int or a tuple of {nd} values, got "
+                         f"{output_size!r}")
+    in_sp = tuple(x.shape[2:])
+    out = tuple(n if o is None else int(o) for n, o in zip(in_sp, output_size))
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"{op}: output_size must be positive, got {list(out)}")
+    if any(n == 0 for n in in_sp):
+        raise RuntimeError(f"{op}: empty spatial input {list(x.shape)}")
+    # y = A_1 x A_2^T ... : a product per pooled dim with a constant averaging matrix
+    # (Matmul's backward makes it differentiable to any order).
+    y = x
+    for d in range(nd):
+        if out[d] == in_sp[d]:
+            continue
+        a = _make(_adaptive_matrix(in_sp[d], out[d], x.data.dtype))
+        back = nd - d  # the pooled dim, counted from the end
+        if back == 1:
+            y = matmul(y, a.t())
+        elif back == 2:
+            y = matmul(a, y)
+        else:
+            y = matmul(a, y.transpose(-back, -2)).transpose(-back, -2)
+    return y.squeeze(0) if unbatched else y
+
+
+def adaptive_avg_pool1d(input, output_size):  # noqa: A002
+    """Average pooling to a fixed output length: window i covers [floor(i L/o), ceil((i+1) L/o))."""
+    return _adaptive_avg_poolnd(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input, output_size):  # noqa: A002
+    """Average pooling to a fixed output size (oH, oW); None keeps that dim's size."""
+    return _adaptive_avg_poolnd(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(input, output_size):  # noqa: A002
+    """Average pooling to a fixed output size (oD, oH, oW)."""
+    return _adaptive_avg_poolnd(input, output_size, 3, "adaptive_avg_pool3d")
+
+
+# --- channel dropout --------------------------------------------------------------------
+def _dropoutnd(x, p, training, inplace, nd, op, generator=None):
+    from .elementwise import mul
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+    if x.data.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input "
+                           f"to {op}, but got input of size: {list(x.shape)}")
+    if not training or p == 0.0:
+        return x
+    from ..random import rng
+    # One keep/drop draw per (sample, channel), broadcast over the spatial dims.
+    mshape = x.shape[:x.data.ndim - nd] + (1,) * nd
+    if p == 1.0:
+        mask = np.zeros(mshape, dtype=x.data.dtype)
+    else:
+        mask = ((rng(generator).random(mshape) >= p) / (1.0 - p)).astype(x.data.dtype)
+    if inplace:
+        return x.mul_(_make(mask))
+    return mul(x, _make(mask))
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of (N, C, L) with probability p; scale the rest by 1/(1-p)."""
+    return _dropoutnd(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels (feature maps) of (N, C, H, W) with probability p; scale the
+    rest by 1/(1-p) (Tompson et al. 2015: neighbouring pixels are correlated, so
+    dropping single pixels regularises little)."""
+    return _dropoutnd(input, p, training, inplace, 2, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of (N, C, D, H, W) with probability p."""
+    return _dropoutnd(input, p, training, inplace, 3, "dropout3d")
+
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
+           "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_avg_pool3d", "dropout1d", "dropout2d", "dropout3d"]
