@@ -1,0 +1,23 @@
+"""chainrule.nn: modules, layers, losses, functional, init, utils (PyTorch's names).
+
+A plain re-export list: each layer family adds its own import line.
+"""
+from .parameter import Parameter, Buffer  # noqa: F401
+from .module import Module  # noqa: F401
+from .containers import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
+from .linear import Identity, Linear, Bilinear, Flatten, Unflatten  # noqa: F401
+from .activation import (ReLU, ReLU6, Sigmoid, Tanh, SiLU, Mish, Hardsigmoid, Hardswish,  # noqa: F401
+                         SELU, CELU, LogSigmoid, Softsign, Tanhshrink, LeakyReLU, ELU, GELU,
+                         Softplus, Hardtanh, Threshold, GLU, Softmax, Softmin, LogSoftmax)
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout  # noqa: F401
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm,  # noqa: F401
+                            RMSNorm)
+from .sparse import Embedding  # noqa: F401
+from .loss import (MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss,  # noqa: F401
+                   CrossEntropyLoss, NLLLoss, KLDivLoss, SoftMarginLoss, MarginRankingLoss,
+                   HingeEmbeddingLoss, CosineEmbeddingLoss, PoissonNLLLoss, GaussianNLLLoss)
+from . import functional, init, utils  # noqa: F401
+from .transformer import (MultiheadAttention, TransformerEncoderLayer,  # noqa: F401
+                          TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
+                          Transformer)
+from .positional import SinusoidalPositionalEncoding, LearnedPositionalEncoding  # noqa: F401

@@ -1,0 +1,628 @@
+"""Functional forms of the layers, activations and losses (re-exported by nn.functional).
+
+Each function composes recorded ops from chainrule.functions; the numerically delicate
+losses (cross-entropy on logits, BCE, BCE-with-logits) and embedding are single fused ops
+from chainrule.functions.nn_ops.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .. import functions as _f
+from ..autograd.grad_mode import no_grad
+from ..functions import nn_ops as _ops
+from ..functions._util import as_operand, floating, one_dim
+from ..functions.elementwise import (relu, leaky_relu, elu, gelu, softplus, silu,  # noqa: F401
+                                     sigmoid, tanh)
+from ..functions.linalg import linear  # noqa: F401  (the fused one-node Linear op)
+from ..functions.index import one_hot  # noqa: F401
+from ..random import rng
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+# --- activations ------------------------------------------------------------------------
+def _implicit_dim(ndim, name):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """exp(x_i) / sum_j exp(x_j) along dim (max subtracted first: no overflow)."""
+    if dim is None:
+        dim = _implicit_dim(input.dim(), "softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    return _f.softmax(input, dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """x_i - log sum_j exp(x_j) along dim, computed stably (exact for |x| ~ 1e4)."""
+    if dim is None:
+        dim = _implicit_dim(input.dim(), "log_softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    return _f.log_softmax(input, dim)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    if dim is None:
+        dim = _implicit_dim(input.dim(), "softmin")
+    return softmax(-input, dim, dtype=dtype)
+
+
+def relu6(input, inplace=False):  # noqa: A002
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
+    return _f.clamp(floating(input), min_val, max_val)
+
+
+def selu(input, inplace=False):  # noqa: A002
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return scale * elu(input, alpha)
+
+
+def celu(input, alpha=1.0, inplace=False):  # noqa: A002
+    return alpha * elu(input / alpha, 1.0) if alpha != 1.0 else elu(input, 1.0)
+
+
+def logsigmoid(input):  # noqa: A002
+    """log sigmoid(x) = -softplus(-x), stable for large |x|."""
+    return -softplus(-input, 1.0, float("inf"))
+
+
+def softsign(input):  # noqa: A002
+    return input / (1 + _f.abs(input))
+
+
+def tanhshrink(input):  # noqa: A002
+    return input - tanh(input)
+
+
+def mish(input, inplace=False):  # noqa: A002
+    return input * tanh(softplus(input))
+
+
+def hardsigmoid(input, inplace=False):  # noqa: A002
+    return _f.clamp(input / 6 + 0.5, 0.0, 1.0)
+
+
+def hardswish(input, inplace=False):  # noqa: A002
+    return input * hardsigmoid(input)
+
+
+def threshold(input, threshold, value, inplace=False):  # noqa: A002
+    """x where x > threshold, else value."""
+    return _f.where(input > threshold, input, value)
+
+
+def glu(input, dim=-1):  # noqa: A002
+    """a * sigmoid(b), with a, b the two halves of input along dim."""
+    if input.shape[dim] % 2:
+        raise RuntimeError(f"glu: Halving dimension must be even, but dimension {dim} is size "
+                           f"{input.shape[dim]}")
+    a, b = input.chunk(2, dim)
+    return a * sigmoid(b)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):  # noqa: A002
+    """x / max(||x||_p, eps) along dim."""
+    n = input.norm(p, dim, keepdim=True)
+    return input / n.clamp(min=eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """<x1, x2> / (max(||x1||, eps) max(||x2||, eps)) along dim."""
+    n1 = x1.norm(2, dim, keepdim=True).clamp(min=eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+
+
+# --- dropout ----------------------------------------------------------------------------
+def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa: A002
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted
+    dropout: no rescaling needed at eval). Identity when not training. Randomness from
+    chainrule.random (manual_seed reproduces the mask)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    x = floating(input)
+    if p == 1.0:
+        return x * _make(np.zeros((), x.data.dtype))
+    keep = rng(generator).random(x.data.shape, dtype=np.float32) >= p
+    mask = keep.astype(x.data.dtype)
+    mask *= x.data.dtype.type(1.0 / (1.0 - p))
+    return x * _make(mask)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    return _channel_dropout(input, p, training, 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    return _channel_dropout(input, p, training, 4)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    return _channel_dropout(input, p, training, 5)
+
+
+def _channel_dropout(input, p, training, batched_ndim):  # noqa: A002
+    """Drop whole channels (axis 1 of a batched input)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    shape = input.shape
+    batched = input.dim() == batched_ndim
+    mshape = tuple(shape[:2] if batched else shape[:1]) + (1,) * (input.dim() - (2 if batched else 1))
+    keep = rng().random(mshape, dtype=np.float32) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    return input * _make((keep * scale).astype(input.data.dtype))
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    """Dropout for SELU networks: keeps mean and variance (Klambauer et al., 2017)."""
+    if not training or p == 0.0:
+        return input
+    alpha_p = -1.7580993408473766
+    keep = rng().random(input.data.shape) >= p
+    a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * p
+    dt = input.data.dtype
+    return input * _make((keep * a).astype(dt)) + _make(((~keep) * (a * alpha_p) + b).astype(dt))
+
+
+# --- normalisation ----------------------------------------------------------------------
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
+               momentum=0.1, eps=1e-5):
+    """Normalise over every axis but the channel axis 1: (x - mean) / sqrt(var + eps) * w + b.
+
+    training=True: batch statistics (biased variance), and running_mean / running_var are
+    updated in place with momentum: r = (1 - momentum) r + momentum * stat (unbiased var).
+    training=False: the running statistics.
+    """
+    x = input
+    if x.dim() < 2:
+        raise ValueError(f"batch_norm: expected at least 2D input (got {x.dim()}D input)")
+    C = x.shape[1]
+    axes = (0,) + tuple(range(2, x.dim()))
+    shape = (1, C) + (1,) * (x.dim() - 2)
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (C,):
+            raise RuntimeError(f"batch_norm: {name} should contain {C} elements (the input's "
+                               f"channel dim 1 of shape {list(x.shape)}) not {t.numel()}")
+    if training:
+        n = x.numel() // C
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {list(x.shape)}")
+        mean = x.mean(axes, keepdim=True)
+        xc = x - mean
+        var = (xc * xc).mean(axes, keepdim=True)
+        if running_mean is not None and running_var is not None:
+            with no_grad():
+                m = momentum
+                rm, rv = running_mean.data, running_var.data
+                bm = mean.data.reshape(C).astype(rm.dtype, copy=False)
+                bv = var.data.reshape(C).astype(rv.dtype, copy=False) * (n / (n - 1))
+                rm *= 1 - m
+                rm += m * bm
+                rv *= 1 - m
+                rv += m * bv
+                running_mean._version[0] += 1
+                running_var._version[0] += 1
+        y = xc * (var + eps).rsqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("batch_norm: running_mean and running_var must be given when "
+                               "training=False")
+        rm = running_mean.data.reshape(shape).astype(x.data.dtype, copy=False)
+        inv = (1.0 / np.sqrt(running_var.data.reshape(shape) + eps)).astype(x.data.dtype)
+        if weight is not None:
+            # Eval: fold everything into one scale and shift (x * s + t): two nodes.
+            s = weight.reshape(shape) * _make(inv)
+            t = (bias.reshape(shape) if bias is not None else 0) - s * _make(rm)
+            return x * s + t
+        y = (x - _make(rm)) * _make(inv)
+        return y + bias.reshape(shape) if bias is not None else y
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002
+    """Normalise over the last len(normalized_shape) axes, then * weight + bias."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.dim() - k:]) != normalized_shape or input.dim() < k:
+        raise RuntimeError(f"layer_norm: Given normalized_shape={list(normalized_shape)}, "
+                           f"expected input with shape [*, {', '.join(map(str, normalized_shape))}]"
+                           f", but got input of size {list(input.shape)}")
+    axes = tuple(range(input.dim() - k, input.dim()))
+    mean = input.mean(axes, keepdim=True)
+    xc = input - mean
+    var = (xc * xc).mean(axes, keepdim=True)
+    y = xc * (var + eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A002
+    """Normalise each group of channels over (channels in the group, spatial)."""
+    N, C = input.shape[0], input.shape[1]
+    if C % num_groups:
+        raise RuntimeError(f"group_norm: Expected number of channels in input ({C}) to be "
+                           f"divisible by num_groups ({num_groups})")
+    x = input.reshape(N, num_groups, -1)
+    mean = x.mean(2, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(2, keepdim=True)
+    y = (xc * (var + eps).rsqrt()).reshape(*input.shape)
+    shape = (1, C) + (1,) * (input.dim() - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,  # noqa: A002
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalise each (sample, channel) over its spatial axes."""
+    axes = tuple(range(2, input.dim()))
+    mean = input.mean(axes, keepdim=True)
+    xc = input - mean
+    var = (xc * xc).mean(axes, keepdim=True)
+    y = xc * (var + eps).rsqrt()
+    shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
+    """x / sqrt(mean(x^2) + eps) over the last axes, then * weight."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    axes = tuple(range(input.dim() - len(normalized_shape), input.dim()))
+    if eps is None:
+        eps = float(np.finfo(input.data.dtype).eps)
+    y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
+
+
+# --- embedding --------------------------------------------------------------------------
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # noqa: A002
+              scale_grad_by_freq=False, sparse=False):
+    """weight[input]: rows of the table for integer indices. Rows at padding_idx get no
+    gradient. max_norm renormalises the looked-up rows in place (PyTorch's semantics)."""
+    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"embedding: Expected tensor for argument #1 'indices' to have an "
+                           f"integer scalar type, but got {idx.dtype} instead")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"embedding: index out of range in self (indices must be in "
+                         f"[0, {n - 1}], got min {idx.min()} max {idx.max()})")
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError("Padding_idx must be within num_embeddings")
+        padding_idx %= n
+    idx = idx % n if idx.size and idx.min() < 0 else idx
+    if max_norm is not None:
+        with no_grad():
+            rows = np.unique(idx)
+            w = weight.data
+            norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+            big = norms > max_norm
+            if big.any():
+                w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
+                weight._version[0] += 1
+    return _ops.Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
+
+
+# --- losses -----------------------------------------------------------------------------
+def _reduction(reduction, size_average=None, reduce=None):
+    if size_average is not None or reduce is not None:  # legacy arguments
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else ("mean" if size_average else "sum")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_same_size(input, target, name):  # noqa: A002
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(f"{name}: Using a target size ({list(target.shape)}) that is different "
+                      f"to the input size ({list(input.shape)}). This will likely lead to "
+                      "incorrect results due to broadcasting. Please ensure they have the "
+                      "same size.", stacklevel=3)
+
+
+def _arr(t, dtype):
+    if t is None:
+        return None
+    a = t.data if isinstance(t, Tensor) else np.asarray(t)
+    return a.astype(dtype, copy=False)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
+    """mean((x - y)^2) (or sum / none)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_same_size(input, target, "mse_loss")
+    d = input - target
+    loss = d * d
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
+    """mean(|x - y|); the gradient at x == y is 0."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_same_size(input, target, "l1_loss")
+    loss = _f.abs(input - target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa: A002
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); d = x - y."""
+    _reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta, "
+                           f"got {delta}")
+    _check_same_size(input, target, "huber_loss")
+    d = input - target
+    ad = _f.abs(d)
+    mask = ad.data < delta
+    loss = _f.where(_make(mask), 0.5 * d * d, delta * (ad - 0.5 * delta))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",  # noqa: A002
+                   beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    d = input - target
+    ad = _f.abs(d)
+    loss = _f.where(_make(ad.data < beta), 0.5 * d * d / beta, ad - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
+                         reduction="mean"):
+    """-w [y log x + (1 - y) log(1 - x)] on probabilities x, logs clamped at -100."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({list(target.shape)}) that is different to the "
+                         f"input size ({list(input.shape)}) is deprecated. Please ensure they "
+                         "have the same size.")
+    x = floating(input)
+    y = _f.cast(as_operand(target), x.data.dtype) if not isinstance(target, Tensor) or \
+        target.data.dtype != x.data.dtype else target
+    return _ops.BCE.apply(x, y, weight=_arr(weight, x.data.dtype), reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,  # noqa: A002
+                                     reduce=None, reduction="mean", pos_weight=None):
+    """Sigmoid + BCE fused on logits: exact and finite for any logit magnitude.
+    pos_weight (per class, broadcast over the last dim) scales the positive term."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size "
+                         f"({list(input.shape)})")
+    x = floating(input)
+    y = target if isinstance(target, Tensor) and target.data.dtype == x.data.dtype else \
+        _f.cast(as_operand(target), x.data.dtype)
+    return _ops.BCEWithLogits.apply(x, y, weight=_arr(weight, x.data.dtype),
+                                    pos_weight=_arr(pos_weight, x.data.dtype),
+                                    reduction=reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,  # noqa: A002
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy of logits `input` (N, C), (N, C, d1, ...) or (C,) against class
+    indices (N,), (N, d1, ...), () or class probabilities of input's shape.
+
+    Class indices: one fused op (log-softmax + pick), exact for logits of magnitude 1e4;
+    gradient softmax - onehot. Options as PyTorch: weight (C,), ignore_index,
+    label_smoothing in [0, 1], reduction.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    x = floating(as_operand(input))
+    if x.dim() == 0:
+        raise RuntimeError("cross_entropy: input must have at least 1 dimension (C,) or "
+                           "(N, C, ...); got a 0-d tensor")
+    axis = 0 if x.dim() == 1 else 1
+    C = x.shape[axis]
+    dt = x.data.dtype
+    w = _arr(weight, dt)
+    if w is not None and w.shape != (C,):
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {C} "
+                           f"classes or no classes but got weight tensor of shape: "
+                           f"{list(w.shape)}")
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind in "iu":
+        expected = x.shape[:axis] + x.shape[axis + 1:]
+        if tuple(t.shape) != tuple(expected):
+            raise ValueError(f"cross_entropy: expected target of shape {list(expected)} for "
+                             f"input of shape {list(x.shape)} (class axis {axis}), got "
+                             f"{list(t.shape)}")
+        return _ops.CrossEntropy.apply(x, target=t, axis=axis, weight=w,
+                                       ignore_index=ignore_index,
+                                       label_smoothing=float(label_smoothing),
+                                       reduction=reduction)
+    if t.dtype.kind != "f":
+        raise RuntimeError(f"cross_entropy: expected target of integer class indices or float "
+                           f"probabilities, got dtype {t.dtype}")
+    if tuple(t.shape) != tuple(x.shape):
+        raise RuntimeError(f"cross_entropy: probability target must have the input's shape "
+                           f"{list(x.shape)}, got {list(t.shape)}")
+    # Probabilities: -(sum_c w_c y_c log_softmax(x)_c), stable through log_softmax.
+    y = target if isinstance(target, Tensor) else _make(t)
+    if y.data.dtype != dt:
+        y = y.to(dtypes_np(dt))
+    if label_smoothing:
+        y = y * (1 - label_smoothing) + label_smoothing / C
+    logp = _f.log_softmax(x, axis)
+    prod = logp * y
+    if w is not None:
+        prod = prod * _make(w.reshape((-1,) + (1,) * (x.dim() - axis - 1)))
+    loss = -prod.sum(axis)
+    if reduction == "mean":
+        n = x.numel() // C if x.numel() else 0
+        return loss.sum() / n if n else loss.sum() * float("nan")
+    return _reduce(loss, reduction)
+
+
+def dtypes_np(np_dtype):
+    from .. import dtypes
+    return dtypes.from_np(np.dtype(np_dtype))
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,  # noqa: A002
+             reduction="mean"):
+    """-w_t input[t] for log-probabilities input (N, C, ...) and class indices t;
+    'mean' divides by the sum of w_t over non-ignored targets."""
+    reduction = _reduction(reduction, size_average, reduce)
+    x = input
+    axis = 0 if x.dim() == 1 else 1
+    C = x.shape[axis]
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"nll_loss: expected target of integer class indices, got {t.dtype}")
+    expected = tuple(x.shape[:axis] + x.shape[axis + 1:])
+    if tuple(t.shape) != expected:
+        raise ValueError(f"nll_loss: expected target of shape {list(expected)} for input of "
+                         f"shape {list(x.shape)}, got {list(t.shape)}")
+    valid = t != ignore_index
+    tt = np.where(valid, t, 0)
+    if tt.size and (tt.min() < 0 or tt.max() >= C):
+        bad = tt[(tt < 0) | (tt >= C)].flat[0]
+        raise IndexError(f"nll_loss: Target {bad} is out of bounds (input has {C} classes)")
+    dt = x.data.dtype
+    coef = (_arr(weight, dt)[tt] if weight is not None else np.ones(tt.shape, dt)) * valid
+    picked = x.gather(axis, _make(np.expand_dims(tt, axis).astype(np.int64))).squeeze(axis)
+    loss = -(picked * _make(coef.astype(dt)))
+    if reduction == "mean":
+        return loss.sum() / float(coef.sum())
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean",  # noqa: A002
+           log_target=False):
+    """KL(target || exp(input)) pointwise: target (log target - input); 'batchmean'
+    divides the sum by the batch size."""
+    if reduction == "batchmean":
+        red = "batchmean"
+    else:
+        red = _reduction(reduction, size_average, reduce)
+    if log_target:
+        loss = _f.exp(target) * (target - input)
+    else:
+        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xlogx = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0).astype(t.dtype)
+        if isinstance(target, Tensor) and target.requires_grad:
+            safe = _f.where(_make(t > 0), target, _f.ones_like(target))
+            xlogx_t = _f.where(_make(t > 0), target * _f.log(safe), _f.zeros_like(target))
+            loss = xlogx_t - target * input
+        else:
+            loss = _make(xlogx) - as_operand(target) * input
+    if red == "batchmean":
+        return loss.sum() / (input.shape[0] if input.dim() else 1)
+    return _reduce(loss, red)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):  # noqa: A002
+    """log(1 + exp(-y x)), stable through softplus."""
+    reduction = _reduction(reduction, size_average, reduce)
+    return _reduce(softplus(-target * input, 1.0, float("inf")), reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    return _reduce(relu(-target * (input1 - input2) + margin), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,  # noqa: A002
+                         reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    loss = _f.where(_make(t == 1), input, _f.zeros_like(input)) + \
+        _f.where(_make(t == -1), relu(margin - input), _f.zeros_like(input))
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    cos = cosine_similarity(input1, input2, dim=-1, eps=1e-8)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    loss = _f.where(_make(t == 1), 1 - cos, relu(cos - margin))
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None,  # noqa: A002
+                     eps=1e-8, reduce=None, reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    if log_input:
+        loss = _f.exp(input) - target * input
+    else:
+        loss = input - target * _f.log(input + eps)
+    if full:
+        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        st = np.where(t > 1, t * np.log(np.where(t > 1, t, 1)) - t
+                      + 0.5 * np.log(2 * math.pi * np.where(t > 1, t, 1)), 0)
+        loss = loss + _make(st.astype(input.data.dtype))
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):  # noqa: A002
+    var = var.clamp(min=eps) if isinstance(var, Tensor) else _make(
+        np.maximum(np.asarray(var, input.data.dtype), eps))
+    loss = 0.5 * (_f.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, _reduction(reduction))

@@ -1,0 +1,45 @@
+"""Dropout layers: active in train mode, identity in eval mode."""
+from . import _functional as F
+from .module import Module
+
+
+class _DropoutNd(Module):
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """Zero elements with probability p in training, scaling the rest by 1/(1-p).
+
+    >>> drop = nn.Dropout(0.5); drop.eval(); drop(x) is x
+    True
+    """
+
+    def forward(self, input):  # noqa: A002
+        return F.dropout(input, self.p, self.training)
+
+
+class Dropout1d(_DropoutNd):
+    def forward(self, input):  # noqa: A002
+        return F.dropout1d(input, self.p, self.training)
+
+
+class Dropout2d(_DropoutNd):
+    def forward(self, input):  # noqa: A002
+        return F.dropout2d(input, self.p, self.training)
+
+
+class Dropout3d(_DropoutNd):
+    def forward(self, input):  # noqa: A002
+        return F.dropout3d(input, self.p, self.training)
+
+
+class AlphaDropout(_DropoutNd):
+    def forward(self, input):  # noqa: A002
+        return F.alpha_dropout(input, self.p, self.training)

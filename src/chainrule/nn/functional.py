@@ -1,0 +1,25 @@
+"""chainrule.nn.functional: the functional forms of the layers, activations and losses.
+
+A plain re-export list (implementations live in nn/_functional.py and the layer files),
+so each layer family adds its own import line here.
+"""
+from ._functional import (  # noqa: F401
+    # activations
+    relu, relu6, leaky_relu, elu, selu, celu, gelu, silu, mish, softplus, softsign, sigmoid,
+    tanh, logsigmoid, tanhshrink, hardtanh, hardsigmoid, hardswish, threshold, glu, softmax,
+    softmin, log_softmax,
+    # linear, embedding
+    linear, embedding, one_hot,
+    # dropout
+    dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
+    # normalisation
+    batch_norm, layer_norm, group_norm, instance_norm, rms_norm, normalize,
+    # distances
+    cosine_similarity, pairwise_distance,
+    # losses
+    mse_loss, l1_loss, huber_loss, smooth_l1_loss, binary_cross_entropy,
+    binary_cross_entropy_with_logits, cross_entropy, nll_loss, kl_div, soft_margin_loss,
+    margin_ranking_loss, hinge_embedding_loss, cosine_embedding_loss, poisson_nll_loss,
+    gaussian_nll_loss,
+)
+from ..functions.attention import scaled_dot_product_attention  # noqa: F401,E402

@@ -1,0 +1,115 @@
+"""Adam and AdamW (Kingma & Ba, 2015; Loshchilov & Hutter, 2019)."""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """PyTorch's Adam update, per parameter p with gradient g at step t:
+
+        g <- g + weight_decay * p          (L2; AdamW decays p directly instead)
+        m <- m + (1 - beta1) (g - m)       (lerp)
+        v <- beta2 v + (1 - beta2) g^2
+        vmax <- max(vmax, v)               (amsgrad, then used for v below)
+        p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    >>> opt = optim.Adam(model.parameters(), lr=1e-3)
+    """
+
+    _decoupled = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      differentiable=differentiable, fused=fused,
+                                      decoupled_weight_decay=(decoupled_weight_decay
+                                                              or self._decoupled)))
+
+    def _step_group(self, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+        decoupled = group.get("decoupled_weight_decay", self._decoupled)
+        state = self.state
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            pd = p.data
+            g = p.grad.data
+            if maximize:
+                g = -g
+            st = state[p]
+            if not st:
+                st["step"] = 0
+                st["exp_avg"] = Tensor._make(np.zeros_like(pd))
+                st["exp_avg_sq"] = Tensor._make(np.zeros_like(pd))
+                if amsgrad:
+                    st["max_exp_avg_sq"] = Tensor._make(np.zeros_like(pd))
+            st["step"] = step = st["step"] + 1
+            if wd != 0:
+                if decoupled:
+                    pd *= 1 - lr * wd
+                else:
+                    g = g + wd * pd
+            m, v = st["exp_avg"].data, st["exp_avg_sq"].data
+            tmp = self._tmp(p)
+            # m.lerp_(g, 1 - beta1): PyTorch computes m + w (g - m) for w < 0.5.
+            w = 1 - beta1
+            np.subtract(g, m, out=tmp)
+            if w < 0.5:
+                tmp *= w
+                m += tmp
+            else:
+                tmp *= 1 - w
+                np.subtract(g, tmp, out=m)
+            v *= beta2
+            np.multiply(g, 1 - beta2, out=tmp)
+            tmp *= g
+            v += tmp
+            bc1 = 1 - beta1 ** step
+            bc2_sqrt = math.sqrt(1 - beta2 ** step)
+            step_size = lr / bc1
+            if amsgrad:
+                vmax = st["max_exp_avg_sq"].data
+                np.maximum(vmax, v, out=vmax)
+                np.sqrt(vmax, out=tmp)
+            else:
+                np.sqrt(v, out=tmp)
+            tmp /= bc2_sqrt
+            tmp += eps
+            # addcdiv_(m, denom, value=-step_size): (value * m) / denom, PyTorch's order
+            num = self._tmp(p, 1)
+            np.multiply(m, -step_size, out=num)
+            num /= tmp
+            pd += num
+            p._version[0] += 1
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: p <- p (1 - lr * weight_decay) before the Adam
+    step (default weight_decay=0.01)."""
+
+    _decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -1,0 +1,2 @@
+"""chainrule.utils: data loading (utils.data)."""
+from . import data  # noqa: F401
