@@ -21,7 +21,8 @@ Backward is three ops that are each other's derivatives, so grad-of-grad works:
     d ConvInput  = (Conv(gg, w),      ConvWeight(gg, g))
     d ConvWeight = (ConvInput(g, gg), Conv(x, gg))
 
-ConvTranspose is ConvInput with a bias. Pooling follows the same pattern: MaxPool saves
+ConvTranspose is ConvInput with a bias. (Channel dropout, dropout2d, lives with the other
+dropouts in nn/_functional.py.) Pooling follows the same pattern: MaxPool saves
 the argmax of each window, and its backward (PoolScatter) and PoolScatter's backward
 (PoolGather) are the scatter / gather pair; AvgPool and its backward (AvgPoolSpread) are
 each other's adjoints. Adaptive average pooling is a product with averaging matrices.
@@ -774,48 +775,7 @@ def adaptive_avg_pool3d(input, output_size):  # noqa: A002
     return _adaptive_avg_poolnd(input, output_size, 3, "adaptive_avg_pool3d")
 
 
-# --- channel dropout --------------------------------------------------------------------
-def _dropoutnd(x, p, training, inplace, nd, op, generator=None):
-    from .elementwise import mul
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
-    if x.data.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input "
-                           f"to {op}, but got input of size: {list(x.shape)}")
-    if not training or p == 0.0:
-        return x
-    from ..random import rng
-    # One keep/drop draw per (sample, channel), broadcast over the spatial dims.
-    mshape = x.shape[:x.data.ndim - nd] + (1,) * nd
-    if p == 1.0:
-        mask = np.zeros(mshape, dtype=x.data.dtype)
-    else:
-        mask = ((rng(generator).random(mshape) >= p) / (1.0 - p)).astype(x.data.dtype)
-    if inplace:
-        return x.mul_(_make(mask))
-    return mul(x, _make(mask))
-
-
-def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zero whole channels of (N, C, L) with probability p; scale the rest by 1/(1-p)."""
-    return _dropoutnd(input, p, training, inplace, 1, "dropout1d")
-
-
-def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zero whole channels (feature maps) of (N, C, H, W) with probability p; scale the
-    rest by 1/(1-p) (Tompson et al. 2015: neighbouring pixels are correlated, so
-    dropping single pixels regularises little)."""
-    return _dropoutnd(input, p, training, inplace, 2, "dropout2d")
-
-
-def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zero whole channels of (N, C, D, H, W) with probability p."""
-    return _dropoutnd(input, p, training, inplace, 3, "dropout3d")
-
-
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
            "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
-           "adaptive_avg_pool3d", "dropout1d", "dropout2d", "dropout3d"]
+           "adaptive_avg_pool3d"]

@@ -23,3 +23,7 @@ from ._functional import (  # noqa: F401
     gaussian_nll_loss,
 )
 from ..functions.attention import scaled_dot_product_attention  # noqa: F401,E402
+from ..functions.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401,E402
+                              conv_transpose3d, max_pool1d, max_pool2d, max_pool3d, avg_pool1d,
+                              avg_pool2d, avg_pool3d, adaptive_avg_pool1d, adaptive_avg_pool2d,
+                              adaptive_avg_pool3d)
