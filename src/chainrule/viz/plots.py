@@ -51,7 +51,7 @@ def save(fig, path):
 
 
 def decision_regions(ax, predict, X, y, *, resolution=200, margin=0.5, title=None,
-                     levels=None, show_points=True, alpha=0.25):
+                     levels=None, show_points=True, alpha=0.25, s=18):
     """Shade the plane by `predict(grid (M, 2) ndarray) -> class index or probability`
     (M,) and scatter the points X (N, 2) coloured by label y."""
     X = np.asarray(X, dtype=np.float64)
@@ -65,12 +65,15 @@ def decision_regions(ax, predict, X, y, *, resolution=200, margin=0.5, title=Non
     if levels is None:
         k = max(int(y.max()) + 1 if y.size else 2, 2)
         cmap = ListedColormap(CLASS_COLORS[:k])
-        ax.contourf(gx, gy, z, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=alpha)
+        cs = [ax.contourf(gx, gy, z, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=alpha)]
     else:
-        ax.contourf(gx, gy, z, levels=levels, cmap="RdBu_r", alpha=alpha)
-        ax.contour(gx, gy, z, levels=[0.5], colors="k", linewidths=1.2)
+        cs = [ax.contourf(gx, gy, z, levels=levels, cmap="RdBu_r", alpha=alpha)]
+        if z.min() < 0.5 < z.max():
+            cs.append(ax.contour(gx, gy, z, levels=[0.5], colors="k", linewidths=1.2))
+    for c in cs:  # inside the axes anyway; measuring them makes tight_layout slow
+        c.set_in_layout(False)
     if show_points:
-        scatter(ax, X, y)
+        scatter(ax, X, y, s=s)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel("$x_1$")
