@@ -7,6 +7,7 @@
 3. Leaves accumulate into `.grad`; saved buffers are released unless retain_graph.
 """
 import heapq
+from heapq import heappop, heappush, heappushpop
 
 import numpy as np
 
@@ -156,6 +157,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             fn = t.grad_fn
             if fn is None:
                 continue
+            if fn.seq >= node.seq:  # t changed in place after node used it
+                fn = _as_seen_by(t, node).grad_fn
+                if fn is None:
+                    continue
             deps[fn] = deps.get(fn, 0) + 1
             if fn not in seen:
                 seen.add(fn)
@@ -169,8 +174,21 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
     GRAD_ENABLED[0] = create_graph
     CREATE_GRAPH[0] = create_graph
     try:
-        while ready:
-            node = heapq.heappop(ready)[2]
+        # `nxt` holds a node that just became ready and is not in the heap yet: when it
+        # is newer than everything in the heap (always, along a linear chain) it runs
+        # next without a heap round trip. The order is exactly the heap's.
+        nxt = None
+        while True:
+            if nxt is not None:
+                if ready and ready[0][0] < -nxt.seq:
+                    node = heappushpop(ready, (-nxt.seq, id(nxt), nxt))[2]
+                else:
+                    node = nxt
+                nxt = None
+            elif ready:
+                node = heappop(ready)[2]
+            else:
+                break
             grads = buffers.pop(node)
             if node.released and node.saves:
                 raise RuntimeError(_FREED)
@@ -197,6 +215,9 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                     continue
                 g = in_grads[k]
                 fn = t.grad_fn
+                if fn is not None and fn.seq >= node.seq:  # changed in place since
+                    t = _as_seen_by(t, node)
+                    fn = t.grad_fn
                 if fn is None:
                     if g is not None:
                         to_leaf(t, g)
@@ -213,7 +234,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                 deps[fn] = left
                 if left == 0:
                     if fn in buffers:
-                        heapq.heappush(ready, (-fn.seq, id(fn), fn))
+                        if nxt is None:
+                            nxt = fn
+                        else:
+                            heappush(ready, (-fn.seq, id(fn), fn))
                     else:
                         _release_subgraph(fn, deps, buffers, ready, retain_graph)
     finally:
@@ -232,6 +256,20 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
     return captured
 
 
+def _as_seen_by(t, node):
+    """t as `node` recorded it. An in-place op on a tensor in a graph rebases the tensor
+    onto a newer node (functions/inplace.py) and leaves the old value's tensor on that
+    node as `_before`; nodes recorded earlier must still send their gradient there."""
+    fn = t.grad_fn
+    while fn is not None and fn.seq >= node.seq:
+        before = fn.__dict__.get("_before")
+        if before is None:
+            break
+        t = before
+        fn = t.grad_fn if t.requires_grad else None
+    return t
+
+
 def _release_subgraph(fn, deps, buffers, ready, retain_graph):
     """A node all of whose consumers sent no gradient: nothing flows through it, but
     nodes below it may still wait for its edge. Walk down, decrementing, iteratively."""
@@ -242,6 +280,10 @@ def _release_subgraph(fn, deps, buffers, ready, retain_graph):
             if t is None or not t.requires_grad or t.grad_fn is None:
                 continue
             f = t.grad_fn
+            if f.seq >= node.seq:
+                f = _as_seen_by(t, node).grad_fn
+                if f is None:
+                    continue
             deps[f] -= 1
             if deps[f] == 0:
                 if f in buffers:

@@ -11,6 +11,7 @@ Two flavours share the engine:
 * `Function` - PyTorch's custom-op API (static forward(ctx, ...) / backward(ctx, ...),
   ctx.save_for_backward, Function.apply), for users extending the library.
 """
+import itertools
 import weakref
 
 import numpy as np
@@ -21,6 +22,7 @@ from ..tensor import Tensor, _HookHandle
 _new = object.__new__
 _nd = np.ndarray
 _make = Tensor._make
+_NEEDS1 = (True,)
 
 
 class Node:
@@ -36,7 +38,7 @@ class Node:
     _retained = None      # {output index: weakref to a non-leaf tensor with retain_grad}
     label = None          # a user-given name, shown in graph pictures and traces
     seq = 0               # creation order, so the engine runs the newest node first
-    _counter = [0]
+    _counter = [0]          # kept for code that reads it; seq numbers come from _next_seq
 
     @property
     def name(self):
@@ -73,13 +75,18 @@ class Node:
             self.released = True
             d = getattr(self, "__dict__", None)
             if d:
-                keep = {k: d[k] for k in _STRUCTURE if k in d}
-                d.clear()
-                d.update(keep)
+                # Delete only what is not structure (a C-level set difference; most ops
+                # saved one or two attributes).
+                for k in d.keys() - _STRUCTURE_SET:
+                    del d[k]
 
+
+# Node sequence numbers: one C-level counter shared by Op and Function nodes.
+_next_seq = itertools.count(1).__next__
 
 _STRUCTURE = ("inputs", "needs_input_grad", "seq", "released", "_hooks", "_retained",
-              "label", "_out_version", "_in_versions", "_out_ref")
+              "label", "_out_version", "_in_versions", "_out_ref", "_before")
+_STRUCTURE_SET = frozenset(_STRUCTURE)
 
 
 class Op(Node):
@@ -91,34 +98,61 @@ class Op(Node):
     @classmethod
     def apply(cls, *tensors, **options):
         """Run forward on the tensors' arrays; record a node if any input needs grad."""
-        node = _new(cls)
-        if GRAD_ENABLED[0]:
+        # Hot path of every op: unrolled for one and two inputs (Python 3.11 list
+        # comprehensions cost a frame each), Tensor built inline.
+        n = len(tensors)
+        if n == 1:
+            t0 = tensors[0]
+            arrays = (t0.data,)
+            needs = _NEEDS1 if t0.requires_grad and GRAD_ENABLED[0] else None
+        elif n == 2:
+            t0, t1 = tensors
+            arrays = (t0.data, t1.data)
+            r0, r1 = t0.requires_grad, t1.requires_grad
+            needs = (r0, r1) if (r0 or r1) and GRAD_ENABLED[0] else None
+        else:
+            arrays = [t.data for t in tensors]
             needs = tuple([t.requires_grad for t in tensors])
-            if True in needs:
-                node.needs_input_grad = needs
-                node.inputs = tensors
-                Node._counter[0] += 1
-                node.seq = Node._counter[0]
-                if cls.saves:
+            if not (GRAD_ENABLED[0] and True in needs):
+                needs = None
+        node = _new(cls)
+        result = _new(Tensor)
+        result.grad = None
+        result._out_idx = 0
+        if needs is not None:
+            node.needs_input_grad = needs
+            node.inputs = tensors
+            node.seq = _next_seq()
+            if cls.saves:
+                if n == 1:
+                    node._in_versions = (tensors[0]._version[0],)
+                elif n == 2:
+                    node._in_versions = (tensors[0]._version[0], tensors[1]._version[0])
+                else:
                     node._in_versions = tuple([t._version[0] for t in tensors])
-                out = node.forward(*[t.data for t in tensors], **options)
-                if type(out) is not _nd:
-                    out = np.asarray(out)
-                result = _make(out, True, node)
-                if cls.is_view:
-                    result._version = tensors[0]._version
-                if cls.saves_output:
-                    node._out = out
-                    node._out_ref = weakref.ref(result)
-                    node._out_version = result._version[0]
-                    node._options = options
-                return result
-        out = node.forward(*[t.data for t in tensors], **options)
+            out = node.forward(*arrays, **options)
+            if type(out) is not _nd:
+                out = np.asarray(out)
+            result.data = out
+            result.requires_grad = True
+            result.grad_fn = node
+            if cls.is_view:
+                result._version = tensors[0]._version
+            else:
+                result._version = [0]
+            if cls.saves_output:
+                node._out = out
+                node._out_ref = weakref.ref(result)
+                node._out_version = result._version[0]
+                node._options = options
+            return result
+        out = node.forward(*arrays, **options)
         if type(out) is not _nd:
             out = np.asarray(out)
-        result = _make(out)
-        if cls.is_view:
-            result._version = tensors[0]._version
+        result.data = out
+        result.requires_grad = False
+        result.grad_fn = None
+        result._version = tensors[0]._version if cls.is_view else [0]
         return result
 
     def forward(self, *arrays, **options):
@@ -213,8 +247,7 @@ class _FunctionNode(Node):
         self.inputs = inputs
         self.n_outputs = n_outputs
         self.needs_input_grad = tuple(t is not None and t.requires_grad for t in inputs)
-        Node._counter[0] += 1
-        self.seq = Node._counter[0]
+        self.seq = _next_seq()
 
     @property
     def name(self):

@@ -18,6 +18,15 @@ class _GradMode:
 
     enabled = True
 
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        if callable(orig_func):  # a bare decorator: @no_grad
+            return self(orig_func)
+        return self
+
+    def __init__(self, orig_func=None):
+        pass
+
     def __enter__(self):
         self._prev = GRAD_ENABLED[0]
         GRAD_ENABLED[0] = self.enabled
@@ -39,6 +48,8 @@ class no_grad(_GradMode):
 
     >>> with no_grad():
     ...     y = x * 2          # y.requires_grad is False
+
+    Also a decorator, with or without parentheses: ``@no_grad()`` or ``@no_grad``.
     """
 
     enabled = False

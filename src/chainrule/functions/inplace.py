@@ -35,14 +35,17 @@ def apply_inplace(t, fn, other=None, op="inplace"):
             raise RuntimeError(f"{op}: in-place modification of a view of a tensor that is part "
                                "of an autograd graph is not supported here; use the "
                                "out-of-place form (e.g. y = y * 2) instead")
-        # The old value as its own tensor in the graph, then rebase t on the new node.
+        # The old value as its own tensor in the graph (the new op may save it), then
+        # rebase t onto the new node. Nodes recorded earlier hold t itself: the new node
+        # keeps `old` as `_before`, so the engine still routes their gradients to t's
+        # old history (autograd.engine._as_seen_by); ops that saved t's value see its
+        # version bumped and raise.
         old = _make(t.data.copy(), t.requires_grad, t.grad_fn)
         old._out_idx = t._out_idx
-        if t.grad_fn is not None:
-            _swap_output(t, old)
         new = fn(old) if other is None else fn(old, other)
         np.copyto(t.data, new.data, casting="unsafe")
         t.grad_fn, t.requires_grad, t._out_idx = new.grad_fn, new.requires_grad, 0
+        new.grad_fn._before = old
         if new.grad_fn is not None and "_out_ref" in getattr(new.grad_fn, "__dict__", {}):
             import weakref
             new.grad_fn._out_ref = weakref.ref(t)
@@ -59,16 +62,6 @@ def apply_inplace(t, fn, other=None, op="inplace"):
                                f"broadcast shape {list(res.data.shape)}") from None
     t._version[0] += 1
     return t
-
-
-def _swap_output(t, old):
-    """Hooks / retain_grad registered on t's node output keep pointing at the old value."""
-    node = t.grad_fn
-    ref = getattr(node, "__dict__", {}).get("_out_ref")
-    if ref is not None and ref() is t:
-        import weakref
-        node._out_ref = weakref.ref(old)
-        node._out_version = old._version[0]
 
 
 def _binary_inplace(name, fn):

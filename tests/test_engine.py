@@ -1,0 +1,583 @@
+"""The backward pass: accumulation, graphs of any shape, retain_graph, freeing, grad
+modes, hooks, retain_grad, deep chains, higher order, custom Function, functional."""
+import gc
+import math
+import weakref
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.autograd import Function, functional as AF, gradcheck, gradgradcheck
+
+
+def t64(*vals, rg=True):
+    return cr.tensor(np.asarray(vals, dtype=np.float64), requires_grad=rg)
+
+
+# --- accumulation and graph shapes ------------------------------------------------------
+def test_leaves_accumulate_across_backward_calls():
+    x = cr.tensor(2.0, requires_grad=True)
+    (x * 3).backward()
+    (x * x).backward()
+    assert x.grad.item() == 3 + 4
+    x.grad.zero_()
+    (x * 5).backward()
+    assert x.grad.item() == 5
+
+
+def test_tensor_used_twice_and_diamond():
+    x = cr.tensor(3.0, requires_grad=True)
+    y = x * x + x          # x used three times
+    y.backward()
+    assert x.grad.item() == 2 * 3 + 1
+    x.grad = None
+    a = x * 2              # diamond: a feeds b and c, which meet in d
+    b, c = a.exp(), a.sin()
+    d = b * c
+    d.backward()
+    expect = 2 * (math.exp(6) * math.sin(6) + math.exp(6) * math.cos(6))
+    assert x.grad.item() == pytest.approx(expect, rel=1e-5)
+
+
+def test_shared_subexpression_and_unused_branch():
+    x = t64(1.0, 2.0)
+    h = x.exp()
+    _ = h * 7              # a branch that is never backpropagated
+    out = (h * h).sum() + h.sum()
+    out.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * np.exp(2 * x.data) + np.exp(x.data))
+
+
+def test_grad_reaches_leaf_through_int_index_and_constant_inputs():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    c = cr.tensor([3.0, 4.0])          # no grad
+    (w * c).sum().backward()
+    assert w.grad.tolist() == [3.0, 4.0] and c.grad is None
+
+
+def test_deep_chain_100k_nodes_no_recursion():
+    x = cr.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y + 1.0
+    y.backward()
+    assert x.grad.item() == 1.0 and y.item() == 100_001.0
+
+
+def test_deep_chain_mul_and_memory_released():
+    x = cr.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+# --- retain_graph and the freed-graph error -----------------------------------------------
+def test_second_backward_through_freed_graph_raises_clear_message():
+    x = cr.tensor(2.0, requires_grad=True)
+    y = x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = cr.tensor(2.0, requires_grad=True)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == 8.0
+
+
+def test_saved_buffers_released_after_backward():
+    x = cr.randn(50, 50, requires_grad=True)
+    w = cr.randn(50, 50, requires_grad=True)
+    y = (x @ w).tanh()
+    node = y.grad_fn
+    ref = weakref.ref(node._out if hasattr(node, "_out") else node)
+    y.sum().backward()
+    assert node.released
+    assert y.grad_fn.inputs[0].grad_fn.released  # the matmul node
+    gc.collect()
+    # the tanh output array saved for backward was dropped (only y holds its data now)
+    assert "_out" not in node.__dict__
+    _ = ref
+
+
+def test_memory_does_not_grow_across_steps():
+    import tracemalloc
+    w = cr.randn(100, 100, requires_grad=True)
+    x = cr.randn(64, 100)
+
+    def step():
+        loss = ((x @ w).relu() @ w).sigmoid().mean()
+        loss.backward()
+        w.grad = None
+
+    step()
+    tracemalloc.start()
+    step()
+    base = tracemalloc.get_traced_memory()[0]
+    for _ in range(20):
+        step()
+    grown = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    assert grown < 200_000, grown
+
+
+# --- errors ---------------------------------------------------------------------------
+def test_backward_errors():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        cr.tensor(1.0).backward()
+    x = cr.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="scalar outputs"):
+        (x * 2).backward()
+    with pytest.raises(RuntimeError, match="shape"):
+        (x * 2).backward(cr.ones(2))
+    (x * 2).backward(cr.tensor([1.0, 2.0, 3.0]))
+    assert x.grad.tolist() == [2.0, 4.0, 6.0]
+    with pytest.raises(RuntimeError, match="floating point"):
+        cr.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        cr.tensor([1, 2]).requires_grad_()
+
+
+def test_version_counter_error_names_the_op():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y * y              # Mul saves y
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation") as e:
+        z.sum().backward()
+    assert "MulBackward0" in str(e.value) and "version" in str(e.value)
+    # an op that saves its output: exp
+    a = cr.tensor([1.0], requires_grad=True)
+    b = a.exp()
+    b.mul_(2)
+    with pytest.raises(RuntimeError, match="ExpBackward0"):
+        b.sum().backward()
+
+
+def test_inplace_on_unsaved_value_is_fine():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x + 1              # Add saves nothing
+    y.mul_(3)              # recorded out of place, y rebased onto the new node
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    assert y.tolist() == [6.0, 9.0]
+
+
+def test_inplace_on_leaf_requiring_grad_raises_pytorch_error():
+    w = cr.ones(3, requires_grad=True)
+    for f in (lambda: w.add_(1), lambda: w.mul_(2), lambda: w.zero_(), lambda: w.fill_(1.0),
+              lambda: w.copy_(cr.zeros(3)), lambda: w.clamp_(0, 1), lambda: w.uniform_(),
+              lambda: w.normal_(), lambda: w.__setitem__(0, 5.0)):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being "
+                                               "used in an in-place operation"):
+            f()
+    with cr.no_grad():
+        w.add_(1)
+        w[0] = 7.0
+        w.mul_(2)
+    assert w.tolist() == [14.0, 4.0, 4.0] and w.is_leaf and w.grad_fn is None
+
+
+def test_inplace_ops_values_and_versions():
+    x = cr.zeros(3)
+    v0 = x._version[0]
+    x.add_(2).sub_(0.5).mul_(4).div_(2)
+    assert x.tolist() == [3.0, 3.0, 3.0] and x._version[0] == v0 + 4
+    x.clamp_(max=1)
+    assert x.tolist() == [1.0] * 3
+    x.fill_(2.5)
+    x.copy_(cr.tensor([1.0, 2.0, 3.0]))
+    x.zero_()
+    assert x.tolist() == [0.0] * 3
+    x.uniform_(2, 3)
+    assert ((x >= 2) & (x < 3)).all()
+    cr.manual_seed(1)
+    x.normal_(5, 0.01)
+    assert abs(x.mean().item() - 5) < 0.1
+    x += 1
+    x -= 1
+    x *= 2
+    x /= 2
+    i = cr.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        i.add_(0.5)
+    with pytest.raises(RuntimeError):
+        x.add_(cr.ones(4))
+
+
+def test_setitem_with_grad():
+    # the written value and the untouched part of the old tensor both get gradients
+    x = cr.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = cr.tensor(10.0, requires_grad=True)
+    y = x * 2
+    y[1] = v * 3
+    (y * cr.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert y.tolist() == [2.0, 30.0, 6.0]
+    assert x.grad.tolist() == [2.0, 0.0, 6.0]
+    assert v.grad.item() == 6.0
+    # mask and slice keys, broadcast value
+    x = cr.ones(2, 3, requires_grad=True)
+    y = x.clone()
+    y[:, 1:] = cr.tensor([5.0, 6.0], requires_grad=True)
+    y.sum().backward()
+    assert x.grad.tolist() == [[1, 0, 0], [1, 0, 0]]
+    z = cr.zeros(4)
+    z[cr.tensor([True, False, True, False])] = 1.0
+    z[cr.tensor([3])] = 2.0
+    assert z.tolist() == [1.0, 0.0, 1.0, 2.0]
+
+
+def test_setitem_gradcheck():
+    def f(x, v):
+        y = x * 1.0
+        y[0, 1:] = v
+        y[1] = y[1].clone() * v[0]  # (y[1] * v[0] raises: mul saved the view)
+        return y
+    x = cr.randn(3, 3, dtype=cr.float64, requires_grad=True)
+    v = cr.randn(2, dtype=cr.float64, requires_grad=True)
+    assert gradcheck(f, (x, v))
+    assert gradgradcheck(f, (x, v))
+
+
+def test_inplace_rebase_gradcheck():
+    def f(x):
+        y = x * 2
+        y.add_(x)          # in-place on a non-leaf: recorded, y rebased onto the new node
+        y.mul_(x)
+        y.sub_(1.5).div_(x + 3)
+        y.clamp_(-1.0, 1.0)
+        y.masked_fill_(x > 1.2, 0.25)
+        y[1] = y[2] * 3
+        return y
+    x = cr.randn(4, dtype=cr.float64, requires_grad=True)
+    assert gradcheck(f, (x,))
+    assert gradgradcheck(f, (x,))
+
+
+def test_earlier_consumers_keep_the_old_value_history():
+    # z used x before x.mul_(2): z's gradient must not pass through the multiplication
+    y = cr.tensor([1.0, 2.0], requires_grad=True)
+    x = y * 2
+    z = x + 1
+    x.mul_(2)
+    (z.sum() + 10 * x.sum()).backward()
+    assert y.grad.tolist() == [2.0 + 40.0, 2.0 + 40.0]
+    # a constant that becomes part of the graph through an in-place op
+    buf = cr.zeros(2)
+    w = cr.ones(2, requires_grad=True)
+    early = buf * 3
+    buf.add_(w)
+    (buf * 2).sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0] and not early.requires_grad
+
+
+def test_inplace_errors_match_pytorch():
+    # as in PyTorch: these change a value that a node saved, so backward raises
+    for f in (lambda y: y.mul_(y), lambda y: y.sigmoid_().add_(1),
+              lambda y: y.exp_().mul_(2)):
+        x = cr.randn(3, requires_grad=True)
+        y = x * 2
+        f(y)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+    # in-place on a view of a graph tensor is refused with a clear message
+    x = cr.randn(3, requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="view"):
+        y[0:2].add_(1)
+
+
+def test_inplace_hooks_and_retain_grad_follow_tensor():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    z = y * 1
+    z.add_(1)
+    z.sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0]
+
+
+# --- grad modes ------------------------------------------------------------------------
+def test_no_grad_context_and_decorator():
+    x = cr.ones(2, requires_grad=True)
+    with cr.no_grad():
+        y = x * 2 + x.exp()
+        assert not cr.is_grad_enabled()
+    assert cr.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+
+    @cr.no_grad()
+    def f(a):
+        return a * 3
+    assert f(x).grad_fn is None and cr.is_grad_enabled()
+
+    @cr.no_grad
+    def g(a):
+        return a * 3
+    assert g(x).grad_fn is None
+    with cr.no_grad():
+        with cr.enable_grad():
+            assert (x * 2).requires_grad
+        assert not (x * 2).requires_grad
+
+
+def test_set_grad_enabled_and_inference_mode():
+    x = cr.ones(2, requires_grad=True)
+    with cr.set_grad_enabled(False):
+        assert (x * 2).grad_fn is None
+    assert cr.is_grad_enabled()
+    cr.set_grad_enabled(False)
+    assert not cr.is_grad_enabled()
+    cr.set_grad_enabled(True)
+    assert (x * 2).requires_grad
+    with cr.inference_mode():
+        assert not (x * 2).requires_grad
+    with cr.inference_mode(False):
+        assert (x * 2).requires_grad
+
+    @cr.inference_mode()
+    def f():
+        return (x * 2).requires_grad
+    assert f() is False
+    # an exception inside restores the mode
+    with pytest.raises(ValueError):
+        with cr.no_grad():
+            raise ValueError
+    assert cr.is_grad_enabled()
+
+
+def test_no_grad_records_nothing_and_is_cheap():
+    x = cr.ones(3, requires_grad=True)
+    with cr.no_grad():
+        for f in (lambda t: t * 1.5 + 1, cr.exp, lambda t: t @ t, lambda t: t[1:],
+                  lambda t: t.sum(), lambda t: cr.softmax(t, 0), lambda t: t.reshape(3, 1)):
+            y = f(x)
+            assert y.grad_fn is None and not y.requires_grad
+
+
+# --- hooks and retain_grad -------------------------------------------------------------
+def test_leaf_and_nonleaf_hooks():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    h = x.register_hook(lambda g: seen.append(g.tolist()))
+    y = x * 3
+    y.register_hook(lambda g: g * 10)       # replaces the gradient flowing on
+    y.sum().backward()
+    assert seen == [[30.0, 30.0]] and x.grad.tolist() == [30.0, 30.0]
+    h.remove()
+    x.grad = None
+    (x * 1).sum().backward()
+    assert seen == [[30.0, 30.0]]
+    with pytest.raises(RuntimeError):
+        cr.ones(2).register_hook(lambda g: g)
+
+
+def test_retain_grad():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = x * 3
+    y.retain_grad()
+    assert y.retains_grad and not z.retains_grad
+    (y * z).sum().backward()
+    assert y.grad.tolist() == [3.0, 6.0]     # dL/dy = z
+    assert z.grad is None
+    assert x.grad.tolist() == [2 * 3 * 2 * 1.0, 2 * 3 * 2 * 2.0]
+    x.retain_grad()  # a no-op on leaves
+
+
+# --- higher order ---------------------------------------------------------------------
+def test_autograd_grad_create_graph_hvp_and_gradient_penalty():
+    x = t64(1.0, 2.0, 3.0)
+    y = (x ** 3).sum()
+    (g,) = cr.autograd.grad(y, x, create_graph=True)
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    assert x.grad is None                      # grad() does not accumulate
+    v = t64(1.0, 0.0, -1.0, rg=False)
+    (hv,) = cr.autograd.grad((g * v).sum(), x)
+    np.testing.assert_allclose(hv.data, 6 * x.data * v.data)
+    # gradient penalty: d/dw ||d/dx (w . x)^2||^2
+    w = t64(0.5, -1.0, 2.0)
+    xi = t64(1.0, 1.0, 1.0)
+    out = ((w * xi).sum()) ** 2
+    (gx,) = cr.autograd.grad(out, xi, create_graph=True)
+    penalty = (gx ** 2).sum()
+    penalty.backward()
+    s = float((w.data * xi.data).sum())
+    # gx = 2 s w ; penalty = 4 s^2 |w|^2 ; d/dw = 8 s |w|^2 xi + 8 s^2 w
+    expect = 8 * s * (w.data ** 2).sum() * xi.data + 8 * s ** 2 * w.data
+    np.testing.assert_allclose(w.grad.data, expect)
+
+
+def test_grad_options():
+    x, y = t64(1.0), t64(2.0)
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        cr.autograd.grad((x * 2).sum(), [x, y])
+    gx, gy = cr.autograd.grad((x * 2).sum(), [x, y], allow_unused=True)
+    assert gx.item() == 2 and gy is None
+    gx, gy = cr.autograd.grad((x * 2).sum(), [x, y], materialize_grads=True)
+    assert gy.item() == 0
+    z = x * y
+    (g,) = cr.autograd.grad(z, x, grad_outputs=t64(5.0, rg=False), retain_graph=True)
+    assert g.item() == 10
+    (g,) = cr.autograd.grad(z, [y])
+    assert g.item() == 1
+    # grad w.r.t. a non-leaf
+    h = x * 3
+    out = h * h
+    (gh,) = cr.autograd.grad(out.sum(), h)
+    assert gh.item() == 6
+    # backward(inputs=...) accumulates only into the named leaves
+    (x * y).sum().backward(inputs=[x])
+    assert x.grad.item() == 2 and y.grad is None
+
+
+def test_third_order():
+    x = t64(0.7)
+    y = x.sin()
+    (g1,) = cr.autograd.grad(y, x, create_graph=True)
+    (g2,) = cr.autograd.grad(g1, x, create_graph=True)
+    (g3,) = cr.autograd.grad(g2, x)
+    assert g1.item() == pytest.approx(math.cos(0.7))
+    assert g2.item() == pytest.approx(-math.sin(0.7))
+    assert g3.item() == pytest.approx(-math.cos(0.7))
+
+
+def test_gradcheck_reports_worst_element():
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3
+    x = cr.randn(3, dtype=cr.float64, requires_grad=True)
+    with pytest.raises(cr.autograd.GradcheckError, match=r"analytic 3.*numerical 2"):
+        gradcheck(Bad.apply, (x,))
+    assert gradcheck(Bad.apply, (x,), raise_exception=False) is False
+
+
+# --- custom Function ------------------------------------------------------------------
+class Cube(Function):
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.save_for_backward(x)
+        ctx.k = k
+        return x ** 3 * k
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x ** 2 * ctx.k, None
+
+
+class SplitMul(Function):
+    """Two outputs, two inputs; needs_input_grad decides what is computed."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        ctx.calls = ctx.needs_input_grad
+        return a * b, a + b
+
+    @staticmethod
+    def backward(ctx, g1, g2):
+        a, b = ctx.saved_tensors
+        ga = g1 * b + g2 if ctx.needs_input_grad[0] else None
+        gb = g1 * a + g2 if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def test_custom_function():
+    x = t64(1.0, 2.0)
+    y = Cube.apply(x, 2.0)
+    assert y.grad_fn is not None and "Cube" in repr(y)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 6 * x.data ** 2)
+    assert gradcheck(lambda t: Cube.apply(t, 1.5), (t64(0.3, -1.2),))
+    assert gradgradcheck(lambda t: Cube.apply(t, 1.5), (t64(0.3, -1.2),))
+    a, b = t64(2.0, 3.0), t64(5.0, 7.0, rg=False)
+    p, s = SplitMul.apply(a, b)
+    assert p.grad_fn is s.grad_fn
+    (p.sum() + 2 * s.sum()).backward()
+    np.testing.assert_allclose(a.grad.data, b.data + 2)
+    assert b.grad is None
+    assert gradcheck(SplitMul.apply, (t64(0.5, 1.5), t64(2.0, -1.0)))
+    q, _ = SplitMul.apply(t64(1.0), t64(2.0))
+    q.backward()  # only the first output used: the second's gradient is materialised zeros
+    # freed graph
+    z = Cube.apply(t64(1.0), 1.0)
+    z.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        z.backward()
+    # the saved tensor changed in place
+    c = t64(1.0, 2.0)
+    d = c * 1
+    e = Cube.apply(d, 1.0)
+    d.add_(1)
+    with pytest.raises(RuntimeError, match="inplace"):
+        e.sum().backward()
+    # no grad needed: no node
+    assert Cube.apply(cr.ones(2), 1.0).grad_fn is None
+
+
+def test_custom_function_wrong_grad_shape():
+    class Wrong(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.sum()
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    x = cr.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="invalid gradient"):
+        Wrong.apply(x).backward()
+
+
+# --- functional ---------------------------------------------------------------------
+def test_functional_jacobian_hessian_closed_forms():
+    A = np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 3.0]])
+    At = cr.tensor(A)
+    x = t64(0.3, -0.2, 0.9, rg=False)
+    J = AF.jacobian(lambda v: (At @ v).tanh(), x)
+    s = 1 - np.tanh(A @ x.data) ** 2
+    np.testing.assert_allclose(J.data, s[:, None] * A)
+    assert J.shape == (2, 3) and not J.requires_grad
+    # f(x) = x^T A x (A symmetric) -> H = 2 A
+    S = cr.tensor(np.array([[2.0, 1.0], [1.0, 3.0]]))
+    H = AF.hessian(lambda v: v @ S @ v, t64(1.0, -1.0, rg=False))
+    np.testing.assert_allclose(H.data, 2 * S.data)
+    # f(x) = sum(x^3): H = diag(6 x)
+    x2 = t64(1.0, 2.0, rg=False)
+    np.testing.assert_allclose(AF.hessian(lambda v: (v ** 3).sum(), x2).data,
+                               np.diag(6 * x2.data))
+    # multiple inputs
+    Ja, Jb = AF.jacobian(lambda a, b: a * b, (t64(1.0, 2.0), t64(3.0, 4.0)))
+    np.testing.assert_allclose(Ja.data, np.diag([3.0, 4.0]))
+    np.testing.assert_allclose(Jb.data, np.diag([1.0, 2.0]))
+
+
+def test_functional_vjp_jvp_hvp():
+    x = t64(0.5, 1.0, rg=False)
+    f = lambda v: cr.stack([v[0] * v[1], v[0].exp()])  # noqa: E731
+    J = np.array([[1.0, 0.5], [math.exp(0.5), 0.0]])
+    u = t64(1.0, 2.0, rg=False)
+    out, vj = AF.vjp(f, x, u)
+    np.testing.assert_allclose(vj.data, u.data @ J)
+    np.testing.assert_allclose(out.data, [0.5, math.exp(0.5)])
+    out, jv = AF.jvp(f, x, u)
+    np.testing.assert_allclose(jv.data, J @ u.data)
+    g = lambda v: (v ** 2).prod()  # noqa: E731
+    # H of x0^2 x1^2: [[2 x1^2, 4 x0 x1], [4 x0 x1, 2 x0^2]]
+    H = np.array([[2 * 1.0, 4 * 0.5], [4 * 0.5, 2 * 0.25]])
+    _, hv = AF.hvp(g, x, u)
+    np.testing.assert_allclose(hv.data, H @ u.data)
+    _, vj = AF.vjp(lambda v: (v * 3).sum(), x)
+    np.testing.assert_allclose(vj.data, [3.0, 3.0])
