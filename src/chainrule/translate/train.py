@@ -1,0 +1,155 @@
+"""Training the translator: teacher forcing, label smoothing, AdamW with warm-up and
+cosine decay; exact-match evaluation on held-out numbers."""
+import math
+import time
+
+import numpy as np
+
+from .. import nn, optim
+from ..autograd.grad_mode import no_grad
+from ..random import manual_seed
+from ..tensor import Tensor
+from . import data
+from .decode import greedy_decode
+from .model import DEFAULT_CONFIG, Translator
+from .tokenizer import Tokenizer
+
+_make = Tensor._make
+
+
+def encode_pairs(tokenizer, pairs):
+    """(src ids (P, S), tgt ids (P, T) = <bos> words <eos>), right-padded."""
+    src = tokenizer.src.batch([p[0] for p in pairs])
+    tgt = tokenizer.tgt.batch([p[1] for p in pairs], bos=True, eos=True)
+    return src, tgt
+
+
+def sample_training_numbers(train_numbers, n, rng, max_number):
+    """n training numbers: half uniform over the training split, half with a uniformly
+    drawn number of digits, so that 'forty two' is seen as often as 'forty two thousand
+    ...' (uniform sampling would almost never show a number below 1000)."""
+    pool = np.asarray(train_numbers)
+    uniform = rng.choice(pool, size=n - n // 2, replace=len(pool) < n)
+    ordered = np.sort(pool)
+    n_digits = len(str(max_number))
+    digits = rng.integers(1, n_digits + 1, size=n // 2)
+    lo = np.where(digits == 1, 0, 10 ** (digits - 1))
+    hi = np.minimum(10 ** digits, max_number + 1)
+    lo_i, hi_i = np.searchsorted(ordered, lo), np.searchsorted(ordered, hi)
+    ok = hi_i > lo_i
+    pick = lo_i[ok] + (rng.random(ok.sum()) * (hi_i[ok] - lo_i[ok])).astype(np.int64)
+    return np.concatenate([uniform, ordered[pick]])
+
+
+def _trim(a, pad_id=0):
+    """Drop the all-padding columns on the right of a batch."""
+    used = (a != pad_id).any(axis=0)
+    last = int(np.nonzero(used)[0].max()) + 1 if used.any() else 1
+    return a[:, :last]
+
+
+def exact_match(model, tokenizer, numbers, pairs=None, batch_size=500):
+    """(accuracy, [(number, source, expected, got) for the misses]) with greedy decoding."""
+    numbers = list(numbers)
+    pairs = pairs if pairs is not None else data.pairs(numbers)
+    was_training = model.training
+    model.eval()
+    hits, misses = 0, []
+    for i in range(0, len(pairs), batch_size):
+        chunk = pairs[i:i + batch_size]
+        src = tokenizer.src.batch([p[0] for p in chunk])
+        out = greedy_decode(model, src)
+        for n, (en, ru), ids in zip(numbers[i:i + batch_size], chunk, out):
+            got = tokenizer.tgt.decode(ids)
+            if got == ru:
+                hits += 1
+            else:
+                misses.append((n, en, ru, got))
+    model.train(was_training)
+    return hits / max(len(pairs), 1), misses
+
+
+def train_translator(max_number=data.MAX_NUMBER, steps=3000, batch_size=128, lr=2e-3,
+                     warmup=200, label_smoothing=0.1, n_train=60000, n_val=500, n_test=1000,
+                     seed=0, config=None, progress=True, eval_every=0, time_limit=None,
+                     log=print):
+    """Generate the data, train a Translator, evaluate it on the held-out test numbers.
+
+    Returns a dict: model, tokenizer, test accuracy, val accuracy, misses, seconds, steps.
+    `time_limit` (seconds) stops training early and still evaluates.
+    """
+    t0 = time.time()
+    manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    train_nums, val_nums, test_nums = data.split_numbers(n_val, n_test, max_number, seed)
+    tokenizer = Tokenizer.build(data.pairs(data.vocabulary_numbers(max_number)))
+    numbers = sample_training_numbers(train_nums, n_train, rng, max_number)
+    src_all, tgt_all = encode_pairs(tokenizer, data.pairs(numbers))
+    val_pairs = data.pairs(val_nums)
+    test_pairs = data.pairs(test_nums)
+    log(f"data: {len(numbers)} training pairs drawn from {len(train_nums)} training numbers, "
+        f"{len(val_nums)} validation, {len(test_nums)} test numbers "
+        f"({time.time() - t0:.1f} s)")
+
+    cfg = dict(DEFAULT_CONFIG)
+    cfg.update(config or {})
+    cfg["max_len"] = max(cfg["max_len"], src_all.shape[1] + 1, tgt_all.shape[1] + 1)
+    model = Translator(len(tokenizer.src), len(tokenizer.tgt), **cfg)
+    n_params = sum(p.numel() for p in model.parameters())
+    log(f"model: {n_params} parameters, d_model={cfg['d_model']}, "
+        f"{cfg['num_encoder_layers']}+{cfg['num_decoder_layers']} layers")
+    opt = optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
+
+    def schedule(step):  # linear warm-up, then cosine decay to 5%
+        if step < warmup:
+            return (step + 1) / warmup
+        t = (step - warmup) / max(1, steps - warmup)
+        return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(t, 1.0)))
+    criterion = nn.CrossEntropyLoss(ignore_index=tokenizer.tgt.pad_id,
+                                    label_smoothing=label_smoothing)
+    V = len(tokenizer.tgt)
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=steps, desc="training", unit="step", dynamic_ncols=True)
+    model.train()
+    losses = []
+    step = 0
+    val_acc = None
+    for step in range(1, steps + 1):
+        for group in opt.param_groups:
+            group["lr"] = lr * schedule(step - 1)
+        idx = rng.integers(0, len(src_all), size=batch_size)
+        src = _trim(src_all[idx])
+        tgt = _trim(tgt_all[idx])
+        logits = model(src, tgt[:, :-1])
+        loss = criterion(logits.reshape(-1, V), _make(tgt[:, 1:].reshape(-1)))
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(float(loss.item()))
+        if bar is not None:
+            bar.update(1)
+            if step % 10 == 0:
+                bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+        if eval_every and step % eval_every == 0:
+            val_acc, _ = exact_match(model, tokenizer, val_nums, val_pairs)
+            msg = f"step {step}: loss {np.mean(losses[-50:]):.3f}, val exact match {val_acc:.3f}"
+            (bar.write if bar is not None else log)(msg)
+        if time_limit is not None and time.time() - t0 > time_limit:
+            (bar.write if bar is not None else log)(
+                f"time limit of {time_limit:.0f} s reached at step {step}")
+            break
+    if bar is not None:
+        bar.close()
+    train_s = time.time() - t0
+    model.eval()
+    with no_grad():
+        val_acc, _ = exact_match(model, tokenizer, val_nums, val_pairs)
+        test_acc, misses = exact_match(model, tokenizer, test_nums, test_pairs)
+    return dict(model=model, tokenizer=tokenizer, test_accuracy=test_acc,
+                val_accuracy=val_acc, misses=misses, seconds=time.time() - t0,
+                train_seconds=train_s, steps=step, final_loss=float(np.mean(losses[-50:])),
+                test_numbers=test_nums)
