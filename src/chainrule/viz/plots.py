@@ -110,7 +110,12 @@ def curves(ax, series, *, xlabel="epoch", ylabel="loss", title=None, logy=False)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if logy:
+        from matplotlib.ticker import FuncFormatter
         ax.set_yscale("log")
+        fmt = FuncFormatter(lambda v, _: f"{v:g}")
+        ax.yaxis.set_major_formatter(fmt)
+        ax.yaxis.set_minor_formatter(FuncFormatter(
+            lambda v, _: f"{v:g}" if f"{v:.1e}"[0] in "25" else ""))
     if title:
         ax.set_title(title)
     if len(series) > 1 or any(series):

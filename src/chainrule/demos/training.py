@@ -1,0 +1,193 @@
+"""The lecture's key aspects of training, as experiments on one small MLP (2-16-16-1) on the
+two-moons set, full-batch gradient descent, binary cross-entropy:
+
+1. weight initialisation: random (PyTorch's default) against all zeros, where every hidden
+   unit gets the same gradient, so the units stay identical ("symmetry is never broken");
+2. activation functions: sigmoid, tanh, ReLU (speed and final loss);
+3. data normalisation: a feature in the hundreds against standardised inputs;
+4. learning rate: too small, good, divergent.
+
+Each experiment is one plot; its one-line conclusion is written from the numbers measured
+in this run, not from expectations.
+"""
+import math
+import os
+
+import numpy as np
+
+from ._common import DemoResult, outdir, pct, timed
+
+HIDDEN = 16
+
+
+def distinct_units(layer, tol=1e-6):
+    """How many different hidden units a Linear layer has (rows of [W | b] up to tol)."""
+    W = layer.weight.detach().numpy().astype(np.float64)
+    b = layer.bias.detach().numpy().astype(np.float64)[:, None]
+    rows = np.concatenate([W, b], axis=1)
+    return len(np.unique(np.round(rows / tol).astype(np.int64), axis=0))
+
+
+def train_net(X, y, *, activation="tanh", init="random", lr=0.5, momentum=0.9, epochs=300,
+              seed=0):
+    """Train one 2-16-16-1 MLP; returns (net, history)."""
+    import chainrule
+    from ..models import mlp
+    from ._train import fit
+    chainrule.manual_seed(seed)
+    net = mlp([2, HIDDEN, HIDDEN, 1], activation=activation)
+    if init == "zeros":
+        with chainrule.no_grad():
+            for p in net.parameters():
+                p.zero_()
+    opt = chainrule.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
+    hist = fit(net, X, y, loss="bce", opt=opt, epochs=epochs)
+    return net, hist
+
+
+def _first_below(losses, thr):
+    for i, v in enumerate(losses):
+        if v < thr:
+            return i + 1
+    return None
+
+
+def _caption(fig, text):
+    import textwrap
+    fig.text(0.5, 0.01, "\n".join(textwrap.wrap(text, 92)), ha="center", va="bottom",
+             fontsize=9.5, style="italic", color="#374151")
+
+
+def _save(fig, path, caption):
+    from ..viz import plots
+    _caption(fig, caption)
+    fig.tight_layout(rect=(0, 0.11, 1, 1))
+    fig.savefig(path)
+    plots._mpl().close(fig)
+    return path
+
+
+def run(out="chainrule-demo", quick=False, seed=0, progress=True):
+    import chainrule
+    from ..datasets import Standardize, make_moons
+    from ..viz import plots
+    from ._common import progress as bar
+
+    res = DemoResult("training", "Training: initialisation, activations, normalisation, "
+                                 "learning rate")
+    with timed(res):
+        outdir(out)
+        n = 200 if quick else 400
+        E = 80 if quick else 300
+        X, y = make_moons(n, noise=0.2, seed=seed)
+        steps = bar(total=10, desc="training experiments", enabled=progress)
+        tick = getattr(steps, "update", lambda k=1: None)
+        nums = {}
+
+        # 1. initialisation (sigmoid units: with zeros they do move, but all alike)
+        init = {}
+        for kind in ("random", "zeros"):
+            net, h = train_net(X, y, activation="sigmoid", init=kind, epochs=E, seed=seed)
+            init[kind] = (net, h, distinct_units(net[0]),
+                          float(np.linalg.norm(net[0].weight.detach().numpy())))
+            tick()
+        fig, ax = plots.figure(1, 1, size=(7.0, 4.2))
+        plots.curves(ax, {f"{k} init ({init[k][2]} distinct hidden "
+                          f"unit{'' if init[k][2] == 1 else 's'})": init[k][1]["loss"]
+                          for k in init}, xlabel="epoch (full batch)",
+                     ylabel="training loss (BCE)",
+                     title="1. Weight initialisation (MLP 2-16-16-1, sigmoid)")
+        r, z = init["random"], init["zeros"]
+        c1 = (f"Zeros: after {E} epochs all {HIDDEN} first-layer units are still identical "
+              f"({z[2]} distinct; " + (f"their weights moved to norm {z[3]:.3g}, all alike"
+                                        if z[3] > 1e-6 else
+                                        f"every gradient is the same for all and their weights "
+                                        f"stay at norm {z[3]:.1g}") + "), loss "
+              f"{z[1]['loss'][-1]:.3f}, accuracy {pct(z[1]['train_acc'][-1])}; random: "
+              f"{r[2]} distinct units, loss {r[1]['loss'][-1]:.3f}, accuracy "
+              f"{pct(r[1]['train_acc'][-1])}"
+              + (" - symmetry is never broken." if z[2] == 1 else "."))
+        f1 = _save(fig, os.path.join(out, "training_init.png"), c1)
+        nums["init"] = {k: {"final_loss": v[1]["loss"][-1], "accuracy": v[1]["train_acc"][-1],
+                            "distinct_units": v[2], "w1_norm": v[3]} for k, v in init.items()}
+
+        # 2. activation functions
+        acts = {}
+        thr = 0.2
+        for a in ("sigmoid", "tanh", "relu"):
+            _, h = train_net(X, y, activation=a, epochs=E, seed=seed)
+            acts[a] = h
+            tick()
+        fig, ax = plots.figure(1, 1, size=(7.0, 4.2))
+        plots.curves(ax, {a: h["loss"] for a, h in acts.items()}, xlabel="epoch (full batch)",
+                     ylabel="training loss (BCE)", logy=True,
+                     title="2. Activation functions (SGD lr 0.5, momentum 0.9)")
+        ax.axhline(thr, color="#9ca3af", ls=":", lw=1)
+        reach = {a: _first_below(h["loss"], thr) for a, h in acts.items()}
+        order = sorted(acts, key=lambda a: acts[a]["loss"][-1])
+        parts = [f"{a}: loss {acts[a]['loss'][-1]:.3f}, "
+                 + (f"below {thr} at epoch {reach[a]}" if reach[a] else f"never below {thr}")
+                 for a in order]
+        c2 = (f"Lowest final loss: {order[0]}; highest: {order[-1]}. " + "; ".join(parts) + ".")
+        f2 = _save(fig, os.path.join(out, "training_activations.png"), c2)
+        nums["activations"] = {a: {"final_loss": h["loss"][-1], "epochs_to_0.2": reach[a],
+                                   "accuracy": h["train_acc"][-1]} for a, h in acts.items()}
+
+        # 3. normalisation: the second feature in the hundreds (say, millimetres + offset)
+        scale = chainrule.tensor([1.0, 100.0])
+        shift = chainrule.tensor([0.0, 300.0])
+        X_raw = X * scale + shift
+        X_std = Standardize().fit(X_raw).transform(X_raw)
+        norm = {}
+        for label, data in (("raw (x2 in the hundreds)", X_raw), ("standardised", X_std)):
+            _, h = train_net(data, y, activation="tanh", epochs=E, seed=seed)
+            norm[label] = h
+            tick()
+        fig, ax = plots.figure(1, 1, size=(7.0, 4.2))
+        plots.curves(ax, {k: h["loss"] for k, h in norm.items()}, xlabel="epoch (full batch)",
+                     ylabel="training loss (BCE)",
+                     title="3. Data normalisation (tanh, same learning rate)")
+        (kr, hr), (ks, hs) = norm.items()
+        better = hs["loss"][-1] < hr["loss"][-1]
+        c3 = (f"Standardised inputs: loss {hs['loss'][-1]:.3f}, accuracy "
+              f"{pct(hs['train_acc'][-1])}; raw inputs: loss {hr['loss'][-1]:.3f}, accuracy "
+              f"{pct(hr['train_acc'][-1])} - normalisation "
+              f"{'makes the difference between learning and not' if better and hr['train_acc'][-1] < 0.75 else 'helps' if better else 'did not help here'}.")
+        f3 = _save(fig, os.path.join(out, "training_normalisation.png"), c3)
+        nums["normalisation"] = {k: {"final_loss": h["loss"][-1], "accuracy": h["train_acc"][-1]}
+                                 for k, h in norm.items()}
+
+        # 4. learning rate (plain SGD, no momentum)
+        lrs = {}
+        for lr in (0.001, 0.5, 50.0):
+            _, h = train_net(X, y, activation="tanh", lr=lr, momentum=0.0, epochs=E, seed=seed)
+            lrs[lr] = h
+            tick()
+        if hasattr(steps, "close"):
+            steps.close()
+        verdict = {}
+        for lr, h in lrs.items():
+            first, last = h["loss"][0], h["loss"][-1]
+            if not math.isfinite(last) or last > first:
+                verdict[lr] = "diverges"
+            elif last > 0.8 * first:
+                verdict[lr] = "too small: barely moves"
+            else:
+                verdict[lr] = "learns"
+        fig, ax = plots.figure(1, 1, size=(7.0, 4.2))
+        plots.curves(ax, {f"lr = {lr:g} ({verdict[lr]})": h["loss"] for lr, h in lrs.items()},
+                     xlabel="epoch (full batch)", ylabel="training loss (BCE)", logy=True,
+                     title="4. Learning rate (tanh, plain SGD)")
+        c4 = "; ".join(f"lr {lr:g}: loss {h['loss'][0]:.3f} -> {h['loss'][-1]:.3g} "
+                       f"({verdict[lr]})" for lr, h in lrs.items()) + "."
+        f4 = _save(fig, os.path.join(out, "training_learning_rate.png"), c4)
+        nums["learning_rate"] = {str(lr): {"first_loss": h["loss"][0], "final_loss": h["loss"][-1],
+                                           "verdict": verdict[lr],
+                                           "accuracy": h["train_acc"][-1]}
+                                 for lr, h in lrs.items()}
+
+        res.numbers = nums
+        res.summary = [f"two moons, {n} points, MLP 2-16-16-1, {E} full-batch epochs each",
+                       "1. " + c1, "2. " + c2, "3. " + c3, "4. " + c4]
+        res.figures = [f1, f2, f3, f4]
+    return res
