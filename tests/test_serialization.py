@@ -281,3 +281,74 @@ def test_overwrite_keeps_permissions_and_missing_folder_error(tmp_path):
     assert (os.stat(p).st_mode & 0o777) == 0o640 and chainrule.load(p) == {"a": 2}
     with pytest.raises(FileNotFoundError, match="does not exist"):
         chainrule.save({"a": 1}, tmp_path / "no" / "such" / "x")
+
+
+# --- model and optimizer state dicts, end to end -------------------------------------------
+
+def _mlp(n_in=6, hidden=8, n_out=3):
+    nn = chainrule.nn
+    return nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, n_out))
+
+
+def _steps(model, opt, k, seed):
+    g = chainrule.Generator().manual_seed(seed)
+    for _ in range(k):
+        x = chainrule.randn(16, 6, generator=g)
+        y = chainrule.randint(0, 3, (16,), generator=g)
+        opt.zero_grad()
+        chainrule.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+
+
+@pytest.mark.parametrize("make_opt", [
+    lambda p: chainrule.optim.Adam(p, lr=1e-2, amsgrad=True),
+    lambda p: chainrule.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+], ids=["Adam", "SGD"])
+def test_model_and_optimizer_checkpoint_continues_identically(tmp_path, make_opt):
+    chainrule.manual_seed(0)
+    model = _mlp()
+    opt = make_opt(model.parameters())
+    _steps(model, opt, 5, seed=1)
+    chainrule.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": 5},
+                   tmp_path / "ckpt.safetensors")
+    _steps(model, opt, 5, seed=2)  # the reference continuation
+
+    chainrule.manual_seed(99)  # a fresh model with other weights
+    model2 = _mlp()
+    opt2 = make_opt(model2.parameters())
+    ck = chainrule.load(tmp_path / "ckpt.safetensors")
+    assert ck["step"] == 5 and isinstance(next(iter(ck["optimizer"]["state"])), int)
+    model2.load_state_dict(ck["model"])
+    opt2.load_state_dict(ck["optimizer"])
+    _steps(model2, opt2, 5, seed=2)
+    for (k, a), (_, b) in zip(model.state_dict().items(), model2.state_dict().items()):
+        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+
+
+def test_loading_into_other_shapes_lists_mismatches(tmp_path):
+    chainrule.save(_mlp(6, 8, 3).state_dict(), tmp_path / "m.safetensors")
+    other = _mlp(5, 8, 4)  # first layer's input and last layer's output differ
+    with pytest.raises(RuntimeError) as e:
+        other.load_state_dict(chainrule.load(tmp_path / "m.safetensors"))
+    msg = str(e.value)
+    for key, saved, now in (("0.weight", (8, 6), (8, 5)), ("2.weight", (3, 8), (4, 8)),
+                            ("2.bias", (3,), (4,))):
+        assert key in msg, msg
+        for shape in (saved, now):
+            assert str(list(shape)) in msg or str(tuple(shape)) in msg, (shape, msg)
+    assert "0.bias" not in msg  # that one matches
+    # The model was not half-loaded with wrong shapes.
+    assert other[0].weight.shape == (8, 5)
+
+
+def test_model_checkpoint_readable_by_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
+    model = _mlp()
+    chainrule.save(model.state_dict(), tmp_path / "m.safetensors")
+    sd = load_file(str(tmp_path / "m.safetensors"))
+    tm = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    tm.load_state_dict(sd)
+    x = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32)
+    np.testing.assert_allclose(tm(torch.from_numpy(x)).detach().numpy(),
+                               model(chainrule.tensor(x)).data, rtol=1e-5, atol=1e-6)

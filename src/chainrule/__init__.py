@@ -47,10 +47,14 @@ def is_floating_point(x):
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
                      profile=None, sci_mode=None):
-    import numpy as _np
-    kw = {k: v for k, v in dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
-                                linewidth=linewidth).items() if v is not None}
-    _np.set_printoptions(**kw)
+    """How tensors print (torch.set_printoptions); profile 'default' restores the defaults."""
+    from .tensor import PRINT_OPTS
+    if profile == "default":
+        PRINT_OPTS.update(precision=4, threshold=1000, edgeitems=3, linewidth=80)
+    PRINT_OPTS.update({k: v for k, v in dict(precision=precision, threshold=threshold,
+                                             edgeitems=edgeitems, linewidth=linewidth).items()
+                       if v is not None})
+    PRINT_OPTS["sci_mode"] = sci_mode
 
 
 def get_num_threads():
@@ -69,7 +73,8 @@ def set_num_threads(n):
     is often fastest on 2 cores)."""
     from threadpoolctl import threadpool_limits
     global _thread_limit
-    _thread_limit = threadpool_limits(limits=int(n), user_api="blas")
+    import builtins  # plain `int` here is chainrule.int (the dtype)
+    _thread_limit = threadpool_limits(limits=builtins.int(n), user_api="blas")
 
 
 _thread_limit = None

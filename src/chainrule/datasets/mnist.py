@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+from ..utils.data import Dataset
 
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -186,7 +187,7 @@ def download_mnist(root, timeout=30.0, mirrors=MIRRORS, verbose=True):
                 f"Download it by hand and place it at {root / name}")
 
 
-class MNIST:
+class MNIST(Dataset):
     """The MNIST handwritten digits as a map-style dataset (torchvision's interface).
 
     ``MNIST(root, train=True, transform=None, target_transform=None, download=False)``.
