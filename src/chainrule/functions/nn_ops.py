@@ -20,13 +20,16 @@ def _reduce(loss, reduction, denom):
     s = loss.sum(dtype=loss.dtype)
     if reduction == "sum":
         return np.asarray(s, dtype=loss.dtype)
-    return np.asarray(s / denom, dtype=loss.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as PyTorch
+        return np.asarray(s / denom, dtype=loss.dtype)
 
 
 def _grad_scale(g, reduction, denom):
     """The upstream gradient as a per-element factor: g (none), g (sum), g / denom (mean)."""
     if reduction == "mean":
-        return g / denom if dual.is_array(g) else g * (1.0 / denom)
+        # denom == 0 only when every coefficient is 0 (all targets ignored): gradient 0.
+        inv = 1.0 / denom if denom else 0.0
+        return g * inv
     return g
 
 

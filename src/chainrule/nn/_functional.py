@@ -17,6 +17,7 @@ from ..functions.elementwise import (relu, leaky_relu, elu, gelu, softplus, silu
                                      sigmoid, tanh)
 from ..functions.linalg import linear  # noqa: F401  (the fused one-node Linear op)
 from ..functions.index import one_hot  # noqa: F401
+from ..creation import ones_like, zeros_like
 from ..random import rng
 from ..tensor import Tensor
 
@@ -564,8 +565,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",  # n
         with np.errstate(divide="ignore", invalid="ignore"):
             xlogx = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0).astype(t.dtype)
         if isinstance(target, Tensor) and target.requires_grad:
-            safe = _f.where(_make(t > 0), target, _f.ones_like(target))
-            xlogx_t = _f.where(_make(t > 0), target * _f.log(safe), _f.zeros_like(target))
+            safe = _f.where(_make(t > 0), target, ones_like(target))
+            xlogx_t = _f.where(_make(t > 0), target * _f.log(safe), zeros_like(target))
             loss = xlogx_t - target * input
         else:
             loss = _make(xlogx) - as_operand(target) * input
@@ -590,8 +591,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
                          reduction="mean"):
     reduction = _reduction(reduction, size_average, reduce)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    loss = _f.where(_make(t == 1), input, _f.zeros_like(input)) + \
-        _f.where(_make(t == -1), relu(margin - input), _f.zeros_like(input))
+    loss = _f.where(_make(t == 1), input, zeros_like(input)) + \
+        _f.where(_make(t == -1), relu(margin - input), zeros_like(input))
     return _reduce(loss, reduction)
 
 

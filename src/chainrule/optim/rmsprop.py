@@ -1,0 +1,86 @@
+"""RMSprop (Hinton's lecture 6e; PyTorch's variant with eps outside the sqrt)."""
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    """PyTorch's RMSprop update, per parameter p with gradient g:
+
+        g <- g + weight_decay * p
+        v <- alpha v + (1 - alpha) g^2
+        centered: a <- a + (1 - alpha)(g - a);  d = sqrt(v - a^2) + eps,  else d = sqrt(v) + eps
+        momentum > 0: b <- momentum b + g / d;  p <- p - lr b
+        otherwise:    p <- p - lr g / d
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        for name, v in (("learning rate", lr), ("epsilon value", eps), ("momentum value", momentum),
+                        ("weight_decay value", weight_decay), ("alpha value", alpha)):
+            if not 0.0 <= v:
+                raise ValueError(f"Invalid {name}: {v}")
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered,
+                                      capturable=capturable, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable))
+
+    def _step_group(self, group):
+        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        wd, mom, centered = group["weight_decay"], group["momentum"], group["centered"]
+        maximize = group["maximize"]
+        state = self.state
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            pd = p.data
+            g = p.grad.data
+            if maximize:
+                g = -g
+            st = state[p]
+            if not st:
+                st["step"] = 0
+                st["square_avg"] = Tensor._make(np.zeros_like(pd))
+                if mom > 0:
+                    st["momentum_buffer"] = Tensor._make(np.zeros_like(pd))
+                if centered:
+                    st["grad_avg"] = Tensor._make(np.zeros_like(pd))
+            st["step"] += 1
+            if wd != 0:
+                g = g + wd * pd
+            v = st["square_avg"].data
+            tmp, avg = self._tmp(p), self._tmp(p, 1)
+            v *= alpha
+            np.multiply(g, 1 - alpha, out=tmp)
+            tmp *= g
+            v += tmp
+            if centered:
+                a = st["grad_avg"].data
+                w = 1 - alpha  # a.lerp_(g, w)
+                np.subtract(g, a, out=tmp)
+                if w < 0.5:
+                    tmp *= w
+                    a += tmp
+                else:
+                    tmp *= 1 - w
+                    np.subtract(g, tmp, out=a)
+                np.negative(a, out=tmp)
+                tmp *= a
+                np.add(v, tmp, out=avg)
+                np.sqrt(avg, out=avg)
+            else:
+                np.sqrt(v, out=avg)
+            avg += eps
+            if mom > 0:
+                b = st["momentum_buffer"].data
+                b *= mom
+                np.divide(g, avg, out=tmp)
+                b += tmp
+                np.multiply(b, -lr, out=tmp)
+            else:
+                np.multiply(g, -lr, out=tmp)
+                tmp /= avg
+            pd += tmp
+            p._version[0] += 1
