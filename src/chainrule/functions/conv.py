@@ -107,55 +107,71 @@ def _windows(x, geom, fill=0.0):
 
 
 def _im2col(x, geom):
-    """(N, C, *in) -> contiguous (N, C, *k, *out): the patches, one kernel offset per slab."""
+    """(N, C, *in) -> contiguous (C, *k, N, *out): the patches, one kernel offset per slab.
+
+    Channels and kernel offsets lead so that, per group, the patches are one (C/G * K, N * P)
+    matrix: forward and weight gradient are then single GEMMs over the whole batch."""
     N, C = x.shape[:2]
     win = _windows(x, geom)
-    cols = np.empty((N, C) + geom.k + geom.out_sp, dtype=x.dtype)
+    cols = np.empty((C,) + geom.k + (N,) + geom.out_sp, dtype=x.dtype)
     for off in geom.offsets():
-        cols[_ALL2 + off] = win[(Ellipsis,) + off]
+        cols[(slice(None),) + off] = win[(Ellipsis,) + off].swapaxes(0, 1)
     return cols
 
 
-def _col2im(cols, geom):
-    """(N, C, *k, *out) -> (N, C, *in): add every column back where its patch came from
+def _col2im(cols, geom, N):
+    """(C, *k, N, *out) -> (N, C, *in): add every column back where its patch came from
     (the adjoint of _im2col; overlapping patches add up)."""
-    N, C = cols.shape[:2]
+    C = cols.shape[0]
     xp = np.zeros((N, C) + geom.padded, dtype=cols.dtype)
+    xt = xp.swapaxes(0, 1)  # a view: (C, N, *padded)
     for off in geom.offsets():
-        xp[_ALL2 + geom.window(off)] += cols[_ALL2 + off]
+        xt[_ALL2 + geom.window(off)] += cols[(slice(None),) + off]
     return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
 
 
 # --- convolution on arrays --------------------------------------------------------------
+# Shapes: G groups, O = G*Og output channels, C = G*Cg input channels, K = prod(kernel),
+# P = prod(output spatial). Patches: (G, Cg*K, N*P); weight: (G, Og, Cg*K);
+# output gradient in the same order as the patches: (G, Og, N*P).
 def _conv_arrays(x, w, geom, b=None):
     """y = conv(x, w) + b on arrays; returns (y, cols) so the weight gradient can reuse cols."""
     N, G, O = x.shape[0], geom.groups, w.shape[0]
     P = math.prod(geom.out_sp)
-    cols = _im2col(x, geom).reshape(N, G, -1, P)
-    y = np.matmul(w.reshape(G, O // G, -1), cols)       # (N, G, O/G, P), one batched GEMM
-    y = y.reshape((N, O) + geom.out_sp)
-    if b is not None:
-        y += b.reshape((O,) + (1,) * geom.nd)
-    return y, cols
+    cols = _im2col(x, geom).reshape(G, -1, N * P)
+    y = np.matmul(w.reshape(G, O // G, -1), cols)          # (G, Og, N*P): one GEMM per group
+    yt = y.reshape(O, N, P).transpose(1, 0, 2)
+    out = np.empty((N, O, P), dtype=y.dtype)                # back to (N, O, P), bias on the way
+    if b is None:
+        np.copyto(out, yt)
+    else:
+        np.add(yt, b.reshape(O, 1), out=out)
+    return out.reshape((N, O) + geom.out_sp), cols
 
 
-def _conv_input_arrays(g, w, geom, x_shape):
+def _g_cols(g, G):
+    """(N, O, *out) -> (G, Og, N*P), the layout of the patches."""
+    N, O = g.shape[:2]
+    return np.ascontiguousarray(g.reshape(N, O, -1).transpose(1, 0, 2)).reshape(G, O // G, -1)
+
+
+def _conv_input_arrays(g, w, geom, x_shape, gc=None):
     """The gradient of conv wrt its input: w^T @ g, then col2im (a transposed convolution)."""
     N, G, O = g.shape[0], geom.groups, w.shape[0]
-    P = math.prod(geom.out_sp)
-    wg = w.reshape(G, O // G, -1)
-    dcols = np.matmul(wg.transpose(0, 2, 1), g.reshape(N, G, O // G, P))  # (N, G, CgK, P)
-    return _col2im(dcols.reshape((N, x_shape[1]) + geom.k + geom.out_sp), geom)
+    if gc is None:
+        gc = _g_cols(g, G)
+    dcols = np.matmul(w.reshape(G, O // G, -1).transpose(0, 2, 1), gc)   # (G, Cg*K, N*P)
+    return _col2im(dcols.reshape((x_shape[1],) + geom.k + (N,) + geom.out_sp), geom, N)
 
 
-def _conv_weight_arrays(x, g, geom, w_shape, cols=None):
-    """The gradient of conv wrt its weight: sum over samples of g @ cols^T."""
-    N, G, O = x.shape[0], geom.groups, w_shape[0]
-    P = math.prod(geom.out_sp)
+def _conv_weight_arrays(x, g, geom, w_shape, cols=None, gc=None):
+    """The gradient of conv wrt its weight: g @ cols^T, summed over the batch by the GEMM."""
+    N, G = x.shape[0], geom.groups
     if cols is None:
-        cols = _im2col(x, geom).reshape(N, G, -1, P)
-    gw = np.matmul(g.reshape(N, G, O // G, P), cols.transpose(0, 1, 3, 2))  # (N, G, O/G, CgK)
-    return gw.sum(axis=0).reshape(w_shape)
+        cols = _im2col(x, geom).reshape(G, -1, N * math.prod(geom.out_sp))
+    if gc is None:
+        gc = _g_cols(g, G)
+    return np.matmul(gc, cols.transpose(0, 2, 1)).reshape(w_shape)   # (G, Og, Cg*K)
 
 
 def _spatial_axes(geom):
@@ -179,9 +195,9 @@ def _conv_input(g, w, geom, x_shape):
     return ConvInput.apply(_tensor(g), _tensor(w), geom=geom, x_shape=tuple(x_shape))
 
 
-def _conv_weight(x, g, geom, w_shape, cols=None):
+def _conv_weight(x, g, geom, w_shape):
     if dual.is_array(x) and dual.is_array(g):
-        return _conv_weight_arrays(x, g, geom, w_shape, cols)
+        return _conv_weight_arrays(x, g, geom, w_shape)
     return ConvWeight.apply(_tensor(x), _tensor(g), geom=geom, w_shape=tuple(w_shape))
 
 
@@ -201,8 +217,14 @@ class Conv(Op):
         ins = self.saved_inputs()
         x, w = ins[0], ins[1]
         need, geom = self.needs_input_grad, self.geom
-        gx = _conv_input(g, w, geom, x.shape) if need[0] else None
-        gw = _conv_weight(x, g, geom, w.shape, self.__dict__.get("_cols")) if need[1] else None
+        if dual.is_array(g) and dual.is_array(x):
+            gc = _g_cols(g, geom.groups)  # shared by both gradients
+            gx = _conv_input_arrays(g, w, geom, x.shape, gc) if need[0] else None
+            gw = _conv_weight_arrays(x, g, geom, w.shape, self.__dict__.get("_cols"), gc) \
+                if need[1] else None
+        else:
+            gx = _conv_input(g, w, geom, x.shape) if need[0] else None
+            gw = _conv_weight(x, g, geom, w.shape) if need[1] else None
         if len(ins) == 2:
             return gx, gw
         gb = dual.sum(g, _spatial_axes(geom)) if need[2] else None
@@ -512,20 +534,22 @@ def _pool_geom(shape, kernel_size, stride, padding, dilation, ceil_mode, nd, op)
 
 
 class MaxPool(Op):
-    """Max over each window; padding counts as -inf. Saves the argmax (the first maximal
-    element in window order, NaN winning, as PyTorch's CPU kernel)."""
+    """Max over each window; padding counts as -inf. Saves the argmax: the first maximal
+    element in window order, or the last NaN, as PyTorch's CPU kernel does."""
 
     def forward(self, x, *, geom):
         win = _windows(x, geom, fill=-np.inf)
-        offs = list(geom.offsets())
-        y = win[(Ellipsis,) + offs[0]].copy()
-        idx = np.zeros(y.shape, dtype=np.int16 if len(offs) < 32768 else np.int32)
-        for i, off in enumerate(offs[1:], 1):
-            v = win[(Ellipsis,) + off]
-            upd = v > y
-            upd |= np.isnan(v)
-            np.copyto(y, v, where=upd)
-            idx[upd] = i
+        views = [win[(Ellipsis,) + off] for off in geom.offsets()]
+        y = views[0].copy()
+        for v in views[1:]:
+            np.maximum(y, v, out=y)             # NaN propagates, as in PyTorch
+        it = np.int8 if len(views) < 128 else np.int32
+        idx = np.full(y.shape, len(views) - 1, dtype=it)
+        for i in range(len(views) - 2, -1, -1):  # backwards: the first maximum is written last
+            idx = np.where(views[i] == y, it(i), idx)
+        if np.isnan(y).any():
+            for i, v in enumerate(views):
+                idx = np.where(np.isnan(v), it(i), idx)
         self.geom, self.idx, self.in_shape = geom, idx, x.shape
         return y
 
@@ -536,8 +560,15 @@ class MaxPool(Op):
 def _pool_scatter_arrays(g, idx, geom, in_shape):
     N, C = in_shape[:2]
     xp = np.zeros((N, C) + geom.padded, dtype=g.dtype)
+    # Windows that do not overlap are written, not added (NumPy's masked ufuncs, `where=`,
+    # are several times slower than np.where into a temporary).
+    overlap = any(s < d * (k - 1) + 1 for s, d, k in zip(geom.stride, geom.dil, geom.k))
     for i, off in enumerate(geom.offsets()):
-        xp[_ALL2 + geom.window(off)] += np.where(idx == i, g, 0)
+        sl = _ALL2 + geom.window(off)
+        if overlap:
+            xp[sl] += np.where(idx == i, g, 0)
+        else:
+            xp[sl] = np.where(idx == i, g, 0)
     return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
 
 
