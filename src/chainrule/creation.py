@@ -18,28 +18,23 @@ def _finish(arr, requires_grad, device=None):
 
 
 def _infer(data):
-    """NumPy array with PyTorch's inferred dtype: floats -> default float, ints -> int64."""
+    """NumPy array with PyTorch's inferred dtype: arrays and NumPy scalars keep theirs;
+    Python floats -> the default float, Python ints -> int64, bools -> bool."""
     if isinstance(data, Tensor):
         return data.data
-    if isinstance(data, np.ndarray):
-        if data.dtype == np.float64 or data.dtype.kind != "f" or True:
-            return data
-    if isinstance(data, (list, tuple)):
-        data = [d.data if isinstance(d, Tensor) else d for d in data] if any(
-            isinstance(d, Tensor) for d in data) else data
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.asarray(data)
+    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+        data = [d.data if isinstance(d, Tensor) else d for d in data]
     arr = np.asarray(data)
-    if arr.dtype.kind == "f" and not _has_np_float(data):
+    if arr.dtype.kind == "f":
         return arr.astype(dtypes.get_default_dtype().np)
-    if arr.dtype.kind in "iu" and arr.dtype != np.int64 and not isinstance(data, np.generic):
+    if arr.dtype.kind in "iu" and arr.dtype != np.int64:
         return arr.astype(np.int64)
     if arr.dtype.kind == "O":
         raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__} (ragged "
                         "nested sequences or unsupported objects)")
     return arr
-
-
-def _has_np_float(data):
-    return isinstance(data, np.floating) and data.dtype != np.float64
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -226,7 +221,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
         raise RuntimeError("arange: step must be nonzero")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in vals)
-        d = dtypes.get_default_dtype().np if is_float else np.int64
+        d = dtypes.get_default_dtype().np if is_float else np.dtype(np.int64)
     else:
         d = dtypes.get(dtype).np
     return _finish(np.arange(*vals, dtype=np.float64 if d.kind == "f" else None).astype(d),

@@ -3,6 +3,9 @@
 This module holds data and graph links only; the math lives in `chainrule.functions`,
 whose `__init__` binds the operator methods (+, @, .sum, ...) onto Tensor in one table.
 """
+import builtins
+import math
+
 import numpy as np
 
 from . import dtypes
@@ -327,40 +330,108 @@ def _dim(d, ndim, op):
     return d % n
 
 
-_DEFAULT_SHOWN = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
+# Printing follows torch/_tensor_str.py: one formatter for the whole tensor (fixed with 4
+# decimals, integer-valued floats as "1.", or scientific when the magnitudes span more
+# than 1000x), elements right-aligned to a common width, summarised past 1000 elements.
+PRINT_OPTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80,
+              "sci_mode": None}
+
+
+class _Formatter:
+    def __init__(self, values, floating):
+        self.floating, self.int_mode, self.sci_mode, self.width = floating, True, False, 1
+        p = PRINT_OPTS["precision"]
+        if not floating:
+            self.width = max([len(str(v)) for v in values.reshape(-1).tolist()], default=1)
+            return
+        v = values[np.isfinite(values) & (values != 0)].astype(np.float64)
+        if v.size:
+            a = np.abs(v)
+            lo, hi = a.min(), a.max()
+            self.int_mode = bool(np.all(v == np.ceil(v)))
+            if hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4):
+                self.sci_mode = True
+                strs = [f"{x:.{p}e}" for x in v.tolist()]
+            elif self.int_mode:
+                strs = [f"{x:.0f}." for x in v.tolist()]
+            else:
+                strs = [f"{x:.{p}f}" for x in v.tolist()]
+            self.width = max(len(x) for x in strs)
+        if PRINT_OPTS["sci_mode"] is not None:
+            self.sci_mode = PRINT_OPTS["sci_mode"]
+
+    def format(self, x):
+        p = PRINT_OPTS["precision"]
+        if not self.floating:
+            r = str(x)
+        elif self.sci_mode:
+            r = f"{x:{self.width}.{p}e}"
+        elif self.int_mode:
+            r = f"{x:.0f}" + ("" if math.isinf(x) or math.isnan(x) else ".")
+        else:
+            r = f"{x:.{p}f}"
+        return " " * (self.width - len(r)) + r
+
+
+def _summarized(a, edge):
+    """The elements print shows when the tensor is summarised (for the formatter)."""
+    if a.ndim == 0:
+        return a
+    if a.shape[0] > 2 * edge:
+        a = np.concatenate([a[:edge], a[-edge:]])
+    return np.stack([_summarized(x, edge) for x in a]) if a.ndim > 1 else a
+
+
+def _body(a, indent, summarize, fmt):
+    edge = PRINT_OPTS["edgeitems"]
+    if a.ndim == 0:
+        return fmt.format(a.item())
+    if a.ndim == 1:
+        per_line = builtins.max(1, (PRINT_OPTS["linewidth"] - indent) // (fmt.width + 2))
+        if summarize and a.shape[0] > 2 * edge:
+            data = [fmt.format(x) for x in a[:edge].tolist()] + [" ..."] + \
+                   [fmt.format(x) for x in a[-edge:].tolist()]
+        else:
+            data = [fmt.format(x) for x in a.tolist()]
+        lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    if summarize and a.shape[0] > 2 * edge:
+        rows = [_body(a[i], indent + 1, summarize, fmt) for i in range(edge)] + ["..."] + \
+               [_body(a[i], indent + 1, summarize, fmt) for i in range(len(a) - edge, len(a))]
+    else:
+        rows = [_body(x, indent + 1, summarize, fmt) for x in a]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
 
 
 def _format(t):
     a = t.data
-    kw = {}
-    if a.dtype.kind == "f" and a.size:
-        finite = a[np.isfinite(a)]
-        if finite.size and not np.all(finite == np.round(finite)):
-            big = np.abs(finite).max()
-            small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1.0
-            if big >= 1e8 or small < 1e-4:
-                kw = dict(floatmode="fixed", precision=4)
-                body = np.array2string(a, separator=", ", prefix="tensor(",
-                                       formatter={"float_kind": lambda v: f"{v:.4e}"})
-                return _wrap_repr(t, body)
-            kw = dict(floatmode="fixed", precision=4)
-    body = np.array2string(a, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
-                           **kw)
-    return _wrap_repr(t, body)
-
-
-def _wrap_repr(t, body):
-    extras = []
-    if t.data.size == 0 and t.data.ndim != 1:
-        extras.append(f"size={tuple(t.data.shape)}")
-    if t.data.dtype not in _DEFAULT_SHOWN or (t.data.dtype == np.float32
-                                              and dtypes.get_default_dtype() is not dtypes.float32):
-        extras.append(f"dtype={t.dtype!r}")
+    default = dtypes.get_default_dtype().np
+    suffixes = []
+    if a.size == 0:
+        body = "[]"
+        if a.ndim != 1:
+            suffixes.append(f"size={tuple(a.shape)}")
+    else:
+        summarize = a.size > PRINT_OPTS["threshold"]
+        fmt = _Formatter(_summarized(a, PRINT_OPTS["edgeitems"]) if summarize else a,
+                         a.dtype.kind == "f")
+        body = _body(a, 7, summarize, fmt)
+    if a.dtype not in (default, np.dtype(np.int64), np.dtype(np.bool_)):
+        suffixes.append(f"dtype={t.dtype!r}")
     if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.backward_name}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.backward_name}>")
     elif t.requires_grad:
-        extras.append("requires_grad=True")
-    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        suffixes.append("requires_grad=True")
+    out = "tensor(" + body
+    last = len(out) - out.rfind("\n") + 1
+    for sfx in suffixes:
+        if last + len(sfx) + 2 > PRINT_OPTS["linewidth"]:
+            out += ",\n" + " " * 7 + sfx
+            last = 7 + len(sfx)
+        else:
+            out += ", " + sfx
+            last += len(sfx) + 2
+    return out + ")"
 
 
 def is_tensor(x):
