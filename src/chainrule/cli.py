@@ -197,8 +197,8 @@ def _user_errors():
     except ImportError:
         pass
     try:
-        from .serialization import CheckpointError  # noqa: F401
-        types.append(CheckpointError)
+        from .serialization import CheckpointFormatError
+        types.append(CheckpointFormatError)
     except ImportError:
         pass
     return tuple(types) or (UserError,)
