@@ -146,27 +146,30 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
         buf[i] = g if buf[i] is None else buf[i] + g
 
     # 1. discovery: count incoming gradient edges of every reachable node
-    deps = {}
+    # (deps doubles as the seen-set: every discovered node has an entry)
+    deps = dict.fromkeys(buffers, 0)
     stack = list(buffers)
-    seen = set(stack)
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
+        node = pop()
+        seq = node.seq
         for t in node.inputs:
-            if t is None or not t.requires_grad:
+            if t is None:
                 continue
-            fn = t.grad_fn
+            fn = t.grad_fn  # a tensor with a grad_fn requires grad
             if fn is None:
                 continue
-            if fn.seq >= node.seq:  # t changed in place after node used it
+            if fn.seq >= seq:  # t changed in place after node used it
                 fn = _as_seen_by(t, node).grad_fn
                 if fn is None:
                     continue
-            deps[fn] = deps.get(fn, 0) + 1
-            if fn not in seen:
-                seen.add(fn)
-                stack.append(fn)
+            if fn in deps:
+                deps[fn] += 1
+            else:
+                deps[fn] = 1
+                push(fn)
     for node in buffers:
-        if deps.get(node, 0) == 0:
+        if deps[node] == 0:
             heapq.heappush(ready, (-node.seq, id(node), node))
 
     # 2. the pass proper
@@ -204,18 +207,24 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                 continue
             if _TRACE:
                 _TRACE[-1](node, grads, None)
-            in_grads = node._run_backward(grads)
+            if node.plain_backward:  # an Op: call its backward directly
+                in_grads = node.backward(grads[0])
+                if type(in_grads) is not tuple:
+                    in_grads = (in_grads,)
+            else:
+                in_grads = node._run_backward(grads)
             if _TRACE:
                 _TRACE[-1](node, grads, in_grads)
-            if not retain_graph:
+            if not retain_graph and node.saves:  # (nothing to release otherwise)
                 node.release()
             needs = node.needs_input_grad
+            seq = node.seq
             for k, t in enumerate(node.inputs):
                 if t is None or not needs[k]:
                     continue
                 g = in_grads[k]
                 fn = t.grad_fn
-                if fn is not None and fn.seq >= node.seq:  # changed in place since
+                if fn is not None and fn.seq >= seq:  # changed in place since
                     t = _as_seen_by(t, node)
                     fn = t.grad_fn
                 if fn is None:

@@ -34,6 +34,7 @@ class Node:
     n_outputs = 1
     saves = True          # False: backward reads nothing saved, so it may run twice
     released = False
+    plain_backward = False  # True: the engine calls backward(grads[0]), not _run_backward
     _hooks = None         # {output index: [hook, ...]}
     _retained = None      # {output index: weakref to a non-leaf tensor with retain_grad}
     label = None          # a user-given name, shown in graph pictures and traces
@@ -69,14 +70,23 @@ class Node:
             self._retained = {}
         self._retained[tensor._out_idx] = weakref.ref(tensor)
 
+    # The attribute names an op's forward saves on the node, when the op declares them
+    # (a tuple): release then drops just those instead of scanning the node's dict.
+    saved_attrs = None
+
     def release(self):
         """Drop everything saved for backward (the graph's structure stays)."""
         if self.saves:
             self.released = True
             d = getattr(self, "__dict__", None)
             if d:
-                # Delete only what is not structure (a C-level set difference; most ops
-                # saved one or two attributes).
+                keys = self.saved_attrs
+                if keys is not None:
+                    for k in keys:
+                        if k in d:
+                            del d[k]
+                    return
+                # Delete only what is not structure (a C-level set difference).
                 for k in d.keys() - _STRUCTURE_SET:
                     del d[k]
 
@@ -93,6 +103,7 @@ class Op(Node):
     """Base of the library's ops. Subclass, write forward / backward on arrays."""
 
     is_view = False       # output shares the input's memory: share its version counter
+    plain_backward = True  # the engine may call backward(grads[0]) itself
     saves_output = False  # backward reads the output (self.output())
 
     @classmethod
@@ -171,10 +182,20 @@ class Op(Node):
 
         Raises if an input was modified in place after this op used it.
         """
-        self.check_versions()
+        inputs = self.inputs
+        vs = self.__dict__.get("_in_versions")
+        if vs is not None:
+            i = 0
+            for t in inputs:
+                if t is not None and t._version[0] != vs[i]:
+                    raise RuntimeError(_modified_message(self, t, vs[i]))
+                i += 1
         if CREATE_GRAPH[0]:
-            return self.inputs
-        return tuple([None if t is None else t.data for t in self.inputs])
+            return inputs
+        if len(inputs) == 2:  # the common case, without a list comprehension's frame
+            a, b = inputs
+            return (None if a is None else a.data, None if b is None else b.data)
+        return tuple([None if t is None else t.data for t in inputs])
 
     def check_versions(self):
         vs = self.__dict__.get("_in_versions")

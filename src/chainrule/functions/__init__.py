@@ -15,6 +15,9 @@ from .shape import *  # noqa: F401,F403
 from .index import (gather, scatter_add, scatter, index_select, take, masked_select, sort,  # noqa: F401
                     argsort, topk, one_hot, unique)
 from .linalg import (matmul, mm, bmm, mv, dot, inner, vdot, outer, ger, einsum, linear)  # noqa: F401
+from .conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
+                   conv_transpose3d, max_pool1d, max_pool2d, max_pool3d, avg_pool1d,
+                   adaptive_avg_pool1d)
 
 _make = Tensor._make
 
@@ -142,8 +145,10 @@ def _apply_(self, fn):
 
 TENSOR_METHODS = {
     # arithmetic operators
-    "__add__": E.add, "__radd__": _r(E.add), "__sub__": E.sub, "__rsub__": _r(E.sub),
-    "__mul__": E.mul, "__rmul__": _r(E.mul), "__truediv__": E.div, "__rtruediv__": _r(E.div),
+    # (the operators take fast paths for same-dtype tensors and tensor-number pairs)
+    "__add__": E._op_add, "__radd__": E._op_radd, "__sub__": E._op_sub,
+    "__rsub__": E._op_rsub, "__mul__": E._op_mul, "__rmul__": E._op_rmul,
+    "__truediv__": E._op_div, "__rtruediv__": _r(E.div),
     "__floordiv__": E.floor_divide, "__rfloordiv__": _r(E.floor_divide),
     "__mod__": E.remainder, "__rmod__": _r(E.remainder),
     "__pow__": E.pow, "__rpow__": _r(E.pow), "__matmul__": L.matmul, "__rmatmul__": _r(L.matmul),

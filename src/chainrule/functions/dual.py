@@ -19,7 +19,7 @@ def is_array(x):
 def sum_to(g, shape):
     """Sum a broadcast gradient back to `shape` (the one place broadcasting is undone)."""
     gshape = g.shape
-    if tuple(gshape) == tuple(shape):
+    if gshape == shape or tuple(gshape) == tuple(shape):
         return g
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(

@@ -51,6 +51,8 @@ class Sub(Op):
 
 
 class Mul(Op):
+    saved_attrs = ()  # reads its inputs (graph structure): nothing extra to release
+
     def forward(self, a, b):
         try:
             return a * b
@@ -65,6 +67,8 @@ class Mul(Op):
 
 
 class Div(Op):
+    saved_attrs = ()
+
     def forward(self, a, b):
         try:
             return a / b
@@ -228,6 +232,7 @@ class Abs(Op):
 
 class Exp(Op):
     saves_output = True
+    saved_attrs = ("_out", "_options")
 
     def forward(self, x):
         return np.exp(x)
@@ -305,6 +310,7 @@ class Cos(Op):
 
 class Tanh(Op):
     saves_output = True
+    saved_attrs = ("_out", "_options")
 
     def forward(self, x):
         return np.tanh(x)
@@ -316,6 +322,7 @@ class Tanh(Op):
 
 class Sigmoid(Op):
     saves_output = True
+    saved_attrs = ("_out", "_options")
 
     def forward(self, x):
         return dual._np_sigmoid(x)
@@ -335,6 +342,8 @@ class Erf(Op):
 
 
 class Relu(Op):
+    saved_attrs = ("mask",)
+
     def forward(self, x):
         self.mask = x > 0   # relu'(0) = 0
         return np.maximum(x, 0, dtype=x.dtype)
@@ -464,6 +473,131 @@ class Remainder(Op):
     def backward(self, g):
         sa, sb = self.shapes
         return sum_to(g, sa), sum_to(-g * self.q, sb)
+
+
+# --- a tensor and a Python number: the operators' fast path ----------------------------
+# `x * 0.5`, `1 - y`: the number is an option of the node, not a constant tensor, so the
+# forward skips dtype promotion and the backward is one ufunc (or none). Used only for a
+# floating tensor and a Python int / float, where PyTorch and NumPy (NEP 50) agree that
+# the result keeps the tensor's dtype. Names match PyTorch's nodes (MulBackward0, ...).
+class AddScalar(Op):
+    saves = False
+    name, backward_name = "add", "AddBackward0"
+
+    def forward(self, x, s):
+        return x + s
+
+    def backward(self, g):
+        return g
+
+
+class SubScalar(Op):
+    saves = False
+    name, backward_name = "sub", "SubBackward0"
+
+    def forward(self, x, s):
+        return x - s
+
+    def backward(self, g):
+        return g
+
+
+class RSubScalar(Op):
+    """s - x."""
+    saves = False
+    name, backward_name = "rsub", "RsubBackward1"
+
+    def forward(self, x, s):
+        return s - x
+
+    def backward(self, g):
+        return -g
+
+
+class MulScalar(Op):
+    saves = False
+    name, backward_name = "mul", "MulBackward0"
+
+    def forward(self, x, s):
+        self.s = s
+        return x * s
+
+    def backward(self, g):
+        return g * self.s
+
+
+class DivScalar(Op):
+    saves = False
+    name, backward_name = "div", "DivBackward0"
+
+    def forward(self, x, s):
+        self.s = s
+        return x / s
+
+    def backward(self, g):
+        return g / self.s
+
+
+def _number(b):
+    """A Python int or float (not bool, not a NumPy scalar): eligible for the fast path."""
+    tb = type(b)
+    return tb is float or tb is int
+
+
+def _op_add(a, b):
+    """Tensor.__add__ / __radd__: same-dtype tensors and float tensor + number skip
+    promotion; everything else takes add()'s general path."""
+    if isinstance(b, Tensor):
+        if a.data.dtype == b.data.dtype:
+            return Add.apply(a, b)
+    elif _number(b) and a.data.dtype.kind == "f":
+        return AddScalar.apply(a, s=b)
+    return _bin(Add, a, b)
+
+
+def _op_radd(a, b):
+    if _number(b) and a.data.dtype.kind == "f":
+        return AddScalar.apply(a, s=b)
+    return _bin(Add, b, a)
+
+
+def _op_sub(a, b):
+    if isinstance(b, Tensor):
+        if a.data.dtype == b.data.dtype:
+            return Sub.apply(a, b)
+    elif _number(b) and a.data.dtype.kind == "f":
+        return SubScalar.apply(a, s=b)
+    return _bin(Sub, a, b)
+
+
+def _op_rsub(a, b):
+    if _number(b) and a.data.dtype.kind == "f":
+        return RSubScalar.apply(a, s=b)
+    return _bin(Sub, b, a)
+
+
+def _op_mul(a, b):
+    if isinstance(b, Tensor):
+        if a.data.dtype == b.data.dtype:
+            return Mul.apply(a, b)
+    elif _number(b) and a.data.dtype.kind == "f":
+        return MulScalar.apply(a, s=b)
+    return _bin(Mul, a, b)
+
+
+def _op_rmul(a, b):
+    if _number(b) and a.data.dtype.kind == "f":
+        return MulScalar.apply(a, s=b)
+    return _bin(Mul, b, a)
+
+
+def _op_div(a, b):
+    if isinstance(b, Tensor):
+        if a.data.dtype == b.data.dtype and a.data.dtype.kind == "f":
+            return Div.apply(a, b)
+    elif _number(b) and a.data.dtype.kind == "f":
+        return DivScalar.apply(a, s=b)
+    return div(a, b)
 
 
 # --- public functions -------------------------------------------------------------------
