@@ -51,6 +51,9 @@ def walk(roots):
     """
     if isinstance(roots, Tensor):
         roots = [roots]
+    if not isinstance(roots, (list, tuple)):
+        raise TypeError(f"draw_graph: expected a Tensor (or a list of Tensors), got "
+                        f"{type(roots).__name__}")
     roots = list(roots)
     for i, r in enumerate(roots):
         if not isinstance(r, Tensor):
@@ -284,55 +287,68 @@ class Graph:
                 out[k] = (li, j - off)
         return out
 
+    def _box_size(self, it):
+        """(width, height) in inches of a node's shape, from its label."""
+        lines = it["label"].split("\n")
+        longest = max(len(t) for t in lines)
+        if it["kind"] == "op":
+            return max(0.55, 0.1 * longest + 0.3), 0.22 * len(lines) + 0.22
+        return max(0.8, 0.075 * longest + 0.25), 0.18 * len(lines) + 0.18
+
     def _matplotlib(self, fmt, dpi):
         import matplotlib
         matplotlib.use("Agg", force=False)
         from matplotlib.figure import Figure
-        from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Ellipse
+        from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
         lay = self.layout()
+        sizes = {k: self._box_size(it) for k, it in self.items.items()}
         n_layers = max((l for l, _ in lay.values()), default=0) + 1
-        width = max((abs(p) for _, p in lay.values()), default=0) * 2 + 1
         lr = self.rankdir == "LR"
-        dx, dy = 2.6, 1.5      # spacing in inches, layer step and in-layer step
-        if lr:
-            fw, fh = n_layers * dx + 0.6, width * dy + 0.8
-        else:
-            fw, fh = width * dx + 0.6, n_layers * dy + 0.8
-        if self.title:
-            fh += 0.4
-        fig = Figure(figsize=(max(fw, 3.0), max(fh, 2.0)))
+        gap = 0.55     # inches between layers
+        # Each layer is as wide (LR) or tall (TB) as its largest node.
+        along = [0.0] * n_layers
+        across = 0.0
+        for k, (l, p) in lay.items():
+            w, h = sizes[k]
+            along[l] = max(along[l], w if lr else h)
+            across = max(across, (h if lr else w) + 0.35)
+        starts, pos = [], 0.3
+        for size in along:
+            starts.append(pos + size / 2)
+            pos += size + gap
+        total_along = pos - gap + 0.3
+        spread = max((abs(p) for _, p in lay.values()), default=0) * 2 + 1
+        total_across = spread * across + 0.4
+        head = 0.45 if self.title else 0.0
+        fw, fh = (total_along, total_across + head) if lr else (total_across, total_along + head)
+        fw, fh = max(fw, 3.0), max(fh, 1.5)
+        fig = Figure(figsize=(fw, fh))
         ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_xlim(0, max(fw, 3.0))
-        ax.set_ylim(0, max(fh, 2.0))
+        ax.set_xlim(0, fw)
+        ax.set_ylim(0, fh)
         ax.axis("off")
-        cx0 = max(fw, 3.0) / 2
-        cy0 = (max(fh, 2.0) - (0.4 if self.title else 0)) / 2
 
         def center(k):
             l, p = lay[k]
             if lr:
-                return (0.3 + dx / 2 + l * dx, cy0 - p * dy)
-            return (cx0 + p * dx, max(fh, 2.0) - (0.4 if self.title else 0) - 0.4 - l * dy)
+                return starts[l], (fh - head) / 2 - p * across
+            return fw / 2 + p * across, fh - head - starts[l]
 
         boxes = {}
         for k, it in self.items.items():
             x, y = center(k)
-            lines = it["label"].split("\n")
+            w, h = sizes[k]
             if it["kind"] == "op":
-                w = max(0.55, 0.1 * max(len(s) for s in lines) + 0.25)
-                h = 0.22 * len(lines) + 0.2
                 ax.add_patch(Ellipse((x, y), w, h, facecolor="#fde68a", edgecolor="#92400e",
                                      lw=1.2, zorder=2))
                 fs = 10
             else:
-                w = min(dx - 0.2, max(0.8, 0.085 * max(len(s) for s in lines) + 0.2))
-                h = 0.19 * len(lines) + 0.16
                 fc, ec = _FILL[it["role"]]
                 ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h,
                                             boxstyle="round,pad=0.02,rounding_size=0.08",
                                             facecolor=fc, edgecolor=ec, lw=1.2, zorder=2))
-                fs = 8.5
+                fs = 9
             ax.text(x, y, it["label"], ha="center", va="center", fontsize=fs, zorder=3,
                     family="DejaVu Sans", linespacing=1.15)
             boxes[k] = (x, y, w, h)
@@ -344,11 +360,10 @@ class Graph:
             else:
                 p0, p1 = (xa, ya - ha / 2), (xb, yb + hb / 2)
             ax.add_patch(FancyArrowPatch(p0, p1, arrowstyle="-|>", mutation_scale=11,
-                                         color="#555555", lw=1.0, zorder=1,
-                                         connectionstyle="arc3,rad=0.0"))
+                                         color="#555555", lw=1.0, zorder=1))
         if self.title:
-            ax.text(max(fw, 3.0) / 2, max(fh, 2.0) - 0.25, self.title, ha="center",
-                    va="center", fontsize=12, weight="bold")
+            ax.text(fw / 2, fh - 0.25, self.title, ha="center", va="center", fontsize=12,
+                    weight="bold")
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi)
         data = buf.getvalue()

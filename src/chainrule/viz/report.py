@@ -42,16 +42,16 @@ def img_tag(path, alt=None):
 
 
 def section_html(anchor, title, intro, summary, body_html, figures):
-    """One <section>: heading, lecture context, measured summary, extra HTML, figures."""
+    """One <section>: heading, lecture context, measured summary, figures, extra HTML."""
     parts = [f'<section id="{html.escape(anchor)}"><h2>{html.escape(title)}</h2>']
     if intro:
         parts.append(f'<p class="lecture">{html.escape(intro)}</p>')
     if summary:
         parts.append('<ul class="summary">' + "".join(
             f"<li>{html.escape(s)}</li>" for s in summary) + "</ul>")
+    parts += [img_tag(f) for f in figures]
     if body_html:
         parts.append(body_html)
-    parts += [img_tag(f) for f in figures]
     parts.append("</section>")
     return "\n".join(parts)
 
