@@ -88,9 +88,10 @@ class Pow(Op):
 
     def forward(self, a, b):
         try:
-            return np.power(a, b)
+            out = np.power(a, b)
         except ValueError:
             raise broadcast_error("pow", a, b) from None
+        return out.astype(a.dtype, copy=False)  # NumPy gives int8 for bool ** bool
 
     def backward(self, g):
         a, b = self.saved_inputs()
@@ -664,7 +665,7 @@ def pow(a, b):  # noqa: A001
         return PowScalar.apply(a, p=b)
     if isinstance(a, (int, float)) and not isinstance(a, bool) and isinstance(b, Tensor) \
             and a > 0:
-        return RPowScalar.apply(floating(b) if isinstance(a, float) else b, c=a)
+        return RPowScalar.apply(cast(b, dtypes.result_type(a, b.data)), c=a)
     return _bin(Pow, a, b)
 
 
