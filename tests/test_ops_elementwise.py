@@ -252,3 +252,22 @@ def test_broadcast_error_names_op_and_shapes():
             f()
         msg = str(e.value)
         assert op in msg and "[2, 3]" in msg and "[4]" in msg, msg
+
+
+def test_pow_gradients_at_zero_and_zero_exponent():
+    # x ** 0 is constant: gradient 0 even at x == 0 (PyTorch's rule, not 0 * inf = NaN)
+    x = cr.tensor([0.0, 2.0], dtype=cr.float64, requires_grad=True)
+    (x ** 0).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+    a = cr.tensor([0.0, 2.0], dtype=cr.float64, requires_grad=True)
+    b = cr.tensor([0.0, 0.0], dtype=cr.float64, requires_grad=True)
+    (a ** b).sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0]
+    np.testing.assert_allclose(b.grad.data, [0.0, math.log(2)])
+    # d/db at a negative base is undefined (log a): NaN, as in PyTorch
+    a = cr.tensor([-2.0], dtype=cr.float64)
+    b = cr.tensor([2.0], dtype=cr.float64, requires_grad=True)
+    (a ** b).sum().backward()
+    assert np.isnan(b.grad.item())
+    check_op(lambda T, a, b: a ** b, np.power, inputs=[
+        (make((2, 3), 0.5, 2, seed=1), np.array([0.0, 1.0, 2.5]))], gradgrad=True)

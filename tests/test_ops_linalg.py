@@ -103,3 +103,13 @@ def test_linear():
     with pytest.raises(RuntimeError) as e:
         cr.linear(cr.zeros(2, 3), cr.zeros(4, 5))
     assert "[2, 3]" in str(e.value) and "[4, 5]" in str(e.value)
+
+
+@pytest.mark.parametrize("eq,shapes", [("ii->", [(3, 3)]), ("ii->i", [(3, 3)]), ("ii", [(3, 3)]),
+                                       ("bii->bi", [(2, 3, 3)]), ("iji->j", [(2, 4, 2)]),
+                                       ("ij,jj->i", [(2, 3), (3, 3)])])
+def test_einsum_diagonals(eq, shapes):
+    check_op(lambda T, *xs: T.einsum(eq, *xs), lambda *xs: np.einsum(eq, *xs), [tuple(shapes)],
+             gradgrad=True)
+    with pytest.raises(RuntimeError, match="repeated"):
+        cr.einsum("ii->i", cr.ones(2, 3))

@@ -213,3 +213,27 @@ def test_reduction_dim_errors():
         x.sum(2)
     with pytest.raises(RuntimeError, match="multiple"):
         x.sum((0, 0))
+
+
+def test_std_at_zero_variance_has_zero_gradient():
+    x = cr.tensor([1.0, 1.0, 1.0], dtype=cr.float64, requires_grad=True)
+    x.std().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    x = cr.tensor([[1.0, 1.0], [1.0, 3.0]], dtype=cr.float64, requires_grad=True)
+    x.std(1).sum().backward()
+    assert x.grad[0].tolist() == [0.0, 0.0] and np.all(np.isfinite(x.grad.data))
+    check_op(lambda T, x: x.std(1), lambda x: np.std(x, 1, ddof=1), [((3, 4),)],
+             gradgrad=True)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "prod", "logsumexp", "norm",
+                                  "softmax", "cumsum"])
+@pytest.mark.parametrize("dim", [0, -1])
+def test_zero_dim_tensor_accepts_dim_0_and_minus_1(name, dim):
+    fn = {"amax": lambda T, x: T.amax(x, dim), "amin": lambda T, x: T.amin(x, dim),
+          "logsumexp": lambda T, x: T.logsumexp(x, dim), "norm": lambda T, x: x.norm(dim=dim),
+          "softmax": lambda T, x: T.softmax(x, dim)}.get(
+        name, lambda T, x: getattr(x, name)(dim))
+    check_op(fn, None, [((),)])
+    with pytest.raises(IndexError):
+        getattr(cr.tensor(1.0), "sum")(1)

@@ -266,3 +266,9 @@ def test_view_errors_and_sharing():
         x.transpose(0, 3)
     with pytest.raises(RuntimeError, match="permute"):
         x.permute(0)
+
+
+@pytest.mark.parametrize("k", [0, 1, -1, 2])
+def test_diag(k):
+    check_op(lambda T, x: T.diag(x, k), lambda x: np.diag(x, k), [((3,),), ((3, 4),), ((4, 2),)],
+             gradgrad=True)

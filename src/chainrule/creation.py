@@ -243,12 +243,20 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
 
 
 def diag(x, diagonal=0):
+    """1-D input: a square matrix with x on the given diagonal; 2-D input: that diagonal.
+    Differentiable both ways (an index-add and an advanced index)."""
+    k = int(diagonal)
     if x.data.ndim == 1:
-        n = x.data.shape[0] + abs(diagonal)
+        n = x.data.shape[0] + abs(k)
         idx = np.arange(x.data.shape[0])
-        rows, cols = (idx, idx + diagonal) if diagonal >= 0 else (idx - diagonal, idx)
-        from .functions.index import IndexAdd
-        return IndexAdd.apply(x, key=(rows, cols), shape=(n, n), basic=False) if \
-            x.requires_grad else _make(np.diag(x.data, diagonal))
-    return x[np.arange(min(x.data.shape)), np.arange(min(x.data.shape))] if diagonal == 0 \
-        else _make(np.diag(x.data, diagonal))
+        key = (idx, idx + k) if k >= 0 else (idx - k, idx)
+        if x.requires_grad:
+            from .functions.index import IndexAdd
+            return IndexAdd.apply(x, key=key, shape=(n, n), basic=False)
+        return _make(np.diag(x.data, k))
+    if x.data.ndim != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.data.ndim}D")
+    r, c = x.data.shape
+    m = max(0, min(r, c - k) if k >= 0 else min(r + k, c))
+    idx = np.arange(m)
+    return x[(idx, idx + k) if k >= 0 else (idx - k, idx)]

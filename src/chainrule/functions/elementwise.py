@@ -96,14 +96,19 @@ class Pow(Op):
     def backward(self, g):
         a, b = self.saved_inputs()
         na, nb = self.needs_input_grad
+        ad = a if dual.is_array(a) else a.data
+        bd = b if dual.is_array(b) else b.data
         ga = gb = None
-        if na:
-            ga = sum_to(g * b * a ** (b - 1), a.shape)
-        if nb:
-            ad = a if dual.is_array(a) else a.data
-            safe = dual.where(ad > 0, a, 1.0) if not dual.is_array(a) else np.where(ad > 0, ad, 1)
-            gb = g * a ** b * dual.log(safe)
-            gb = sum_to(dual.where(ad == 0, 0.0, gb) if (ad == 0).any() else gb, b.shape)
+        if na:  # a^0 is constant: gradient 0 even at a == 0 (not 0 * inf), as in PyTorch
+            ga = g * b * a ** (b - 1)
+            both = (bd == 0) & (ad == 0)
+            if both.any():
+                ga = dual.where(both, 0.0, ga)
+            ga = sum_to(ga, a.shape)
+        if nb:  # log a; at a == 0 the gradient is 0 (NaN for a < 0, as in PyTorch)
+            zero = ad == 0
+            gb = g * a ** b * dual.log(dual.where(zero, 1.0, a) if zero.any() else a)
+            gb = sum_to(gb, b.shape)
         return ga, gb
 
 
@@ -121,6 +126,8 @@ class PowScalar(Op):
             return g * (2 * x)
         if p == 1:
             return g
+        if p == 0:
+            return g * 0
         return g * (p * x ** (p - 1))
 
 

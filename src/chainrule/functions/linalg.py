@@ -146,7 +146,8 @@ ger = outer
 class Einsum(Op):
     """einsum with explicit output. The gradient of operand i is itself an einsum of the
     output gradient with the other operands; indices summed out of operand i alone are
-    restored by broadcasting. Repeated indices in one operand (diagonals) are refused."""
+    restored by broadcasting. Repeated indices in one operand (diagonals) are taken out
+    before, by `_diagonal`, so every operand here has distinct subscripts."""
 
     def forward(self, *arrays, inputs, output):
         self.subs, self.out_sub = inputs, output
@@ -181,6 +182,24 @@ def einsum_raw(subs, out, operands):
     return Einsum.apply(*[as_operand(o) for o in operands], inputs=tuple(subs), output=out)
 
 
+def _diagonal(o, s):
+    """An operand whose subscripts repeat a letter ('ii', 'bii'): take that diagonal with a
+    (differentiable) advanced index until every letter appears once."""
+    while len(set(s)) != len(s):
+        c = next(ch for ch in s if s.count(ch) > 1)
+        p, q = [i for i, ch in enumerate(s) if ch == c][:2]
+        n = o.data.shape[p]
+        if o.data.shape[q] != n:
+            raise RuntimeError(f"einsum(): subscript {c} is repeated for operand with shape "
+                               f"{list(o.data.shape)} but the sizes don't match, {n} != "
+                               f"{o.data.shape[q]}")
+        order = [i for i in range(len(s)) if i not in (p, q)] + [p, q]
+        ar = np.arange(n)
+        o = o.permute(*order)[(Ellipsis, ar, ar)]
+        s = "".join(s[i] for i in order[:-2]) + c
+    return o, s
+
+
 def einsum(equation, *operands):
     """Einstein summation, e.g. einsum('bij,bjk->bik', a, b); '...' is supported."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -208,9 +227,6 @@ def einsum(equation, *operands):
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) "
                                f"does not match the number of dimensions ({o.data.ndim}) for "
                                f"operand with shape {list(o.data.shape)}")
-        if len(set(s)) != len(s):
-            raise RuntimeError("einsum(): repeated subscripts within one operand (diagonals) "
-                               "are not supported")
         expanded.append(s)
     if _ == "":
         counts = {}
@@ -220,6 +236,9 @@ def einsum(equation, *operands):
         rhs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
     else:
         rhs = rhs.replace("...", ell)
+    for k, (s, o) in enumerate(zip(expanded, operands)):
+        if len(set(s)) != len(s):
+            operands[k], expanded[k] = _diagonal(o, s)
     # Size-1 dims broadcast against bigger ones: expand them so the subscripts agree.
     sizes = {}
     for s, o in zip(expanded, operands):

@@ -21,6 +21,8 @@ def _expand_back(g, shape, axes, keepdim):
 
 def _axes(x_ndim, dim, op):
     axes = norm_dim(dim, x_ndim, op)
+    if x_ndim == 0:  # a 0-d tensor accepts dim 0 / -1 and has nothing to reduce
+        return ()
     if axes is None:
         axes = tuple(range(x_ndim))
     return axes
@@ -325,8 +327,24 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
                      keepdim=keepdim)
 
 
+class StdSqrt(Op):
+    """sqrt of a variance, with PyTorch's std gradient 0 (not NaN) where std == 0."""
+    saves_output = True
+
+    def forward(self, v):
+        return np.sqrt(v)
+
+    def backward(self, g):
+        y = self.output()
+        yd = y if dual.is_array(y) else y.data
+        zero = yd == 0
+        if not zero.any():
+            return g / (2 * y)
+        return dual.where(zero, 0.0, g / (2 * dual.where(zero, 1.0, y)))
+
+
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    return StdSqrt.apply(var(x, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
