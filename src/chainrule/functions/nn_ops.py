@@ -20,6 +20,8 @@ def _reduce(loss, reduction, denom):
     s = loss.sum(dtype=loss.dtype)
     if reduction == "sum":
         return np.asarray(s, dtype=loss.dtype)
+    if denom:
+        return np.asarray(s / denom, dtype=loss.dtype)
     with np.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as PyTorch
         return np.asarray(s / denom, dtype=loss.dtype)
 
@@ -41,26 +43,39 @@ class CrossEntropy(Op):
         loss = -(1 - eps) w_t logp_t - eps / C sum_c w_c logp_c
     'mean' divides the sum by sum of w_t over non-ignored elements (PyTorch's rule).
     d loss / dx = softmax(x) * Q - q, with q the per-class coefficients and Q = sum_c q_c.
+    The plain case (2-D, no weight, no smoothing, nothing ignored) takes a short path:
+    loss = lse - x_t, grad = (softmax - onehot) * g / N.
     """
 
     def forward(self, x, *, target, axis, weight, ignore_index, label_smoothing, reduction):
         C = x.shape[axis]
         valid = target != ignore_index
-        tt = np.where(valid, target, 0) if not valid.all() else target
+        all_valid = bool(valid.all())
+        tt = target if all_valid else np.where(valid, target, 0)
         if tt.size and (tt.min() < 0 or tt.max() >= C):
             bad = tt[(tt < 0) | (tt >= C)].flat[0]
             raise IndexError(f"cross_entropy: Target {bad} is out of bounds (input has {C} "
                              f"classes; input shape {list(x.shape)}, target shape "
                              f"{list(target.shape)})")
-        m = x.max(axis=axis, keepdims=True)
-        logp = x - m
-        logp -= np.log(np.exp(logp).sum(axis=axis, keepdims=True))
+        eps = label_smoothing
+        logp = x - x.max(axis=axis, keepdims=True)
+        e = np.exp(logp)
+        se = e.sum(axis=axis, keepdims=True)
+        logp -= np.log(se)
+        self.e, self.se = e, se   # softmax = e / se, for backward (cheaper than exp again)
+        self.logp, self.axis, self.eps, self.C, self.reduction = logp, axis, eps, C, reduction
+        self.plain = x.ndim == 2 and all_valid and weight is None and not eps
+        if self.plain:
+            self.rows = rows = np.arange(x.shape[0])
+            self.tt = tt
+            loss = -logp[rows, tt]
+            self.denom = float(x.shape[0])
+            return _reduce(loss, reduction, self.denom)
         idx = np.expand_dims(tt, axis)
         picked = np.take_along_axis(logp, idx, axis).squeeze(axis)
-        coef = (weight[tt] if weight is not None else np.ones(tt.shape, x.dtype))
-        if not valid.all():
+        coef = weight[tt] if weight is not None else np.ones(tt.shape, x.dtype)
+        if not all_valid:
             coef = coef * valid
-        eps = label_smoothing
         loss = -(1 - eps) * coef * picked if eps else -coef * picked
         if eps:
             wb = 1 if weight is None else weight.reshape((-1,) + (1,) * (x.ndim - axis - 1))
@@ -68,19 +83,34 @@ class CrossEntropy(Op):
             loss = loss + (eps / C) * smooth * valid
             self.wsum = float(C if weight is None else weight.sum())
             self.wb = wb
-        denom = float(coef.sum()) if reduction == "mean" else 1.0
-        self.logp, self.idx, self.coef, self.valid = logp, idx, coef, valid
-        self.axis, self.eps, self.C, self.reduction, self.denom = axis, eps, C, reduction, denom
-        return _reduce(loss.astype(x.dtype, copy=False), reduction, denom)
+        self.denom = float(coef.sum()) if reduction == "mean" else 1.0
+        self.idx, self.coef, self.valid = idx, coef, valid
+        return _reduce(loss.astype(x.dtype, copy=False), reduction, self.denom)
 
     def backward(self, g):
         a, eps, C = self.axis, self.eps, self.C
         dt = self.logp.dtype
-        A = (self.coef * (1 - eps)).astype(dt, copy=False)
-        Q = A + (eps / C) * self.wsum * self.valid if eps else A
         ge = _grad_scale(g, self.reduction, self.denom)
+        if self.plain and dual.is_array(g):
+            grad = self.e / self.se   # not in place: retain_graph may run backward again
+            if self.reduction == "none":
+                ge = np.asarray(ge, dt)
+                grad *= ge[:, None]
+                grad[self.rows, self.tt] -= ge
+            else:
+                ge = dt.type(ge)
+                grad *= ge
+                grad[self.rows, self.tt] -= ge
+            return grad
+        if self.plain:
+            A = np.ones(self.tt.shape, dt)
+            idx, valid = np.expand_dims(self.tt, 1), None
+        else:
+            A = (self.coef * (1 - eps)).astype(dt, copy=False)
+            idx, valid = self.idx, self.valid
+        Q = A + (eps / C) * self.wsum * valid if eps else A
         if dual.is_array(g):
-            p = np.exp(self.logp)
+            p = self.e / self.se
             if self.reduction == "none":
                 ge = np.asarray(ge, dt)
                 grad = p * np.expand_dims((Q * ge).astype(dt, copy=False), a)
@@ -90,19 +120,19 @@ class CrossEntropy(Op):
                 grad = p * np.expand_dims(Q.astype(dt, copy=False), a)
                 grad *= ge
                 Ag = np.expand_dims(A, a) * ge
-            cur = np.take_along_axis(grad, self.idx, a)
-            np.put_along_axis(grad, self.idx, cur - Ag, a)
+            cur = np.take_along_axis(grad, idx, a)
+            np.put_along_axis(grad, idx, cur - Ag, a)
             if eps:
-                v = np.expand_dims(self.valid * ge, a)
+                v = np.expand_dims(valid * ge, a)
                 grad -= ((eps / C) * self.wb * v).astype(dt, copy=False)
             return grad
         # create_graph: the same formula in recorded ops (x as a Tensor).
         (x,) = self.saved_inputs()
         p = x.softmax(a)
         q = np.zeros(self.logp.shape, dt)
-        np.put_along_axis(q, self.idx, np.expand_dims(A, a), a)
+        np.put_along_axis(q, idx, np.expand_dims(A, a), a)
         if eps:
-            q = q + ((eps / C) * self.wb * np.expand_dims(self.valid, a)).astype(dt)
+            q = q + ((eps / C) * self.wb * np.expand_dims(valid, a)).astype(dt)
         Qe = np.expand_dims(np.asarray(Q, dt), a)
         G = ge.unsqueeze(a) if self.reduction == "none" else ge
         return G * (p * Qe - q)
@@ -207,3 +237,90 @@ class Embedding(Op):
             np.add.at(out, self.indices.reshape(-1), g.reshape(-1, self.wshape[1]))
             return out
         return IndexAdd.scatter(g, (self.indices,), self.wshape, False)
+
+
+class Normalize(Op):
+    """(x - mean) / sqrt(var + eps) over `axes`, then * w + b (w, b broadcast with shape
+    `wshape`): BatchNorm in training mode and LayerNorm as one node.
+
+    Backward, with xhat the normalised input, inv = 1 / sqrt(var + eps), gh = g * w and
+    means over `axes`:
+        dx = inv * (gh - mean(gh) - xhat * mean(gh * xhat)),  dw = sum(g * xhat),  db = sum(g)
+    Under create_graph the statistics are recomputed with recorded ops from x, so the
+    same formula is differentiable again. `running` = (mean, var, momentum) updates
+    running statistics in place (unbiased variance), as BatchNorm does.
+    """
+
+    def forward(self, x, *params, axes, eps, has_w, has_b, wshape, running=None):
+        n = 1
+        for a in axes:
+            n *= x.shape[a]
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        inv = 1.0 / np.sqrt(var + eps)
+        xhat = xc
+        xhat *= inv
+        self.xhat, self.inv, self.axes, self.n, self.eps = xhat, inv, axes, n, eps
+        self.has_w, self.has_b, self.wshape = has_w, has_b, wshape
+        if running is not None:
+            rm, rv, m = running
+            rm *= 1 - m
+            rm += (m * mean.reshape(rm.shape)).astype(rm.dtype, copy=False)
+            rv *= 1 - m
+            rv += (m * var.reshape(rv.shape) * (n / max(n - 1, 1))).astype(rv.dtype, copy=False)
+        y = xhat
+        if has_w:
+            y = xhat * params[0].reshape(wshape)
+        if has_b:
+            b = params[1 if has_w else 0].reshape(wshape)
+            y = y + b if y is xhat else _iadd(y, b)
+        return y.copy() if y is xhat else y
+
+    def backward(self, g):
+        axes, n = self.axes, self.n
+        need = self.needs_input_grad
+        has_w, has_b, wshape = self.has_w, self.has_b, self.wshape
+        if dual.is_array(g):
+            xhat, inv = self.xhat, self.inv
+            inputs = self.saved_inputs() if has_w else None
+            w = inputs[1].reshape(wshape) if has_w else None
+            gh = g * w if has_w else g
+            m1 = gh.mean(axis=axes, keepdims=True)
+            m2 = (gh * xhat).mean(axis=axes, keepdims=True)
+            gx = None
+            if need[0]:
+                gx = gh - m1
+                gx -= xhat * m2
+                gx *= inv
+            out = [gx]
+            if has_w:
+                out.append(dual.sum_to(g * xhat, wshape).reshape(inputs[1].shape)
+                           if need[1] else None)
+            if has_b:
+                k = 2 if has_w else 1
+                out.append(dual.sum_to(g, wshape).reshape(self.inputs[k].shape)
+                           if need[k] else None)
+            return tuple(out)
+        inputs = self.saved_inputs()
+        x = inputs[0]
+        mean = x.mean(axes, keepdim=True)
+        xc = x - mean
+        inv = ((xc * xc).mean(axes, keepdim=True) + self.eps).rsqrt()
+        xhat = xc * inv
+        w = inputs[1].reshape(*wshape) if has_w else None
+        gh = g * w if has_w else g
+        gx = inv * (gh - gh.mean(axes, keepdim=True)
+                    - xhat * (gh * xhat).mean(axes, keepdim=True))
+        out = [gx]
+        if has_w:
+            out.append(dual.sum_to(g * xhat, wshape).reshape(*inputs[1].shape))
+        if has_b:
+            k = 2 if has_w else 1
+            out.append(dual.sum_to(g, wshape).reshape(*inputs[k].shape))
+        return tuple(out)
+
+
+def _iadd(y, b):
+    y += b
+    return y

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from .. import functions as _f
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import GRAD_ENABLED, no_grad
 from ..functions import nn_ops as _ops
 from ..functions._util import as_operand, floating, one_dim
 from ..functions.elementwise import (relu, leaky_relu, elu, gelu, softplus, silu,  # noqa: F401
@@ -209,40 +209,38 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {list(x.shape)}")
-        mean = x.mean(axes, keepdim=True)
-        xc = x - mean
-        var = (xc * xc).mean(axes, keepdim=True)
+        running = None
         if running_mean is not None and running_var is not None:
-            with no_grad():
-                m = momentum
-                rm, rv = running_mean.data, running_var.data
-                bm = mean.data.reshape(C).astype(rm.dtype, copy=False)
-                bv = var.data.reshape(C).astype(rv.dtype, copy=False) * (n / (n - 1))
-                rm *= 1 - m
-                rm += m * bm
-                rv *= 1 - m
-                rv += m * bv
-                running_mean._version[0] += 1
-                running_var._version[0] += 1
-        y = xc * (var + eps).rsqrt()
+            running = (running_mean.data, running_var.data, momentum)
+        params = [t for t in (weight, bias) if t is not None]
+        y = _ops.Normalize.apply(x, *params, axes=axes, eps=eps, has_w=weight is not None,
+                                 has_b=bias is not None, wshape=shape, running=running)
+        if running is not None:
+            running_mean._version[0] += 1
+            running_var._version[0] += 1
+        return y
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be given when "
                                "training=False")
-        rm = running_mean.data.reshape(shape).astype(x.data.dtype, copy=False)
-        inv = (1.0 / np.sqrt(running_var.data.reshape(shape) + eps)).astype(x.data.dtype)
+        dt = x.data.dtype
+        rm = running_mean.data.reshape(shape).astype(dt, copy=False)
+        inv = (1.0 / np.sqrt(running_var.data.reshape(shape) + eps)).astype(dt)
+        if not (GRAD_ENABLED[0] and any(t is not None and t.requires_grad
+                                        for t in (x, weight, bias))):
+            # Inference: one fused scale-and-shift on arrays, nothing recorded.
+            sc = inv * weight.data.reshape(shape) if weight is not None else inv
+            sh = -rm * sc
+            if bias is not None:
+                sh = sh + bias.data.reshape(shape)
+            return _make((x.data * sc + sh).astype(dt, copy=False))
         if weight is not None:
-            # Eval: fold everything into one scale and shift (x * s + t): two nodes.
+            # Eval with gradients: fold into one scale and shift (x * s + t).
             s = weight.reshape(shape) * _make(inv)
             t = (bias.reshape(shape) if bias is not None else 0) - s * _make(rm)
             return x * s + t
         y = (x - _make(rm)) * _make(inv)
         return y + bias.reshape(shape) if bias is not None else y
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    if bias is not None:
-        y = y + bias.reshape(shape)
-    return y
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002
@@ -256,15 +254,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
                            f"expected input with shape [*, {', '.join(map(str, normalized_shape))}]"
                            f", but got input of size {list(input.shape)}")
     axes = tuple(range(input.dim() - k, input.dim()))
-    mean = input.mean(axes, keepdim=True)
-    xc = input - mean
-    var = (xc * xc).mean(axes, keepdim=True)
-    y = xc * (var + eps).rsqrt()
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    params = [t for t in (weight, bias) if t is not None]
+    return _ops.Normalize.apply(floating(input), *params, axes=axes, eps=eps,
+                                has_w=weight is not None, has_b=bias is not None,
+                                wshape=normalized_shape)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A002
@@ -274,10 +267,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
         raise RuntimeError(f"group_norm: Expected number of channels in input ({C}) to be "
                            f"divisible by num_groups ({num_groups})")
     x = input.reshape(N, num_groups, -1)
-    mean = x.mean(2, keepdim=True)
-    xc = x - mean
-    var = (xc * xc).mean(2, keepdim=True)
-    y = (xc * (var + eps).rsqrt()).reshape(*input.shape)
+    y = _ops.Normalize.apply(x, axes=(2,), eps=eps, has_w=False, has_b=False,
+                             wshape=None).reshape(*input.shape)
     shape = (1, C) + (1,) * (input.dim() - 2)
     if weight is not None:
         y = y * weight.reshape(shape)
@@ -290,16 +281,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                   use_input_stats=True, momentum=0.1, eps=1e-5):
     """Normalise each (sample, channel) over its spatial axes."""
     axes = tuple(range(2, input.dim()))
-    mean = input.mean(axes, keepdim=True)
-    xc = input - mean
-    var = (xc * xc).mean(axes, keepdim=True)
-    y = xc * (var + eps).rsqrt()
     shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    if bias is not None:
-        y = y + bias.reshape(shape)
-    return y
+    params = [t for t in (weight, bias) if t is not None]
+    return _ops.Normalize.apply(input, *params, axes=axes, eps=eps, has_w=weight is not None,
+                                has_b=bias is not None, wshape=shape)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from .. import dtypes
+from ..tensor import Tensor
 from ..functions.linalg import Linear as _LinearOp
 from ..functions import shape as _S
 from . import init
@@ -58,6 +59,9 @@ class Linear(Module):
     def forward(self, input):  # noqa: A002
         p = self._parameters
         w, b = p["weight"], p["bias"]
+        if type(input) is not Tensor and not isinstance(input, Tensor):
+            raise TypeError(f"linear(): argument 'input' must be Tensor, not "
+                            f"{type(input).__name__}")
         if input.data.dtype != w.data.dtype:
             raise RuntimeError(f"Linear: expected input and weight to have the same dtype, but "
                                f"got {input.dtype} and {w.dtype} (cast the input, or the "
