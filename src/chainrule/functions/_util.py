@@ -25,6 +25,9 @@ def promote(a, b):
         return a, b
     da = a.data if isinstance(a, Tensor) else a
     db = b.data if isinstance(b, Tensor) else b
+    for v in (da, db):
+        if isinstance(v, (str, bytes, dict, set)) or v is None:
+            raise TypeError(f"unsupported operand type for a tensor op: {type(v).__name__}")
     if isinstance(da, (list, tuple)):
         da = np.asarray(da)
     if isinstance(db, (list, tuple)):

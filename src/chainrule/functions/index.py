@@ -215,7 +215,24 @@ def scatter_add(x, dim, index, src):
     x = as_operand(x)
     src = as_operand(src, x.data.dtype) if not isinstance(src, Tensor) else src
     d = one_dim(dim, x.data.ndim, "scatter_add")
-    return ScatterAdd.apply(x, src, dim=d, index=_index_arg(index, "scatter_add"))
+    idx = _index_arg(index, "scatter_add")
+    _check_scatter(x.data.shape, d, idx, src.data.shape, "scatter_add")
+    return ScatterAdd.apply(x, src, dim=d, index=idx)
+
+
+def _check_scatter(shape, dim, idx, src_shape, op):
+    if idx.ndim != len(shape) or len(src_shape) != len(shape):
+        raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as "
+                           f"self and src tensors (index {list(idx.shape)}, self "
+                           f"{list(shape)}, src {list(src_shape)})")
+    for k in range(idx.ndim):
+        if idx.shape[k] > src_shape[k] or (k != dim and idx.shape[k] > shape[k]):
+            raise RuntimeError(f"{op}(): Expected index {list(idx.shape)} to be smaller than "
+                               f"self {list(shape)} apart from dimension {dim} and to be "
+                               f"smaller size than src {list(src_shape)}")
+    if idx.size and (idx.min() < -shape[dim] or idx.max() >= shape[dim]):
+        raise IndexError(f"{op}(): index {int(idx.max() if idx.max() >= shape[dim] else idx.min())}"
+                         f" is out of bounds for dimension {dim} with size {shape[dim]}")
 
 
 def scatter(x, dim, index, src=None, value=None, reduce=None):

@@ -236,6 +236,13 @@ def einsum(equation, *operands):
         rhs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
     else:
         rhs = rhs.replace("...", ell)
+    known = set("".join(expanded))
+    for c in rhs:
+        if c not in known or rhs.count(c) > 1:
+            raise RuntimeError(f"einsum(): output subscript {c} "
+                               + ("appears more than once" if c in known else
+                                  "does not appear in the equation for any input operand")
+                               + f" (equation {equation!r})")
     for k, (s, o) in enumerate(zip(expanded, operands)):
         if len(set(s)) != len(s):
             operands[k], expanded[k] = _diagonal(o, s)

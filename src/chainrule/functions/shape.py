@@ -142,7 +142,7 @@ def reshape(x, *shape):
 
 def view(x, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and shape[0] is not None:
-        return x.to(shape[0])  # view(dtype)
+        return _view_dtype(x, shape[0])
     shape = shape_arg(shape)
     if not x.data.flags.c_contiguous and x.data.size > 1:
         # PyTorch refuses views that need a copy; NumPy would silently copy.
@@ -153,6 +153,25 @@ def view(x, *shape):
                                "(at least one dimension spans across two contiguous subspaces)."
                                " Use .reshape(...) instead.") from None
     return Reshape.apply(x, shape=shape)
+
+
+def _view_dtype(x, dtype):
+    """view(dtype): the same bytes read as another dtype (PyTorch's bit reinterpretation,
+    not a value cast; use .to(dtype) for that). Not differentiable."""
+    from .. import dtypes
+    d = dtypes.get(dtype).np
+    a = x.data
+    if d.itemsize != a.itemsize and (a.ndim == 0 or not a.flags.c_contiguous
+                                     or (a.shape[-1] * a.itemsize) % d.itemsize):
+        raise RuntimeError(f"view(dtype): cannot view a {x.dtype.name} tensor of shape "
+                           f"{list(a.shape)} as {dtypes.from_np(d).name}: the last dimension's "
+                           "bytes must divide evenly and the tensor must be contiguous")
+    if x.requires_grad and d.kind == "f" and d != a.dtype:
+        raise RuntimeError("view(dtype) of a tensor that requires grad is not differentiable; "
+                           "use .detach().view(dtype) or .to(dtype)")
+    out = _make(a.view(d))
+    out._version = x._version  # same storage
+    return out
 
 
 def flatten(x, start_dim=0, end_dim=-1):
@@ -350,6 +369,12 @@ def vstack(tensors):
 
 def narrow(x, dim, start, length):
     d = one_dim(dim, x.data.ndim, "narrow")
+    n = x.data.shape[d]
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
+                           f"size ({n}) of dim {d} (tensor shape {list(x.data.shape)})")
     return x[(slice(None),) * d + (slice(start, start + length),)]
 
 
@@ -378,6 +403,8 @@ builtin_sum = sum
 
 
 def chunk(x, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = one_dim(dim, x.data.ndim, "chunk")
     n = x.data.shape[d]
     size = -(-n // chunks) if n else 1
