@@ -22,6 +22,7 @@ from ._functional import (  # noqa: F401
     margin_ranking_loss, hinge_embedding_loss, cosine_embedding_loss, poisson_nll_loss,
     gaussian_nll_loss,
 )
+from ..functions.shape import pad  # noqa: F401,E402
 from ..functions.attention import scaled_dot_product_attention  # noqa: F401,E402
 from ..functions.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401,E402
                               conv_transpose3d, max_pool1d, max_pool2d, max_pool3d, avg_pool1d,
