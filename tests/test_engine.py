@@ -581,3 +581,62 @@ def test_functional_vjp_jvp_hvp():
     np.testing.assert_allclose(hv.data, H @ u.data)
     _, vj = AF.vjp(lambda v: (v * 3).sum(), x)
     np.testing.assert_allclose(vj.data, [3.0, 3.0])
+
+
+INPLACE = {
+    "add_": lambda y: y.add_(1), "sub_": lambda y: y.sub_(1), "mul_": lambda y: y.mul_(2),
+    "div_": lambda y: y.div_(2), "zero_": lambda y: y.zero_(), "fill_": lambda y: y.fill_(3.0),
+    "copy_": lambda y: y.copy_(cr.ones(3)), "clamp_": lambda y: y.clamp_(0, 1),
+    "uniform_": lambda y: y.uniform_(), "normal_": lambda y: y.normal_(),
+    "setitem": lambda y: y.__setitem__(0, 5.0), "masked_fill_": lambda y: y.masked_fill_(
+        cr.tensor([True, False, True]), 0.0), "iadd": lambda y: y.__iadd__(1),
+}
+
+
+@pytest.mark.parametrize("name", list(INPLACE))
+def test_every_inplace_op_bumps_version_and_is_caught(name):
+    x = cr.randn(3, requires_grad=True)
+    y = x * 2
+    z = (y * y).sum()      # Mul saves y
+    v = y._version[0]
+    INPLACE[name](y)
+    assert y._version[0] > v
+    with pytest.raises(RuntimeError, match=r"inplace operation.*MulBackward0"):
+        z.backward()
+
+
+@pytest.mark.parametrize("name", list(INPLACE))
+def test_every_inplace_op_on_graph_tensor_gives_right_gradient(name):
+    x = cr.tensor([0.5, -1.0, 2.0], dtype=cr.float64, requires_grad=True)
+    y = x * 2
+    y2 = INPLACE[name](y) if name != "iadd" else y.__iadd__(1)
+    (y2 * cr.tensor([1.0, 2.0, 3.0], dtype=cr.float64)).sum().backward()
+    expect = {"add_": [2, 4, 6], "sub_": [2, 4, 6], "mul_": [4, 8, 12], "div_": [1, 2, 3],
+              "zero_": [0, 0, 0], "fill_": [0, 0, 0], "copy_": [0, 0, 0],
+              "clamp_": [2, 0, 0], "uniform_": [0, 0, 0], "normal_": [0, 0, 0],
+              "setitem": [0, 4, 6], "masked_fill_": [0, 4, 0], "iadd": [2, 4, 6]}[name]
+    assert x.grad.tolist() == expect
+
+
+def test_fill_and_copy_over_infinite_values():
+    # recorded fill_ / copy_ replace the values (inf * 0 + v would give NaN)
+    x = cr.tensor([0.0, 1.0], requires_grad=True)
+    y = x * float("inf")
+    y.fill_(2.0)
+    assert y.tolist() == [2.0, 2.0]
+    w = cr.tensor(3.0, requires_grad=True)
+    y2 = x * float("inf")
+    y2.copy_(w)
+    assert y2.tolist() == [3.0, 3.0]
+    (y.sum() + y2.sum()).backward()
+    assert w.grad.item() == 2.0  # (x.grad is NaN: 0 * inf in Mul, as in PyTorch)
+
+
+def test_inplace_dtype_and_shape_errors_when_recording():
+    buf = cr.zeros(3, dtype=cr.int64)
+    w = cr.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        buf.add_(w)
+    y = cr.ones(3, requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match=r"output with shape \[3\]"):
+        y.add_(cr.ones(2, 3))

@@ -43,6 +43,7 @@ def apply_inplace(t, fn, other=None, op="inplace"):
         old = _make(t.data.copy(), t.requires_grad, t.grad_fn)
         old._out_idx = t._out_idx
         new = fn(old) if other is None else fn(old, other)
+        _check_result(t, new, op)
         np.copyto(t.data, new.data, casting="unsafe")
         t.grad_fn, t.requires_grad, t._out_idx = new.grad_fn, new.requires_grad, 0
         new.grad_fn._before = old
@@ -62,6 +63,22 @@ def apply_inplace(t, fn, other=None, op="inplace"):
                                f"broadcast shape {list(res.data.shape)}") from None
     t._version[0] += 1
     return t
+
+
+def _check_result(t, new, op):
+    if new.data.shape != t.data.shape:
+        raise RuntimeError(f"{op}: output with shape {list(t.data.shape)} doesn't match the "
+                           f"broadcast shape {list(new.data.shape)}")
+    if not np.can_cast(new.data.dtype, t.data.dtype, "same_kind"):
+        raise RuntimeError(f"{op}: result type {new.dtype.name} can't be cast to the desired "
+                           f"output type {t.dtype.name}")
+
+
+def _filled(a, v):
+    """a with every element replaced by v (broadcast): a recorded op whose gradient is 0 for
+    a and summed for v. (a * 0 + v would turn inf / NaN in a into NaN.)"""
+    from .elementwise import Where
+    return Where.apply(cast(as_operand(v), a.data.dtype), a, cond=np.ones((), dtype=bool))
 
 
 def _binary_inplace(name, fn):
@@ -87,7 +104,7 @@ def zero_(t):
 def fill_(t, value):
     _check_leaf(t, "fill_")
     if _records(t, value):
-        return apply_inplace(t, lambda a, v: a * 0 + v, value, "fill_")
+        return apply_inplace(t, _filled, value, "fill_")
     t.data[...] = value.data if isinstance(value, Tensor) else value
     t._version[0] += 1
     return t
@@ -97,7 +114,7 @@ def copy_(t, src, non_blocking=False):
     _check_leaf(t, "copy_")
     src = as_operand(src)
     if _records(t, src):
-        return apply_inplace(t, lambda a, s: a * 0 + cast(s, a.data.dtype), src, "copy_")
+        return apply_inplace(t, _filled, src, "copy_")
     try:
         np.copyto(t.data, np.broadcast_to(src.data, t.data.shape), casting="unsafe")
     except ValueError:
@@ -112,9 +129,10 @@ def setitem(t, key, value):
     from .index import convert_key, is_basic
     key = convert_key(key)
     _check_leaf(t, "__setitem__")
-    if isinstance(value, Tensor) and GRAD_ENABLED[0] and (t.requires_grad or value.requires_grad):
-        def put(old, v):
-            return IndexPut.apply(old, cast(v, old.data.dtype), key=key)
+    if GRAD_ENABLED[0] and (t.requires_grad or (isinstance(value, Tensor)
+                                                and value.requires_grad)):
+        def put(old, v):  # a plain number too: the overwritten elements get no gradient
+            return IndexPut.apply(old, cast(as_operand(v), old.data.dtype), key=key)
         return apply_inplace(t, put, value, "__setitem__")
     v = value.data if isinstance(value, Tensor) else value
     try:
