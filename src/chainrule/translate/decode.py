@@ -84,8 +84,9 @@ def beam_search(model, src, beam_size=4, max_len=None, length_penalty=0.6, bos_i
 
 def cross_attention(model, src, out_ids, bos_id=1, layer=-1):
     """The cross-attention weights of one decoder layer, averaged over heads, for the
-    decoded output: (T_out, S) where row t shows which source tokens the decoder looked
-    at when it wrote output token t."""
+    decoded output (without <eos>): (len(out_ids) + 1, S); the decoder reads <bos> w1..wn,
+    so row t shows which source tokens it looked at while writing w(t+1), the last row
+    while writing <eos>."""
     src = np.asarray(src, dtype=np.int64).reshape(1, -1)
     tgt_in = np.concatenate([[bos_id], np.asarray(out_ids, dtype=np.int64)]).reshape(1, -1)
     maps = {}

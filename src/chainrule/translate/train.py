@@ -1,5 +1,6 @@
 """Training the translator: teacher forcing, label smoothing, AdamW with warm-up and
 cosine decay; exact-match evaluation on held-out numbers."""
+import contextlib
 import math
 import time
 
@@ -72,12 +73,34 @@ def exact_match(model, tokenizer, numbers, pairs=None, batch_size=500):
 def train_translator(max_number=data.MAX_NUMBER, steps=3000, batch_size=128, lr=2e-3,
                      warmup=200, label_smoothing=0.1, n_train=60000, n_val=500, n_test=1000,
                      seed=0, config=None, progress=True, eval_every=0, time_limit=None,
-                     log=print):
+                     log=print, blas_threads=1):
     """Generate the data, train a Translator, evaluate it on the held-out test numbers.
 
     Returns a dict: model, tokenizer, test accuracy, val accuracy, misses, seconds, steps.
-    `time_limit` (seconds) stops training early and still evaluates.
+    `time_limit` (seconds) stops training early and still evaluates. `blas_threads` limits
+    BLAS for the run (restored after; None leaves it alone): this model's GEMMs are small,
+    and on two shared cores a second BLAS thread mostly spins - measured 5x slower steps.
     """
+    with _blas_limit(blas_threads):
+        return _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train,
+                      n_val, n_test, seed, config, progress, eval_every, time_limit, log)
+
+
+@contextlib.contextmanager
+def _blas_limit(n):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        n = None
+    if n is None:
+        yield
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield
+
+
+def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, n_val, n_test,
+           seed, config, progress, eval_every, time_limit, log):
     t0 = time.time()
     manual_seed(seed)
     rng = np.random.default_rng(seed)

@@ -1,0 +1,177 @@
+"""`chainrule demo translate` (train and save) and `chainrule translate "forty two"`."""
+import os
+import time
+
+import numpy as np
+
+from . import data
+
+DEFAULT_STEPS = 2400
+DEFAULT_TIME_LIMIT = 540.0  # seconds of training; data, evaluation and saving fit in 10 min
+
+
+def default_model_dir():
+    """Where the demo saves the translator and `chainrule translate` looks for it:
+    $CHAINRULE_TRANSLATOR, else ~/.cache/chainrule/translator."""
+    env = os.environ.get("CHAINRULE_TRANSLATOR")
+    if env:
+        return env
+    return os.path.join(os.path.expanduser("~"), ".cache", "chainrule", "translator")
+
+
+def run_demo(args):
+    from ..serialization import save  # noqa: F401 - fail early if serialization is missing
+    from .model import save_translator
+    from .train import train_translator
+    quick = args.quick
+    kw = dict(max_number=999, steps=args.steps or 300, n_train=3000, n_val=100, n_test=200,
+              batch_size=64, config=dict(d_model=64, dim_feedforward=128)) if quick else \
+        dict(steps=args.steps or DEFAULT_STEPS, time_limit=args.time_limit, batch_size=64,
+             n_train=40000, n_val=300, n_test=args.test_size,
+             config=dict(d_model=64, dim_feedforward=128))
+    t0 = time.time()
+    print(f"English number words -> Russian number words, 0..{kw['max_number'] if quick else data.MAX_NUMBER:,}; "
+          f"pairs from num2words, split by number")
+    res = train_translator(seed=args.seed, progress=args.progress, log=print,
+                           eval_every=0, blas_threads=args.threads or None, **kw)
+    model, tok = res["model"], res["tokenizer"]
+    model_dir = args.model or default_model_dir()
+    save_translator(model, tok, model_dir)
+    total = time.time() - t0
+    print(f"trained {res['steps']} steps in {res['train_seconds']:.0f} s "
+          f"(final loss {res['final_loss']:.3f})")
+    print(f"exact match on {len(res['test_numbers'])} held-out test numbers (greedy): "
+          f"{res['test_accuracy']:.1%}; validation: {res['val_accuracy']:.1%}")
+    if res["misses"]:
+        print("some misses:")
+        for n, en, ru, got in res["misses"][:5]:
+            print(f"  {n}: {en!r} -> {got!r} (expected {ru!r})")
+    from .decode import beam_search
+    from .model import load_translator
+    model, tok = load_translator(model_dir)  # what `chainrule translate` will use
+    for text in ("forty two", "three hundred twenty one", "twenty one thousand five"):
+        if any(w not in tok.src.stoi for w in text.split()):
+            continue
+        ids, _ = beam_search(model, tok.src.encode(data.normalize_english(text)))
+        print(f"  {text} -> {tok.tgt.decode(ids)}")
+    print(f"saved the model to {os.path.abspath(model_dir)} "
+          f"(model.safetensors, config.json, vocab.json)")
+    print(f"total time {total:.0f} s; try: chainrule translate \"forty two\"")
+    return 0
+
+
+def translate_text(text, model_dir=None, beam_size=4):
+    """(normalised source, Russian words, source tokens, output tokens, attention map)."""
+    from .decode import beam_search, cross_attention, greedy_decode
+    from .model import load_translator
+    model, tok = load_translator(model_dir or default_model_dir())
+    src_text = data.normalize_english(text)
+    words = tok.src.tokenize(src_text)
+    unknown = [w for w in words if w not in tok.src.stoi]
+    if not words:
+        raise ValueError("translate: nothing to translate (give English number words, e.g. "
+                         "\"forty two\")")
+    if unknown:
+        known = ", ".join(t for t in tok.src.itos[4:])
+        raise ValueError(f"translate: unknown word(s) {', '.join(map(repr, unknown))}; the "
+                         f"model knows: {known}")
+    max_src = model.config["max_len"] - 1
+    if len(words) > max_src:
+        raise ValueError(f"translate: {len(words)} words is longer than the model's limit of "
+                         f"{max_src}")
+    src = np.array(tok.src.encode(src_text), dtype=np.int64)
+    if beam_size > 1:
+        ids, _ = beam_search(model, src, beam_size=beam_size)
+    else:
+        ids = greedy_decode(model, src[None])[0]
+    ids = [int(i) for i in ids]
+    if tok.tgt.eos_id in ids:
+        ids = ids[:ids.index(tok.tgt.eos_id)]
+    out_tokens = [tok.tgt.itos[i] for i in ids]
+    # Decoder input <bos> w1 .. wn: row t is where it looked while writing w(t+1) / <eos>.
+    attn = cross_attention(model, src, ids)
+    return src_text, tok.tgt.decode(ids), words, out_tokens + ["<eos>"], attn
+
+
+def attention_figure(attn, src_tokens, out_tokens, path, title=None):
+    """Heat map of the cross-attention (rows: output words, columns: source words)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.5 + 0.8 * len(src_tokens)),
+                                    max(3.0, 1.2 + 0.45 * len(out_tokens))))
+    im = ax.imshow(attn, cmap="viridis", vmin=0.0, vmax=max(float(attn.max()), 1e-6),
+                   aspect="auto")
+    ax.set_xticks(range(len(src_tokens)))
+    ax.set_xticklabels(src_tokens, rotation=45, ha="right")
+    ax.set_yticks(range(len(out_tokens)))
+    ax.set_yticklabels(out_tokens)
+    ax.set_xlabel("English (source)")
+    ax.set_ylabel("Russian (output)")
+    ax.set_title(title or "cross-attention, last decoder layer (mean over heads)", fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def run_translate(args):
+    text = " ".join(args.text)
+    try:
+        src, out, src_tokens, out_tokens, attn = translate_text(text, args.model, args.beam)
+    except ValueError as e:
+        from ..cli import UserError
+        raise UserError(str(e)) from None
+    print(out)
+    if args.figure:
+        path = attention_figure(attn, src_tokens, out_tokens, args.figure,
+                                title=f"{src} -> {out}")
+        print(f"cross-attention map: {os.path.abspath(path)}")
+    return 0
+
+
+def register(subparsers):
+    """Add `chainrule translate TEXT...`."""
+    p = subparsers.add_parser(
+        "translate", help="translate English number words into Russian with a trained model",
+        description="Translate English number words (0 to 999,999; e.g. \"forty two\") into "
+                    "Russian with the transformer that `chainrule demo translate` trained, and "
+                    "write its cross-attention map as a PNG figure.")
+    p.add_argument("text", nargs="+", help="English number words, e.g. forty two")
+    p.add_argument("--model", metavar="DIR", default=None,
+                   help=f"the saved translator (default: {default_model_dir()})")
+    p.add_argument("--beam", type=int, default=4,
+                   help="beam width; 1 = greedy decoding (default 4)")
+    p.add_argument("--figure", metavar="PNG", default="translate_attention.png",
+                   help="where to write the cross-attention map (default "
+                        "./translate_attention.png; '' for none)")
+    p.set_defaults(func=run_translate)
+
+
+def register_demo(demo_subparsers):
+    """Add `chainrule demo translate`."""
+    p = demo_subparsers.add_parser(
+        "translate", help="train a transformer to translate number words, English -> Russian",
+        description="Generate English/Russian number-word pairs with num2words, train an "
+                    "encoder-decoder transformer (teacher forcing, label smoothing) with a "
+                    "progress bar, report exact-match accuracy on held-out numbers and save "
+                    "the model for `chainrule translate`.")
+    p.add_argument("--model", metavar="DIR", default=None,
+                   help=f"where to save the model (default: {default_model_dir()})")
+    p.add_argument("--steps", type=int, default=None,
+                   help=f"training steps (default {DEFAULT_STEPS}; 300 with --quick)")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                   help=f"stop training after this long (default {DEFAULT_TIME_LIMIT:.0f})")
+    p.add_argument("--test-size", type=int, default=1000,
+                   help="held-out test numbers (default 1000)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="BLAS threads while training (default 1: fastest for this small model "
+                        "on 2 cores; 0 leaves the setting alone)")
+    p.add_argument("--quick", action="store_true",
+                   help="numbers 0..999 and a few hundred steps (seconds; for tests)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar")
+    p.set_defaults(func=run_demo)

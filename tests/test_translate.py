@@ -1,0 +1,152 @@
+"""The translation task: data, vocabulary, decoding, a small training run that really
+learns, and the two commands."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("num2words")
+
+import chainrule  # noqa: E402
+from chainrule.translate import data  # noqa: E402
+from chainrule.translate.decode import beam_search, cross_attention, greedy_decode  # noqa: E402
+from chainrule.translate.model import Translator, load_translator, save_translator  # noqa: E402
+from chainrule.translate.tokenizer import Tokenizer, Vocab  # noqa: E402
+from chainrule.translate.train import exact_match, train_translator  # noqa: E402
+
+
+def test_pairs_and_normalisation():
+    assert data.english(321) == "three hundred twenty one"
+    assert data.russian(321) == "триста двадцать один"
+    assert data.english(999999) == "nine hundred ninety nine thousand nine hundred ninety nine"
+    assert data.russian(21000) == "двадцать одна тысяча"
+    assert data.russian(2000) == "две тысячи"
+    assert data.normalize_english("Three hundred and Twenty-One") == "three hundred twenty one"
+    assert data.normalize_english("forty two") == data.english(42)
+
+
+def test_split_is_by_number_and_disjoint():
+    train, val, test = data.split_numbers(n_val=50, n_test=70, max_number=999, seed=3)
+    assert len(train) + len(val) + len(test) == 1000
+    assert len(val) == 50 and len(test) == 70
+    assert not (set(train) & set(test)) and not (set(train) & set(val)) \
+        and not (set(val) & set(test))
+    again = data.split_numbers(n_val=50, n_test=70, max_number=999, seed=3)
+    np.testing.assert_array_equal(test, again[2])
+    with pytest.raises(ValueError, match="no training"):
+        data.split_numbers(n_val=500, n_test=500, max_number=999)
+
+
+def test_vocabulary_covers_every_number():
+    tok = Tokenizer.build(data.pairs(data.vocabulary_numbers()))
+    rng = np.random.default_rng(0)
+    for n in rng.integers(0, data.MAX_NUMBER + 1, size=200):
+        en, ru = data.english(n), data.russian(n)
+        assert tok.src.unk_id not in tok.src.encode(en)
+        assert tok.tgt.unk_id not in tok.tgt.encode(ru)
+        assert tok.tgt.decode(tok.tgt.encode(ru, bos=True, eos=True)) == ru
+
+
+def test_vocab_roundtrip_and_json(tmp_path):
+    tok = Tokenizer.build([("forty two", "сорок два"), ("two", "два")])
+    assert tok.src.encode("forty two", bos=True, eos=True)[0] == Vocab.bos_id
+    b = tok.tgt.batch(["сорок два", "два"], eos=True)
+    assert b.shape == (2, 3) and b[1, 2] == Vocab.pad_id and b.dtype == np.int64
+    assert tok.src.encode("forty nine") == [tok.src.stoi["forty"], Vocab.unk_id]
+    path = tmp_path / "vocab.json"
+    tok.save(path)
+    loaded = Tokenizer.load(path)
+    assert loaded.src.itos == tok.src.itos and loaded.tgt.itos == tok.tgt.itos
+    assert json.loads(path.read_text(encoding="utf-8"))["tgt"]["tokens"][4:] == ["два", "сорок"]
+    chars = Vocab.build(["abc"], level="char")
+    assert chars.decode(chars.encode("cab")) == "cab"
+    with pytest.raises(ValueError, match="cannot read"):
+        Tokenizer.load(tmp_path / "missing.json")
+    with pytest.raises(ValueError, match="first four"):
+        Vocab(["a", "b"])
+
+
+def _tiny_model():
+    chainrule.manual_seed(0)
+    m = Translator(10, 12, d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                   dim_feedforward=32, dropout=0.0, max_len=8)
+    m.eval()
+    return m
+
+
+def test_greedy_and_beam_agree_at_width_one_and_beam_is_at_least_as_likely():
+    m = _tiny_model()
+    src = np.array([[4, 5, 6], [7, 8, 0]])
+    g = greedy_decode(m, src, max_len=6)
+    assert g.shape[0] == 2 and g.shape[1] <= 6
+    ids1, _ = beam_search(m, src[0], beam_size=1, max_len=6, length_penalty=0.0)
+    row = list(g[0])
+    if 2 in row:
+        row = row[:row.index(2)]
+    assert list(ids1) == row
+
+    def logprob(ids):
+        from chainrule.translate.decode import _log_softmax
+        seq = np.concatenate([[1], ids, [2]])[None]
+        with chainrule.no_grad():
+            lp = _log_softmax(m(src[:1], seq[:, :-1]).data.astype(np.float64))
+        return sum(lp[0, t, seq[0, t + 1]] for t in range(seq.shape[1] - 1))
+    ids4, score4 = beam_search(m, src[0], beam_size=4, max_len=6, length_penalty=0.0)
+    if 2 in list(g[0]):  # greedy finished: beam's hypothesis is at least as probable
+        assert logprob(ids4) >= logprob(np.array(row)) - 1e-9
+    np.testing.assert_allclose(score4, logprob(ids4), rtol=1e-6)
+
+
+def test_cross_attention_rows_are_distributions():
+    m = _tiny_model()
+    a = cross_attention(m, np.array([4, 5, 6]), [3, 4])
+    assert a.shape == (3, 3)
+    np.testing.assert_allclose(a.sum(-1), 1, rtol=1e-5)
+    assert m.transformer.decoder.layers[-1].multihead_attn._forward_pre_hooks == {}
+
+
+def test_save_and_load(tmp_path):
+    m = _tiny_model()
+    tok = Tokenizer(Vocab(["<pad>", "<bos>", "<eos>", "<unk>"] + list("abcdef")),
+                    Vocab(["<pad>", "<bos>", "<eos>", "<unk>"] + list("abcdefgh")))
+    save_translator(m, tok, tmp_path / "tr")
+    m2, tok2 = load_translator(tmp_path / "tr")
+    src, tgt = np.array([[4, 5]]), np.array([[1, 6]])
+    with chainrule.no_grad():
+        np.testing.assert_array_equal(m(src, tgt).data, m2(src, tgt).data)
+    assert tok2.tgt.itos == tok.tgt.itos
+    with pytest.raises(FileNotFoundError, match="demo translate"):
+        load_translator(tmp_path / "nothing")
+
+
+def test_tiny_training_run_learns_held_out_numbers():
+    """0..999, split by number: a small transformer must translate numbers it never saw."""
+    res = train_translator(max_number=999, steps=400, batch_size=64, lr=3e-3, warmup=40,
+                           n_train=4000, n_val=50, n_test=100, progress=False,
+                           config=dict(d_model=32, dim_feedforward=64, dropout=0.0),
+                           log=lambda *a: None)
+    assert res["test_accuracy"] >= 0.85, res["misses"][:10]
+    train_nums = set(data.split_numbers(50, 100, 999, 0)[0])
+    assert not set(int(n) for n in res["test_numbers"]) & train_nums
+    acc, _ = exact_match(res["model"], res["tokenizer"], [7, 42, 321])
+    assert acc >= 2 / 3
+
+
+def test_commands(tmp_path, capsys):
+    from chainrule.cli import main
+    model_dir = str(tmp_path / "model")
+    assert main(["demo", "translate", "--quick", "--steps", "20", "--model", model_dir,
+                 "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "exact match" in out and "saved the model" in out
+    for f in ("model.safetensors", "config.json", "vocab.json"):
+        assert os.path.exists(os.path.join(model_dir, f))
+    fig = str(tmp_path / "att.png")
+    assert main(["translate", "forty", "two", "--model", model_dir, "--figure", fig]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] and all(ord(c) > 127 or c == " " for c in out.splitlines()[0])
+    assert os.path.getsize(fig) > 1000
+    assert main(["translate", "fourty", "two", "--model", model_dir, "--figure", ""]) == 2
+    assert "unknown word" in capsys.readouterr().err
+    assert main(["translate", "two", "--model", str(tmp_path / "none")]) == 2
