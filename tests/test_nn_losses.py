@@ -337,3 +337,58 @@ def test_float32_losses_keep_dtype():
         loss.backward()
         assert x.grad.dtype == cr.float32
         x.grad = None
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_pairwise_losses_gradcheck_and_torch(reduction):
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((4, 3))
+    b = rng.standard_normal((4, 3))
+    s = np.array([1.0, -1.0, 1.0, -1.0])
+    lam = rng.uniform(0.5, 2.0, (4, 3))
+    var = rng.uniform(0.5, 2.0, (4, 3))
+    cases = [
+        ("margin_ranking_loss", lambda L, x, y: L.margin_ranking_loss(x[:, 0], y[:, 0],
+                                                                      T(L, s), margin=0.3,
+                                                                      reduction=reduction)),
+        ("hinge_embedding_loss", lambda L, x, y: L.hinge_embedding_loss(
+            x, T(L, np.sign(lam - 1.2)), margin=0.8, reduction=reduction)),
+        ("cosine_embedding_loss", lambda L, x, y: L.cosine_embedding_loss(
+            x, y, T(L, s), margin=0.1, reduction=reduction)),
+        ("poisson_nll_loss", lambda L, x, y: L.poisson_nll_loss(x, T(L, lam),
+                                                                reduction=reduction)),
+        ("poisson_nll_full", lambda L, x, y: L.poisson_nll_loss(x.abs() + 0.1, T(L, lam * 2),
+                                                                log_input=False, full=True,
+                                                                reduction=reduction)),
+        ("gaussian_nll_loss", lambda L, x, y: L.gaussian_nll_loss(x, y, T(L, var),
+                                                                  reduction=reduction)),
+    ]
+    for name, f in cases:
+        xt, yt = cr.tensor(a, requires_grad=True), cr.tensor(b, requires_grad=True)
+        assert gradcheck(lambda x, y: f(F, x, y), [xt, yt]), name
+        if torch is not None:
+            ref = f(TF, torch.tensor(a), torch.tensor(b))
+            np.testing.assert_allclose(f(F, xt, yt).detach().numpy(), ref.numpy(), rtol=1e-10,
+                                       atol=1e-12, err_msg=name)
+
+
+def T(lib, arr):
+    return cr.tensor(arr) if lib is F else torch.tensor(arr)
+
+
+def test_distances_and_normalize():
+    rng = np.random.default_rng(12)
+    a, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    at, bt = cr.tensor(a, requires_grad=True), cr.tensor(b, requires_grad=True)
+    assert gradcheck(lambda x, y: F.cosine_similarity(x, y), [at, bt])
+    assert gradcheck(lambda x, y: F.pairwise_distance(x, y), [at, bt])
+    assert gradcheck(lambda x: F.normalize(x, dim=1), [at])
+    np.testing.assert_allclose(F.normalize(at, dim=1).detach().numpy(),
+                               a / np.linalg.norm(a, axis=1, keepdims=True), rtol=1e-12)
+    if torch is not None:
+        np.testing.assert_allclose(
+            F.cosine_similarity(at, bt).detach().numpy(),
+            TF.cosine_similarity(torch.tensor(a), torch.tensor(b)).numpy(), rtol=1e-10)
+        np.testing.assert_allclose(
+            F.pairwise_distance(at, bt).detach().numpy(),
+            TF.pairwise_distance(torch.tensor(a), torch.tensor(b)).numpy(), rtol=1e-10)
