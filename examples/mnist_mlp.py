@@ -4,7 +4,9 @@
     python examples/mnist_mlp.py --data DIR --optim adam --epochs 10
     python examples/mnist_mlp.py --data DIR --out runs/a --resume       # continue a run
 
-Reaches >= 98% test accuracy within 10 epochs (see the README for measured numbers).
+Measured (defaults: SGD, Nesterov momentum 0.9, lr 0.1 with cosine decay, batch 128, seed 0;
+one BLAS thread on a busy 2-core machine, about 17 s per epoch): test accuracy 98.15% after
+4 epochs, 98.47% after 10 (172 s of training).
 
 Checkpoints: after every epoch, ``--out/checkpoint.safetensors`` is rewritten atomically
 with the model's and the optimizer's state dicts, the epoch, the RNG state and the loss
