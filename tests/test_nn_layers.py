@@ -461,3 +461,72 @@ def test_blobs_classifier_with_dataloader_sgd_momentum():
     net.eval()
     acc = (net(cr.tensor(X)).argmax(1).numpy() == labels).mean()
     assert acc > 0.95
+
+
+# --- extra layers: PReLU, InstanceNorm, padding, distances ------------------------------------
+def test_prelu_gradcheck_and_torch():
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((3, 4, 2))
+    a[np.abs(a) < 0.05] = 0.5
+    for n in (1, 4):
+        m = nn.PReLU(n).double()
+        m.weight.data[...] = rng.uniform(0.1, 0.5, n)
+        x = cr.tensor(a, requires_grad=True)
+        assert gradcheck(lambda x, w: F.prelu(x, w), [x, m.weight])
+        if torch is not None:
+            t = torch.nn.PReLU(n).double()
+            _copy_params(m, t)
+            np.testing.assert_allclose(m(x).detach().numpy(),
+                                       t(torch.tensor(a)).detach().numpy(), rtol=1e-12)
+    assert nn.PReLU()(cr.tensor([-4.0, 2.0])).tolist() == [-1.0, 2.0]
+
+
+@needs_torch
+@pytest.mark.parametrize("cls,shape", [("InstanceNorm1d", (3, 4, 5)),
+                                       ("InstanceNorm2d", (2, 4, 3, 3)),
+                                       ("InstanceNorm1d", (4, 6))])
+@pytest.mark.parametrize("kw", [dict(), dict(affine=True),
+                                dict(affine=True, track_running_stats=True, momentum=0.3)])
+def test_instance_norm_matches_torch(cls, shape, kw):
+    m, t = getattr(nn, cls)(4, **kw), getattr(torch.nn, cls)(4, **kw)
+    rng = np.random.default_rng(0)
+    for _ in range(2):
+        x = (rng.standard_normal(shape) * 3 + 1).astype(np.float32)
+        xc, xt = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        yc, yt = m(xc), t(xt)
+        np.testing.assert_allclose(yc.detach().numpy(), yt.detach().numpy(), rtol=1e-4,
+                                   atol=1e-5)
+        (yc * yc).sum().backward()
+        (yt * yt).sum().backward()
+        np.testing.assert_allclose(xc.grad.numpy(), xt.grad.numpy(), rtol=1e-3, atol=1e-4)
+    if kw.get("track_running_stats"):
+        np.testing.assert_allclose(m.running_mean.numpy(), t.running_mean.numpy(), rtol=1e-5)
+        np.testing.assert_allclose(m.running_var.numpy(), t.running_var.numpy(), rtol=1e-5)
+        m.eval()
+        t.eval()
+        x = rng.standard_normal(shape).astype(np.float32)
+        np.testing.assert_allclose(m(cr.tensor(x)).detach().numpy(),
+                                   t(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_padding_layers_and_distance_modules():
+    x = cr.tensor(np.arange(6.0).reshape(1, 2, 3))
+    assert nn.ZeroPad1d(1)(x).tolist()[0][0] == [0.0, 0.0, 1.0, 2.0, 0.0]
+    assert nn.ConstantPad1d((0, 2), 9.0)(x).tolist()[0][1] == [3.0, 4.0, 5.0, 9.0, 9.0]
+    assert nn.ReflectionPad1d(2)(x).tolist()[0][0] == [2.0, 1.0, 0.0, 1.0, 2.0, 1.0, 0.0]
+    assert nn.ReplicationPad1d((1, 0))(x).tolist()[0][0] == [0.0, 0.0, 1.0, 2.0]
+    assert nn.CircularPad1d(1)(x).tolist()[0][0] == [2.0, 0.0, 1.0, 2.0, 0.0]
+    assert nn.ZeroPad2d((1, 1, 2, 0))(cr.ones(1, 1, 2, 2)).shape == (1, 1, 4, 4)
+    assert repr(nn.ZeroPad2d(1)) == "ZeroPad2d((1, 1, 1, 1))"
+    a, b = cr.randn(4, 3), cr.randn(4, 3)
+    np.testing.assert_allclose(nn.CosineSimilarity()(a, b).numpy(),
+                               F.cosine_similarity(a, b).numpy())
+    assert nn.PairwiseDistance()(a, b).shape == (4,)
+    if torch is not None:
+        a = np.random.default_rng(0).standard_normal((2, 3, 4, 4))
+        for name, args in [("ReflectionPad2d", (1, 2, 0, 1)), ("ReplicationPad2d", 2),
+                           ("ConstantPad2d", ((1, 0, 2, 1), 0.5)), ("CircularPad2d", 1)]:
+            args = args if isinstance(args, tuple) and name == "ConstantPad2d" else (args,)
+            mine = getattr(nn, name)(*args)(cr.tensor(a)).numpy()
+            ref = getattr(torch.nn, name)(*args)(torch.tensor(a)).numpy()
+            np.testing.assert_array_equal(mine, ref)

@@ -8,10 +8,16 @@ from .containers import Sequential, ModuleList, ModuleDict, ParameterList, Param
 from .linear import Identity, Linear, Bilinear, Flatten, Unflatten  # noqa: F401
 from .activation import (ReLU, ReLU6, Sigmoid, Tanh, SiLU, Mish, Hardsigmoid, Hardswish,  # noqa: F401
                          SELU, CELU, LogSigmoid, Softsign, Tanhshrink, LeakyReLU, ELU, GELU,
-                         Softplus, Hardtanh, Threshold, GLU, Softmax, Softmin, LogSoftmax)
+                         Softplus, Hardtanh, Threshold, GLU, Softmax, Softmin, LogSoftmax,
+                         PReLU, Softmax2d)
 from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout  # noqa: F401
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm,  # noqa: F401
-                            RMSNorm)
+                            RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d)
+from .padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,  # noqa: F401
+                      ZeroPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+                      ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d,
+                      CircularPad2d, CircularPad3d)
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 from .sparse import Embedding  # noqa: F401
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  # noqa: F401,E501
 from .pooling import (MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d,  # noqa: F401

@@ -279,12 +279,49 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,  # noqa: A002
                   use_input_stats=True, momentum=0.1, eps=1e-5):
-    """Normalise each (sample, channel) over its spatial axes."""
+    """Normalise each (sample, channel) over its spatial axes.
+
+    use_input_stats=False normalises with running_mean / running_var instead (eval mode of
+    InstanceNorm with track_running_stats). With use_input_stats and running buffers given,
+    they move toward the batch average of the instance statistics (unbiased variance).
+    """
+    if input.dim() < 3:
+        raise ValueError(f"instance_norm: expected an input with at least 3 dims (N, C, ...), "
+                         f"got shape {list(input.shape)}")
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     axes = tuple(range(2, input.dim()))
     shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
+    if running_mean is not None and running_var is not None:
+        with no_grad():
+            d = input.data
+            n = d[0, 0].size
+            m = momentum
+            inst_var = d.var(axis=axes, ddof=1 if n > 1 else 0)
+            running_mean.data *= 1 - m
+            running_mean.data += (m * d.mean(axis=axes).mean(0)).astype(running_mean.data.dtype)
+            running_var.data *= 1 - m
+            running_var.data += (m * inst_var.mean(0)).astype(running_var.data.dtype)
+            running_mean._version[0] += 1
+            running_var._version[0] += 1
     params = [t for t in (weight, bias) if t is not None]
     return _ops.Normalize.apply(input, *params, axes=axes, eps=eps, has_w=weight is not None,
                                 has_b=bias is not None, wshape=shape)
+
+
+def prelu(input, weight):  # noqa: A002
+    """x where x > 0, else weight * x; weight has 1 or C (channel dim 1) entries."""
+    w = weight
+    if w.numel() > 1:
+        if input.dim() < 2 or input.shape[1] != w.numel():
+            raise RuntimeError(f"prelu: mismatch of parameter numbers ({w.numel()}) and input "
+                               f"channel size (input shape {list(input.shape)})")
+        w = w.reshape((1, -1) + (1,) * (input.dim() - 2))
+    return _f.where(_make(input.data > 0), input, w * input)
+
+
+def softmax2d(input):  # noqa: A002
+    return softmax(input, -3)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002

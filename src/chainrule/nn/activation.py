@@ -206,3 +206,32 @@ class LogSoftmax(_DimModule):
 
     def forward(self, input):  # noqa: A002
         return F.log_softmax(input, self.dim)
+
+
+class PReLU(Module):
+    """x where x > 0, else a * x with a learned slope a (one, or one per channel),
+    initialised to `init` (0.25)."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        import numpy as np
+        from .. import dtypes
+        from .parameter import Parameter
+        d = dtypes.get(dtype).np if dtype is not None else dtypes.get_default_dtype().np
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(np.full(num_parameters, init, d))
+
+    def forward(self, input):  # noqa: A002
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channel dim of (N, C, H, W) or (C, H, W) inputs."""
+
+    def forward(self, input):  # noqa: A002
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input of 3 or 4 dims, got {input.dim()}")
+        return F.softmax2d(input)

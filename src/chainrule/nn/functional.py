@@ -6,8 +6,8 @@ so each layer family adds its own import line here.
 from ._functional import (  # noqa: F401
     # activations
     relu, relu6, leaky_relu, elu, selu, celu, gelu, silu, mish, softplus, softsign, sigmoid,
-    tanh, logsigmoid, tanhshrink, hardtanh, hardsigmoid, hardswish, threshold, glu, softmax,
-    softmin, log_softmax,
+    tanh, logsigmoid, prelu, tanhshrink, hardtanh, hardsigmoid, hardswish, threshold, glu, softmax,
+    softmin, log_softmax, softmax2d,
     # linear, embedding
     linear, embedding, one_hot,
     # dropout

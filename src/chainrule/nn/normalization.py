@@ -175,3 +175,62 @@ class RMSNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class _InstanceNorm(Module):
+    _ndim = 3
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        d = _dt(dtype)
+        if affine:
+            self.weight = Parameter(np.ones(num_features, d))
+            self.bias = Parameter(np.zeros(num_features, d))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, d)))
+            self.register_buffer("running_var", Tensor._make(np.ones(num_features, d)))
+            self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def forward(self, input):  # noqa: A002
+        nd = self._ndim
+        if input.dim() not in (nd - 1, nd):
+            raise ValueError(f"{type(self).__name__}: expected {nd - 1}D or {nd}D input (got "
+                             f"{input.dim()}D input of shape {list(input.shape)})")
+        unbatched = input.dim() == nd - 1
+        x = input.unsqueeze(0) if unbatched else input
+        if x.shape[1] != self.num_features and self.affine:
+            raise ValueError(f"{type(self).__name__}: expected input's size at dim=1 to match "
+                             f"num_features ({self.num_features}), but got: {x.shape[1]}.")
+        use_input_stats = self.training or not self.track_running_stats
+        y = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            use_input_stats, self.momentum if self.momentum is not None
+                            else 0.1, self.eps)
+        return y.squeeze(0) if unbatched else y
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Normalise each (sample, channel) of an (N, C, L) input over L."""
+    _ndim = 3
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Normalise each (sample, channel) of an (N, C, H, W) input over H, W."""
+    _ndim = 4
+
+
+class InstanceNorm3d(_InstanceNorm):
+    _ndim = 5
