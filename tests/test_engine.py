@@ -640,3 +640,11 @@ def test_inplace_dtype_and_shape_errors_when_recording():
     y = cr.ones(3, requires_grad=True) * 1
     with pytest.raises(RuntimeError, match=r"output with shape \[3\]"):
         y.add_(cr.ones(2, 3))
+
+
+def test_gradcheck_on_non_contiguous_input_and_float32_warning():
+    x = cr.randn(3, 2, dtype=cr.float64).t().requires_grad_()
+    assert not x.is_contiguous()
+    assert gradcheck(lambda a: (a * a).sum(1), (x,))
+    with pytest.warns(UserWarning, match="float64"):
+        gradcheck(lambda a: a * 2, (cr.randn(2, requires_grad=True),), eps=1e-2, atol=1e-2)

@@ -24,16 +24,17 @@ def _numeric_jacobian(fn, inputs, k, eps):
     outs = [o.data for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
     sizes = [o.size for o in outs]
     jac = np.zeros((x.data.size, sum(sizes)))
-    flat = x.data.reshape(-1)  # a view: perturb in place
-    for j in range(flat.size):
-        orig = flat[j]
-        flat[j] = orig + eps
+    data = x.data  # perturbed in place, element by element (any strides)
+    for j in range(data.size):
+        at = np.unravel_index(j, data.shape)
+        orig = data[at]
+        data[at] = orig + eps
         plus = [o.data.astype(np.float64).ravel().copy() for o in _as_tuple(fn(*inputs))
                 if isinstance(o, Tensor)]
-        flat[j] = orig - eps
+        data[at] = orig - eps
         minus = [o.data.astype(np.float64).ravel().copy() for o in _as_tuple(fn(*inputs))
                  if isinstance(o, Tensor)]
-        flat[j] = orig
+        data[at] = orig
         jac[j] = np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]) \
             if plus else 0.0
     return jac
