@@ -277,3 +277,11 @@ def test_methods_exist_for_issue_names():
         assert hasattr(cr.autograd, name), name
     for name in ["jacobian", "hessian", "vjp", "jvp", "hvp"]:
         assert callable(getattr(cr.autograd.functional, name)), name
+
+
+def test_tensor_class_constructor():
+    assert cr.Tensor([1, 2]).dtype == cr.float32 and cr.Tensor([1, 2]).tolist() == [1.0, 2.0]
+    assert cr.Tensor(2, 3).shape == (2, 3) and cr.Tensor(3).shape == (3,)
+    assert cr.Tensor(cr.Size([2, 1])).shape == (2, 1) and cr.Tensor().shape == (0,)
+    assert cr.Tensor([1.0], requires_grad=True).requires_grad
+    assert isinstance(cr.zeros(1), cr.Tensor) and cr.is_tensor(cr.zeros(1))

@@ -26,11 +26,21 @@ class Tensor:
     __array_ufunc__ = None
     __array_priority__ = 1000
 
-    def __init__(self, data=(), *, requires_grad=False, dtype=None):
-        # Tensor([1, 2]) is a float tensor in PyTorch, whatever the Python types inside.
-        arr = np.asarray(data.data if isinstance(data, Tensor) else data)
+    def __init__(self, *args, requires_grad=False, dtype=None):
+        # Tensor([1, 2]) is a float tensor in PyTorch, whatever the Python types inside;
+        # Tensor(2, 3) / Tensor(Size) is a (zero-filled here) tensor of that shape.
         d = dtypes.get(dtype).np if dtype is not None else dtypes.get_default_dtype().np
-        _init(self, np.array(arr, dtype=d), False, None)
+        if args and (isinstance(args[0], Size) or all(
+                isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args)):
+            shape = tuple(args[0]) if isinstance(args[0], Size) else tuple(int(a) for a in args)
+            arr = np.zeros(shape, dtype=d)
+        else:
+            if len(args) > 1:
+                raise TypeError(f"Tensor(): expected one data argument or integer sizes, got "
+                                f"{len(args)} arguments")
+            data = args[0] if args else ()
+            arr = np.array(np.asarray(data.data if isinstance(data, Tensor) else data), dtype=d)
+        _init(self, arr, False, None)
         if requires_grad:
             self.requires_grad_(True)
 
