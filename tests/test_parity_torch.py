@@ -197,3 +197,51 @@ def test_autograd_semantics_parity():
         with pytest.raises(RuntimeError, match="second time"):
             s.backward()
     assert math.isclose(cr.tensor(2.0).item(), torch.tensor(2.0).item())
+
+
+def _engine_run(T):
+    r = {}
+    x = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+    y1 = x * 3; y2 = (x ** 2)
+    T.autograd.backward([y1, y2], [T.ones(2, dtype=T.float64), T.tensor([1.0, -1.0], dtype=T.float64)])
+    r['multi_root'] = x.grad.tolist()
+    x.grad = None
+    h = x * 2
+    seen = []
+    h.register_hook(lambda g: seen.append(g.tolist()))
+    h.retain_grad()
+    out = (h * h).sum() + h.sum()
+    out.backward(retain_graph=True)
+    out.backward()
+    r['hook_twice'] = seen; r['retain_acc'] = h.grad.tolist(); r['x_acc'] = x.grad.tolist()
+    x.grad = None
+    z = (x ** 3).sum()
+    z.backward(create_graph=True)
+    r['cg_req'] = (x.grad.requires_grad, x.grad.grad_fn is not None)
+    g1 = x.grad
+    (g1.sum()).backward()
+    r['cg_second'] = x.grad.tolist()
+    a = x * 1
+    b = a * 2
+    ga, gx = T.autograd.grad(b.sum(), [a, x], retain_graph=True)
+    r['grad_mid_leaf'] = (ga.tolist(), gx.tolist())
+    gs = T.autograd.grad([b.sum() * 0 + x.sum(), (x * 0).sum()], [x], allow_unused=True)
+    r['two_outs'] = gs[0].tolist()
+    w = T.tensor([1.0, 2.0], requires_grad=True)
+    w.register_hook(lambda g: g * 2)
+    (w * w).sum().backward()
+    r['leaf_hook'] = w.grad.tolist()
+    v = T.tensor(3.0, requires_grad=True)
+    u = v * v
+    uu = u + u
+    u.register_hook(lambda g: g + 100)
+    uu.backward()
+    r['hook_sum'] = v.grad.item()
+    return r
+
+
+def test_engine_semantics_parity():
+    """Multiple roots, hooks across retain_graph, retain_grad accumulation, create_graph
+    .grad, grad w.r.t. intermediate and leaf, hook on a tensor used twice."""
+    warnings.simplefilter("ignore")
+    assert _engine_run(cr) == _engine_run(torch)
