@@ -255,13 +255,19 @@ class Normalize(Op):
         n = 1
         for a in axes:
             n *= x.shape[a]
-        mean = x.mean(axis=axes, keepdims=True)
+        inv_n = 1.0 / n
+        # np.add.reduce rather than .mean(): same pairwise sum, far less Python overhead.
+        mean = _sum(x, axes)
+        mean *= inv_n
         xc = x - mean
-        var = (xc * xc).mean(axis=axes, keepdims=True)
-        inv = 1.0 / np.sqrt(var + eps)
+        var = _sum(xc * xc, axes)
+        var *= inv_n
+        inv = var + eps
+        np.sqrt(inv, out=inv)
+        np.divide(1.0, inv, out=inv)
         xhat = xc
         xhat *= inv
-        self.xhat, self.inv, self.axes, self.n, self.eps = xhat, inv, axes, n, eps
+        self.xhat, self.inv, self.axes, self.inv_n, self.eps = xhat, inv, axes, inv_n, eps
         self.has_w, self.has_b, self.wshape = has_w, has_b, wshape
         if running is not None:
             rm, rv, m = running
@@ -278,7 +284,7 @@ class Normalize(Op):
         return y.copy() if y is xhat else y
 
     def backward(self, g):
-        axes, n = self.axes, self.n
+        axes, inv_n = self.axes, self.inv_n
         need = self.needs_input_grad
         has_w, has_b, wshape = self.has_w, self.has_b, self.wshape
         if dual.is_array(g):
@@ -286,21 +292,34 @@ class Normalize(Op):
             inputs = self.saved_inputs() if has_w else None
             w = inputs[1].reshape(wshape) if has_w else None
             gh = g * w if has_w else g
-            m1 = gh.mean(axis=axes, keepdims=True)
-            m2 = (gh * xhat).mean(axis=axes, keepdims=True)
             gx = None
             if need[0]:
+                m1 = _sum(gh, axes)
+                m1 *= inv_n
+                m2 = _sum(gh * xhat, axes)
+                m2 *= inv_n
                 gx = gh - m1
-                gx -= xhat * m2
+                m2 = xhat * m2
+                gx -= m2
                 gx *= inv
             out = [gx]
+            # BatchNorm's parameters vary exactly along the non-reduced axes: one reduce.
+            bn_like = wshape is not None and len(wshape) == g.ndim and all(
+                (wshape[k] == 1) == (k in axes) for k in range(g.ndim))
             if has_w:
-                out.append(dual.sum_to(g * xhat, wshape).reshape(inputs[1].shape)
-                           if need[1] else None)
+                if need[1]:
+                    gxh = g * xhat
+                    gw = _sum(gxh, axes) if bn_like else dual.sum_to(gxh, wshape)
+                    out.append(gw.reshape(inputs[1].shape))
+                else:
+                    out.append(None)
             if has_b:
                 k = 2 if has_w else 1
-                out.append(dual.sum_to(g, wshape).reshape(self.inputs[k].shape)
-                           if need[k] else None)
+                if need[k]:
+                    gb = _sum(g, axes) if bn_like else dual.sum_to(g, wshape)
+                    out.append(gb.reshape(self.inputs[k].shape))
+                else:
+                    out.append(None)
             return tuple(out)
         inputs = self.saved_inputs()
         x = inputs[0]
@@ -319,6 +338,10 @@ class Normalize(Op):
             k = 2 if has_w else 1
             out.append(dual.sum_to(g, wshape).reshape(*inputs[k].shape))
         return tuple(out)
+
+
+def _sum(a, axes):
+    return np.add.reduce(a, axis=axes, keepdims=True)
 
 
 def _iadd(y, b):
