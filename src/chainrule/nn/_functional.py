@@ -12,7 +12,7 @@ import numpy as np
 from .. import functions as _f
 from ..autograd.grad_mode import GRAD_ENABLED, no_grad
 from ..functions import nn_ops as _ops
-from ..functions._util import as_operand, floating, one_dim
+from ..functions._util import as_operand, floating
 from ..functions.elementwise import (relu, leaky_relu, elu, gelu, softplus, silu,  # noqa: F401
                                      sigmoid, tanh)
 from ..functions.linalg import linear  # noqa: F401  (the fused one-node Linear op)
@@ -345,14 +345,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # 
         raise RuntimeError(f"embedding: Expected tensor for argument #1 'indices' to have an "
                            f"integer scalar type, but got {idx.dtype} instead")
     n = weight.shape[0]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"embedding: index out of range in self (indices must be in "
                          f"[0, {n - 1}], got min {idx.min()} max {idx.max()})")
     if padding_idx is not None:
         if not -n <= padding_idx < n:
             raise ValueError("Padding_idx must be within num_embeddings")
         padding_idx %= n
-    idx = idx % n if idx.size and idx.min() < 0 else idx
     if max_norm is not None:
         with no_grad():
             rows = np.unique(idx)

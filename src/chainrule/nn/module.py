@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor, _HookHandle
+from ..tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter, Buffer
 
@@ -597,5 +597,3 @@ def _check_name(module, name, kind):
     if name == "":
         raise KeyError(f'{kind} name can\'t be empty string ""')
 
-
-_ = _HookHandle  # re-export kept for users importing it from here
