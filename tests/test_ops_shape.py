@@ -272,3 +272,21 @@ def test_view_errors_and_sharing():
 def test_diag(k):
     check_op(lambda T, x: T.diag(x, k), lambda x: np.diag(x, k), [((3,),), ((3, 4),), ((4, 2),)],
              gradgrad=True)
+
+
+def test_pytorch_keyword_names():
+    torch = pytest.importorskip("torch")
+    calls = [
+        "x.permute(dims=(1, 0))", "T.reshape(x, shape=(3, 2))", "x.reshape(shape=(3, 2))",
+        "x.view(size=(3, 2))", "x.expand(size=(2, 2, 3))", "x.repeat(repeats=(1, 2))",
+        "x.split(split_size=1, dim=1)[2]", "T.matmul(input=x, other=x.T)", "T.pow(x, exponent=2)",
+        "x.pow(exponent=2)", "T.add(x, other=x, alpha=2)", "T.sub(x, other=1)", "x.mul(other=2)",
+        "T.minimum(x, other=x)", "T.maximum(input=x, other=x * 0)", "T.zeros(size=(2,))",
+        "T.flip(x, dims=(0,))", "x.flip(0, 1)", "T.div(x, other=2, rounding_mode='floor')",
+        "T.where(condition=x > 2, input=x, other=x * 2)", "T.cat(tensors=[x, x], dim=1)",
+        "x.gather(dim=1, index=T.tensor([[0], [1]]))", "T.clamp(x, min=1.5, max=4.5)",
+    ]
+    for c in calls:
+        a = eval(c, {"T": cr, "x": cr.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])})  # noqa: S307
+        b = eval(c, {"T": torch, "x": torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])})  # noqa: S307
+        assert a.tolist() == b.tolist(), c

@@ -88,16 +88,19 @@ def _shape(size):
     return shape
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.zeros(_shape(size), _dtype(dtype)), requires_grad, device)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    shape = _shape(sizes if size is None else (size,))
+    return _finish(np.zeros(shape, _dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(np.ones(_shape(size), _dtype(dtype)), requires_grad, device)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    shape = _shape(sizes if size is None else (size,))
+    return _finish(np.ones(shape, _dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.empty(_shape(size), _dtype(dtype)), requires_grad, device)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    shape = _shape(sizes if size is None else (size,))
+    return _finish(np.empty(shape, _dtype(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):

@@ -614,13 +614,15 @@ def _bin(cls, a, b):
     return cls.apply(a, b)
 
 
-def add(a, b, *, alpha=1):
+def add(input, other, *, alpha=1):  # noqa: A002 - PyTorch's argument names
+    a, b = input, other
     if alpha != 1:
         b = mul(b, alpha)
     return _bin(Add, a, b)
 
 
-def sub(a, b, *, alpha=1):
+def sub(input, other, *, alpha=1):  # noqa: A002
+    a, b = input, other
     if alpha != 1:
         b = mul(b, alpha)
     return _bin(Sub, a, b)
@@ -629,14 +631,15 @@ def sub(a, b, *, alpha=1):
 subtract = sub
 
 
-def mul(a, b):
-    return _bin(Mul, a, b)
+def mul(input, other):  # noqa: A002
+    return _bin(Mul, input, other)
 
 
 multiply = mul
 
 
-def div(a, b, *, rounding_mode=None):
+def div(input, other, *, rounding_mode=None):  # noqa: A002
+    a, b = input, other
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
@@ -652,18 +655,19 @@ def div(a, b, *, rounding_mode=None):
 divide = true_divide = div
 
 
-def floor_divide(a, b):
-    return _bin(FloorDiv, a, b)
+def floor_divide(input, other):  # noqa: A002
+    return _bin(FloorDiv, input, other)
 
 
-def remainder(a, b):
-    return _bin(Remainder, a, b)
+def remainder(input, other):  # noqa: A002
+    return _bin(Remainder, input, other)
 
 
 fmod_ = remainder
 
 
-def pow(a, b):  # noqa: A001
+def pow(input, exponent):  # noqa: A001,A002
+    a, b = input, exponent
     if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Tensor):
         if a.data.dtype.kind != "f" and (isinstance(b, float) or b < 0):
             if b < 0 and isinstance(b, int):
@@ -676,12 +680,12 @@ def pow(a, b):  # noqa: A001
     return _bin(Pow, a, b)
 
 
-def maximum(a, b):
-    return _bin(Maximum, a, b)
+def maximum(input, other):  # noqa: A002
+    return _bin(Maximum, input, other)
 
 
-def minimum(a, b):
-    return _bin(Minimum, a, b)
+def minimum(input, other):  # noqa: A002
+    return _bin(Minimum, input, other)
 
 
 def where(condition, input=None, other=None):  # noqa: A002

@@ -135,12 +135,14 @@ class Roll(Op):
 
 
 # --- public functions -------------------------------------------------------------------
-def reshape(x, *shape):
-    shape = shape_arg(shape)
+def reshape(x, *shape_args, shape=None):
+    shape = shape_arg(shape_args if shape is None else (shape,))
     return Reshape.apply(as_operand(x), shape=shape)
 
 
-def view(x, *shape):
+def view(x, *shape, size=None):
+    if size is not None:
+        shape = (size,)
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and shape[0] is not None:
         return _view_dtype(x, shape[0])
     shape = shape_arg(shape)
@@ -217,8 +219,8 @@ def unsqueeze(x, dim):
     return Reshape.apply(x, shape=shp[:d] + (1,) + shp[d:])
 
 
-def expand(x, *shape):
-    shape = shape_arg(shape)
+def expand(x, *shape, size=None):
+    shape = shape_arg(shape if size is None else (size,))
     xs = x.data.shape
     if len(shape) < len(xs):
         raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
@@ -243,8 +245,8 @@ def broadcast_tensors(*tensors):
     return tuple(expand(t, shape) for t in tensors)
 
 
-def permute(x, *dims):
-    dims = shape_arg(dims)
+def permute(x, *dims_args, dims=None):
+    dims = shape_arg(dims_args if dims is None else (dims,))
     nd = x.data.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
@@ -290,8 +292,8 @@ def movedim(x, source, destination):
     return permute(x, *order)
 
 
-def repeat(x, *sizes):
-    reps = shape_arg(sizes)
+def repeat(x, *sizes, repeats=None):
+    reps = shape_arg(sizes if repeats is None else (repeats,))
     if len(reps) < x.data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
@@ -378,7 +380,9 @@ def narrow(x, dim, start, length):
     return x[(slice(None),) * d + (slice(start, start + length),)]
 
 
-def split(x, split_size_or_sections, dim=0):
+def split(x, split_size_or_sections=None, dim=0, *, split_size=None):
+    if split_size_or_sections is None:
+        split_size_or_sections = split_size  # Tensor.split's keyword name
     d = one_dim(dim, x.data.ndim, "split")
     n = x.data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -469,8 +473,9 @@ def _pad_mode(x, widths, mode):
     return out
 
 
-def flip(x, *dims):
-    """Reverse the order along dims: flip(x, (0, 2)), x.flip(0, 2) or x.flip([0])."""
+def flip(x, *dims_args, dims=None):
+    """Reverse the order along dims: flip(x, (0, 2)), flip(x, dims=[0]) or x.flip(0, 2)."""
+    dims = dims_args if dims is None else (dims if isinstance(dims, (tuple, list)) else (dims,))
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
     dims = norm_dim(tuple(dims), x.data.ndim, "flip")
