@@ -648,3 +648,13 @@ def test_gradcheck_on_non_contiguous_input_and_float32_warning():
     assert gradcheck(lambda a: (a * a).sum(1), (x,))
     with pytest.warns(UserWarning, match="float64"):
         gradcheck(lambda a: a * 2, (cr.randn(2, requires_grad=True),), eps=1e-2, atol=1e-2)
+
+
+def test_maximum_checks_versions_of_its_inputs():
+    a = cr.tensor([1.0, 3.0], requires_grad=True)
+    b = cr.tensor([2.0, 2.0], requires_grad=True)
+    a2 = a * 1
+    m = cr.maximum(a2, b)
+    a2.mul_(-1)            # would flip which side won: must not give a silent wrong answer
+    with pytest.raises(RuntimeError, match="MaximumBackward0"):
+        m.sum().backward()

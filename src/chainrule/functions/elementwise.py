@@ -153,6 +153,7 @@ class Maximum(Op):
             raise broadcast_error("maximum", a, b) from None
 
     def backward(self, g):
+        self.check_versions()  # the tie mask needs the values maximum saw
         a, b = (t.data for t in self.inputs)
         w = (a > b) + 0.5 * (a == b)
         w = w.astype(a.dtype)
@@ -167,6 +168,7 @@ class Minimum(Op):
             raise broadcast_error("minimum", a, b) from None
 
     def backward(self, g):
+        self.check_versions()  # the tie mask needs the values maximum saw
         a, b = (t.data for t in self.inputs)
         w = ((a < b) + 0.5 * (a == b)).astype(a.dtype)
         return sum_to(g * w, a.shape), sum_to(g * (1 - w), b.shape)
