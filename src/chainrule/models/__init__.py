@@ -3,5 +3,7 @@ regression, multi-layer perceptrons (and LeNet-5 where available)."""
 from .perceptron import Perceptron
 from .logistic import LogisticRegression, SoftmaxRegression
 from .mlp import MLP, mlp
+from .lenet import LeNet5, linear_classifier, mlp_300, mlp_300_100
 
-__all__ = ["Perceptron", "LogisticRegression", "SoftmaxRegression", "MLP", "mlp"]
+__all__ = ["Perceptron", "LogisticRegression", "SoftmaxRegression", "MLP", "mlp", "LeNet5",
+           "linear_classifier", "mlp_300", "mlp_300_100"]

@@ -29,7 +29,7 @@ import numpy as np
 from .. import nn
 from ..functions import conv as _C
 from ..functions.shape import pad as _pad
-from ..nn import functional as F
+from ..tensor import Tensor
 
 # Table I of the paper: which S2 maps (rows) feed each C3 map (columns).
 # Maps 0-5 read 3 contiguous maps, 6-11 read 4 contiguous, 12-14 read 4 non-contiguous,
@@ -85,8 +85,8 @@ class MaskedConv2d(nn.Conv2d):
         if table.shape != (out_channels, in_channels):
             raise ValueError(f"MaskedConv2d: connection table must be ({out_channels}, "
                              f"{in_channels}), got {table.shape}")
-        self.register_buffer("mask", table.astype(np.float32)[:, :, None, None]
-                             * np.ones((1, 1) + self.kernel_size, dtype=np.float32))
+        mask = table[:, :, None, None] * np.ones((1, 1) + self.kernel_size)
+        self.register_buffer("mask", Tensor._make(mask.astype(self.weight.data.dtype)))
 
     def forward(self, input):  # noqa: A002
         w = self.weight * self.mask
