@@ -530,3 +530,34 @@ def test_padding_layers_and_distance_modules():
             mine = getattr(nn, name)(*args)(cr.tensor(a)).numpy()
             ref = getattr(torch.nn, name)(*args)(torch.tensor(a)).numpy()
             np.testing.assert_array_equal(mine, ref)
+
+
+@pytest.mark.parametrize("name", ["dropout", "dropout2d", "alpha_dropout", "instance_norm",
+                                  "rms_norm", "flatten", "unflatten", "reflection_pad",
+                                  "selu", "celu", "glu"])
+def test_more_layer_gradchecks(name):
+    rng = np.random.default_rng(6)
+    x = cr.tensor(rng.standard_normal((2, 4, 3, 3)), requires_grad=True)
+    w = cr.tensor(rng.uniform(0.5, 1.5, 3), requires_grad=True)
+
+    def seeded(f):
+        def g(*a):
+            cr.manual_seed(11)   # the same random mask on every call
+            return f(*a)
+        return g
+
+    fns = {
+        "dropout": (seeded(lambda x: F.dropout(x, 0.3)), [x]),
+        "dropout2d": (seeded(lambda x: F.dropout2d(x, 0.5)), [x]),
+        "alpha_dropout": (seeded(lambda x: F.alpha_dropout(x, 0.2, training=True)), [x]),
+        "instance_norm": (lambda x: F.instance_norm(x), [x]),
+        "rms_norm": (lambda x, w: F.rms_norm(x, (3,), w, 1e-6), [x, w]),
+        "flatten": (nn.Flatten(), [x]),
+        "unflatten": (lambda x: nn.Unflatten(1, (2, 2))(x), [x]),
+        "reflection_pad": (nn.ReflectionPad2d((1, 2, 2, 0)), [x]),
+        "selu": (nn.SELU(), [x]),
+        "celu": (nn.CELU(0.7), [x]),
+        "glu": (nn.GLU(1), [x]),
+    }
+    fn, args = fns[name]
+    assert gradcheck(fn, args)
