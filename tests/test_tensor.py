@@ -285,3 +285,15 @@ def test_tensor_class_constructor():
     assert cr.Tensor(cr.Size([2, 1])).shape == (2, 1) and cr.Tensor().shape == (0,)
     assert cr.Tensor([1.0], requires_grad=True).requires_grad
     assert isinstance(cr.zeros(1), cr.Tensor) and cr.is_tensor(cr.zeros(1))
+
+
+def test_explicit_dtype_keeps_full_precision():
+    # tensor(python floats, dtype=float64) must not pass through float32 on the way
+    assert cr.tensor([0.3, -0.7], dtype=cr.float64).tolist() == [0.3, -0.7]
+    assert cr.tensor(0.1, dtype=cr.float64).item() == 0.1
+    assert cr.tensor([[0.1]], dtype="float64").item() == 0.1
+    assert cr.tensor(2 ** 62, dtype=cr.int64).item() == 2 ** 62
+    assert cr.tensor([1.7, 0.0], dtype=cr.bool).tolist() == [True, False]
+    assert cr.tensor([1.7], dtype=cr.int64).tolist() == [1]
+    assert (cr.tensor([1.0], dtype=cr.float64) * 0.1).item() == 0.1
+    assert cr.full((1,), 0.1, dtype=cr.float64).item() == 0.1

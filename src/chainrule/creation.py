@@ -17,16 +17,19 @@ def _finish(arr, requires_grad, device=None):
     return t
 
 
-def _infer(data):
+def _infer(data, dtype=None):
     """NumPy array with PyTorch's inferred dtype: arrays and NumPy scalars keep theirs;
-    Python floats -> the default float, Python ints -> int64, bools -> bool."""
+    Python floats -> the default float, Python ints -> int64, bools -> bool. With `dtype`,
+    Python data converts straight to it."""
     if isinstance(data, Tensor):
         return data.data
     if isinstance(data, (np.ndarray, np.generic)):
         return np.asarray(data)
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [d.data if isinstance(d, Tensor) else d for d in data]
-    arr = np.asarray(data)
+    arr = np.asarray(data) if dtype is None or dtype.kind == "b" else np.asarray(data, dtype)
+    if dtype is not None and arr.dtype.kind != "O":
+        return arr
     if arr.dtype.kind == "f":
         return arr.astype(dtypes.get_default_dtype().np)
     if arr.dtype.kind in "iu" and arr.dtype != np.int64:
@@ -40,7 +43,9 @@ def _infer(data):
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (nested lists, scalars or arrays)."""
     try:
-        arr = _infer(data)
+        # With an explicit dtype, convert straight to it: going through the default float
+        # first would round tensor([0.1], dtype=float64) to float32 precision.
+        arr = _infer(data, None if dtype is None else dtypes.get(dtype).np)
     except ValueError as e:
         raise ValueError(f"tensor(): {e}") from None
     arr = np.array(arr, dtype=None if dtype is None else dtypes.get(dtype).np, copy=True)
