@@ -271,3 +271,14 @@ def test_pow_gradients_at_zero_and_zero_exponent():
     assert np.isnan(b.grad.item())
     check_op(lambda T, a, b: a ** b, np.power, inputs=[
         (make((2, 3), 0.5, 2, seed=1), np.array([0.0, 1.0, 2.5]))], gradgrad=True)
+
+
+def test_floor_divide_and_sign_gradcheck_away_from_jumps():
+    # piecewise constant: gradient 0 (PyTorch defines none for floor_divide, so no parity)
+    a = make((2, 3), 0.1, 0.9, seed=1) + np.array([[-2.0], [3.0]])
+    check_op(lambda T, a: a // 1.0, lambda a: np.floor(a), inputs=[(a,)], vs_torch=False)
+    check_op(lambda T, a: 7.5 // (a + 3), lambda a: np.floor_divide(7.5, a + 3),
+             inputs=[(np.array([0.2, 1.4, 3.3]),)], vs_torch=False)
+    check_op(lambda T, a, b: a // b, np.floor_divide,
+             inputs=[(a, np.array([1.0, 2.0, 4.0]) + 0.0)], vs_torch=False)
+    check_op(lambda T, x: T.sign(x) * x, lambda x: np.sign(x) * x, UNARY[:4], away=(0, 0.05))
