@@ -53,8 +53,10 @@ def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **
 
 def _type(self, dtype=None):
     if dtype is None:
-        return "chainrule." + {"f": "Float", "i": "Long", "b": "Bool", "u": "Byte"}.get(
-            self.data.dtype.kind, "") + "Tensor"
+        return "chainrule." + {"float32": "Float", "float64": "Double", "float16": "Half",
+                               "int64": "Long", "int32": "Int", "int16": "Short",
+                               "int8": "Char", "uint8": "Byte", "bool": "Bool"}[
+            self.dtype.name] + "Tensor"
     return _to(self, dtype)
 
 
