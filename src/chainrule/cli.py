@@ -157,13 +157,12 @@ def build_parser():
 
 
 def _optional(modname):
-    """Import an optional plug-in module; None when it (not one of its imports) is absent."""
+    """Import an optional plug-in module; None when it, or a package it needs (an optional
+    extra that is not installed), is absent. Other import errors are real bugs: raised."""
     try:
         return importlib.import_module(modname)
-    except ModuleNotFoundError as e:
-        if e.name is not None and (modname == e.name or modname.startswith(e.name + ".")):
-            return None
-        raise
+    except ModuleNotFoundError:
+        return None
 
 
 def main(argv=None):
