@@ -37,6 +37,7 @@ CONV2D_CASES = [
     ((1, 6, 5, 5), (6, 1, 3, 3), dict(groups=6, stride=2, padding=1)),        # depthwise
     ((1, 4, 8, 8), (4, 2, 2, 3), dict(groups=2, stride=(3, 2), dilation=2, padding=(1, 0))),
     ((1, 3, 4, 4), (2, 3, 1, 1), dict()),                                     # 1x1
+    ((1, 2, 7, 6), (2, 2, 3, 2), dict(dilation=(3, 5))),          # one dilated window
 ]
 
 

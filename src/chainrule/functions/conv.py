@@ -113,6 +113,11 @@ def _im2col(x, geom):
     matrix: forward and weight gradient are then single GEMMs over the whole batch."""
     N, C = x.shape[:2]
     win = _windows(x, geom)
+    nd = geom.nd
+    if all(o == 1 for o in geom.out_sp):  # one window (LeNet's C5): a single transposed copy
+        w1 = win[_ALL2 + (0,) * nd]      # (N, C, *k)
+        cols = np.ascontiguousarray(np.moveaxis(w1, 0, -1))
+        return cols.reshape(cols.shape + (1,) * nd)
     cols = np.empty((C,) + geom.k + (N,) + geom.out_sp, dtype=x.dtype)
     for off in geom.offsets():
         cols[(slice(None),) + off] = win[(Ellipsis,) + off].swapaxes(0, 1)
@@ -125,6 +130,11 @@ def _col2im(cols, geom, N):
     C = cols.shape[0]
     xp = np.zeros((N, C) + geom.padded, dtype=cols.dtype)
     xt = xp.swapaxes(0, 1)  # a view: (C, N, *padded)
+    nd = geom.nd
+    if all(o == 1 for o in geom.out_sp):  # one window: no overlaps, a single strided write
+        sl = tuple(slice(0, d * (k - 1) + 1, d) for k, d in zip(geom.k, geom.dil))
+        xp[_ALL2 + sl] = np.moveaxis(cols.reshape(cols.shape[:1 + nd] + (N,)), -1, 0)
+        return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
     for off in geom.offsets():
         xt[_ALL2 + geom.window(off)] += cols[(slice(None),) + off]
     return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
@@ -540,13 +550,13 @@ class MaxPool(Op):
     def forward(self, x, *, geom):
         win = _windows(x, geom, fill=-np.inf)
         views = [win[(Ellipsis,) + off] for off in geom.offsets()]
-        y = views[0].copy()
-        for v in views[1:]:
-            np.maximum(y, v, out=y)             # NaN propagates, as in PyTorch
         it = np.int8 if len(views) < 128 else np.int32
-        idx = np.full(y.shape, len(views) - 1, dtype=it)
-        for i in range(len(views) - 2, -1, -1):  # backwards: the first maximum is written last
-            idx = np.where(views[i] == y, it(i), idx)
+        y = views[0].copy()
+        idx = np.zeros(y.shape, dtype=it)
+        for i, v in enumerate(views[1:], 1):
+            upd = (v > y).view(np.int8).astype(it, copy=False)  # strict: the first max stays
+            np.maximum(y, v, out=y)                              # NaN propagates, as in PyTorch
+            idx += upd * (it(i) - idx)                           # idx = i where v won
         if np.isnan(y).any():
             for i, v in enumerate(views):
                 idx = np.where(np.isnan(v), it(i), idx)
