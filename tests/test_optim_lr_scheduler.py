@@ -36,6 +36,8 @@ SCHEDULERS = [
     ("LinearLR", dict(start_factor=1.0, end_factor=0.1, total_iters=4), {}),
     ("ConstantLR", dict(factor=0.5, total_iters=4), {}),
     ("PolynomialLR", dict(total_iters=8, power=2.0), {}),
+    ("CosineAnnealingWarmRestarts", dict(T_0=4, T_mult=2, eta_min=0.01), {}),
+    ("CosineAnnealingWarmRestarts", dict(T_0=5), {}),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=25), {"momentum": 0.9}),
     ("OneCycleLR", dict(max_lr=[0.5, 0.2], total_steps=20, anneal_strategy="linear",
                         three_phase=True), {"momentum": 0.9}),
@@ -77,6 +79,15 @@ def test_lambda_multiplicative_sequential_match_torch():
                               LS.CosineAnnealingLR(o5, T_max=10)], milestones=[3])
     s6 = TLS.SequentialLR(o6, [TLS.LinearLR(o6, 0.1, total_iters=3),
                                TLS.CosineAnnealingLR(o6, T_max=10)], milestones=[3])
+    o7, o8 = _opt(cr), _opt(torch)
+    s7 = LS.ChainedScheduler([LS.ConstantLR(o7, 0.1, total_iters=2),
+                              LS.ExponentialLR(o7, gamma=0.9)])
+    s8 = TLS.ChainedScheduler([TLS.ConstantLR(o8, 0.1, total_iters=2),
+                               TLS.ExponentialLR(o8, gamma=0.9)])
+    for _ in range(15):
+        assert s7.get_last_lr() == s8.get_last_lr()
+        s7.step()
+        s8.step()
     for _ in range(15):
         assert s1.get_last_lr() == s2.get_last_lr()
         assert s3.get_last_lr() == s4.get_last_lr()
@@ -158,3 +169,14 @@ def test_errors():
     with pytest.raises(ValueError, match="Factor should be < 1.0"):
         LS.ReduceLROnPlateau(_opt(cr), factor=2.0)
     assert np.isfinite(LS.ExponentialLR(_opt(cr), 0.5).get_last_lr()[0])
+
+
+@pytest.mark.skipif(torch is None, reason="torch not installed")
+def test_warm_restarts_fractional_epochs_match_torch():
+    o1, o2 = _opt(cr), _opt(torch)
+    s1 = LS.CosineAnnealingWarmRestarts(o1, T_0=3, T_mult=2)
+    s2 = TLS.CosineAnnealingWarmRestarts(o2, T_0=3, T_mult=2)
+    for e in np.arange(0, 20, 0.25):
+        s1.step(float(e))
+        s2.step(float(e))
+        assert s1.get_last_lr() == s2.get_last_lr()
