@@ -286,11 +286,38 @@ def test_inplace_errors_match_pytorch():
         f(y)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.sum().backward()
-    # in-place on a view of a graph tensor is refused with a clear message
+    # in-place on a reshape / permute view of a graph tensor is refused with a clear message
     x = cr.randn(3, requires_grad=True)
     y = x * 2
     with pytest.raises(RuntimeError, match="view"):
-        y[0:2].add_(1)
+        y.reshape(3, 1).add_(1)
+
+
+def test_inplace_on_indexed_views_updates_the_base():
+    # h[:, :2] *= w, h[0] += 1, v = h[1]; v.sub_(...): the base's history includes them
+    def f(x, w):
+        h = x * 1
+        h[:, :2] *= w
+        h[0] += 1
+        v = h[1]
+        v.sub_(x[0] * 2)
+        r = h[:, 1:]
+        r.clamp_(max=1.5)
+        return h
+    x = cr.randn(2, 3, dtype=cr.float64, requires_grad=True)
+    w = cr.randn(2, dtype=cr.float64, requires_grad=True)
+    assert gradcheck(f, (x, w))
+    assert gradgradcheck(f, (x, w))
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor(x.data, requires_grad=True)
+    tw = torch.tensor(w.data, requires_grad=True)
+    th = f(tx, tw)
+    ch = f(x, w)
+    np.testing.assert_allclose(ch.data, th.detach().numpy())
+    (ch * 3).sum().backward()
+    (th * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+    np.testing.assert_allclose(w.grad.data, tw.grad.numpy())
 
 
 def test_inplace_hooks_and_retain_grad_follow_tensor():

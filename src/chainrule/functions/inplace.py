@@ -31,9 +31,12 @@ def apply_inplace(t, fn, other=None, op="inplace"):
     _check_leaf(t, op)
     if _records(t, other):
         node = t.grad_fn
-        if node is not None and node.is_view if hasattr(node, "is_view") else False:
-            raise RuntimeError(f"{op}: in-place modification of a view of a tensor that is part "
-                               "of an autograd graph is not supported here; use the "
+        if getattr(node, "is_view", False):
+            from .index import GetItemView
+            if type(node) is GetItemView:  # x[key].add_(v), x[:, :2] *= 2, ...
+                return _inplace_on_view(t, node, fn, other, op)
+            raise RuntimeError(f"{op}: in-place modification of a {node.name} view of a tensor "
+                               "that is part of an autograd graph is not supported; use the "
                                "out-of-place form (e.g. y = y * 2) instead")
         # The old value as its own tensor in the graph (the new op may save it), then
         # rebase t onto the new node. Nodes recorded earlier hold t itself: the new node
@@ -62,6 +65,22 @@ def apply_inplace(t, fn, other=None, op="inplace"):
             raise RuntimeError(f"{op}: output with shape {list(t.data.shape)} doesn't match the "
                                f"broadcast shape {list(res.data.shape)}") from None
     t._version[0] += 1
+    return t
+
+
+def _inplace_on_view(t, node, fn, other, op):
+    """t = base[key] changed in place: write the new value into the base with a recorded
+    __setitem__ (so the base's history includes it), then make t a fresh view of the new
+    base. t's array is a NumPy view of the base's, so it already shows the new values."""
+    from .index import GetItemView
+    base, key = node.inputs[0], node.key
+    old = _make(t.data.copy(), t.requires_grad, t.grad_fn)
+    old._out_idx = t._out_idx
+    new = fn(old) if other is None else fn(old, other)
+    _check_result(t, new, op)
+    setitem(base, key, new)  # bumps the version that base and t share
+    t.grad_fn = GetItemView.apply(base, key=key).grad_fn
+    t.requires_grad, t._out_idx = True, 0
     return t
 
 
@@ -151,7 +170,8 @@ from ..autograd.function import Op  # noqa: E402
 
 class IndexPut(Op):
     """out = x with out[key] = v. Gradients: x gets g with zeros at key; v gets g[key]
-    summed to v's shape."""
+    summed to v's shape. Needs no saved values (v may be a view of x, changed right after)."""
+    saves = False
 
     def forward(self, x, v, key):
         self.key, self.vshape = key, v.shape
