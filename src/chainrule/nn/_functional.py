@@ -523,7 +523,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     # Probabilities: -(sum_c w_c y_c log_softmax(x)_c), stable through log_softmax.
     y = target if isinstance(target, Tensor) else _make(t)
     if y.data.dtype != dt:
-        y = y.to(dtypes_np(dt))
+        y = _f.cast(y, dt)
     if label_smoothing:
         y = y * (1 - label_smoothing) + label_smoothing / C
     logp = _f.log_softmax(x, axis)
@@ -535,11 +535,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         n = x.numel() // C if x.numel() else 0
         return loss.sum() / n if n else loss.sum() * float("nan")
     return _reduce(loss, reduction)
-
-
-def dtypes_np(np_dtype):
-    from .. import dtypes
-    return dtypes.from_np(np.dtype(np_dtype))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,  # noqa: A002
