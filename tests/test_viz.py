@@ -231,3 +231,20 @@ def test_graph_repr():
     g = draw_graph(f)
     assert isinstance(g, Graph)
     assert repr(g) == "<Graph: 5 tensors, 2 ops, 6 edges>"
+
+
+def test_names_from_the_callers_variables():
+    a = chainrule.tensor(2.0, requires_grad=True)
+    b = chainrule.tensor(5.0, requires_grad=True)
+    prod = a * b
+    out = prod + 1
+    src = draw_graph(out).source.replace("\\n", "\n")
+    for name in ("a", "b", "prod", "out"):
+        assert f'"{name}\nvalue' in src, (name, src)
+    tr = trace(out)
+    assert [s.output[0] for s in tr.forward] == ["prod", "out"]
+    # explicit names win; local_names=False falls back to t1, t2, ...
+    prod.name = "p"
+    assert '"p\nvalue' in draw_graph(out).source.replace("\\n", "\n")
+    src = draw_graph(out, local_names=False).source.replace("\\n", "\n")
+    assert '"t1\nvalue' in src and '"out\nvalue' not in src

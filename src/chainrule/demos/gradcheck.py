@@ -103,6 +103,8 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
                 color="#f59e0b", label="float32 (eps = 1e-3)")
         ax.axvline(1e-6, color="#dc2626", ls="--", lw=1.2, label="threshold 1e-6")
         ax.set_xscale("log")
+        lo = min(min(e64.values()), min(e32.values()), 1e-6)
+        ax.set_xlim(max(lo, 1e-17) / 3, 30.0)   # room on the right for the legend
         ax.set_yticks(ypos)
         ax.set_yticklabels([f"{n}  ({sizes[n]})" for n in names])
         ax.invert_yaxis()

@@ -98,7 +98,9 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
         if sep is not None:
             ax.axvline(sep, color="#dc2626", ls="--", lw=1.2,
                        label=f"all {n_train} cards right after {sep} presentations")
-            ax.legend()
+        ax.axvline(50, color="#9ca3af", ls=":", lw=1.2,
+                   label="1958 press report: learned 'after fifty attempts'")
+        ax.legend()
         ax.set_xlabel("presentations (one card each)")
         ax.set_ylabel("training cards misclassified")
         ax.set_title("(a) Rosenblatt's rule on the retina: errors over time")

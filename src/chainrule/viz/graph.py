@@ -92,9 +92,24 @@ def walk(roots):
     return tensors, nodes, edges, outputs_of
 
 
-def tensor_names(tensors, nodes, params=None, auto=True):
+def caller_names(frame):
+    """{id(tensor): variable name} for the Tensors bound to local variables of `frame` (the
+    shortest name when a tensor has several; private names skipped)."""
+    found = {}
+    if frame is None:
+        return found
+    for var, val in list(frame.f_locals.items()):
+        if isinstance(val, Tensor) and not var.startswith("_"):
+            old = found.get(id(val))
+            if old is None or (len(var), var) < (len(old), old):
+                found[id(val)] = var
+    return found
+
+
+def tensor_names(tensors, nodes, params=None, auto=True, frame=None):
     """{id(tensor): name}: from `params` ({name: tensor}), then each tensor's `name` slot,
-    then (auto=True) t1, t2, ... for unnamed non-constant tensors in forward order."""
+    then the caller's variable names (`frame`), then (auto=True) t1, t2, ... for unnamed
+    non-constant tensors in forward order."""
     names = {}
     if params is not None:
         items = params.items() if hasattr(params, "items") else params
@@ -106,6 +121,12 @@ def tensor_names(tensors, nodes, params=None, auto=True):
             n = getattr(t, "name", None)
             if n:
                 names[k] = str(n)
+    if frame is not None:
+        taken = set(names.values())
+        for k, var in caller_names(frame).items():
+            if k in tensors and k not in names and var not in taken:
+                names[k] = var
+                taken.add(var)
     if auto:
         taken = set(names.values())
         count = 0
@@ -401,12 +422,13 @@ def has_graphviz():
 
 
 def draw_graph(root, params=None, *, show_grad=True, backward=False, title=None,
-               rankdir="LR", auto_names=True):
+               rankdir="LR", auto_names=True, local_names=True):
     """The computational graph that produced `root` (a Tensor or a list of Tensors).
 
     params: optional {name: tensor} (e.g. ``dict(model.named_parameters())``), as in
-    torchviz; otherwise each tensor's ``name`` attribute labels it (``x.name = "x"``), and
-    unnamed tensors that require grad get t1, t2, ... in forward order.
+    torchviz; otherwise each tensor's ``name`` attribute labels it (``x.name = "x"``), then
+    (local_names) the name of the caller's local variable holding it, and unnamed tensors
+    that require grad get t1, t2, ... in forward order.
     Tensor nodes show the value (one element) or shape and mean / std / min / max, and,
     with show_grad, ``.grad`` when it is set. backward=True first calls retain_grad on every
     intermediate tensor and runs ``root.backward()`` (root must be a scalar), so every
@@ -423,7 +445,12 @@ def draw_graph(root, params=None, *, show_grad=True, backward=False, title=None,
             if t.grad_fn is not None and t.requires_grad:
                 t.retain_grad()
         r.backward()
-    names = tensor_names(tensors, nodes, params, auto=auto_names)
+    import inspect
+    frame = inspect.currentframe().f_back if local_names else None
+    try:
+        names = tensor_names(tensors, nodes, params, auto=auto_names, frame=frame)
+    finally:
+        del frame   # no reference cycle through the caller's frame
     roots = {id(root)} if isinstance(root, Tensor) else {id(t) for t in root}
     items = {}
     for k, t in tensors.items():

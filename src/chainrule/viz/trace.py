@@ -204,11 +204,11 @@ def _local_jacobians(node, out):
     return res, notes
 
 
-def trace(output, params=None, *, gradient=None, retain_graph=False):
+def trace(output, params=None, *, gradient=None, retain_graph=False, local_names=True):
     """Run backprop on `output` (a Tensor) and record every step; returns a `Trace`.
 
-    params: optional {name: tensor} for labels (else each tensor's ``name``; unnamed ones
-    get t1, t2, ...). gradient: the seed dL/d(output) for non-scalar outputs (as in
+    params: optional {name: tensor} for labels (else each tensor's ``name``, then, with
+    local_names, the caller's variable names; unnamed ones get t1, t2, ...). gradient: the seed dL/d(output) for non-scalar outputs (as in
     ``backward(gradient)``). The graph must not have been backpropagated through already
     (its saved values are freed then) unless it was built with retain_graph.
     """
@@ -218,7 +218,12 @@ def trace(output, params=None, *, gradient=None, retain_graph=False):
         raise RuntimeError("trace: the output does not require grad (no graph was recorded: "
                            "were the inputs made with requires_grad=True?)")
     tensors, nodes, _, outputs_of = walk(output)
-    names = tensor_names(tensors, nodes, params, auto=True)
+    import inspect
+    frame = inspect.currentframe().f_back if local_names else None
+    try:
+        names = tensor_names(tensors, nodes, params, auto=True, frame=frame)
+    finally:
+        del frame
     out_name = names.get(id(output), "L")
 
     def nm(t):
