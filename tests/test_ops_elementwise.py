@@ -282,3 +282,15 @@ def test_floor_divide_and_sign_gradcheck_away_from_jumps():
     check_op(lambda T, a, b: a // b, np.floor_divide,
              inputs=[(a, np.array([1.0, 2.0, 4.0]) + 0.0)], vs_torch=False)
     check_op(lambda T, x: T.sign(x) * x, lambda x: np.sign(x) * x, UNARY[:4], away=(0, 0.05))
+
+
+def test_piecewise_constant_ops_values_dtypes_and_zero_grad():
+    check_op(lambda T, x: T.sign(x) + T.floor(x) + T.round(x) + T.ceil(x) + T.trunc(x)
+             + x.frac(), None, [((2, 3, 4),)], low=-3, high=3)
+    x = cr.tensor([float("inf"), -2.5, 0.0], requires_grad=True)
+    y = cr.sign(x) + cr.floor(x)
+    assert y.tolist() == [float("inf"), -4.0, 0.0]   # no inf * 0 = NaN
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    assert cr.floor(cr.tensor([1, 2])).dtype == cr.int64
+    assert cr.sign(cr.tensor([True, False])).tolist() == [True, False]

@@ -754,10 +754,24 @@ def abs(x):  # noqa: A001
 absolute = abs
 
 
+class Piecewise(Op):
+    """A piecewise-constant function of x (sign, floor, round, ...): its value, and an
+    exact zero gradient (x * 0 + value would turn inf into NaN)."""
+    saves = False
+
+    def forward(self, x, fn):
+        return np.asarray(fn(x)).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return np.zeros_like(g) if dual.is_array(g) else g * 0
+
+
 def sign(x):
     """sign(x): -1, 0 or 1; its gradient is zero (a constant in autograd terms)."""
     x = as_operand(x)
-    return x * 0 + _make(np.sign(x.data)) if x.requires_grad else _make(np.sign(x.data))
+    if x.data.dtype == np.bool_:
+        return _make(x.data.copy())
+    return Piecewise.apply(x, fn=np.sign)
 
 
 def log2(x):
@@ -881,13 +895,13 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 def _rounding(fn):
     def f(x):
         x = as_operand(x)
-        out = _make(fn(x.data))
-        if x.requires_grad:  # piecewise constant: zero gradient, still in the graph
-            return x * 0 + out
-        return out
+        if x.data.dtype.kind != "f":  # integers and bools are already whole: same dtype
+            return _make(x.data.copy())
+        return Piecewise.apply(x, fn=fn)
     return f
 
 
 floor, ceil, round_, trunc = (_rounding(np.floor), _rounding(np.ceil),
                               _rounding(np.round), _rounding(np.trunc))
+round = round_  # noqa: A001 - chainrule.round, as torch.round (half to even, like NumPy)
 frac = lambda x: x - trunc(x)  # noqa: E731
