@@ -294,3 +294,17 @@ def test_piecewise_constant_ops_values_dtypes_and_zero_grad():
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
     assert cr.floor(cr.tensor([1, 2])).dtype == cr.int64
     assert cr.sign(cr.tensor([True, False])).tolist() == [True, False]
+
+
+def test_div_rounding_modes():
+    x = cr.tensor([-7.0, 7.5, 3.0], requires_grad=True)
+    y = cr.div(x, 2, rounding_mode="trunc")
+    assert y.tolist() == [-3.0, 3.0, 1.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    i = cr.tensor([-7, 7])
+    assert cr.div(i, 2, rounding_mode="trunc").tolist() == [-3, 3]
+    assert cr.div(i, 2, rounding_mode="trunc").dtype == cr.int64
+    assert cr.div(i, 2, rounding_mode="floor").tolist() == [-4, 3]
+    with pytest.raises(ValueError, match="rounding_mode"):
+        cr.div(i, 2, rounding_mode="round")

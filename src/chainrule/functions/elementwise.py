@@ -644,9 +644,15 @@ def div(input, other, *, rounding_mode=None):  # noqa: A002
     a, b = input, other
     if rounding_mode == "floor":
         return floor_divide(a, b)
-    if rounding_mode == "trunc":
-        q = div(a, b)
-        return q.detach().trunc() if not q.requires_grad else (q - (q - q.detach().trunc()))
+    if rounding_mode == "trunc":  # round toward zero; integers stay integers (PyTorch)
+        a, b = promote(a, b)
+        if a.data.dtype.kind in "iub":
+            q = np.trunc(a.data.astype(np.float64) / b.data)
+            return _make(q.astype(a.data.dtype if a.data.dtype != np.bool_ else np.int64))
+        return Piecewise.apply(div(a, b), fn=np.trunc)
+    if rounding_mode is not None:
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                         f"but found {rounding_mode!r}")
     a, b = promote(a, b)
     if a.data.dtype.kind != "f":  # true division of integers gives the default float
         f = dtypes.get_default_dtype().np
