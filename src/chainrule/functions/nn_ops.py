@@ -140,8 +140,10 @@ class CrossEntropy(Op):
 
 class BCEWithLogits(Op):
     """Binary cross-entropy on logits, fused (stable for any logit magnitude):
-        l = w [(1 - y) x + (1 + (pw - 1) y) softplus(-x)],  softplus(-x) = log1p(e^-|x|) + max(-x, 0)
-    d l / dx = w [(1 - y) - (1 + (pw - 1) y) sigmoid(-x)];  d l / dy = w [-x + (pw - 1) softplus(-x)]
+        l = w [(1 - y) x + (1 + (pw - 1) y) softplus(-x)]
+        softplus(-x) = log1p(exp(-|x|)) + max(-x, 0)
+        d l / dx = w [(1 - y) - (1 + (pw - 1) y) sigmoid(-x)]
+        d l / dy = w [-x + (pw - 1) softplus(-x)]
     """
 
     def forward(self, x, y, *, weight, pos_weight, reduction):

@@ -50,25 +50,30 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """softmax(-x) along dim."""
     if dim is None:
         dim = _implicit_dim(input.dim(), "softmin")
     return softmax(-input, dim, dtype=dtype)
 
 
 def relu6(input, inplace=False):  # noqa: A002
+    """min(max(x, 0), 6)."""
     return hardtanh(input, 0.0, 6.0)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
+    """x clamped to [min_val, max_val]."""
     return _f.clamp(floating(input), min_val, max_val)
 
 
 def selu(input, inplace=False):  # noqa: A002
+    """scale * elu(x, alpha) with the self-normalising constants (Klambauer et al., 2017)."""
     alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
     return scale * elu(input, alpha)
 
 
 def celu(input, alpha=1.0, inplace=False):  # noqa: A002
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
     return alpha * elu(input / alpha, 1.0) if alpha != 1.0 else elu(input, 1.0)
 
 
@@ -78,22 +83,27 @@ def logsigmoid(input):  # noqa: A002
 
 
 def softsign(input):  # noqa: A002
+    """x / (1 + |x|)."""
     return input / (1 + _f.abs(input))
 
 
 def tanhshrink(input):  # noqa: A002
+    """x - tanh(x)."""
     return input - tanh(input)
 
 
 def mish(input, inplace=False):  # noqa: A002
+    """x * tanh(softplus(x)) (Misra, 2019)."""
     return input * tanh(softplus(input))
 
 
 def hardsigmoid(input, inplace=False):  # noqa: A002
+    """clamp(x / 6 + 1/2, 0, 1)."""
     return _f.clamp(input / 6 + 0.5, 0.0, 1.0)
 
 
 def hardswish(input, inplace=False):  # noqa: A002
+    """x * hardsigmoid(x)."""
     return input * hardsigmoid(input)
 
 
@@ -125,6 +135,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p along the last dim."""
     return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
 
 
@@ -147,14 +158,17 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of (N, C, L) / (C, L) inputs with probability p."""
     return _channel_dropout(input, p, training, 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of (N, C, H, W) / (C, H, W) inputs with probability p."""
     return _channel_dropout(input, p, training, 4)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of 5-D / 4-D inputs with probability p."""
     return _channel_dropout(input, p, training, 5)
 
 
@@ -166,7 +180,8 @@ def _channel_dropout(input, p, training, batched_ndim):  # noqa: A002
         return input
     shape = input.shape
     batched = input.dim() == batched_ndim
-    mshape = tuple(shape[:2] if batched else shape[:1]) + (1,) * (input.dim() - (2 if batched else 1))
+    lead = 2 if batched else 1
+    mshape = tuple(shape[:lead]) + (1,) * (input.dim() - lead)
     keep = rng().random(mshape, dtype=np.float32) >= p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
     return input * _make((keep * scale).astype(input.data.dtype))
@@ -321,6 +336,7 @@ def prelu(input, weight):  # noqa: A002
 
 
 def softmax2d(input):  # noqa: A002
+    """Softmax over the channel dim (-3) of (N, C, H, W) or (C, H, W)."""
     return softmax(input, -3)
 
 
@@ -599,12 +615,14 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                         reduction="mean"):
+    """max(0, -y (x1 - x2) + margin): y = 1 wants x1 ranked above x2."""
     reduction = _reduction(reduction, size_average, reduce)
     return _reduce(relu(-target * (input1 - input2) + margin), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,  # noqa: A002
                          reduction="mean"):
+    """x where y = 1, max(0, margin - x) where y = -1."""
     reduction = _reduction(reduction, size_average, reduce)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     loss = _f.where(_make(t == 1), input, zeros_like(input)) + \
@@ -614,6 +632,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1."""
     reduction = _reduction(reduction, size_average, reduce)
     cos = cosine_similarity(input1, input2, dim=-1, eps=1e-8)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
@@ -623,6 +642,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None,  # noqa: A002
                      eps=1e-8, reduce=None, reduction="mean"):
+    """Poisson negative log-likelihood: exp(x) - y x (log_input) or x - y log(x + eps);
+    full=True adds Stirling's approximation of log(y!)."""
     reduction = _reduction(reduction, size_average, reduce)
     if log_input:
         loss = _f.exp(input) - target * input
@@ -637,6 +658,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):  # noqa: A002
+    """Gaussian negative log-likelihood 0.5 (log var + (x - y)^2 / var), var clamped at eps."""
     var = var.clamp(min=eps) if isinstance(var, Tensor) else _make(
         np.maximum(np.asarray(var, input.data.dtype), eps))
     loss = 0.5 * (_f.log(var) + (input - target) ** 2 / var)

@@ -35,6 +35,7 @@ class Sigmoid(Module):
 
 
 class Tanh(Module):
+    """tanh(x), in (-1, 1)."""
     def forward(self, input):  # noqa: A002
         return F.tanh(input)
 
@@ -50,28 +51,34 @@ class Mish(_Simple):
 
 
 class Hardsigmoid(_Simple):
+    """clamp(x / 6 + 1/2, 0, 1)."""
     _fn = staticmethod(F.hardsigmoid)
 
 
 class Hardswish(_Simple):
+    """x * hardsigmoid(x)."""
     _fn = staticmethod(F.hardswish)
 
 
 class SELU(_Simple):
+    """Scaled ELU with the self-normalising constants."""
     _fn = staticmethod(F.selu)
 
 
 class LogSigmoid(Module):
+    """log sigmoid(x) = -softplus(-x), stable for large |x|."""
     def forward(self, input):  # noqa: A002
         return F.logsigmoid(input)
 
 
 class Softsign(Module):
+    """x / (1 + |x|)."""
     def forward(self, input):  # noqa: A002
         return F.softsign(input)
 
 
 class Tanhshrink(Module):
+    """x - tanh(x)."""
     def forward(self, input):  # noqa: A002
         return F.tanhshrink(input)
 
@@ -105,6 +112,7 @@ class ELU(Module):
 
 
 class CELU(Module):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
         self.alpha, self.inplace = alpha, inplace
@@ -145,6 +153,7 @@ class Softplus(Module):
 
 
 class Hardtanh(Module):
+    """x clamped to [min_val, max_val]."""
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__()
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
@@ -157,6 +166,7 @@ class Hardtanh(Module):
 
 
 class Threshold(Module):
+    """x where x > threshold, else value."""
     def __init__(self, threshold, value, inplace=False):
         super().__init__()
         self.threshold, self.value, self.inplace = threshold, value, inplace
@@ -169,6 +179,7 @@ class Threshold(Module):
 
 
 class GLU(Module):
+    """Gated linear unit: a * sigmoid(b) for the two halves a, b of the input along dim."""
     def __init__(self, dim=-1):
         super().__init__()
         self.dim = dim
@@ -197,6 +208,7 @@ class Softmax(_DimModule):
 
 
 class Softmin(_DimModule):
+    """softmax(-x) along dim."""
     def forward(self, input):  # noqa: A002
         return F.softmin(input, self.dim)
 

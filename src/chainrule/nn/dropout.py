@@ -26,20 +26,24 @@ class Dropout(_DropoutNd):
 
 
 class Dropout1d(_DropoutNd):
+    """Zero whole channels of (N, C, L) inputs in training."""
     def forward(self, input):  # noqa: A002
         return F.dropout1d(input, self.p, self.training)
 
 
 class Dropout2d(_DropoutNd):
+    """Zero whole channels of (N, C, H, W) inputs in training."""
     def forward(self, input):  # noqa: A002
         return F.dropout2d(input, self.p, self.training)
 
 
 class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) inputs in training."""
     def forward(self, input):  # noqa: A002
         return F.dropout3d(input, self.p, self.training)
 
 
 class AlphaDropout(_DropoutNd):
+    """Dropout that keeps the mean and variance of SELU activations."""
     def forward(self, input):  # noqa: A002
         return F.alpha_dropout(input, self.p, self.training)

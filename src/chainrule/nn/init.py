@@ -104,10 +104,12 @@ def constant_(tensor, val):
 
 
 def ones_(tensor):
+    """Fill with 1."""
     return _fill(tensor, 1)
 
 
 def zeros_(tensor):
+    """Fill with 0."""
     return _fill(tensor, 0)
 
 

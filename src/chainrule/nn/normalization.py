@@ -233,4 +233,5 @@ class InstanceNorm2d(_InstanceNorm):
 
 
 class InstanceNorm3d(_InstanceNorm):
+    """Normalise each (sample, channel) of an (N, C, D, H, W) input over D, H, W."""
     _ndim = 5

@@ -46,18 +46,22 @@ class ConstantPad2d(_PadNd):
 
 
 class ConstantPad3d(_PadNd):
+    """Pad the last three dims with a constant (6 values, last dim first)."""
     _n = 3
 
 
 class ZeroPad1d(_Zero, ConstantPad1d):
+    """Pad the last dim with zeros."""
     pass
 
 
 class ZeroPad2d(_Zero, ConstantPad2d):
+    """Pad the last two dims with zeros: (left, right, top, bottom)."""
     pass
 
 
 class ZeroPad3d(_Zero, ConstantPad3d):
+    """Pad the last three dims with zeros."""
     pass
 
 
@@ -67,10 +71,12 @@ class ReflectionPad1d(_PadNd):
 
 
 class ReflectionPad2d(_PadNd):
+    """Mirror the last two dims at their borders."""
     _n, _mode = 2, "reflect"
 
 
 class ReflectionPad3d(_PadNd):
+    """Mirror the last three dims at their borders."""
     _n, _mode = 3, "reflect"
 
 
@@ -80,10 +86,12 @@ class ReplicationPad1d(_PadNd):
 
 
 class ReplicationPad2d(_PadNd):
+    """Repeat the edge values of the last two dims."""
     _n, _mode = 2, "replicate"
 
 
 class ReplicationPad3d(_PadNd):
+    """Repeat the edge values of the last three dims."""
     _n, _mode = 3, "replicate"
 
 
@@ -93,8 +101,10 @@ class CircularPad1d(_PadNd):
 
 
 class CircularPad2d(_PadNd):
+    """Wrap the last two dims around."""
     _n, _mode = 2, "circular"
 
 
 class CircularPad3d(_PadNd):
+    """Wrap the last three dims around."""
     _n, _mode = 3, "circular"

@@ -318,6 +318,7 @@ def default_collate(batch):
 
 
 def default_convert(data):
+    """Identity: the collate used when automatic batching is off (batch_size=None)."""
     return data
 
 
