@@ -250,3 +250,38 @@ def test_parameter_semantics():
 def test_missing_forward():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(cr.zeros(1))
+
+
+def test_full_backward_hooks():
+    lin = nn.Linear(3, 2)
+    seen = {}
+
+    def hook(m, grad_input, grad_output):
+        seen["gi"], seen["go"] = grad_input, grad_output
+
+    def pre(m, grad_output):
+        seen["pre"] = grad_output
+        return (grad_output[0] * 2,)   # doubles everything upstream
+
+    h = lin.register_full_backward_hook(hook)
+    lin.register_full_backward_pre_hook(pre)
+    x = cr.randn(4, 3, requires_grad=True)
+    y = lin(x)
+    y.sum().backward()
+    assert seen["pre"][0].tolist() == np.ones((4, 2)).tolist()
+    np.testing.assert_allclose(seen["go"][0].numpy(), 2 * np.ones((4, 2)))
+    np.testing.assert_allclose(seen["gi"][0].numpy(), x.grad.numpy())
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.ones((4, 2)) @ lin.weight.data,
+                               rtol=1e-6)
+    np.testing.assert_allclose(lin.weight.grad.numpy(), 2 * np.ones((2, 4)) @ x.data,
+                               rtol=1e-6)
+    h.remove()
+    lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+    x.grad = None
+    lin(x).sum().backward()
+    assert x.grad.abs().sum().item() == 0
+    # no input needs a gradient: the hook still fires, with None
+    seen.clear()
+    lin.register_full_backward_hook(hook)
+    lin(cr.randn(2, 3)).sum().backward()
+    assert seen["gi"] == (None,)

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..autograd.function import Function
+from ..autograd.grad_mode import GRAD_ENABLED, no_grad
 from .parameter import Parameter, Buffer
 
 
@@ -59,13 +60,16 @@ class Module:
         d["_forward_hooks_with_kwargs"] = set()
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_pre_hooks_with_kwargs"] = set()
+        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
         d["_state_dict_pre_hooks"] = OrderedDict()
         d["_load_state_dict_post_hooks"] = OrderedDict()
 
     # --- calling ----------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         d = self.__dict__
-        if not d.get("_forward_hooks") and not d.get("_forward_pre_hooks"):
+        if not (d.get("_forward_hooks") or d.get("_forward_pre_hooks")
+                or d.get("_backward_hooks") or d.get("_backward_pre_hooks")):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
@@ -79,6 +83,18 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+        d = self.__dict__
+        state = None
+        if (d.get("_backward_hooks") or d.get("_backward_pre_hooks")) and GRAD_ENABLED[0]:
+            state = _BackwardHookState(len(args))
+            routed = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+            state.routed = routed
+            if routed:
+                new = _InputHook.apply(self, state, *[args[i] for i in routed])
+                args = list(args)
+                for i, t in zip(routed, new):
+                    args[i] = t
+                args = tuple(args)
         out = self.forward(*args, **kwargs)
         for hid, hook in list(self._forward_hooks.items()):
             if hid in self._forward_hooks_with_kwargs:
@@ -87,6 +103,8 @@ class Module:
                 res = hook(self, args, out)
             if res is not None:
                 out = res
+        if state is not None:
+            out = _wrap_outputs(self, state, out)
         return out
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
@@ -108,6 +126,17 @@ class Module:
         if with_kwargs:
             kw_set.add(hid)
         return _RemovableHandle(table, hid, kw_set)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) -> None or a replacement grad_input; runs
+        once the gradients with respect to the module's (positional tensor) inputs are
+        computed. grad_input holds None for inputs that need no gradient."""
+        return self._add_hook(self._backward_hooks, set(), hook, prepend, False)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output) -> None or a replacement grad_output; runs when the
+        gradients with respect to the module's outputs are computed."""
+        return self._add_hook(self._backward_pre_hooks, set(), hook, prepend, False)
 
     def register_load_state_dict_post_hook(self, hook):
         hid = next(_hook_ids)
@@ -578,6 +607,75 @@ class _RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+class _BackwardHookState:
+    def __init__(self, n_args):
+        self.n_args = n_args
+        self.routed = []
+        self.grad_output = None
+
+
+class _OutputHook(Function):
+    """Identity on the module's outputs; its backward sees grad_output."""
+
+    @staticmethod
+    def forward(ctx, module, state, *outs):
+        ctx.module, ctx.state = module, state
+        return outs
+
+    @staticmethod
+    def backward(ctx, *grads):
+        module, state = ctx.module, ctx.state
+        for hook in list(module._backward_pre_hooks.values()):
+            res = hook(module, grads)
+            if res is not None:
+                grads = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+        state.grad_output = grads
+        if not state.routed:  # no input needs a gradient: the hooks fire now
+            _call_backward_hooks(module, (None,) * state.n_args, grads)
+        return (None, None) + tuple(grads)
+
+
+class _InputHook(Function):
+    """Identity on the module's inputs; its backward sees grad_input and calls the hooks."""
+
+    @staticmethod
+    def forward(ctx, module, state, *ins):
+        ctx.module, ctx.state = module, state
+        return ins
+
+    @staticmethod
+    def backward(ctx, *grads):
+        module, state = ctx.module, ctx.state
+        grad_input = [None] * state.n_args
+        for i, g in zip(state.routed, grads):
+            grad_input[i] = g
+        grad_input = _call_backward_hooks(module, tuple(grad_input), state.grad_output)
+        return (None, None) + tuple(grad_input[i] for i in state.routed)
+
+
+def _call_backward_hooks(module, grad_input, grad_output):
+    for hook in list(module._backward_hooks.values()):
+        res = hook(module, grad_input, grad_output)
+        if res is not None:
+            res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+            if len(res) != len(grad_input):
+                raise RuntimeError(f"backward hook returned {len(res)} gradients, expected "
+                                   f"{len(grad_input)}")
+            grad_input = res
+    return grad_input
+
+
+def _wrap_outputs(module, state, out):
+    single = isinstance(out, Tensor)
+    outs = (out,) if single else out
+    if not isinstance(outs, tuple) or not all(isinstance(o, Tensor) for o in outs):
+        return out  # non-tensor outputs: hooks are not attached (as PyTorch warns)
+    if not any(o.requires_grad for o in outs):
+        return out
+    wrapped = _OutputHook.apply(module, state, *outs)
+    return wrapped[0] if single else wrapped
 
 
 def _remove_from(d, name, keep):
