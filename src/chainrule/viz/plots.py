@@ -114,8 +114,13 @@ def curves(ax, series, *, xlabel="epoch", ylabel="loss", title=None, logy=False)
         ax.set_yscale("log")
         fmt = FuncFormatter(lambda v, _: f"{v:g}")
         ax.yaxis.set_major_formatter(fmt)
+        vals = np.concatenate([np.asarray(v, dtype=np.float64).ravel()
+                               for v in series.values()] or [np.ones(1)])
+        vals = vals[np.isfinite(vals) & (vals > 0)]
+        decades = np.log10(vals.max() / vals.min()) if vals.size else 0.0
+        # label 2x and 5x minor ticks only when few decades are shown (else they crowd)
         ax.yaxis.set_minor_formatter(FuncFormatter(
-            lambda v, _: f"{v:g}" if f"{v:.1e}"[0] in "25" else ""))
+            lambda v, _: f"{v:g}" if decades < 1.5 and f"{v:.1e}"[0] in "25" else ""))
     if title:
         ax.set_title(title)
     if len(series) > 1 or any(series):
