@@ -203,3 +203,13 @@ def test_demo_all_quick_writes_report(tmp_path):
         assert f'<section id="{anchor}">' in html
     assert html.count("<img ") >= 17
     assert "src=\"http" not in html and "<script" not in html   # self-contained
+
+
+def test_missing_matplotlib_is_a_one_line_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)     # import matplotlib fails
+    for name in [m for m in sys.modules if m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    assert cli.main(["demo", "perceptron", "--out", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["chainrule: error: this command draws figures and needs matplotlib "
+                   "(pip install 'chainrule[viz]')"]

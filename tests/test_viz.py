@@ -248,3 +248,13 @@ def test_names_from_the_callers_variables():
     assert '"p\nvalue' in draw_graph(out).source.replace("\\n", "\n")
     src = draw_graph(out, local_names=False).source.replace("\\n", "\n")
     assert '"t1\nvalue' in src and '"out\nvalue' not in src
+
+
+def test_render_without_matplotlib_or_dot_says_what_to_install(monkeypatch, tmp_path):
+    import sys
+    *_, f = worked_example()
+    g = draw_graph(f)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match="chainrule\\[viz\\]"):
+        g.render(tmp_path / "g.png", engine="matplotlib")
+    assert g.render(tmp_path / "g.dot").endswith("g.dot")     # DOT text needs neither

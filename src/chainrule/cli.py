@@ -184,6 +184,12 @@ def main(argv=None):
     except _user_errors() as e:
         print(f"chainrule: error: {e}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as e:
+        if e.name != "matplotlib":
+            raise
+        print("chainrule: error: this command draws figures and needs matplotlib "
+              "(pip install 'chainrule[viz]')", file=sys.stderr)
+        return 2
     return 0 if rc is None else int(rc)
 
 

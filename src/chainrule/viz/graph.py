@@ -317,7 +317,12 @@ class Graph:
         return max(0.8, 0.075 * longest + 0.25), 0.18 * len(lines) + 0.18
 
     def _matplotlib(self, fmt, dpi):
-        import matplotlib
+        try:
+            import matplotlib
+        except ModuleNotFoundError:
+            raise ImportError("draw_graph: drawing a picture needs graphviz's `dot` program or "
+                              "matplotlib (pip install 'chainrule[viz]'); the DOT text is in "
+                              "Graph.source") from None
         matplotlib.use("Agg", force=False)
         from matplotlib.figure import Figure
         from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
