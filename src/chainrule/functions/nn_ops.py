@@ -49,10 +49,15 @@ class CrossEntropy(Op):
 
     def forward(self, x, *, target, axis, weight, ignore_index, label_smoothing, reduction):
         C = x.shape[axis]
-        valid = target != ignore_index
-        all_valid = bool(valid.all())
-        tt = target if all_valid else np.where(valid, target, 0)
-        if tt.size and (tt.min() < 0 or tt.max() >= C):
+        tmin, tmax = (int(target.min()), int(target.max())) if target.size else (0, 0)
+        all_valid = not tmin <= ignore_index <= tmax   # common case: no mask needed
+        if all_valid:
+            tt, valid = target, True
+        else:
+            valid = target != ignore_index
+            tt = np.where(valid, target, 0)
+            tmin, tmax = (int(tt.min()), int(tt.max())) if tt.size else (0, 0)
+        if tmin < 0 or tmax >= C:
             bad = tt[(tt < 0) | (tt >= C)].flat[0]
             raise IndexError(f"cross_entropy: Target {bad} is out of bounds (input has {C} "
                              f"classes; input shape {list(x.shape)}, target shape "
@@ -71,6 +76,8 @@ class CrossEntropy(Op):
             loss = -logp[rows, tt]
             self.denom = float(x.shape[0])
             return _reduce(loss, reduction, self.denom)
+        if all_valid:
+            valid = np.ones(tt.shape, bool)
         idx = np.expand_dims(tt, axis)
         picked = np.take_along_axis(logp, idx, axis).squeeze(axis)
         coef = weight[tt] if weight is not None else np.ones(tt.shape, x.dtype)
