@@ -13,7 +13,21 @@ UNARY = [
     lambda x: cr.softmax(x, -1), lambda x: cr.log_softmax(x, 0) if x.ndim else x,
     lambda x: x.cumsum(-1) if x.ndim else x, lambda x: x.flip(-1) if x.ndim else x,
     lambda x: x.transpose(0, -1) if x.ndim else x,
+    lambda x: x[..., ::2].sum(-1, keepdim=True) + x if x.ndim else x,
+    lambda x: cr.cat([x, x * 2], -1)[..., ::2] if x.ndim else x,
+    lambda x: x.unsqueeze(0).expand(2, *x.shape).sum(0), lambda x: x.clone().mul_(x),
+    lambda x: _written(x), lambda x: cr.clamp(x, -1.0, 1.0) * 0.5 + x,
+    lambda x: x.flatten().sort().values.reshape(x.shape),
 ]
+
+
+def _written(x):
+    """__setitem__ and an in-place op on an indexed view, recorded."""
+    y = x * 1
+    if y.ndim:
+        y[..., :1] = y[..., :1].clone() * 3
+        y[..., -1:] += 1
+    return y
 BINARY = [
     lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b,
     lambda a, b: a / (b * b + 1), lambda a, b: cr.where(a > b, a * 2, b),
