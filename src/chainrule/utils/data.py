@@ -414,7 +414,8 @@ class DataLoader:
             return
         # Fast path: a TensorDataset with the default collate is batched by one fancy
         # index per tensor instead of stacking samples one by one (same result).
-        fast = type(ds) is TensorDataset and collate is default_collate
+        fast = (type(ds) is TensorDataset and collate is default_collate
+                and not any(t.requires_grad for t in ds.tensors))
         getitems = getattr(ds, "__getitems__", None)
         for batch in self.batch_sampler:
             if fast:
