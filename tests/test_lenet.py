@@ -124,7 +124,7 @@ def test_reproduce_table_format():
                                      epochs=15, params=61706, seconds=280.0)])
     text = reproduce.format_table(res)
     assert "12.00%" in text and "0.95%" in text and "0.90%" in text
-    assert "target <= 1.0% test error: met" in text
+    assert "LeNet-5: target <= 1.0% test error met" in text
     assert "no distortions" in text and "Adam" in text
 
 
