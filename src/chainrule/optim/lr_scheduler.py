@@ -168,6 +168,11 @@ class MultiStepLR(LRScheduler):
         return [g["lr"] * self.gamma ** self.milestones[self.last_epoch]
                 for g in self.optimizer.param_groups]
 
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        # A checkpoint format may hand the Counter back as a plain dict (keys maybe str).
+        self.milestones = Counter({int(k): v for k, v in dict(self.milestones).items()})
+
     def _get_closed_form_lr(self):
         ms = sorted(self.milestones.elements())
         return [b * self.gamma ** bisect_right(ms, self.last_epoch) for b in self.base_lrs]
