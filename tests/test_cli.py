@@ -203,6 +203,10 @@ def test_demo_all_quick_writes_report(tmp_path):
         assert f'<section id="{anchor}">' in html
     assert html.count("<img ") >= 17
     assert "src=\"http" not in html and "<script" not in html   # self-contained
+    import json
+    res = json.loads((tmp_path / "demo" / "results.json").read_text())
+    assert res["demos"]["xor"]["numbers"]["mlp_2_2_1_acc"] == 1.0
+    assert res["demos"]["backprop"]["numbers"]["grads"]["x"] == 3.0
 
 
 def test_missing_matplotlib_is_a_one_line_error(monkeypatch, tmp_path, capsys):

@@ -4,6 +4,7 @@ Budget: under 2 minutes on 2 cores (the demos size their data and steps for that
 takes seconds). Progress: one bar over the demos, and inner bars for the longer trainings.
 """
 import importlib
+import json
 import os
 import sys
 import time
@@ -68,8 +69,9 @@ def _plugin_sections(out, quick, log):
 
 def run_all(out="chainrule-demo", quick=False, seed=0, progress=True, verbose=True,
             only=None, plugins=True):
-    """Run the demos (all of ORDER, or `only`), write PNGs and report.html into `out`
-    (with the plug-ins' extra sections unless plugins=False); returns the report's path."""
+    """Run the demos (all of ORDER, or `only`), write PNGs, report.html and results.json (every
+    measured number) into `out` (with the plug-ins' extra report sections unless
+    plugins=False); returns the report's path."""
     from ..viz.report import build_report
     from ._common import progress as bar
     os.makedirs(out, exist_ok=True)
@@ -103,6 +105,13 @@ def run_all(out="chainrule-demo", quick=False, seed=0, progress=True, verbose=Tr
     if plugins:
         sections += _plugin_sections(out, quick, log)
     total = time.perf_counter() - t0
+    with open(os.path.join(out, "results.json"), "w", encoding="utf-8") as fh:
+        json.dump({"seconds": round(total, 2), "quick": bool(quick), "seed": seed,
+                   "demos": {r.name: {"title": r.title, "seconds": round(r.seconds, 2),
+                                      "summary": r.summary, "numbers": r.numbers,
+                                      "figures": [os.path.basename(f) for f in r.figures]}
+                             for r in results}},
+                  fh, indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o))
     path = os.path.join(out, "report.html")
     build_report(sections, path,
                  subtitle=f"{len(results)} demos in {total:.1f} s"

@@ -192,6 +192,7 @@ class Graph:
     def source(self):
         """The graph as DOT text."""
         lines = ["digraph chainrule {", f"  rankdir={self.rankdir};",
+                 '  graph [fontname="Helvetica"];',
                  '  node [fontname="Helvetica", fontsize=11];',
                  '  edge [color="#555555", arrowsize=0.7];']
         if self.title:
