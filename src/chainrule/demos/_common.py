@@ -50,15 +50,17 @@ def outdir(path):
 
 
 def progress(iterable=None, total=None, desc=None, enabled=True, leave=False):
-    """A tqdm bar on stderr when enabled (and tqdm is importable), else the plain iterable."""
+    """A tqdm bar on stderr when enabled and stderr is a terminal, else the plain iterable."""
     if not enabled:
         return iterable if iterable is not None else range(total)
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return iterable if iterable is not None else range(total)
+    # disable=None: bars on a terminal, none when stderr goes to a file or a CI log
     return tqdm(iterable if iterable is not None else range(total), total=total, desc=desc,
-                leave=leave, file=sys.stderr, dynamic_ncols=True, mininterval=0.3)
+                leave=leave, file=sys.stderr, dynamic_ncols=True, mininterval=0.3,
+                disable=None)
 
 
 def np_rng(seed):
