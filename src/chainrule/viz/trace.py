@@ -93,6 +93,9 @@ class Trace:
         self.output_name = output_name
 
     # --- text -------------------------------------------------------------------------
+    def _loss_note(self):
+        return "L is the output" if self.output_name == "L" else f"L = {self.output_name}"
+
     def rows(self):
         """(forward rows, backward rows, leaf rows) as lists of string tuples."""
         frows = []
@@ -118,7 +121,7 @@ class Trace:
         frows, brows, lrows = self.rows()
         out = ["Forward pass (values, and the local derivatives each node keeps):"]
         out += _table(("#", "operation", "value", "local derivatives"), frows)
-        out += ["", f"Backward pass (engine order; L = {self.output_name}):"]
+        out += ["", f"Backward pass (engine order; {self._loss_note()}):"]
         out += _table(("#", "op", "upstream", "local", "product", "chain rule"), brows)
         out += ["", "Gradients of the leaves:"]
         out += _table(("tensor", ".grad"), lrows)
@@ -136,7 +139,7 @@ class Trace:
             return "\n".join(lines)
         return "\n\n".join([
             "**Forward pass**", md(("#", "operation", "value", "local derivatives"), frows),
-            f"**Backward pass** (L = {self.output_name})",
+            f"**Backward pass** ({self._loss_note()})",
             md(("#", "op", "upstream", "local", "product", "chain rule"), brows),
             "**Gradients of the leaves**", md(("tensor", ".grad"), lrows)])
 
@@ -151,7 +154,7 @@ class Trace:
         return "".join([
             "<h4>Forward pass: values and the local derivatives each node keeps</h4>",
             tab(("#", "operation", "value", "local derivatives"), frows),
-            f"<h4>Backward pass, in the engine's order (L = {html.escape(self.output_name)})</h4>",
+            f"<h4>Backward pass, in the engine's order ({html.escape(self._loss_note())})</h4>",
             tab(("#", "op", "upstream", "local", "product", "chain rule"), brows),
             "<h4>Gradients of the leaves</h4>", tab(("tensor", ".grad"), lrows)])
 
