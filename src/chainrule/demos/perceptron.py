@@ -76,7 +76,8 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
         left_mean, right_mean = float(w[:, :RETINA // 2].mean()), float(w[:, RETINA // 2:].mean())
 
         fig, axes = plots.figure(3, 1, size=(4.2, 3.8),
-                                 title="(a) The 1958 demonstration: square on the left or on the right?")
+                                 title="(a) The 1958 demonstration: "
+                                       "square on the left or on the right?")
         for k, ax in enumerate(axes[:2]):
             idx = int(np.flatnonzero(ttr == (1 if k == 0 else -1))[0])
             ax.imshow(Xtr[idx].reshape(RETINA, RETINA), cmap="gray_r", vmin=0, vmax=1)
@@ -122,7 +123,8 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
                      callback=snap)
         picks = _stages(len(snaps))
         fig, axes = plots.figure(len(picks), 1, size=(3.6, 3.6),
-                                 title="(b) Decision boundary w . x + b = 0 while the rule converges")
+                                 title="(b) Decision boundary w . x + b = 0 "
+                                       "while the rule converges")
         axes = axes if isinstance(axes, list) else [axes]
         for ax, k in zip(axes, picks):
             pres, upd, wk, bk, err = snaps[k]

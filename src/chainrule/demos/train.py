@@ -8,7 +8,6 @@ and prints its accuracy on the test split.
 """
 import os
 
-import numpy as np
 
 FORMAT = "chainrule-train/1"
 DEFAULT_EPOCHS = {"mnist": 5, "digits": 30}

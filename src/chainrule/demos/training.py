@@ -149,10 +149,14 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
                      title="3. Data normalisation (tanh, same learning rate)")
         (kr, hr), (ks, hs) = norm.items()
         better = hs["loss"][-1] < hr["loss"][-1]
+        if better and hr["train_acc"][-1] < 0.75:
+            verdict_norm = "makes the difference between learning and not"
+        else:
+            verdict_norm = "helps" if better else "did not help here"
         c3 = (f"Standardised inputs: loss {hs['loss'][-1]:.3f}, accuracy "
               f"{pct(hs['train_acc'][-1])}; raw inputs: loss {hr['loss'][-1]:.3f}, accuracy "
               f"{pct(hr['train_acc'][-1])} - normalisation "
-              f"{'makes the difference between learning and not' if better and hr['train_acc'][-1] < 0.75 else 'helps' if better else 'did not help here'}.")
+              f"{verdict_norm}.")
         f3 = _save(fig, os.path.join(out, "training_normalisation.png"), c3)
         nums["normalisation"] = {k: {"final_loss": h["loss"][-1], "accuracy": h["train_acc"][-1]}
                                  for k, h in norm.items()}

@@ -90,7 +90,8 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
             nets[(hidden, act)] = (net, hist, tries)
 
         fig, axes = plots.figure(4, 1, size=(3.5, 3.6),
-                                 title="XOR: decision boundaries of one unit and of two small networks")
+                                 title="XOR: decision boundaries of one unit and of two "
+                                       "small networks")
 
         def sig(model):
             return lambda g: predict(model, chainrule.tensor(g)).reshape(-1).sigmoid().numpy()
@@ -122,7 +123,8 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
                      title="XOR: training loss", logy=True)
         f2 = plots.save(fig, os.path.join(out, "xor_loss.png"))
 
-        res.numbers = {"perceptron_best_acc": perc_best, "perceptron_separated_at": sep, "perceptron_final_acc": perc_final,
+        res.numbers = {"perceptron_best_acc": perc_best, "perceptron_separated_at": sep,
+                       "perceptron_final_acc": perc_final,
                        "unit_acc": unit_acc, "unit_best_acc": unit_best,
                        "best_random_line_acc": best_line}
         for (hidden, act), (net, hist, tries) in nets.items():

@@ -48,7 +48,8 @@ def _fmt(a, digits=4, max_items=6):
     if a.dtype.kind not in "fiub":
         return f"[{shape}]"
     af = a.astype(np.float64)
-    return f"[{shape}] mean {format_number(af.mean(), 3)}, |max| {format_number(np.abs(af).max(), 3)}"
+    return (f"[{shape}] mean {format_number(af.mean(), 3)}, "
+            f"|max| {format_number(np.abs(af).max(), 3)}")
 
 
 class ForwardStep:
@@ -107,12 +108,14 @@ class Trace:
         brows = []
         for s in self.backward:
             for n, loc, prod in s.parts:
-                if loc is not None and np.asarray(loc).size == 1 and np.asarray(s.upstream).size == 1:
+                scalar = np.asarray(s.upstream).size == 1
+                if loc is not None and np.asarray(loc).size == 1 and scalar:
                     how = f"{_fmt(s.upstream)} \u00d7 {_fmt(loc)} = {_fmt(prod)}"
                 else:
                     how = "vector-Jacobian product"
                 brows.append((str(s.index), s.op, f"dL/d{s.output} = {_fmt(s.upstream)}",
-                              f"d{s.output}/d{n} = {_fmt(loc) if loc is not None else '(not shown)'}",
+                              f"d{s.output}/d{n} = "
+                              f"{_fmt(loc) if loc is not None else '(not shown)'}",
                               f"dL/d{n} = {_fmt(prod)}", how))
         lrows = [(n, _fmt(g)) for n, g in self.grads.items()]
         return frows, brows, lrows
@@ -211,7 +214,8 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
     """Run backprop on `output` (a Tensor) and record every step; returns a `Trace`.
 
     params: optional {name: tensor} for labels (else each tensor's ``name``, then, with
-    local_names, the caller's variable names; unnamed ones get t1, t2, ...). gradient: the seed dL/d(output) for non-scalar outputs (as in
+    local_names, the caller's variable names; unnamed ones get t1, t2, ...). gradient: the
+    seed dL/d(output) for non-scalar outputs (as in
     ``backward(gradient)``). The graph must not have been backpropagated through already
     (its saved values are freed then) unless it was built with retain_graph.
     """
@@ -245,8 +249,8 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
             continue
         jac, notes = _local_jacobians(node, out)
         local_of[id(node)] = jac
-        ins = [(nm(t), None if t is None else t.data.copy(), bool(t is not None and t.requires_grad))
-               for t in node.inputs]
+        ins = [(nm(t), None if t is None else t.data.copy(),
+                bool(t is not None and t.requires_grad)) for t in node.inputs]
         local = [(nm(t), jac.get(k), notes.get(k, ""))
                  for k, t in enumerate(node.inputs)
                  if t is not None and node.needs_input_grad[k]]
@@ -278,7 +282,8 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
                 continue
             g = np.array(g.data if isinstance(g, Tensor) else g)
             loc = jac.get(k)
-            if loc is not None and up[0] is not None and up[0].size == 1 and loc.size == t.data.size:
+            if (loc is not None and up[0] is not None and up[0].size == 1
+                    and loc.size == t.data.size):
                 loc = loc.reshape(t.data.shape)
             parts.append((nm(t), loc, g))
         bsteps.append(BackwardStep(len(bsteps) + 1, node.name,
@@ -299,8 +304,9 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
         for pos, t in enumerate(node.inputs):
             if t is not None:
                 first_use.setdefault(id(t), (node.seq, pos))
-    for t in sorted(tensors.values(), key=lambda t: (first_use.get(id(t), (0, 0)) if t.grad_fn is None
-                                                      else (t.grad_fn.seq, -1))):
+    def forward_order(t):
+        return first_use.get(id(t), (0, 0)) if t.grad_fn is None else (t.grad_fn.seq, -1)
+    for t in sorted(tensors.values(), key=forward_order):
         if id(t) in names:
             values[names[id(t)]] = t.data.copy()
         if t.grad_fn is None and t.requires_grad and t.grad is not None:
