@@ -94,6 +94,10 @@ class Pow(Op):
         return out.astype(a.dtype, copy=False)  # NumPy gives int8 for bool ** bool
 
     def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):  # edges are masked below
+            return self._grads(g)
+
+    def _grads(self, g):
         a, b = self.saved_inputs()
         na, nb = self.needs_input_grad
         ad = a if dual.is_array(a) else a.data

@@ -1,5 +1,6 @@
 """Reductions (sum, mean, prod, amax, var, logsumexp, norm), cumsum, softmax, log_softmax."""
 import collections
+import warnings
 
 import numpy as np
 
@@ -49,6 +50,10 @@ class Mean(Op):
         for a in axes:
             n *= x.shape[a]
         self.n = n
+        if n == 0:  # the mean of nothing is NaN, quietly (as in PyTorch)
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return np.asarray(x.mean(axis=axes, keepdims=keepdim))
         return np.asarray(x.mean(axis=axes, keepdims=keepdim))
 
     def backward(self, g):
@@ -111,7 +116,14 @@ class Var(Op):
         for a in axes:
             n *= x.shape[a]
         self.denom = n - correction if n > correction else 0
-        return np.asarray(x.var(axis=axes, ddof=correction, keepdims=keepdim))
+        if self.denom:
+            return np.asarray(x.var(axis=axes, ddof=correction, keepdims=keepdim))
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      stacklevel=4)
+        with np.errstate(divide="ignore", invalid="ignore"):  # NaN / inf, as in PyTorch
+            return np.asarray(np.sum((x - x.mean(axis=axes, keepdims=True)) ** 2, axis=axes,
+                                     keepdims=keepdim) / np.asarray(0, x.dtype))
 
     def backward(self, g):
         (x,) = self.saved_inputs()
@@ -134,7 +146,8 @@ class LogSumExp(Op):
         self.axes, self.keepdim = axes, keepdim
         m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
         m = np.where(np.isfinite(m), m, 0)
-        s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # all -inf: log(0) = -inf is the answer
+            s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         return s if keepdim else np.squeeze(s, axis=axes)
 
     def backward(self, g):
