@@ -128,7 +128,7 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
         axes = axes if isinstance(axes, list) else [axes]
         for ax, k in zip(axes, picks):
             pres, upd, wk, bk, err = snaps[k]
-            plots.scatter(ax, X2, (t2 > 0).astype(int))
+            plots.scatter(ax, X2, (t2 > 0).astype(int), labels=("t = -1", "t = +1"))
             plots.line(ax, wk, bk, X2, color="k", lw=2)
             ax.set_xlim(X2[:, 0].min() - 0.5, X2[:, 0].max() + 0.5)
             ax.set_ylim(X2[:, 1].min() - 0.5, X2[:, 1].max() + 0.5)
@@ -137,6 +137,7 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
                          fontsize=10.5)
             ax.set_xlabel("$x_1$")
             ax.set_ylabel("$x_2$")
+        axes[0].legend(loc="lower right", fontsize=8.5)
         f3 = plots.save(axes[0].figure, os.path.join(out, "perceptron_2d_stages.png"))
 
         res.numbers = {

@@ -82,14 +82,15 @@ def decision_regions(ax, predict, X, y, *, resolution=200, margin=0.5, title=Non
         ax.set_title(title)
 
 
-def scatter(ax, X, y, s=18):
-    """Points coloured by class."""
+def scatter(ax, X, y, s=18, labels=None):
+    """Points coloured by class (legend labels: labels[c], default "class c")."""
     X = np.asarray(X)
     y = np.asarray(y).astype(int)
     for c in np.unique(y):
         m = y == c
         ax.scatter(X[m, 0], X[m, 1], s=s, c=CLASS_COLORS[c % len(CLASS_COLORS)],
-                   edgecolors="white", linewidths=0.5, label=f"class {c}", zorder=3)
+                   edgecolors="white", linewidths=0.5, zorder=3,
+                   label=labels[c] if labels is not None else f"class {c}")
 
 
 def line(ax, w, b, X, **kw):
