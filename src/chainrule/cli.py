@@ -130,8 +130,8 @@ def build_parser():
                     help="hidden units of the mlp (default 128)")
     tp.add_argument("--data", metavar="DIR", default=None,
                     help="MNIST folder with the IDX .gz files (mnist only)")
-    tp.add_argument("--out", metavar="DIR", default="chainrule-runs",
-                    help="where to write the checkpoint and plot (default ./chainrule-runs/)")
+    tp.add_argument("--out", metavar="DIR", default="runs",
+                    help="where to write the checkpoint and plot (default ./runs/)")
     tp.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     tp.add_argument("--limit", type=_positive_int, default=None,
                     help="use only the first N training samples (quick runs)")
