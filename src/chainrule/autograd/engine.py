@@ -7,6 +7,7 @@
 3. Leaves accumulate into `.grad`; saved buffers are released unless retain_graph.
 """
 import heapq
+from sys import getrefcount
 from heapq import heappop, heappush, heappushpop
 
 import numpy as np
@@ -254,6 +255,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
         CREATE_GRAPH[0] = prev_cg
 
     # 3. leaves: hooks on the summed gradient, then accumulate (or capture)
+    in_grads = None  # drop the pass's last references, so _accumulate can count them
     for t, g in leaf_grads.values():
         if capture_ids is not None:
             if id(t) in capture_ids:
@@ -271,7 +273,7 @@ def _as_seen_by(t, node):
     node as `_before`; nodes recorded earlier must still send their gradient there."""
     fn = t.grad_fn
     while fn is not None and fn.seq >= node.seq:
-        before = fn.__dict__.get("_before")
+        before = getattr(fn, "_before", None)
         if before is None:
             break
         t = before
@@ -338,15 +340,27 @@ def _accumulate(t, g, create_graph):
     if isinstance(g, Tensor):
         g = g.data
     if t.grad is None:
-        # Copy: the same array may have gone to several tensors (add's backward passes
-        # the gradient through); an in-place change of one .grad must not touch another.
-        t.grad = _make(np.array(g, dtype=t.data.dtype, copy=True))
+        # The same array may have gone to several tensors (add's backward passes the
+        # gradient through), or be a view of something else: then copy, so an in-place
+        # change of one .grad touches nothing else. An array only the engine still refers
+        # to is taken as it is (PyTorch's AccumulateGrad steals a gradient whose use
+        # count is 1 the same way): no copy of every parameter's gradient each step.
+        if (type(g) is np.ndarray and g.base is None and getrefcount(g) <= _ENGINE_REFS
+                and g.dtype == t.data.dtype and g.flags.writeable):
+            t.grad = _make(g)
+        else:
+            t.grad = _make(np.array(g, dtype=t.data.dtype, copy=True))
     elif t.grad.requires_grad:
         t.grad = t.grad.detach() + _make(g)
     else:
         t.grad.data += g
         t.grad._version[0] += 1
 
+
+# References to a leaf's gradient array that the engine itself holds when _accumulate
+# looks at it: the leaf_grads entry, _run's loop variable, _accumulate's argument, and
+# getrefcount's own argument. One more means someone else can see the array.
+_ENGINE_REFS = 4
 
 # Observers of the pass (viz.trace): callables (node, grads_out, grads_in_or_None).
 _TRACE = []
