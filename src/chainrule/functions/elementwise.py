@@ -360,6 +360,10 @@ class Relu(Op):
 
     def forward(self, x):
         self.mask = x > 0   # relu'(0) = 0
+        if x.size >= 4096:
+            # NumPy's maximum against a scalar misses its SIMD loop (about 4x slower
+            # than against an array of zeros on an AVX2 machine, NumPy 2.4).
+            return np.maximum(x, np.zeros_like(x))
         return np.maximum(x, 0, dtype=x.dtype)
 
     def backward(self, g):
