@@ -4,6 +4,12 @@ Every in-place change bumps the tensor's version; a backward that needs a value 
 before the change raises instead of computing a wrong gradient. On a tensor that is
 part of a graph, the op is recorded out of place and the tensor is rebased onto the new
 node (PyTorch's semantics); on a leaf that requires grad it is refused outside no_grad.
+
+Nodes recorded before the change keep sending their gradients to the old value's history
+(the new node remembers it as `_before`; see autograd.engine._as_seen_by). An in-place op
+on an indexed view (``h[:, :2] *= w``) is written back into the base through a recorded
+__setitem__, so the base's graph sees it. In-place ops on reshape / permute views of a
+graph tensor are refused with a clear error.
 """
 import numpy as np
 
