@@ -286,11 +286,11 @@ def test_inplace_errors_match_pytorch():
         f(y)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.sum().backward()
-    # in-place on a reshape / permute view of a graph tensor is refused with a clear message
+    # in-place on an expanded view of a graph tensor is refused with a clear message
     x = cr.randn(3, requires_grad=True)
     y = x * 2
     with pytest.raises(RuntimeError, match="view"):
-        y.reshape(3, 1).add_(1)
+        y.expand(2, 3).add_(1)
 
 
 def test_inplace_on_indexed_views_updates_the_base():
@@ -685,3 +685,22 @@ def test_maximum_checks_versions_of_its_inputs():
     a2.mul_(-1)            # would flip which side won: must not give a silent wrong answer
     with pytest.raises(RuntimeError, match="MaximumBackward0"):
         m.sum().backward()
+
+
+def test_inplace_through_reshape_and_transpose_views_matches_pytorch():
+    def f(T, x, w):
+        h = x * 1
+        h.t().mul_(w)
+        h.view(3, 2)[0].add_(1)          # a view of a view, used before it changes
+        h.reshape(-1).sub_(x.reshape(-1) * 0.5)
+        h.unsqueeze(0).clamp_(max=9.7)
+        h.T[1] += 5
+        return h
+    xs = (np.arange(1.0, 7.0).reshape(2, 3), np.array([2.0, 3.0]))
+    x, w = (cr.tensor(a, requires_grad=True) for a in xs)
+    assert gradcheck(lambda a, b: f(cr, a, b), (x, w))
+    torch = pytest.importorskip("torch")
+    from helpers import compare_torch
+    compare_torch(f, xs)
+    with pytest.raises(RuntimeError, match="view"):
+        (cr.ones(3, requires_grad=True) * 1).expand(2, 3).add_(1)

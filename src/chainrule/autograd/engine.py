@@ -274,8 +274,10 @@ def _as_seen_by(t, node):
     fn = t.grad_fn
     while fn is not None and fn.seq >= node.seq:
         before = getattr(fn, "_before", None)
-        if before is None:
-            break
+        if before is None:  # a graph edge into a newer node: never a valid graph
+            raise RuntimeError(f"autograd: the input of {node.backward_name} was given a new "
+                               f"history ({fn.backward_name}) after it was used, without a "
+                               "record of its old one; compute with a clone instead")
         t = before
         fn = t.grad_fn if t.requires_grad else None
     return t

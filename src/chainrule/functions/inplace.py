@@ -8,8 +8,8 @@ node (PyTorch's semantics); on a leaf that requires grad it is refused outside n
 Nodes recorded before the change keep sending their gradients to the old value's history
 (the new node remembers it as `_before`; see autograd.engine._as_seen_by). An in-place op
 on an indexed view (``h[:, :2] *= w``) is written back into the base through a recorded
-__setitem__, so the base's graph sees it. In-place ops on reshape / permute views of a
-graph tensor are refused with a clear error.
+__setitem__ (reshape / transpose views through a recorded copy_), so the base's graph sees
+it. In-place ops on expanded views are refused, as in PyTorch.
 """
 import numpy as np
 
@@ -39,10 +39,12 @@ def apply_inplace(t, fn, other=None, op="inplace"):
         node = t.grad_fn
         if getattr(node, "is_view", False):
             from .index import GetItemView
-            if type(node) is GetItemView:  # x[key].add_(v), x[:, :2] *= 2, ...
+            from .shape import Permute, Reshape
+            if type(node) in (GetItemView, Reshape, Permute):  # x[k] += v, x.t().mul_(2)
                 return _inplace_on_view(t, node, fn, other, op)
             raise RuntimeError(f"{op}: in-place modification of a {node.name} view of a tensor "
-                               "that is part of an autograd graph is not supported; use the "
+                               "that is part of an autograd graph is not supported (several "
+                               "elements may share one memory location); use the "
                                "out-of-place form (e.g. y = y * 2) instead")
         # The old value as its own tensor in the graph (the new op may save it), then
         # rebase t onto the new node. Nodes recorded earlier hold t itself: the new node
@@ -75,18 +77,31 @@ def apply_inplace(t, fn, other=None, op="inplace"):
 
 
 def _inplace_on_view(t, node, fn, other, op):
-    """t = base[key] changed in place: write the new value into the base with a recorded
-    __setitem__ (so the base's history includes it), then make t a fresh view of the new
-    base. t's array is a NumPy view of the base's, so it already shows the new values."""
+    """t, a view of `base` (base[key], base.reshape(...), base.permute(...)), changed in
+    place: write the new value into the base with a recorded op (__setitem__ or copy_), so
+    the base's history includes it, then make t a fresh view of the new base."""
     from .index import GetItemView
-    base, key = node.inputs[0], node.key
+    from .shape import Permute, Reshape
+    base = node.inputs[0]
     old = _make(t.data.copy(), t.requires_grad, t.grad_fn)
     old._out_idx = t._out_idx
     new = fn(old) if other is None else fn(old, other)
     _check_result(t, new, op)
-    setitem(base, key, new)  # bumps the version that base and t share
-    t.grad_fn = GetItemView.apply(base, key=key).grad_fn
+    kind = type(node)
+    if kind is GetItemView:
+        setitem(base, node.key, new)  # bumps the version that base and t share
+        fresh = GetItemView.apply(base, key=node.key)
+    elif kind is Reshape:
+        copy_(base, new.reshape(node.in_shape))
+        fresh = Reshape.apply(base, shape=t.data.shape)
+    else:
+        copy_(base, new.permute(*node.inv))
+        fresh = Permute.apply(base, axes=tuple(int(a) for a in np.argsort(node.inv)))
+    if not np.shares_memory(t.data, base.data):  # NumPy reshape may have copied
+        np.copyto(t.data, fresh.data)
+    t.grad_fn = fresh.grad_fn
     t.requires_grad, t._out_idx = True, 0
+    fresh.grad_fn._before = old  # nodes that used t before keep its old history
     return t
 
 
