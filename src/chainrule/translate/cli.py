@@ -6,8 +6,14 @@ import numpy as np
 
 from . import data
 
-DEFAULT_STEPS = 2400
-DEFAULT_TIME_LIMIT = 540.0  # seconds of training; data, evaluation and saving fit in 10 min
+DEFAULT_STEPS = 1500
+# Measured (see the report): this reaches >= 99% exact match on held-out numbers
+# in ~1000-1500 steps; a small model with a high learning rate and no dropout learns this
+# task fastest (d_model 96 / dropout 0.05 / lr 2e-3 was at 93% after 1200 steps).
+DEMO_SETTINGS = dict(batch_size=64, lr=3e-3, warmup=100,
+                     config=dict(d_model=64, nhead=4, num_encoder_layers=2,
+                                 num_decoder_layers=2, dim_feedforward=128, dropout=0.0))
+DEFAULT_TIME_LIMIT = 480.0  # seconds of training: with data, evaluation and saving, < 10 min
 
 
 def default_model_dir():
@@ -20,17 +26,18 @@ def default_model_dir():
 
 
 def run_demo(args):
-    from ..serialization import save  # noqa: F401 - fail early if serialization is missing
     from .model import save_translator
     from .train import train_translator
-    quick = args.quick
-    kw = dict(max_number=999, steps=args.steps or 300, n_train=3000, n_val=100, n_test=200,
-              batch_size=64, config=dict(d_model=64, dim_feedforward=128)) if quick else \
-        dict(steps=args.steps or DEFAULT_STEPS, time_limit=args.time_limit, batch_size=64,
-             n_train=40000, n_val=300, n_test=args.test_size,
-             config=dict(d_model=64, dim_feedforward=128))
+    if args.quick:  # numbers below 1000: a smaller model, seconds
+        kw = dict(max_number=999, steps=args.steps or 300, n_train=3000, n_val=100, n_test=200,
+                  batch_size=64, lr=3e-3, warmup=40,
+                  config=dict(d_model=32, dim_feedforward=64, dropout=0.0))
+    else:
+        kw = dict(max_number=data.MAX_NUMBER, steps=args.steps or DEFAULT_STEPS,
+                  time_limit=args.time_limit, n_train=30000, n_val=300,
+                  n_test=args.test_size, **DEMO_SETTINGS)
     t0 = time.time()
-    print(f"English number words -> Russian number words, 0..{kw['max_number'] if quick else data.MAX_NUMBER:,}; "
+    print(f"English number words -> Russian number words, 0..{kw['max_number']:,}; "
           f"pairs from num2words, split by number")
     res = train_translator(seed=args.seed, progress=args.progress, log=print,
                            eval_every=0, blas_threads=args.threads or None, **kw)
@@ -39,7 +46,8 @@ def run_demo(args):
     save_translator(model, tok, model_dir)
     total = time.time() - t0
     print(f"trained {res['steps']} steps in {res['train_seconds']:.0f} s "
-          f"(final loss {res['final_loss']:.3f})")
+          f"(final loss {res['final_loss']:.3f}); data, training and evaluation "
+          f"{res['seconds']:.0f} s")
     print(f"exact match on {len(res['test_numbers'])} held-out test numbers (greedy): "
           f"{res['test_accuracy']:.1%}; validation: {res['val_accuracy']:.1%}")
     if res["misses"]:
@@ -127,7 +135,7 @@ def run_translate(args):
     print(out)
     if args.figure:
         path = attention_figure(attn, src_tokens, out_tokens, args.figure,
-                                title=f"{src} -> {out}")
+                                title=f"{src}\n-> {out}")
         print(f"cross-attention map: {os.path.abspath(path)}")
     return 0
 

@@ -11,8 +11,8 @@ from .tokenizer import Tokenizer
 
 _make = Tensor._make
 
-DEFAULT_CONFIG = dict(d_model=96, nhead=4, num_encoder_layers=2, num_decoder_layers=2,
-                      dim_feedforward=256, dropout=0.05, max_len=32, norm_first=True)
+DEFAULT_CONFIG = dict(d_model=64, nhead=4, num_encoder_layers=2, num_decoder_layers=2,
+                      dim_feedforward=128, dropout=0.0, max_len=32, norm_first=True)
 
 
 class Translator(nn.Module):
@@ -20,8 +20,8 @@ class Translator(nn.Module):
     (batch-first) -> a Linear over the target vocabulary ("Linear + Softmax = class
     probabilities: the last layers of a transformer")."""
 
-    def __init__(self, src_vocab_size, tgt_vocab_size, d_model=96, nhead=4,
-                 num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=256, dropout=0.05,
+    def __init__(self, src_vocab_size, tgt_vocab_size, d_model=64, nhead=4,
+                 num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=128, dropout=0.0,
                  max_len=32, norm_first=True, pad_id=0):
         super().__init__()
         self.config = dict(src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size,

@@ -70,8 +70,8 @@ def exact_match(model, tokenizer, numbers, pairs=None, batch_size=500):
     return hits / max(len(pairs), 1), misses
 
 
-def train_translator(max_number=data.MAX_NUMBER, steps=3000, batch_size=128, lr=2e-3,
-                     warmup=200, label_smoothing=0.1, n_train=60000, n_val=500, n_test=1000,
+def train_translator(max_number=data.MAX_NUMBER, steps=1500, batch_size=64, lr=3e-3,
+                     warmup=100, label_smoothing=0.1, n_train=30000, n_val=300, n_test=1000,
                      seed=0, config=None, progress=True, eval_every=0, time_limit=None,
                      log=print, blas_threads=1):
     """Generate the data, train a Translator, evaluate it on the held-out test numbers.
@@ -137,6 +137,7 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
         from tqdm import tqdm
         bar = tqdm(total=steps, desc="training", unit="step", dynamic_ncols=True)
     model.train()
+    t_train = time.time()
     losses = []
     step = 0
     val_acc = None
@@ -161,13 +162,13 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
             val_acc, _ = exact_match(model, tokenizer, val_nums, val_pairs)
             msg = f"step {step}: loss {np.mean(losses[-50:]):.3f}, val exact match {val_acc:.3f}"
             (bar.write if bar is not None else log)(msg)
-        if time_limit is not None and time.time() - t0 > time_limit:
+        if time_limit is not None and time.time() - t_train > time_limit:
             (bar.write if bar is not None else log)(
                 f"time limit of {time_limit:.0f} s reached at step {step}")
             break
     if bar is not None:
         bar.close()
-    train_s = time.time() - t0
+    train_s = time.time() - t_train
     model.eval()
     with no_grad():
         val_acc, _ = exact_match(model, tokenizer, val_nums, val_pairs)
