@@ -144,8 +144,10 @@ def test_commands(tmp_path, capsys):
         assert os.path.exists(os.path.join(model_dir, f))
     fig = str(tmp_path / "att.png")
     assert main(["translate", "forty", "two", "--model", model_dir, "--figure", fig]) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0] and all(ord(c) > 127 or c == " " for c in out.splitlines()[0])
+    lines = capsys.readouterr().out.splitlines()
+    # 20 steps teach little: the translation may be short, but it is Russian words only
+    assert len(lines) == 2 and lines[1].startswith("cross-attention map: ")
+    assert all("а" <= c <= "я" or c in " ё" for c in lines[0])
     assert os.path.getsize(fig) > 1000
     assert main(["translate", "fourty", "two", "--model", model_dir, "--figure", ""]) == 2
     assert "unknown word" in capsys.readouterr().err
