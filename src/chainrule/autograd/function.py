@@ -220,6 +220,77 @@ class Op(Node):
         return self._out
 
 
+_NOOPT = object()
+
+
+def apply1(cls, t0, s=_NOOPT):
+    """`cls.apply(t0)` (or `cls.apply(t0, s=s)`) without the generic argument handling:
+    the Tensor operators' hot path for one-input ops that are not views. Same node, same
+    result as Op.apply."""
+    node = _new(cls)
+    result = _new(Tensor)
+    result.grad = None
+    result._out_idx = 0
+    result._version = [0]
+    if t0.requires_grad and GRAD_ENABLED[0]:
+        node.needs_input_grad = _NEEDS1
+        node.inputs = (t0,)
+        node.seq = _next_seq()
+        if cls.saves:
+            node._in_versions = (t0._version[0],)
+        out = node.forward(t0.data) if s is _NOOPT else node.forward(t0.data, s)
+        if type(out) is not _nd:
+            out = np.asarray(out)
+        result.data = out
+        result.requires_grad = True
+        result.grad_fn = node
+        if cls.saves_output:
+            node._out = out
+            node._out_ref = weakref.ref(result)
+            node._out_version = 0
+            node._options = {} if s is _NOOPT else {"s": s}
+        return result
+    out = node.forward(t0.data) if s is _NOOPT else node.forward(t0.data, s)
+    if type(out) is not _nd:
+        out = np.asarray(out)
+    result.data = out
+    result.requires_grad = False
+    result.grad_fn = None
+    return result
+
+
+def apply2(cls, t0, t1):
+    """`cls.apply(t0, t1)` for two-input ops without options that are not views and do
+    not save their output (add, sub, mul, div): the binary operators' hot path."""
+    node = _new(cls)
+    result = _new(Tensor)
+    result.grad = None
+    result._out_idx = 0
+    result._version = [0]
+    r0 = t0.requires_grad
+    r1 = t1.requires_grad
+    if (r0 or r1) and GRAD_ENABLED[0]:
+        node.needs_input_grad = (r0, r1)
+        node.inputs = (t0, t1)
+        node.seq = _next_seq()
+        if cls.saves:
+            node._in_versions = (t0._version[0], t1._version[0])
+        out = node.forward(t0.data, t1.data)
+        if type(out) is not _nd:
+            out = np.asarray(out)
+        result.data = out
+        result.requires_grad = True
+        result.grad_fn = node
+        return result
+    out = node.forward(t0.data, t1.data)
+    if type(out) is not _nd:
+        out = np.asarray(out)
+    result.data = out
+    result.requires_grad = False
+    result.grad_fn = None
+    return result
+
+
 def _modified_message(node, t, v):
     return (f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{t.dtype.name} {list(t.shape)}] is at version {t._version[0]}; "

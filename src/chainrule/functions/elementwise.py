@@ -10,7 +10,7 @@ import numpy as np
 from . import dual
 from ._util import as_operand, broadcast_error, cast, floating, promote
 from .. import dtypes
-from ..autograd.function import Op
+from ..autograd.function import Op, apply1, apply2
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -31,7 +31,8 @@ class Add(Op):
 
     def backward(self, g):
         sa, sb = self.shapes
-        return sum_to(g, sa), sum_to(g, sb)
+        na, nb = self.needs_input_grad
+        return sum_to(g, sa) if na else None, sum_to(g, sb) if nb else None
 
 
 class Sub(Op):
@@ -567,54 +568,54 @@ def _op_add(a, b):
     promotion; everything else takes add()'s general path."""
     if isinstance(b, Tensor):
         if a.data.dtype == b.data.dtype:
-            return Add.apply(a, b)
+            return apply2(Add, a, b)
     elif _number(b) and a.data.dtype.kind == "f":
-        return AddScalar.apply(a, s=b)
+        return apply1(AddScalar, a, b)
     return _bin(Add, a, b)
 
 
 def _op_radd(a, b):
     if _number(b) and a.data.dtype.kind == "f":
-        return AddScalar.apply(a, s=b)
+        return apply1(AddScalar, a, b)
     return _bin(Add, b, a)
 
 
 def _op_sub(a, b):
     if isinstance(b, Tensor):
         if a.data.dtype == b.data.dtype:
-            return Sub.apply(a, b)
+            return apply2(Sub, a, b)
     elif _number(b) and a.data.dtype.kind == "f":
-        return SubScalar.apply(a, s=b)
+        return apply1(SubScalar, a, b)
     return _bin(Sub, a, b)
 
 
 def _op_rsub(a, b):
     if _number(b) and a.data.dtype.kind == "f":
-        return RSubScalar.apply(a, s=b)
+        return apply1(RSubScalar, a, b)
     return _bin(Sub, b, a)
 
 
 def _op_mul(a, b):
     if isinstance(b, Tensor):
         if a.data.dtype == b.data.dtype:
-            return Mul.apply(a, b)
+            return apply2(Mul, a, b)
     elif _number(b) and a.data.dtype.kind == "f":
-        return MulScalar.apply(a, s=b)
+        return apply1(MulScalar, a, b)
     return _bin(Mul, a, b)
 
 
 def _op_rmul(a, b):
     if _number(b) and a.data.dtype.kind == "f":
-        return MulScalar.apply(a, s=b)
+        return apply1(MulScalar, a, b)
     return _bin(Mul, b, a)
 
 
 def _op_div(a, b):
     if isinstance(b, Tensor):
         if a.data.dtype == b.data.dtype and a.data.dtype.kind == "f":
-            return Div.apply(a, b)
+            return apply2(Div, a, b)
     elif _number(b) and a.data.dtype.kind == "f":
-        return DivScalar.apply(a, s=b)
+        return apply1(DivScalar, a, b)
     return div(a, b)
 
 
@@ -747,6 +748,8 @@ def nonzero(x, *, as_tuple=False):
 
 def _unary(cls):
     def f(x, **options):
+        if type(x) is Tensor and not options and x.data.dtype.kind == "f":
+            return apply1(cls, x)  # the common case, without argument handling
         return cls.apply(floating(x), **options)
     f.__name__ = cls.__name__.lower()
     return f
