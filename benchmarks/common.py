@@ -125,3 +125,26 @@ def peak_rss_mb():
 
 
 timer = time.perf_counter
+_last = {}
+
+
+def tic():
+    """Start a measurement: wall clock and this process's CPU time."""
+    return time.perf_counter(), time.process_time()
+
+
+def toc(t0):
+    """Wall seconds since tic(); the CPU seconds are kept for the worker to report
+    (on a shared machine CPU time is the less noisy figure for 1-thread runs)."""
+    wall = time.perf_counter() - t0[0]
+    _last["wall"], _last["cpu"] = wall, time.process_time() - t0[1]
+    return wall
+
+
+def last_cpu_over_wall():
+    """CPU time / wall time of the last tic-toc measurement (None if there was none)."""
+    if not _last or not _last["wall"]:
+        return None
+    r = _last["cpu"] / _last["wall"]
+    _last.clear()
+    return r

@@ -67,7 +67,12 @@ def worker(name, lib, threads, smoke, once):
 
 
 def _split(r):
-    return (float(r[0]), r[1]) if isinstance(r, tuple) else (float(r), {})
+    value, extra = (float(r[0]), dict(r[1])) if isinstance(r, tuple) else (float(r), {})
+    from benchmarks import common
+    ratio = common.last_cpu_over_wall()
+    if ratio is not None:
+        extra["cpu"] = value * ratio  # the same figure measured in CPU time
+    return value, extra
 
 
 def _version(lib):
@@ -123,6 +128,8 @@ def measure(w, libs, threads, smoke, repeats, pause, log):
                 procs[lib].stdin.flush()
                 res = _read(procs[lib], f"{w.name}/{lib}")
                 out[lib]["values"].append(res["value"])
+                if "cpu" in res["extra"]:
+                    out[lib].setdefault("cpu", []).append(res["extra"]["cpu"])
                 out[lib]["extra"] = res["extra"]
                 time.sleep(pause)
         for lib in libs:
@@ -214,13 +221,32 @@ def table(results, workloads):
     return "\n".join(rows)
 
 
+def cpu_table(results, workloads):
+    """The same medians in CPU time (process_time), for 1-thread runs: on a machine shared
+    with other work, CPU time leaves out the time spent waiting for a core."""
+    rows = ["| workload (1 thread, CPU time) | chainrule | PyTorch | NumPy | "
+            "chainrule / PyTorch | chainrule / NumPy |", "|---|---:|---:|---:|---:|---:|"]
+    for w in workloads:
+        res = results.get(w.name, {}).get(1)
+        if not res or w.fresh_process:
+            continue
+        med = {lib: statistics.median(r["cpu"]) for lib, r in res.items() if r.get("cpu")}
+        if "chainrule" not in med:
+            continue
+        cr = med["chainrule"]
+        ratios = [f"{cr / med[lib]:.2f}x" if lib in med else "-" for lib in ("torch", "numpy")]
+        rows.append(f"| {w.title} | {_fmt(cr, w.unit)} | {_fmt(med.get('torch'), w.unit)} | "
+                    f"{_fmt(med.get('numpy'), w.unit)} | {ratios[0]} | {ratios[1]} |")
+    return "\n".join(rows) if len(rows) > 2 else ""
+
+
 def details(results, workloads):
     """Per-library extras: losses (same work done), memory over epochs."""
     lines = []
     for w in workloads:
         for threads, res in results.get(w.name, {}).items():
             for lib, r in res.items():
-                extra = {k: v for k, v in r["extra"].items() if k != "data"}
+                extra = {k: v for k, v in r["extra"].items() if k not in ("data", "cpu")}
                 if extra:
                     lines.append(f"- {w.name} ({threads} thread{'s' * (threads > 1)}), "
                                  f"{LIB_NAMES[lib]}: "
@@ -249,6 +275,8 @@ def report(info, results, workloads, command, infos):
         f"Reproduce: `{command}`",
         "",
         table(results, workloads),
+        "",
+        cpu_table(results, workloads),
         "",
         "<details><summary>Per-library details (final loss, memory per epoch)</summary>",
         "",

@@ -9,7 +9,7 @@ import importlib
 import numpy as np
 
 from .. import common
-from ..common import BATCH, LAYERS, timer
+from ..common import BATCH, LAYERS, tic, toc
 from . import Workload
 
 SMOKE_N = 2 * BATCH + 10     # three steps, the last one short, for the smoke test
@@ -63,9 +63,9 @@ def _train_factory(lib, opt, epochs_per_repeat=1):
             optimizer = numpy_mlp.make_optimizer(opt, model.params())
 
             def run():
-                t0 = timer()
+                t0 = tic()
                 loss = numpy_mlp.train_epoch(model, optimizer, X, y, BATCH)
-                return timer() - t0, {"loss": loss, "data": source}
+                return toc(t0), {"loss": loss, "data": source}
             return run
         T = _lib(lib)
         model = build_torchlike(T)
@@ -77,9 +77,9 @@ def _train_factory(lib, opt, epochs_per_repeat=1):
                    for i in range(0, len(X), BATCH)]
 
         def run():
-            t0 = timer()
+            t0 = tic()
             loss = torchlike_epoch(T, model, optimizer, loss_fn, batches)
-            return timer() - t0, {"loss": loss, "data": source}
+            return toc(t0), {"loss": loss, "data": source}
         return run
     return factory
 
@@ -92,19 +92,19 @@ def _infer_factory(lib):
             model = numpy_mlp.NumpyMLP(common.init_weights(), len(X))
 
             def run():
-                t0 = timer()
+                t0 = tic()
                 out = model.forward(X)
-                return (timer() - t0) * 1e3, {"checksum": float(out[:4].sum())}
+                return toc(t0) * 1e3, {"checksum": float(out[:4].sum())}
             return run
         T = _lib(lib)
         model = build_torchlike(T)
         x = T.from_numpy(X)
 
         def run():
-            t0 = timer()
+            t0 = tic()
             with T.no_grad():
                 out = model(x)
-            return (timer() - t0) * 1e3, {"checksum": float(out[:4].sum())}
+            return toc(t0) * 1e3, {"checksum": float(out[:4].sum())}
         return run
     return factory
 

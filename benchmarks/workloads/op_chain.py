@@ -5,7 +5,7 @@ import importlib
 
 import numpy as np
 
-from ..common import timer
+from ..common import tic, toc
 from . import Workload
 
 N_OPS = 999  # 333 x (add, mul, tanh)
@@ -21,7 +21,7 @@ def _factory(lib, scalar):
             b = np.full(10, 0.9, np.float32)
 
             def run():
-                t0 = timer()
+                t0 = tic()
                 ys = []
                 y = x
                 for _ in range(n // 3):
@@ -33,7 +33,7 @@ def _factory(lib, scalar):
                 for y in reversed(ys):
                     g = g * (1 - y * y)
                     g = g * (0.9 if scalar else b)
-                return (timer() - t0) / n * 1e6, {"grad0": float(g[0])}
+                return toc(t0) / n * 1e6, {"grad0": float(g[0])}
             return run
         T = importlib.import_module(lib)
         x = T.tensor(np.linspace(-1, 1, 10, dtype=np.float32), requires_grad=True)
@@ -43,14 +43,14 @@ def _factory(lib, scalar):
 
         def run():
             x.grad = None
-            t0 = timer()
+            t0 = tic()
             y = x
             for _ in range(n // 3):
                 y = y + ca
                 y = y * cb
                 y = y.tanh()
             y.sum().backward()
-            return (timer() - t0) / n * 1e6, {"grad0": float(x.grad[0])}
+            return toc(t0) / n * 1e6, {"grad0": float(x.grad[0])}
         return run
     return factory
 

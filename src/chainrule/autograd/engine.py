@@ -181,19 +181,25 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
         # `nxt` holds a node that just became ready and is not in the heap yet: when it
         # is newer than everything in the heap (always, along a linear chain) it runs
         # next without a heap round trip. The order is exactly the heap's.
-        nxt = None
+        # `nxt_grads`: nxt's gradients when its only edge handed them over directly,
+        # without a buffers entry (again the common case on a chain).
+        nxt = nxt_grads = None
         while True:
             if nxt is not None:
                 if ready and ready[0][0] < -nxt.seq:
+                    if nxt_grads is not None:
+                        buffers[nxt] = nxt_grads
                     node = heappushpop(ready, (-nxt.seq, id(nxt), nxt))[2]
+                    grads = buffers.pop(node)
                 else:
                     node = nxt
-                nxt = None
+                    grads = buffers.pop(node) if nxt_grads is None else nxt_grads
+                nxt = nxt_grads = None
             elif ready:
                 node = heappop(ready)[2]
+                grads = buffers.pop(node)
             else:
                 break
-            grads = buffers.pop(node)
             if node.released and node.saves:
                 raise RuntimeError(_FREED)
             if node._hooks is not None or node._retained is not None:
@@ -235,6 +241,11 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                 if g is not None:
                     if create_graph and not isinstance(g, Tensor):
                         g = _make(g)
+                    if nxt is None and deps[fn] == 1 and fn.n_outputs == 1 \
+                            and fn not in buffers:
+                        deps[fn] = 0  # its only edge: hand the gradient over directly
+                        nxt, nxt_grads = fn, [g]
+                        continue
                     buf = buffers.get(fn)
                     if buf is None:
                         buf = buffers[fn] = [None] * fn.n_outputs

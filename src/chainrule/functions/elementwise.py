@@ -332,7 +332,8 @@ class Tanh(Op):
 
     def backward(self, g):
         y = self.output()
-        return g * (1 - y * y)
+        gy = g * y
+        return g - gy * y   # g (1 - y^2) without a Python-scalar ufunc (2x dearer on small arrays)
 
 
 class Sigmoid(Op):
@@ -400,6 +401,13 @@ class Gelu(Op):
         if approximate == "tanh":
             k = math.sqrt(2 / math.pi)
             return (0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))).astype(x.dtype)
+        if x.dtype == np.float32 and x.size >= 64:
+            # A transformer's MLP calls this on millions of activations: compute Phi(x) in
+            # float32 (NumPy's float32 exp is SIMD; float64's is not on most CPUs) and keep
+            # it for backward instead of evaluating erf twice.
+            cdf = _phi_f32(x)
+            self.cdf = cdf
+            return x * cdf
         return (0.5 * x * (1 + dual._np_erf(x / math.sqrt(2)))).astype(x.dtype)
 
     def backward(self, g):
@@ -409,9 +417,42 @@ class Gelu(Op):
             t = dual.tanh(k * (x + 0.044715 * x * x * x))
             d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
             return g * d
+        cdf = self.__dict__.get("cdf")
+        if cdf is not None and dual.is_array(x):
+            pdf = np.exp(-0.5 * x * x)
+            pdf *= np.float32(1 / math.sqrt(2 * math.pi))
+            pdf *= x
+            pdf += cdf
+            return g * pdf
         cdf = 0.5 * (1 + dual.erf(x * (1 / math.sqrt(2))))
         pdf = dual.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
         return g * (cdf + x * pdf)
+
+
+def _phi_f32(x):
+    """The standard normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2 = erfc(-x / sqrt 2) / 2 for
+    float32 x, in float32: Numerical Recipes' erfc fit (relative error 1.2e-7) evaluated by
+    Horner's rule; erfc of the negative half from 2 - erfc keeps the tails exact in relative
+    terms (GELU(x) = x Phi(x) is tiny there, not zero)."""
+    z = x * np.float32(-1 / math.sqrt(2))
+    a = np.abs(z)
+    t = a * np.float32(0.5)
+    t += np.float32(1)
+    np.reciprocal(t, out=t)
+    r = t * np.float32(0.17087277)
+    for c in (-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418,
+              0.37409196, 1.00002368, -1.26551223):
+        r += np.float32(c)
+        if c != -1.26551223:
+            r *= t
+    a *= a
+    r -= a
+    np.exp(r, out=r)
+    r *= t                                   # erfc(|z|)
+    neg = z < 0
+    r[neg] = np.float32(2) - r[neg]          # erfc(z) for z < 0
+    r *= np.float32(0.5)
+    return r
 
 
 class Silu(Op):
