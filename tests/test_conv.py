@@ -24,6 +24,16 @@ def _F(T):
     return T.nn.functional
 
 
+@pytest.fixture(params=["per-sample GEMMs", "one GEMM"])
+def gemm_path(request, monkeypatch):
+    """Run a test through both product layouts of functions/conv.py: per-sample GEMMs
+    (many output positions) and one GEMM over the batch (few positions)."""
+    from chainrule.functions import conv
+    monkeypatch.setattr(conv, "_FEW_POSITIONS", 0 if request.param == "per-sample GEMMs"
+                        else 10 ** 9)
+    return request.param
+
+
 # --- conv2d: gradients over the geometry --------------------------------------------------
 CONV2D_CASES = [
     # (x shape, w shape, kwargs)
@@ -43,7 +53,7 @@ CONV2D_CASES = [
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on even kernels
 @pytest.mark.parametrize("xs,ws,kw", CONV2D_CASES)
-def test_conv2d_gradcheck_and_torch(xs, ws, kw):
+def test_conv2d_gradcheck_and_torch(xs, ws, kw, gemm_path):
     b = (ws[0],)
     check_op(lambda T, x, w, bb: _F(T).conv2d(x, w, bb, **kw), shapes=[(xs, ws, b)])
 
@@ -53,7 +63,7 @@ def test_conv2d_gradcheck_and_torch(xs, ws, kw):
     ((1, 2, 4, 5), (2, 2, 2, 3), dict(padding="same", dilation=(2, 1))),
     ((1, 4, 4, 4), (4, 2, 3, 3), dict(groups=2, padding=(1, 0))),
 ])
-def test_conv2d_gradgradcheck(xs, ws, kw):
+def test_conv2d_gradgradcheck(xs, ws, kw, gemm_path):
     """Second derivatives: Conv, ConvInput and ConvWeight differentiate into each other."""
     x = cr.tensor(make(xs, seed=1), requires_grad=True)
     w = cr.tensor(make(ws, seed=2), requires_grad=True)
@@ -74,7 +84,7 @@ def test_conv2d_third_order():
     assert gradgradcheck(first, (x, w))
 
 
-def test_conv1d_conv3d_gradcheck_and_torch():
+def test_conv1d_conv3d_gradcheck_and_torch(gemm_path):
     check_op(lambda T, x, w, b: _F(T).conv1d(x, w, b, stride=2, padding=2, dilation=2),
              shapes=[((2, 3, 9), (4, 3, 3), (4,))], gradgrad=True)
     check_op(lambda T, x, w: _F(T).conv1d(x, w, padding="same", groups=2),
@@ -98,7 +108,7 @@ CONVT_CASES = [
 
 
 @pytest.mark.parametrize("xs,ws,kw", CONVT_CASES)
-def test_conv_transpose2d_gradcheck_and_torch(xs, ws, kw):
+def test_conv_transpose2d_gradcheck_and_torch(xs, ws, kw, gemm_path):
     b = (ws[1] * kw.get("groups", 1),)
     check_op(lambda T, x, w, bb: _F(T).conv_transpose2d(x, w, bb, **kw),
              shapes=[(xs, ws, b)], gradgrad=True)

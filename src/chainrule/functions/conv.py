@@ -86,6 +86,54 @@ class _Geom:
 _ALL2 = (slice(None), slice(None))
 
 
+# --- threads for the copies -------------------------------------------------------------
+# The GEMMs use BLAS's threads; the patch copies, col2im's adds and pooling are NumPy loops
+# that run on one core. They are split over the batch into as many chunks as BLAS has
+# threads (NumPy releases the GIL inside them), so `set_num_threads(n)` speeds up the
+# whole layer, not only its matrix products.
+_BLAS = [None]
+_POOL = [None]
+_MIN_PARALLEL = 1 << 17  # elements: below this a thread hand-off costs more than it saves
+
+
+def _num_threads():
+    c = _BLAS[0]
+    if c is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+            found = [lc for lc in ThreadpoolController().lib_controllers
+                     if lc.user_api == "blas"]
+            c = found[0] if found else False
+        except Exception:  # threadpoolctl is optional
+            c = False
+        _BLAS[0] = c
+    if c is False:
+        return 1
+    try:
+        return max(1, int(c.num_threads))
+    except Exception:  # pragma: no cover
+        return 1
+
+
+def _batch_parallel(fn, n, size):
+    """fn(start, stop) over the batch [0, n), in one chunk per BLAS thread when the work
+    (`size` elements) is large enough; the calling thread takes the first chunk."""
+    t = min(_num_threads(), n) if size >= _MIN_PARALLEL else 1
+    if t <= 1:
+        fn(0, n)
+        return
+    if _POOL[0] is None:
+        from concurrent.futures import ThreadPoolExecutor
+        import os
+        _POOL[0] = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2),
+                                      thread_name_prefix="chainrule-conv")
+    bounds = [n * i // t for i in range(t + 1)]
+    futures = [_POOL[0].submit(fn, bounds[i], bounds[i + 1]) for i in range(1, t)]
+    fn(bounds[0], bounds[1])
+    for f in futures:
+        f.result()
+
+
 def _pad(x, geom, fill=0.0):
     if not geom.has_pad:
         return x
@@ -109,8 +157,8 @@ def _windows(x, geom, fill=0.0):
 def _im2col(x, geom):
     """(N, C, *in) -> contiguous (C, *k, N, *out): the patches, one kernel offset per slab.
 
-    Channels and kernel offsets lead so that, per group, the patches are one (C/G * K, N * P)
-    matrix: forward and weight gradient are then single GEMMs over the whole batch."""
+    Channels and kernel offsets lead: per group the patches are one (C/G * K, N * P) matrix,
+    and each sample's (C/G * K, P) block is a strided view of it (see _batch_cols)."""
     N, C = x.shape[:2]
     win = _windows(x, geom)
     nd = geom.nd
@@ -119,14 +167,19 @@ def _im2col(x, geom):
         cols = np.ascontiguousarray(np.moveaxis(w1, 0, -1))
         return cols.reshape(cols.shape + (1,) * nd)
     cols = np.empty((C,) + geom.k + (N,) + geom.out_sp, dtype=x.dtype)
-    for off in geom.offsets():
-        cols[(slice(None),) + off] = win[(Ellipsis,) + off].swapaxes(0, 1)
+    offs = list(geom.offsets())
+
+    def fill(a, b):
+        for off in offs:
+            cols[(slice(None),) + off + (slice(a, b),)] = win[a:b][(Ellipsis,) + off].swapaxes(0, 1)
+    _batch_parallel(fill, N, cols.size)
     return cols
 
 
 def _col2im(cols, geom, N):
     """(C, *k, N, *out) -> (N, C, *in): add every column back where its patch came from
-    (the adjoint of _im2col; overlapping patches add up)."""
+    (the adjoint of _im2col; overlapping patches add up). This layout makes each kernel
+    offset's slab one contiguous block (measured faster than (N, C, *k, *out))."""
     C = cols.shape[0]
     xp = np.zeros((N, C) + geom.padded, dtype=cols.dtype)
     xt = xp.swapaxes(0, 1)  # a view: (C, N, *padded)
@@ -135,53 +188,84 @@ def _col2im(cols, geom, N):
         sl = tuple(slice(0, d * (k - 1) + 1, d) for k, d in zip(geom.k, geom.dil))
         xp[_ALL2 + sl] = np.moveaxis(cols.reshape(cols.shape[:1 + nd] + (N,)), -1, 0)
         return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
-    for off in geom.offsets():
-        xt[_ALL2 + geom.window(off)] += cols[(slice(None),) + off]
+    slabs = [(_ALL2 + geom.window(off), (slice(None),) + off) for off in geom.offsets()]
+
+    def add(a, b):
+        xa = xt[:, a:b]
+        for win, off in slabs:
+            xa[win] += cols[off + (slice(a, b),)]
+    _batch_parallel(add, N, cols.size)
     return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
 
 
 # --- convolution on arrays --------------------------------------------------------------
 # Shapes: G groups, O = G*Og output channels, C = G*Cg input channels, K = prod(kernel),
-# P = prod(output spatial). Patches: (G, Cg*K, N*P); weight: (G, Og, Cg*K);
-# output gradient in the same order as the patches: (G, Og, N*P).
+# P = prod(output spatial). Patches (from _im2col): (G, Cg*K, N, P); weight (G, Og, Cg*K).
+# Each product is one batched matmul: a GEMM per sample (and group) in NumPy's C loop, on
+# the patches read in place with a leading dimension of N*P, which writes the output
+# straight into (N, O, P) order (no transposed copy; measured faster than one big GEMM
+# followed by a transpose).
+# Few output positions per sample (LeNet's C5 has one): per-sample products would be
+# matrix-vector products, so the whole batch goes through one GEMM and the (small) result
+# is transposed instead.
+_FEW_POSITIONS = 32
+
+
+def _batch_cols(cols, G, N, P):
+    """The patches as (N, G, Cg*K, P), a strided view."""
+    return cols.reshape(G, -1, N, P).transpose(2, 0, 1, 3)
+
+
 def _conv_arrays(x, w, geom, b=None):
     """y = conv(x, w) + b on arrays; returns (y, cols) so the weight gradient can reuse cols."""
     N, G, O = x.shape[0], geom.groups, w.shape[0]
     P = math.prod(geom.out_sp)
-    cols = _im2col(x, geom).reshape(G, -1, N * P)
-    y = np.matmul(w.reshape(G, O // G, -1), cols)          # (G, Og, N*P): one GEMM per group
-    yt = y.reshape(O, N, P).transpose(1, 0, 2)
-    out = np.empty((N, O, P), dtype=y.dtype)                # back to (N, O, P), bias on the way
-    if b is None:
-        np.copyto(out, yt)
+    cols = _im2col(x, geom)
+    wg = w.reshape(G, O // G, -1)
+    if P < _FEW_POSITIONS:
+        y = np.matmul(wg, cols.reshape(G, -1, N * P))                  # (G, Og, N*P)
+        y = np.ascontiguousarray(y.reshape(O, N, P).transpose(1, 0, 2))
     else:
-        np.add(yt, b.reshape(O, 1), out=out)
-    return out.reshape((N, O) + geom.out_sp), cols
+        y = np.matmul(wg, _batch_cols(cols, G, N, P))                 # (N, G, Og, P)
+    y = y.reshape((N, O) + geom.out_sp)
+    if b is not None:
+        y += b.reshape((O,) + (1,) * geom.nd)
+    return y, cols
 
 
 def _g_cols(g, G):
     """(N, O, *out) -> (G, Og, N*P), the layout of the patches."""
     N, O = g.shape[:2]
-    return np.ascontiguousarray(g.reshape(N, O, -1).transpose(1, 0, 2)).reshape(G, O // G, -1)
+    g3 = g.reshape(N, O, -1)
+    gc = np.empty((O, N, g3.shape[2]), dtype=g.dtype)
+
+    def copy(a, b):
+        gc[:, a:b] = g3[a:b].transpose(1, 0, 2)
+    _batch_parallel(copy, N, gc.size)
+    return gc.reshape(G, O // G, -1)
 
 
-def _conv_input_arrays(g, w, geom, x_shape, gc=None):
-    """The gradient of conv wrt its input: w^T @ g, then col2im (a transposed convolution)."""
+def _conv_input_arrays(g, w, geom, x_shape):
+    """The gradient of conv wrt its input: w^T @ g, then col2im (a transposed convolution).
+    One GEMM over the batch here: it leaves the columns in _col2im's faster layout."""
     N, G, O = g.shape[0], geom.groups, w.shape[0]
-    if gc is None:
-        gc = _g_cols(g, G)
-    dcols = np.matmul(w.reshape(G, O // G, -1).transpose(0, 2, 1), gc)   # (G, Cg*K, N*P)
+    wt = w.reshape(G, O // G, -1).transpose(0, 2, 1)                    # (G, Cg*K, Og)
+    dcols = np.matmul(wt, _g_cols(g, G))                                # (G, Cg*K, N*P)
     return _col2im(dcols.reshape((x_shape[1],) + geom.k + (N,) + geom.out_sp), geom, N)
 
 
-def _conv_weight_arrays(x, g, geom, w_shape, cols=None, gc=None):
-    """The gradient of conv wrt its weight: g @ cols^T, summed over the batch by the GEMM."""
-    N, G = x.shape[0], geom.groups
+def _conv_weight_arrays(x, g, geom, w_shape, cols=None):
+    """The gradient of conv wrt its weight: sum over the batch of g @ cols^T."""
+    N, G, O = x.shape[0], geom.groups, w_shape[0]
+    P = math.prod(geom.out_sp)
     if cols is None:
-        cols = _im2col(x, geom).reshape(G, -1, N * math.prod(geom.out_sp))
-    if gc is None:
-        gc = _g_cols(g, G)
-    return np.matmul(gc, cols.transpose(0, 2, 1)).reshape(w_shape)   # (G, Og, Cg*K)
+        cols = _im2col(x, geom)
+    if P < _FEW_POSITIONS:
+        return np.matmul(_g_cols(g, G), cols.reshape(G, -1, N * P).transpose(0, 2, 1)) \
+            .reshape(w_shape)
+    gw = np.matmul(g.reshape(N, G, O // G, P),
+                   _batch_cols(cols, G, N, P).transpose(0, 1, 3, 2))    # (N, G, Og, Cg*K)
+    return gw.sum(axis=0).reshape(w_shape)
 
 
 def _spatial_axes(geom):
@@ -228,9 +312,8 @@ class Conv(Op):
         x, w = ins[0], ins[1]
         need, geom = self.needs_input_grad, self.geom
         if dual.is_array(g) and dual.is_array(x):
-            gc = _g_cols(g, geom.groups)  # shared by both gradients
-            gx = _conv_input_arrays(g, w, geom, x.shape, gc) if need[0] else None
-            gw = _conv_weight_arrays(x, g, geom, w.shape, self.__dict__.get("_cols"), gc) \
+            gx = _conv_input_arrays(g, w, geom, x.shape) if need[0] else None
+            gw = _conv_weight_arrays(x, g, geom, w.shape, self.__dict__.get("_cols")) \
                 if need[1] else None
         else:
             gx = _conv_input(g, w, geom, x.shape) if need[0] else None
@@ -549,17 +632,24 @@ class MaxPool(Op):
 
     def forward(self, x, *, geom):
         win = _windows(x, geom, fill=-np.inf)
-        views = [win[(Ellipsis,) + off] for off in geom.offsets()]
-        it = np.int8 if len(views) < 128 else np.int32
-        y = views[0].copy()
-        idx = np.zeros(y.shape, dtype=it)
-        for i, v in enumerate(views[1:], 1):
-            upd = (v > y).view(np.int8).astype(it, copy=False)  # strict: the first max stays
-            np.maximum(y, v, out=y)                              # NaN propagates, as in PyTorch
-            idx += upd * (it(i) - idx)                           # idx = i where v won
-        if np.isnan(y).any():
-            for i, v in enumerate(views):
-                idx = np.where(np.isnan(v), it(i), idx)
+        offs = list(geom.offsets())
+        it = np.int8 if len(offs) < 128 else np.int32
+        y = np.empty(win.shape[:2 + geom.nd], dtype=x.dtype)
+        idx = np.empty(y.shape, dtype=it)
+
+        def pool(a, b):
+            views = [win[a:b][(Ellipsis,) + off] for off in offs]
+            ya, ia = y[a:b], idx[a:b]
+            np.copyto(ya, views[0])
+            ia[...] = 0
+            for i, v in enumerate(views[1:], 1):
+                upd = (v > ya).view(np.int8).astype(it, copy=False)  # strict: first max stays
+                np.maximum(ya, v, out=ya)                             # NaN propagates, as in PyTorch
+                ia += upd * (it(i) - ia)                              # idx = i where v won
+            if np.isnan(ya).any():
+                for i, v in enumerate(views):
+                    np.copyto(ia, it(i), where=np.isnan(v))
+        _batch_parallel(pool, y.shape[0], x.size)
         self.geom, self.idx, self.in_shape = geom, idx, x.shape
         return y
 
@@ -573,12 +663,16 @@ def _pool_scatter_arrays(g, idx, geom, in_shape):
     # Windows that do not overlap are written, not added (NumPy's masked ufuncs, `where=`,
     # are several times slower than np.where into a temporary).
     overlap = any(s < d * (k - 1) + 1 for s, d, k in zip(geom.stride, geom.dil, geom.k))
-    for i, off in enumerate(geom.offsets()):
-        sl = _ALL2 + geom.window(off)
-        if overlap:
-            xp[sl] += np.where(idx == i, g, 0)
-        else:
-            xp[sl] = np.where(idx == i, g, 0)
+    wins = [_ALL2 + geom.window(off) for off in geom.offsets()]
+
+    def scatter(a, b):
+        xa, ga, ia = xp[a:b], g[a:b], idx[a:b]
+        for i, sl in enumerate(wins):
+            if overlap:
+                xa[sl] += np.where(ia == i, ga, 0)
+            else:
+                xa[sl] = np.where(ia == i, ga, 0)
+    _batch_parallel(scatter, N, xp.size)
     return xp[_ALL2 + geom.interior()] if geom.has_pad else xp
 
 
