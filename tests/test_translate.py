@@ -133,7 +133,7 @@ def test_tiny_training_run_learns_held_out_numbers():
     assert acc >= 2 / 3
 
 
-def test_commands(tmp_path, capsys):
+def test_commands(tmp_path, capsys, monkeypatch):
     from chainrule.cli import main
     model_dir = str(tmp_path / "model")
     assert main(["demo", "translate", "--quick", "--steps", "20", "--model", model_dir,
@@ -152,3 +152,11 @@ def test_commands(tmp_path, capsys):
     assert main(["translate", "fourty", "two", "--model", model_dir, "--figure", ""]) == 2
     assert "unknown word" in capsys.readouterr().err
     assert main(["translate", "two", "--model", str(tmp_path / "none")]) == 2
+    capsys.readouterr()
+
+    def no_matplotlib(*a, **k):
+        raise ImportError("No module named 'matplotlib'")
+    import chainrule.translate.cli as tcli
+    monkeypatch.setattr(tcli, "attention_figure", no_matplotlib)
+    assert main(["translate", "two", "--model", model_dir]) == 0
+    assert "matplotlib is not installed" in capsys.readouterr().err

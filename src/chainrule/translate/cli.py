@@ -28,6 +28,11 @@ def default_model_dir():
 def run_demo(args):
     from .model import save_translator
     from .train import train_translator
+    try:
+        data.english(0)
+    except ImportError as e:
+        from ..cli import UserError
+        raise UserError(str(e)) from None
     if args.quick:  # numbers below 1000: a smaller model, seconds
         kw = dict(max_number=999, steps=args.steps or 300, n_train=3000, n_val=100, n_test=200,
                   batch_size=64, lr=3e-3, warmup=40,
@@ -134,8 +139,14 @@ def run_translate(args):
         raise UserError(str(e)) from None
     print(out)
     if args.figure:
-        path = attention_figure(attn, src_tokens, out_tokens, args.figure,
-                                title=f"{src}\n-> {out}")
+        try:
+            path = attention_figure(attn, src_tokens, out_tokens, args.figure,
+                                    title=f"{src}\n-> {out}")
+        except ImportError:
+            import sys
+            print("no cross-attention figure: matplotlib is not installed "
+                  "(pip install 'chainrule[viz]')", file=sys.stderr)
+            return 0
         print(f"cross-attention map: {os.path.abspath(path)}")
     return 0
 
