@@ -27,7 +27,7 @@ def default_model_dir():
 
 def run_demo(args):
     from .model import save_translator
-    from .train import train_translator
+    from .train import beam_exact_match, train_translator
     try:
         data.english(0)
     except ImportError as e:
@@ -49,12 +49,15 @@ def run_demo(args):
     model, tok = res["model"], res["tokenizer"]
     model_dir = args.model or default_model_dir()
     save_translator(model, tok, model_dir)
-    total = time.time() - t0
     print(f"trained {res['steps']} steps in {res['train_seconds']:.0f} s "
           f"(final loss {res['final_loss']:.3f}); data, training and evaluation "
           f"{res['seconds']:.0f} s")
     print(f"exact match on {len(res['test_numbers'])} held-out test numbers (greedy): "
           f"{res['test_accuracy']:.1%}; validation: {res['val_accuracy']:.1%}")
+    n_beam = min(200, len(res["test_pairs"]))
+    beam_acc = beam_exact_match(model, tok, res["test_pairs"][:n_beam], beam_size=4)
+    print(f"exact match with beam search (width 4) on the first {n_beam} test numbers: "
+          f"{beam_acc:.1%}")
     if res["misses"]:
         print("some misses:")
         for n, en, ru, got in res["misses"][:5]:
@@ -69,7 +72,7 @@ def run_demo(args):
         print(f"  {text} -> {tok.tgt.decode(ids)}")
     print(f"saved the model to {os.path.abspath(model_dir)} "
           f"(model.safetensors, config.json, vocab.json)")
-    print(f"total time {total:.0f} s; try: chainrule translate \"forty two\"")
+    print(f"total time {time.time() - t0:.0f} s; try: chainrule translate \"forty two\"")
     return 0
 
 

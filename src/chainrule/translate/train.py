@@ -70,6 +70,20 @@ def exact_match(model, tokenizer, numbers, pairs=None, batch_size=500):
     return hits / max(len(pairs), 1), misses
 
 
+def beam_exact_match(model, tokenizer, pairs, beam_size=4):
+    """Exact-match accuracy of beam search over (english, russian) pairs (one sentence at a
+    time, the beams batched)."""
+    from .decode import beam_search
+    was_training = model.training
+    model.eval()
+    hits = 0
+    for en, ru in pairs:
+        ids, _ = beam_search(model, tokenizer.src.encode(en), beam_size=beam_size)
+        hits += tokenizer.tgt.decode(ids) == ru
+    model.train(was_training)
+    return hits / max(len(pairs), 1)
+
+
 def train_translator(max_number=data.MAX_NUMBER, steps=1500, batch_size=64, lr=3e-3,
                      warmup=100, label_smoothing=0.1, n_train=30000, n_val=300, n_test=1000,
                      seed=0, config=None, progress=True, eval_every=0, time_limit=None,
@@ -173,7 +187,7 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
     with no_grad():
         val_acc, _ = exact_match(model, tokenizer, val_nums, val_pairs)
         test_acc, misses = exact_match(model, tokenizer, test_nums, test_pairs)
-    return dict(model=model, tokenizer=tokenizer, test_accuracy=test_acc,
+    return dict(model=model, tokenizer=tokenizer, test_accuracy=test_acc, test_pairs=test_pairs,
                 val_accuracy=val_acc, misses=misses, seconds=time.time() - t0,
                 train_seconds=train_s, steps=step, final_loss=float(np.mean(losses[-50:])),
                 test_numbers=test_nums)
