@@ -154,6 +154,20 @@ def run_translate(args):
     return 0
 
 
+def _positive(kind):
+    def parse(text):
+        import argparse
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") \
+                from None
+        if not v > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return v
+    return parse
+
+
 def register(subparsers):
     """Add `chainrule translate TEXT...`."""
     p = subparsers.add_parser(
@@ -164,7 +178,7 @@ def register(subparsers):
     p.add_argument("text", nargs="+", help="English number words, e.g. forty two")
     p.add_argument("--model", metavar="DIR", default=None,
                    help=f"the saved translator (default: {default_model_dir()})")
-    p.add_argument("--beam", type=int, default=4,
+    p.add_argument("--beam", type=_positive(int), default=4,
                    help="beam width; 1 = greedy decoding (default 4)")
     p.add_argument("--figure", metavar="PNG", default="translate_attention.png",
                    help="where to write the cross-attention map (default "
@@ -182,11 +196,12 @@ def register_demo(demo_subparsers):
                     "the model for `chainrule translate`.")
     p.add_argument("--model", metavar="DIR", default=None,
                    help=f"where to save the model (default: {default_model_dir()})")
-    p.add_argument("--steps", type=int, default=None,
+    p.add_argument("--steps", type=_positive(int), default=None,
                    help=f"training steps (default {DEFAULT_STEPS}; 300 with --quick)")
-    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+    p.add_argument("--time-limit", type=_positive(float), default=DEFAULT_TIME_LIMIT,
+                   metavar="SECONDS",
                    help=f"stop training after this long (default {DEFAULT_TIME_LIMIT:.0f})")
-    p.add_argument("--test-size", type=int, default=1000,
+    p.add_argument("--test-size", type=_positive(int), default=1000,
                    help="held-out test numbers (default 1000)")
     p.add_argument("--threads", type=int, default=1,
                    help="BLAS threads while training (default 1: fastest for this small model "
