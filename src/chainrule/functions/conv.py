@@ -226,7 +226,13 @@ def _conv_arrays(x, w, geom, b=None):
         y = np.matmul(wg, cols.reshape(G, -1, N * P))                  # (G, Og, N*P)
         y = np.ascontiguousarray(y.reshape(O, N, P).transpose(1, 0, 2))
     else:
-        y = np.matmul(wg, _batch_cols(cols, G, N, P))                 # (N, G, Og, P)
+        bc = _batch_cols(cols, G, N, P)
+        y = np.empty((N, G, O // G, P), dtype=x.dtype)
+
+        def mm(a, c):
+            np.matmul(wg, bc[a:c], out=y[a:c])                        # (n, G, Og, P)
+        # Per-sample GEMMs are below BLAS's own threading threshold: chunk the batch.
+        _batch_parallel(mm, N, cols.size)
     y = y.reshape((N, O) + geom.out_sp)
     if b is not None:
         y += b.reshape((O,) + (1,) * geom.nd)
@@ -263,9 +269,18 @@ def _conv_weight_arrays(x, g, geom, w_shape, cols=None):
     if P < _FEW_POSITIONS:
         return np.matmul(_g_cols(g, G), cols.reshape(G, -1, N * P).transpose(0, 2, 1)) \
             .reshape(w_shape)
-    gw = np.matmul(g.reshape(N, G, O // G, P),
-                   _batch_cols(cols, G, N, P).transpose(0, 1, 3, 2))    # (N, G, Og, Cg*K)
-    return gw.sum(axis=0).reshape(w_shape)
+    g4 = g.reshape(N, G, O // G, P)
+    bt = _batch_cols(cols, G, N, P).transpose(0, 1, 3, 2)            # (N, G, P, Cg*K)
+    parts = {}
+
+    def mm(a, c):
+        parts[a] = np.matmul(g4[a:c], bt[a:c]).sum(axis=0)             # (G, Og, Cg*K)
+    _batch_parallel(mm, N, cols.size)
+    starts = sorted(parts)  # a fixed order of summation: the same bits every run
+    gw = parts[starts[0]]
+    for a in starts[1:]:
+        gw += parts[a]
+    return gw.reshape(w_shape)
 
 
 def _spatial_axes(geom):
