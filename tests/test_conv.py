@@ -139,7 +139,8 @@ POOL_X = (2, 2, 5, 6)
 @pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
                                 dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
                                 dict(kernel_size=(2, 3), stride=1, dilation=(2, 1)),
-                                dict(kernel_size=3, stride=(1, 2)), dict(kernel_size=(1, 2), stride=(2, 3))])
+                                dict(kernel_size=3, stride=(1, 2)),
+                                dict(kernel_size=(1, 2), stride=(2, 3))])
 def test_max_pool2d(kw):
     check_op(lambda T, x: _F(T).max_pool2d(x, **kw), shapes=[(POOL_X,)], gradgrad=True)
 

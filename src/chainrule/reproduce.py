@@ -354,7 +354,10 @@ def register(subparsers):
     sub = p.add_subparsers(dest="paper", metavar="PAPER")
     sub.required = True
     q = sub.add_parser("lecun1998", help="LeCun et al. 1998: linear, MLPs and LeNet-5 on MNIST",
-                       description=__doc__.split("\n\n")[1] if __doc__ else None)
+                       description="Train the linear classifier, the 784-300-10 and "
+                                   "784-300-100-10 networks and LeNet-5 on MNIST and print "
+                                   "their test errors beside those of LeCun, Bottou, Bengio "
+                                   "& Haffner (1998), with what differs from the paper.")
     q.add_argument("--quick", action="store_true",
                    help=f"a subset ({QUICK['train']} training / {QUICK['test']} test images, "
                         f"{QUICK['epochs']} epochs): seconds, for smoke tests")

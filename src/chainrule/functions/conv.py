@@ -3,7 +3,7 @@
 A convolution gathers, for every output position, the input patch under the kernel
 ("im2col"), and multiplies the patches by the flattened kernels:
 
-    cols[n, c, k, p] = x_padded[n, c, stride*p + dilation*k]      (k: kernel offset, p: output position)
+    cols[n, c, k, p] = x_padded[n, c, stride*p + dilation*k]  (k: kernel offset, p: position)
     y[n, o, p]       = sum_{c, k} w[o, c, k] * cols[n, c, k, p]  (+ b[o])
 
 The patches come from `sliding_window_view` (a strided view: no copy), sliced by stride
@@ -659,7 +659,7 @@ class MaxPool(Op):
             ia[...] = 0
             for i, v in enumerate(views[1:], 1):
                 upd = (v > ya).view(np.int8).astype(it, copy=False)  # strict: first max stays
-                np.maximum(ya, v, out=ya)                             # NaN propagates, as in PyTorch
+                np.maximum(ya, v, out=ya)                             # NaN propagates (PyTorch)
                 ia += upd * (it(i) - ia)                              # idx = i where v won
             if np.isnan(ya).any():
                 for i, v in enumerate(views):
@@ -793,15 +793,15 @@ def _max_poolnd(x, kernel_size, stride, padding, dilation, ceil_mode, return_ind
     return y.squeeze(0) if unbatched else y
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
-               return_indices=False):
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode=False, return_indices=False):
     """1-D max pooling over (N, C, L)."""
     return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
                        return_indices, 1, "max_pool1d")
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
-               return_indices=False):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode=False, return_indices=False):
     """2-D max pooling over (N, C, H, W); stride defaults to kernel_size, padding is -inf.
 
     The gradient goes to the first maximal element of each window (PyTorch's choice).
@@ -810,8 +810,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                        return_indices, 2, "max_pool2d")
 
 
-def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
-               return_indices=False):
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode=False, return_indices=False):
     """3-D max pooling over (N, C, D, H, W)."""
     return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
                        return_indices, 3, "max_pool3d")
