@@ -155,3 +155,14 @@ def test_matches_torch(case):
     (tout * torch.tensor(w)).sum().backward()
     for a, b in zip(ins, tins):
         np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_empty_sequences():
+    """No queries -> empty output; no keys -> zeros (PyTorch's results), gradients too."""
+    out = sdpa(chainrule.randn(2, 0, 4), chainrule.randn(2, 3, 4), chainrule.randn(2, 3, 5))
+    assert out.shape == (2, 0, 5)
+    q = chainrule.randn(2, 3, 4, requires_grad=True)
+    out = sdpa(q, chainrule.randn(2, 0, 4), chainrule.randn(2, 0, 5))
+    assert out.shape == (2, 3, 5) and np.all(out.data == 0)
+    out.sum().backward()
+    assert np.all(q.grad.data == 0)

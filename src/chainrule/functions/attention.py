@@ -40,7 +40,10 @@ def _causal_additive(L, S, dtype):
 
 def _softmax_rows(s):
     """Softmax over the last axis, in place on `s`. Rows masked entirely (all -inf) give
-    zeros rather than NaN, as PyTorch's scaled_dot_product_attention does."""
+    zeros rather than NaN, as PyTorch's scaled_dot_product_attention does (and with no
+    keys at all, S = 0, the output is zeros too)."""
+    if s.size == 0:
+        return s
     m = s.max(axis=-1, keepdims=True)
     finite = np.isfinite(m)
     all_finite = finite.all()
@@ -91,7 +94,8 @@ class ScaledDotProductAttention(Op):
             s = s + _make(self.add)
         if mask is not None:
             s = s + mask
-        dead = ~np.isfinite(s.data.max(axis=-1, keepdims=True))
+        dead = ~np.isfinite(s.data.max(axis=-1, keepdims=True)) if s.data.size else \
+            np.zeros((), bool)
         if dead.any():  # fully masked rows: zeros, as in forward (softmax would give NaN)
             s = dual.where(np.broadcast_to(dead, s.shape), 0.0, s)
             p = dual.where(np.broadcast_to(dead, s.shape), 0.0, softmax(s, -1))
