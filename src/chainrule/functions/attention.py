@@ -118,10 +118,23 @@ class ScaledDotProductAttention(Op):
         if self.keep is not None:
             gp = gp * (self.keep * (1.0 / (1.0 - self.dropout_p))).astype(
                 gp.dtype if dual.is_array(gp) else gp.data.dtype)
-        gs = p * (gp - dual.sum(gp * p, -1, keepdims=True))
-        gq = dual.sum_to((gs @ k) * self.scale, q.shape) if need[0] else None
-        gk = dual.sum_to((dual.swapaxes(gs, -1, -2) @ q) * self.scale, k.shape) \
-            if need[1] else None
+        if dual.is_array(gp):
+            # dS = P * (dP - rowsum(dP * P)), in place on the fresh dP (no temporaries the
+            # size of the score matrix besides one product); the scale goes on the small
+            # (L, E) / (S, E) results.
+            row = (gp * p).sum(axis=-1, keepdims=True)
+            gp -= row
+            gp *= p
+            gs = gp
+            sc = np.asarray(self.scale, gs.dtype)
+            gq = dual.sum_to(np.multiply(gs @ k, sc), q.shape) if need[0] else None
+            gk = dual.sum_to(np.multiply(np.swapaxes(gs, -1, -2) @ q, sc), k.shape) \
+                if need[1] else None
+        else:
+            gs = p * (gp - dual.sum(gp * p, -1, keepdims=True))
+            gq = dual.sum_to((gs @ k) * self.scale, q.shape) if need[0] else None
+            gk = dual.sum_to((dual.swapaxes(gs, -1, -2) @ q) * self.scale, k.shape) \
+                if need[1] else None
         if len(need) > 3:
             gm = dual.sum_to(gs, mask.shape) if need[3] else None
             return gq, gk, gv, gm
