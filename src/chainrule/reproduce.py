@@ -329,8 +329,12 @@ def _command(args):
     models = args.models.split(",") if args.models else None
     limit = None
     if args.threads:
-        from threadpoolctl import threadpool_limits
-        limit = threadpool_limits(int(args.threads), user_api="blas")
+        try:
+            from threadpoolctl import threadpool_limits
+            limit = threadpool_limits(int(args.threads), user_api="blas")
+        except ImportError:
+            print("chainrule: --threads needs the threadpoolctl package; using NumPy's "
+                  "default BLAS threads", file=sys.stderr)
     try:
         res = run_lecun1998(data=args.data, quick=args.quick, epochs=args.epochs,
                             models=models, seed=args.seed, out=args.out,
