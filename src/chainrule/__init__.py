@@ -60,9 +60,10 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 def get_num_threads():
     """BLAS threads NumPy uses (via threadpoolctl when installed)."""
     try:
+        import builtins
         from threadpoolctl import threadpool_info
-        return max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"),
-                   default=1)
+        return builtins.max((i["num_threads"] for i in threadpool_info()
+                             if i["user_api"] == "blas"), default=1)
     except ImportError:
         import os
         return os.cpu_count() or 1
