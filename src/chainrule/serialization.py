@@ -206,25 +206,27 @@ def _describe(path):
 
 
 def _check_header(data, where):
-    """Validate the safetensors framing; return the parsed header. Refuses pickles first."""
+    """Validate the safetensors framing; return the parsed header. Refuses pickles."""
     head = bytes(data[:16])
-    if head[:1] == b"\x80" and len(head) > 1 and 2 <= head[1] <= 5:
-        raise CheckpointFormatError(f"{where} is a Python pickle (protocol {head[1]}), e.g. "
-                                    f"from pickle.dump or an old torch.save; refused. "
-                                    f"{_PICKLE_HINT}")
-    if head[:4] == b"PK\x03\x04":
-        raise CheckpointFormatError(f"{where} is a zip archive, the format of torch.save "
-                                    f"(which holds a pickle); refused. {_PICKLE_HINT}")
-    if head[:6] == b"\x93NUMPY":
-        raise CheckpointFormatError(f"{where} is a NumPy .npy file, not a safetensors "
-                                    "checkpoint; read it with numpy.load(allow_pickle=False)")
+    n = int.from_bytes(bytes(data[:8]), "little") if len(data) >= 8 else 0
+    # A safetensors file starts with its header's length, which can look like a pickle's
+    # magic (a 1,152-byte header starts 80 04), so the framing is checked first.
+    framed = len(data) >= 10 and 2 <= n <= len(data) - 8 and data[8:9] == b"{"
+    if not framed:
+        if head[:1] == b"\x80" and len(head) > 1 and 2 <= head[1] <= 5:
+            raise CheckpointFormatError(f"{where} is a Python pickle (protocol {head[1]}), "
+                                        f"e.g. from pickle.dump or an old torch.save; refused. "
+                                        f"{_PICKLE_HINT}")
+        if head[:4] == b"PK\x03\x04":
+            raise CheckpointFormatError(f"{where} is a zip archive, the format of torch.save "
+                                        f"(which holds a pickle); refused. {_PICKLE_HINT}")
+        if head[:6] == b"\x93NUMPY":
+            raise CheckpointFormatError(f"{where} is a NumPy .npy file, not a safetensors "
+                                        "checkpoint; read it with numpy.load(allow_pickle=False)")
     bad = (f"{where} is not a safetensors checkpoint (first bytes {head[:8]!r}); "
            "chainrule.load reads only files written by chainrule.save or other safetensors "
            "writers. Pickle files and torch .pt checkpoints are refused.")
-    if len(data) < 10:
-        raise CheckpointFormatError(bad)
-    n = int.from_bytes(bytes(data[:8]), "little")
-    if n < 2 or n > len(data) - 8 or data[8:9] != b"{":
+    if not framed:
         raise CheckpointFormatError(bad)
     try:
         header = json.loads(bytes(data[8:8 + n]).decode("utf-8"))
