@@ -197,10 +197,13 @@ def test_decoder_layer_matches_torch(norm_first, activation):
     np.testing.assert_array_equal(ccausal.data, causal.numpy())
     tt, tm_ = _t(torch, tgt, True), _t(torch, mem, True)
     ct, cm = _c(tgt, True), _c(mem, True)
+    mmask = rs.rand(L, mem.shape[1]) < 0.3  # bool memory_mask: True = may not attend
+    mmask[:, 0] = False
     tout = tl(tt, tm_, tgt_mask=causal, tgt_key_padding_mask=_t(torch, tkpm),
-              memory_key_padding_mask=_t(torch, mkpm), tgt_is_causal=True)
+              memory_key_padding_mask=_t(torch, mkpm), tgt_is_causal=True,
+              memory_mask=_t(torch, mmask))
     out = cl(ct, cm, tgt_mask=ccausal, tgt_key_padding_mask=_c(tkpm),
-             memory_key_padding_mask=_c(mkpm), tgt_is_causal=True)
+             memory_key_padding_mask=_c(mkpm), tgt_is_causal=True, memory_mask=_c(mmask))
     np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-9, atol=1e-11)
     g = rs.randn(*out.shape)
     (out * _c(g)).sum().backward()
