@@ -272,6 +272,17 @@ def test_multihead_attention_gradcheck(masks):
                      [q, kv])
 
 
+def test_multihead_attention_gradgradcheck():
+    from chainrule.autograd.gradcheck import gradgradcheck
+    rs = np.random.RandomState(8)
+    m = nn.MultiheadAttention(4, 2, batch_first=True, dtype=chainrule.float64)
+    q, kv = _c(rs.randn(2, 2, 4), True), _c(rs.randn(2, 3, 4), True)
+    kpm = _c(np.array([[False, False, True], [False, False, False]]))
+    for need_weights in (False, True):
+        assert gradgradcheck(lambda q, kv: m(q, kv, kv, key_padding_mask=kpm,
+                                             need_weights=need_weights)[0], [q, kv])
+
+
 def test_encoder_gradcheck_with_padding():
     rs = np.random.RandomState(5)
     layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0, batch_first=True,
