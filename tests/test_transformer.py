@@ -243,8 +243,8 @@ def test_state_dict_names_match_torch_without_torch():
     t = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
                        dim_feedforward=16)
     keys = set(t.state_dict())
-    for k in ["encoder.layers.0.self_attn.in_proj_weight", "encoder.layers.0.self_attn.in_proj_bias",
-              "encoder.layers.0.self_attn.out_proj.weight", "encoder.layers.0.linear1.weight",
+    for k in ["encoder.layers.0.self_attn.in_proj_weight",
+              "encoder.layers.0.self_attn.in_proj_bias", "encoder.layers.0.self_attn.out_proj.weight", "encoder.layers.0.linear1.weight",
               "encoder.layers.0.norm2.bias", "encoder.norm.weight",
               "decoder.layers.0.multihead_attn.in_proj_weight", "decoder.layers.0.norm3.weight",
               "decoder.norm.bias"]:
