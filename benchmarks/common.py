@@ -88,8 +88,11 @@ def init_weights(layers=LAYERS, seed=0):
 def set_threads(lib, n):
     """Pin the BLAS / intra-op thread count for this process (NumPy's BLAS through
     threadpoolctl; PyTorch through torch.set_num_threads)."""
-    from threadpoolctl import threadpool_limits
-    limiter = threadpool_limits(limits=n)
+    try:
+        from threadpoolctl import threadpool_limits
+        limiter = threadpool_limits(limits=n)
+    except ImportError:  # the driver's *_NUM_THREADS variables still apply
+        limiter = None
     if lib == "torch":
         import torch
         torch.set_num_threads(n)
@@ -97,8 +100,15 @@ def set_threads(lib, n):
 
 
 def rss_mb():
-    import psutil
-    return psutil.Process().memory_info().rss / 2**20
+    """Resident set size of this process now, in MiB (psutil, or /proc on Linux)."""
+    try:
+        import psutil
+        return psutil.Process().memory_info().rss / 2**20
+    except ImportError:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise
 
 
 def reset_peak_rss():

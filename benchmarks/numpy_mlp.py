@@ -25,7 +25,7 @@ class NumpyMLP:
         self.gW = [np.empty_like(W) for W in self.W]
         self.gb = [np.empty_like(b) for b in self.b]
         # maximum(a, 0) against a scalar misses NumPy's SIMD loop; against zeros it hits it
-        self.zeros = [np.zeros((batch, s), f32) for s in sizes]
+        self.zeros = [np.zeros((min(batch, 4096), s), f32) for s in sizes]
         self.rowbuf = np.empty((batch, 1), f32)
         self.rows = np.arange(batch)
 
@@ -40,7 +40,10 @@ class NumpyMLP:
             np.matmul(h, W.T, out=a)
             a += b
             if i < last:
-                np.maximum(a, self.zeros[i][:n], out=a)
+                if a.size < 1 << 20 and n <= len(self.zeros[i]):  # in cache: SIMD loop
+                    np.maximum(a, self.zeros[i][:n], out=a)
+                else:                  # memory-bound: the scalar form reads less
+                    np.maximum(a, 0, out=a)
             h = a
         return h
 

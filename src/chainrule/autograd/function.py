@@ -184,17 +184,18 @@ class Op(Node):
         """
         inputs = self.inputs
         vs = self.__dict__.get("_in_versions")
+        if len(inputs) == 2:  # the common case, unrolled (no loop, no comprehension frame)
+            a, b = inputs
+            if vs is not None and ((a is not None and a._version[0] != vs[0])
+                                   or (b is not None and b._version[0] != vs[1])):
+                self.check_versions()  # raises, naming the tensor
+            if CREATE_GRAPH[0]:
+                return inputs
+            return (None if a is None else a.data, None if b is None else b.data)
         if vs is not None:
-            i = 0
-            for t in inputs:
-                if t is not None and t._version[0] != vs[i]:
-                    raise RuntimeError(_modified_message(self, t, vs[i]))
-                i += 1
+            self.check_versions()
         if CREATE_GRAPH[0]:
             return inputs
-        if len(inputs) == 2:  # the common case, without a list comprehension's frame
-            a, b = inputs
-            return (None if a is None else a.data, None if b is None else b.data)
         return tuple([None if t is None else t.data for t in inputs])
 
     def check_versions(self):
