@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _check
 
 
 class Adagrad(Optimizer):
@@ -17,12 +17,10 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False,
                  differentiable=False, fused=None):
-        for name, v in (("learning rate", lr), ("lr_decay value", lr_decay),
-                        ("weight_decay value", weight_decay),
-                        ("initial_accumulator_value value", initial_accumulator_value),
-                        ("epsilon value", eps)):
-            if not 0.0 <= v:
-                raise ValueError(f"Invalid {name}: {v}")
+        _check(**{"learning rate": lr, "lr_decay value": lr_decay,
+                  "weight_decay value": weight_decay,
+                  "initial_accumulator_value value": initial_accumulator_value,
+                  "epsilon value": eps})
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
                                       weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
@@ -48,15 +46,9 @@ class Adagrad(Optimizer):
 
     def _step_group(self, group):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
-        wd, maximize = group["weight_decay"], group["maximize"]
+        wd = group["weight_decay"]
         state = self.state
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            pd = p.data
-            g = p.grad.data
-            if maximize:
-                g = -g
+        for p, pd, g in self._grads(group):
             st = state[p]
             if not st:
                 st = self._init_state(p, group)

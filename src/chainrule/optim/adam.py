@@ -3,8 +3,7 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _addcmul_sq, _lerp
 
 
 class Adam(Optimizer):
@@ -43,23 +42,11 @@ class Adam(Optimizer):
 
     def _step_group(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+        wd, amsgrad = group["weight_decay"], group["amsgrad"]
         decoupled = group.get("decoupled_weight_decay", self._decoupled)
-        state = self.state
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            pd = p.data
-            g = p.grad.data
-            if maximize:
-                g = -g
-            st = state[p]
-            if not st:
-                st["step"] = 0
-                st["exp_avg"] = Tensor._make(np.zeros_like(pd))
-                st["exp_avg_sq"] = Tensor._make(np.zeros_like(pd))
-                if amsgrad:
-                    st["max_exp_avg_sq"] = Tensor._make(np.zeros_like(pd))
+        buffers = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+        for p, pd, g in self._grads(group):
+            st = self._state(p, *buffers)
             st["step"] = step = st["step"] + 1
             if wd != 0:
                 if decoupled:
@@ -68,19 +55,9 @@ class Adam(Optimizer):
                     g = g + wd * pd
             m, v = st["exp_avg"].data, st["exp_avg_sq"].data
             tmp = self._tmp(p)
-            # m.lerp_(g, 1 - beta1): PyTorch computes m + w (g - m) for w < 0.5.
-            w = 1 - beta1
-            np.subtract(g, m, out=tmp)
-            if w < 0.5:
-                tmp *= w
-                m += tmp
-            else:
-                tmp *= 1 - w
-                np.subtract(g, tmp, out=m)
+            _lerp(m, g, 1 - beta1, tmp)
             v *= beta2
-            np.multiply(g, 1 - beta2, out=tmp)
-            tmp *= g
-            v += tmp
+            _addcmul_sq(v, g, 1 - beta2, tmp)
             bc1 = 1 - beta1 ** step
             bc2_sqrt = math.sqrt(1 - beta2 ** step)
             step_size = lr / bc1

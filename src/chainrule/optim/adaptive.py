@@ -4,43 +4,10 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _addcmul_sq, _check, _lerp
 
 
-def _check(**values):
-    for name, v in values.items():
-        if not 0.0 <= v:
-            raise ValueError(f"Invalid {name}: {v}")
-
-
-def _lerp(m, g, w, tmp):
-    """m.lerp_(g, w) with PyTorch's formula (m + w (g - m) for w < 0.5)."""
-    np.subtract(g, m, out=tmp)
-    if w < 0.5:
-        tmp *= w
-        m += tmp
-    else:
-        tmp *= 1 - w
-        np.subtract(g, tmp, out=m)
-
-
-def _addcmul_sq(v, g, value, tmp):
-    """v += value * g * g, as (value * g) * g."""
-    np.multiply(g, value, out=tmp)
-    tmp *= g
-    v += tmp
-
-
-class _Base(Optimizer):
-    def _prep(self, p, group):
-        g = p.grad.data
-        if group["maximize"]:
-            g = -g
-        return g
-
-
-class Adamax(_Base):
+class Adamax(Optimizer):
     """Adam with the infinity norm: u <- max(beta2 u, |g| + eps);
     p <- p - lr / (1 - beta1^t) * m / u."""
 
@@ -54,15 +21,8 @@ class Adamax(_Base):
 
     def _step_group(self, group):
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            pd, g = p.data, self._prep(p, group)
-            st = self.state[p]
-            if not st:
-                st["step"] = 0
-                st["exp_avg"] = Tensor._make(np.zeros_like(pd))
-                st["exp_inf"] = Tensor._make(np.zeros_like(pd))
+        for p, pd, g in self._grads(group):
+            st = self._state(p, "exp_avg", "exp_inf")
             st["step"] = step = st["step"] + 1
             if wd != 0:
                 g = g + wd * pd
@@ -80,7 +40,7 @@ class Adamax(_Base):
             p._version[0] += 1
 
 
-class NAdam(_Base):
+class NAdam(Optimizer):
     """Adam with Nesterov momentum (Dozat, 2016), PyTorch's momentum-decay schedule
     mu_t = beta1 (1 - 0.5 * 0.96^(t * momentum_decay))."""
 
@@ -98,16 +58,8 @@ class NAdam(_Base):
     def _step_group(self, group):
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         md, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            pd, g = p.data, self._prep(p, group)
-            st = self.state[p]
-            if not st:
-                st["step"] = 0
-                st["mu_product"] = 1.0
-                st["exp_avg"] = Tensor._make(np.zeros_like(pd))
-                st["exp_avg_sq"] = Tensor._make(np.zeros_like(pd))
+        for p, pd, g in self._grads(group):
+            st = self._state(p, "exp_avg", "exp_avg_sq", mu_product=1.0)
             st["step"] = step = st["step"] + 1
             bc2 = 1 - b2 ** step
             if wd != 0:
@@ -138,7 +90,7 @@ class NAdam(_Base):
             p._version[0] += 1
 
 
-class RAdam(_Base):
+class RAdam(Optimizer):
     """Rectified Adam (Liu et al., 2019): plain momentum SGD while the variance estimate
     is unreliable (rho_t <= 5), rectified Adam after."""
 
@@ -156,15 +108,8 @@ class RAdam(_Base):
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         decoupled = group["decoupled_weight_decay"]
         rho_inf = 2 / (1 - b2) - 1
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            pd, g = p.data, self._prep(p, group)
-            st = self.state[p]
-            if not st:
-                st["step"] = 0
-                st["exp_avg"] = Tensor._make(np.zeros_like(pd))
-                st["exp_avg_sq"] = Tensor._make(np.zeros_like(pd))
+        for p, pd, g in self._grads(group):
+            st = self._state(p, "exp_avg", "exp_avg_sq")
             st["step"] = step = st["step"] + 1
             if wd != 0:
                 if decoupled:
@@ -192,7 +137,7 @@ class RAdam(_Base):
             p._version[0] += 1
 
 
-class Adadelta(_Base):
+class Adadelta(Optimizer):
     """Adadelta (Zeiler, 2012): v <- rho v + (1 - rho) g^2;
     d = sqrt(u + eps) / sqrt(v + eps) * g;  u <- rho u + (1 - rho) d^2;  p <- p - lr d."""
 
@@ -207,15 +152,8 @@ class Adadelta(_Base):
 
     def _step_group(self, group):
         lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            pd, g = p.data, self._prep(p, group)
-            st = self.state[p]
-            if not st:
-                st["step"] = 0
-                st["square_avg"] = Tensor._make(np.zeros_like(pd))
-                st["acc_delta"] = Tensor._make(np.zeros_like(pd))
+        for p, pd, g in self._grads(group):
+            st = self._state(p, "square_avg", "acc_delta")
             st["step"] += 1
             if wd != 0:
                 g = g + wd * pd

@@ -150,15 +150,26 @@ class Optimizer:
             t = self._scratch[key] = np.empty_like(p.data)
         return t
 
-    def _grad(self, p, group):
-        """p's gradient array, with maximize (negation) applied, never modifying p.grad."""
-        g = p.grad.data
-        if p.grad.data.dtype != p.data.dtype:
-            raise RuntimeError(f"{type(self).__name__}: gradient dtype {g.dtype} does not match "
-                               f"parameter dtype {p.data.dtype}")
-        if group.get("maximize"):
-            g = -g
-        return g
+    def _grads(self, group):
+        """(p, p's array, gradient array) for each parameter of the group that has a
+        gradient; with maximize the gradient is a negated copy (p.grad is never modified)."""
+        maximize = group.get("maximize", False)
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = p.grad.data
+            yield p, p.data, (-g if maximize else g)
+
+    def _state(self, p, *buffers, **scalars):
+        """p's state, created on the first step as PyTorch orders it: 'step' = 0, then the
+        scalars, then one zero array shaped like p per name in buffers."""
+        st = self.state[p]
+        if not st:
+            st["step"] = 0
+            st.update(scalars)
+            for name in buffers:
+                st[name] = Tensor._make(np.zeros_like(p.data))
+        return st
 
     def register_step_pre_hook(self, hook):
         k = next(_hook_ids)
@@ -230,6 +241,32 @@ class Optimizer:
 
     def __getstate__(self):
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+
+def _check(**values):
+    """ValueError 'Invalid <name>: <value>' for the first negative option, in order."""
+    for name, v in values.items():
+        if not 0.0 <= v:
+            raise ValueError(f"Invalid {name}: {v}")
+
+
+def _lerp(m, g, w, tmp):
+    """m.lerp_(g, w) in place with PyTorch's formula (m + w (g - m) for w < 0.5,
+    g - (1 - w)(g - m) otherwise); tmp is scratch shaped like m."""
+    np.subtract(g, m, out=tmp)
+    if w < 0.5:
+        tmp *= w
+        m += tmp
+    else:
+        tmp *= 1 - w
+        np.subtract(g, tmp, out=m)
+
+
+def _addcmul_sq(v, g, value, tmp):
+    """v += value * g * g in place, as (value * g) * g (PyTorch's order); tmp is scratch."""
+    np.multiply(g, value, out=tmp)
+    tmp *= g
+    v += tmp
 
 
 def _copy_sd(sd):

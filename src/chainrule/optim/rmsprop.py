@@ -1,8 +1,7 @@
 """RMSprop (Hinton's lecture 6e; PyTorch's variant with eps outside the sqrt)."""
 import numpy as np
 
-from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _addcmul_sq, _check, _lerp
 
 
 class RMSprop(Optimizer):
@@ -18,10 +17,8 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
-        for name, v in (("learning rate", lr), ("epsilon value", eps), ("momentum value", momentum),
-                        ("weight_decay value", weight_decay), ("alpha value", alpha)):
-            if not 0.0 <= v:
-                raise ValueError(f"Invalid {name}: {v}")
+        _check(**{"learning rate": lr, "epsilon value": eps, "momentum value": momentum,
+                  "weight_decay value": weight_decay, "alpha value": alpha})
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered,
                                       capturable=capturable, foreach=foreach,
@@ -30,42 +27,20 @@ class RMSprop(Optimizer):
     def _step_group(self, group):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         wd, mom, centered = group["weight_decay"], group["momentum"], group["centered"]
-        maximize = group["maximize"]
-        state = self.state
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            pd = p.data
-            g = p.grad.data
-            if maximize:
-                g = -g
-            st = state[p]
-            if not st:
-                st["step"] = 0
-                st["square_avg"] = Tensor._make(np.zeros_like(pd))
-                if mom > 0:
-                    st["momentum_buffer"] = Tensor._make(np.zeros_like(pd))
-                if centered:
-                    st["grad_avg"] = Tensor._make(np.zeros_like(pd))
+        buffers = (("square_avg",) + (("momentum_buffer",) if mom > 0 else ())
+                   + (("grad_avg",) if centered else ()))
+        for p, pd, g in self._grads(group):
+            st = self._state(p, *buffers)
             st["step"] += 1
             if wd != 0:
                 g = g + wd * pd
             v = st["square_avg"].data
             tmp, avg = self._tmp(p), self._tmp(p, 1)
             v *= alpha
-            np.multiply(g, 1 - alpha, out=tmp)
-            tmp *= g
-            v += tmp
+            _addcmul_sq(v, g, 1 - alpha, tmp)
             if centered:
                 a = st["grad_avg"].data
-                w = 1 - alpha  # a.lerp_(g, w)
-                np.subtract(g, a, out=tmp)
-                if w < 0.5:
-                    tmp *= w
-                    a += tmp
-                else:
-                    tmp *= 1 - w
-                    np.subtract(g, tmp, out=a)
+                _lerp(a, g, 1 - alpha, tmp)
                 np.negative(a, out=tmp)
                 tmp *= a
                 np.add(v, tmp, out=avg)

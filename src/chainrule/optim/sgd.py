@@ -37,14 +37,8 @@ class SGD(Optimizer):
         mom, damp, nesterov = group["momentum"], group["dampening"], group["nesterov"]
         maximize = group["maximize"]
         state = self.state
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            pd = p.data
-            g = p.grad.data
-            if maximize:
-                g = -g
-            if wd != 0:
+        for p, pd, g in self._grads(group):
+            if wd != 0:  # with maximize g is already a fresh copy: add in place
                 g = g + wd * pd if not maximize else np.add(g, wd * pd, out=g)
             tmp = self._tmp(p)
             if mom != 0:
