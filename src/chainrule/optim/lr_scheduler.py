@@ -26,6 +26,20 @@ def _lrs(optimizer):
     return [g["lr"] for g in optimizer.param_groups]
 
 
+def _set_lrs(s, values):
+    """Set scheduler s's optimizer groups' lr to values and remember them as its _last_lr."""
+    for g, lr in zip(s.optimizer.param_groups, values):
+        g["lr"] = lr
+    s._last_lr = _lrs(s.optimizer)
+
+
+def _closed_form_lr(s):
+    """The lrs at s.last_epoch: the closed form where the scheduler has one (a jump to an
+    epoch), else its recursive get_lr()."""
+    closed = getattr(s, "_get_closed_form_lr", None)
+    return closed() if closed is not None else s.get_lr()
+
+
 class LRScheduler:
     """Base class: keeps last_epoch, base_lrs (each group's 'initial_lr'), and
     _last_lr; subclasses implement get_lr()."""
@@ -83,11 +97,8 @@ class LRScheduler:
             warnings.warn("The epoch parameter in `scheduler.step()` was not necessary and is "
                           "being deprecated where possible.", UserWarning, stacklevel=3)
             self.last_epoch = epoch
-            closed = getattr(self, "_get_closed_form_lr", None)
-            values = closed() if closed is not None else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = _lrs(self.optimizer)
+            values = _closed_form_lr(self)
+        _set_lrs(self, values)
 
     def __repr__(self):
         return f"<{type(self).__name__} last_epoch={self.last_epoch} lr={self._last_lr}>"
@@ -409,19 +420,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for g, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            g["lr"] = lr
-        self._last_lr = _lrs(self.optimizer)
+        _set_lrs(self, self.get_lr())
 
 
 def _jump_to_zero(s):
     """scheduler.step(0) without the deprecation warning (SequentialLR's restart)."""
     s.last_epoch = 0
-    closed = getattr(s, "_get_closed_form_lr", None)
-    values = closed() if closed is not None else s.get_lr()
-    for g, lr in zip(s.optimizer.param_groups, values):
-        g["lr"] = lr
-    s._last_lr = _lrs(s.optimizer)
+    _set_lrs(s, _closed_form_lr(s))
 
 
 class OneCycleLR(LRScheduler):
