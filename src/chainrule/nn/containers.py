@@ -13,6 +13,21 @@ def _index(idx, n, what):
     return idx % n
 
 
+def _module_key(container, idx, what):
+    """The registry key of the container's idx-th module (negative idx counts from the end)."""
+    keys = list(container._modules)
+    return keys[_index(idx, len(keys), what)]
+
+
+def _delete_modules(container, idx, what):
+    """Remove the idx-th module, or every module of a slice; the caller renumbers the rest."""
+    if isinstance(idx, slice):
+        for k in list(container._modules)[idx]:
+            del container._modules[k]
+    else:
+        del container._modules[_module_key(container, idx, what)]
+
+
 class Sequential(Module):
     """Modules applied one after the other: Sequential(a, b)(x) == b(a(x)).
 
@@ -37,20 +52,13 @@ class Sequential(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
-        keys = list(self._modules)
-        return self._modules[keys[_index(idx, len(keys), "Sequential")]]
+        return self._modules[_module_key(self, idx, "Sequential")]
 
     def __setitem__(self, idx, module):
-        keys = list(self._modules)
-        setattr(self, keys[_index(idx, len(keys), "Sequential")], module)
+        setattr(self, _module_key(self, idx, "Sequential"), module)
 
     def __delitem__(self, idx):
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for k in keys[idx]:
-                del self._modules[k]
-        else:
-            del self._modules[keys[_index(idx, len(keys), "Sequential")]]
+        _delete_modules(self, idx, "Sequential")
         # PyTorch renumbers so indexing stays consistent.
         items = list(self._modules.items())
         self._modules.clear()
@@ -108,20 +116,13 @@ class ModuleList(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
-        keys = list(self._modules)
-        return self._modules[keys[_index(idx, len(keys), "ModuleList")]]
+        return self._modules[_module_key(self, idx, "ModuleList")]
 
     def __setitem__(self, idx, module):
-        keys = list(self._modules)
-        setattr(self, keys[_index(idx, len(keys), "ModuleList")], module)
+        setattr(self, _module_key(self, idx, "ModuleList"), module)
 
     def __delitem__(self, idx):
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for k in keys[idx]:
-                del self._modules[k]
-        else:
-            del self._modules[keys[_index(idx, len(keys), "ModuleList")]]
+        _delete_modules(self, idx, "ModuleList")
         mods = list(self._modules.values())
         self._modules.clear()
         for i, m in enumerate(mods):
