@@ -15,22 +15,32 @@ def _dt(dtype):
     return dtypes.get(dtype).np if dtype is not None else dtypes.get_default_dtype().np
 
 
-class _BatchNorm(Module):
-    _ndims = ()
+def _affine(module, shape, dtype, weight=True, bias=True):
+    """Register PyTorch's initial affine transform: weight = ones(shape), bias = zeros(shape),
+    each registered as None where it is turned off."""
+    d = _dt(dtype)
+    if weight:
+        module.weight = Parameter(np.ones(shape, d))
+    else:
+        module.register_parameter("weight", None)
+    if bias:
+        module.bias = Parameter(np.zeros(shape, d))
+    else:
+        module.register_parameter("bias", None)
+
+
+class _NormBase(Module):
+    """What BatchNorm and InstanceNorm share: the per-channel affine parameters and the
+    running statistics (buffers, or None without track_running_stats)."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, device=None, dtype=None):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        d = _dt(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, d))
-            self.bias = Parameter(np.zeros(num_features, d))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_features, dtype, weight=affine, bias=affine)
         if track_running_stats:
+            d = _dt(dtype)
             self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, d)))
             self.register_buffer("running_var", Tensor._make(np.ones(num_features, d)))
             self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), np.int64)))
@@ -51,6 +61,14 @@ class _BatchNorm(Module):
             init.ones_(self.weight)
             init.zeros_(self.bias)
 
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    _ndims = ()
+
     def forward(self, input):  # noqa: A002
         if input.dim() not in self._ndims:
             raise ValueError(f"{type(self).__name__}: expected "
@@ -65,10 +83,6 @@ class _BatchNorm(Module):
         rm = self.running_mean if not self.training or self.track_running_stats else None
         rv = self.running_var if not self.training or self.track_running_stats else None
         return F.batch_norm(input, rm, rv, self.weight, self.bias, use_batch, factor, self.eps)
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -104,16 +118,8 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        d = _dt(dtype)
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, d))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, d))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, dtype, weight=elementwise_affine,
+                bias=elementwise_affine and bias)
 
     def reset_parameters(self):
         if self.elementwise_affine:
@@ -139,13 +145,7 @@ class GroupNorm(Module):
             raise ValueError("num_channels must be divisible by num_groups")
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                       eps, affine)
-        d = _dt(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(num_channels, d))
-            self.bias = Parameter(np.zeros(num_channels, d))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_channels, dtype, weight=affine, bias=affine)
 
     def forward(self, input):  # noqa: A002
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -177,29 +177,13 @@ class RMSNorm(Module):
                 f"elementwise_affine={self.elementwise_affine}")
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     _ndim = 3
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
                  track_running_stats=False, device=None, dtype=None):
-        super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        d = _dt(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, d))
-            self.bias = Parameter(np.zeros(num_features, d))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, d)))
-            self.register_buffer("running_var", Tensor._make(np.ones(num_features, d)))
-            self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype)
 
     def forward(self, input):  # noqa: A002
         nd = self._ndim
@@ -216,10 +200,6 @@ class _InstanceNorm(Module):
                             use_input_stats, self.momentum if self.momentum is not None
                             else 0.1, self.eps)
         return y.squeeze(0) if unbatched else y
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
 
 
 class InstanceNorm1d(_InstanceNorm):
