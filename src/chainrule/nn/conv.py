@@ -108,6 +108,11 @@ class _ConvNd(Module):
 class _Conv(_ConvNd):
     _fn = None
 
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, 0, device, dtype)
+
     def forward(self, input):  # noqa: A002
         p = self._parameters
         w, b = p["weight"], p["bias"]
@@ -136,11 +141,6 @@ class Conv1d(_Conv):
     _nd = 1
     _fn = staticmethod(_C.conv1d)
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, device, dtype)
-
 
 class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W), as in PyTorch.
@@ -155,21 +155,11 @@ class Conv2d(_Conv):
     _nd = 2
     _fn = staticmethod(_C.conv2d)
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, device, dtype)
-
 
 class Conv3d(_Conv):
     """3-D convolution over (N, C_in, D, H, W): weight (C_out, C_in/groups, kD, kH, kW)."""
     _nd = 3
     _fn = staticmethod(_C.conv3d)
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, device, dtype)
 
 
 class _ConvTranspose(_ConvNd):
