@@ -158,10 +158,10 @@ def workloads():
     return [
         Workload("mlp_sgd", "MLP 784-512-256-10, batch 128, SGD momentum, 1 MNIST epoch",
                  "s", {lib: _train_factory(lib, "sgd") for lib in libs},
-                 targets={"torch": 1.0, "numpy": 1.15}, repeats=5, warmup=1, order=10),
+                 targets={"torch": 1.0, "numpy": 1.15}, repeats=3, warmup=1, order=10),
         Workload("mlp_adam", "MLP 784-512-256-10, batch 128, Adam, 1 MNIST epoch",
                  "s", {lib: _train_factory(lib, "adam") for lib in libs},
-                 targets={"torch": 1.0, "numpy": 1.15}, repeats=5, warmup=1, order=11),
+                 targets={"torch": 1.0, "numpy": 1.15}, repeats=3, warmup=1, order=11),
         Workload("mlp_infer", "MLP forward under no_grad, 10,000-image batch",
                  "ms", {lib: _infer_factory(lib) for lib in libs},
                  targets={"torch": 1.0}, repeats=15, warmup=3, order=30),
