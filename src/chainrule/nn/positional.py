@@ -36,7 +36,30 @@ def _check(x, max_len, batch_first, who):
     return T
 
 
-class SinusoidalPositionalEncoding(Module):
+class _PositionalEncoding(Module):
+    """x + table[:T] (then dropout), the table being (max_len, d_model): what the two
+    encodings share; each defines _table()."""
+
+    def __init__(self, d_model, max_len, dropout, batch_first):
+        super().__init__()
+        self.d_model, self.max_len, self.batch_first = d_model, max_len, batch_first
+        self.p = dropout
+
+    def extra_repr(self):
+        return f"{self.d_model}, max_len={self.max_len}, dropout={self.p}"
+
+    def forward(self, x):
+        T = _check(x, self.max_len, self.batch_first, type(self).__name__)
+        pe = self._table()[:T]
+        if x.dim() == 3 and not self.batch_first:
+            pe = pe.unsqueeze(1)
+        x = x + pe
+        if self.p > 0 and self.training:
+            x = F.dropout(x, self.p)
+        return x
+
+
+class SinusoidalPositionalEncoding(_PositionalEncoding):
     """x + PE[:T] (then dropout), with the fixed sinusoidal table as a non-persistent
     buffer (it is recomputed, never saved).
 
@@ -46,29 +69,17 @@ class SinusoidalPositionalEncoding(Module):
     """
 
     def __init__(self, d_model, max_len=5000, dropout=0.0, batch_first=True, dtype=None):
-        super().__init__()
+        super().__init__(d_model, max_len, dropout, batch_first)
         from .. import dtypes
         dt = (dtypes.get(dtype) if dtype is not None else dtypes.get_default_dtype()).np
-        self.d_model, self.max_len, self.batch_first = d_model, max_len, batch_first
-        self.p = dropout
         self.register_buffer("pe", _make(sinusoidal_table(max_len, d_model, dt)),
                              persistent=False)
 
-    def extra_repr(self):
-        return f"{self.d_model}, max_len={self.max_len}, dropout={self.p}"
-
-    def forward(self, x):
-        T = _check(x, self.max_len, self.batch_first, "SinusoidalPositionalEncoding")
-        pe = self.pe[:T]
-        if x.dim() == 3 and not self.batch_first:
-            pe = pe.unsqueeze(1)
-        x = x + pe
-        if self.p > 0 and self.training:
-            x = F.dropout(x, self.p)
-        return x
+    def _table(self):
+        return self.pe
 
 
-class LearnedPositionalEncoding(Module):
+class LearnedPositionalEncoding(_PositionalEncoding):
     """x + W[:T] (then dropout), W a (max_len, d_model) parameter learned with the model
     (initialised N(0, 0.02), as GPT-2).
 
@@ -78,24 +89,12 @@ class LearnedPositionalEncoding(Module):
     """
 
     def __init__(self, d_model, max_len=512, dropout=0.0, batch_first=True, dtype=None):
-        super().__init__()
-        self.d_model, self.max_len, self.batch_first = d_model, max_len, batch_first
-        self.p = dropout
+        super().__init__(d_model, max_len, dropout, batch_first)
         self.weight = Parameter(creation.empty(max_len, d_model, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self):
         init.normal_(self.weight, 0.0, 0.02)
 
-    def extra_repr(self):
-        return f"{self.d_model}, max_len={self.max_len}, dropout={self.p}"
-
-    def forward(self, x):
-        T = _check(x, self.max_len, self.batch_first, "LearnedPositionalEncoding")
-        pe = self.weight[:T]
-        if x.dim() == 3 and not self.batch_first:
-            pe = pe.unsqueeze(1)
-        x = x + pe
-        if self.p > 0 and self.training:
-            x = F.dropout(x, self.p)
-        return x
+    def _table(self):
+        return self.weight
