@@ -19,6 +19,20 @@ def _seed():
 
 
 @pytest.fixture
+def one_blas_thread():
+    """Single-threaded BLAS for the test (restored afterwards): small GEMMs gain nothing from
+    BLAS threads, OpenBLAS's spinning threads make them 5-10x slower on a busy 2-core
+    machine, and the numbers then do not depend on the thread count."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@pytest.fixture
 def mnist_dir():
     if not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists():
         pytest.skip(f"MNIST not found at {MNIST_DIR} (set CHAINRULE_MNIST to its folder)")

@@ -79,14 +79,9 @@ def test_baseline_models():
         assert sum(p.numel() for p in m.parameters()) == n
 
 
-def test_small_cnn_learns_digits():
+def test_small_cnn_learns_digits(one_blas_thread):
     """A two-conv CNN reaches >= 97% test accuracy on the 8x8 digits within a minute."""
     from chainrule.datasets import load_digits, train_test_split
-    try:  # GEMMs this small gain nothing from BLAS threads, and lose a lot on a busy machine
-        from threadpoolctl import threadpool_limits
-        limit = threadpool_limits(1, user_api="blas")
-    except ImportError:  # pragma: no cover
-        limit = None
     t0 = time.perf_counter()
     cr.manual_seed(0)
     X, y = load_digits(flatten=False, scale=True)
@@ -109,8 +104,6 @@ def test_small_cnn_learns_digits():
     with cr.no_grad():
         acc = float((net(Xte).argmax(1) == yte).float().mean())
     elapsed = time.perf_counter() - t0
-    if limit is not None:
-        limit.restore_original_limits()
     assert acc >= 0.97, f"test accuracy {acc:.3f}"
     assert elapsed < 60, f"took {elapsed:.0f} s"
 

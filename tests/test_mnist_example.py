@@ -14,18 +14,7 @@ import chainrule
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "examples" / "mnist_mlp.py"
 
-
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """Single-threaded BLAS: on a busy 2-core machine OpenBLAS's spinning threads make small
-    GEMMs 5-10x slower. Restored afterwards."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")  # conftest.py
 
 
 @pytest.fixture(scope="module")

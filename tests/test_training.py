@@ -12,18 +12,7 @@ import chainrule
 from chainrule import datasets, nn, optim
 from chainrule.utils.data import DataLoader, TensorDataset
 
-
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """Single-threaded BLAS: faster on a busy 2-core machine (OpenBLAS threads spin), and the
-    numbers do not depend on the thread count. Restored afterwards."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")  # conftest.py
 
 
 def _accuracy(model, X, y):
