@@ -12,6 +12,8 @@ runs the op over a list of input-shape tuples and, for each, checks
 `fn(T, *xs)` takes the library module first (`chainrule`, or `torch` for the parity
 check), so one lambda serves both frameworks; Tensor methods have the same names.
 """
+import os
+
 import numpy as np
 
 import chainrule as cr
@@ -117,3 +119,13 @@ def compare_torch(fn, arrays, *, grad=True, where="", atol=1e-8, rtol=1e-6):
             continue
         np.testing.assert_allclose(g, tg, rtol=rtol, atol=atol,
                                    err_msg=f"grad of input {k} vs torch, {where}")
+
+
+def pngs_ok(res):
+    """A demo's result (chainrule.demos.DemoResult) wrote figures, each a real PNG of some
+    size (not an empty or failed save)."""
+    assert res.figures, f"{res.name} wrote no figure"
+    for f in res.figures:
+        assert os.path.getsize(f) > 5000, f
+        with open(f, "rb") as fh:
+            assert fh.read(8) == b"\x89PNG\r\n\x1a\n", f

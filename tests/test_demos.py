@@ -6,19 +6,12 @@ import pytest
 
 import chainrule
 from chainrule.demos import ORDER, run_demo
+from helpers import pngs_ok
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
     return str(tmp_path_factory.mktemp("demos"))
-
-
-def _pngs_ok(res):
-    assert res.figures, f"{res.name} wrote no figure"
-    for f in res.figures:
-        assert os.path.getsize(f) > 5000, f
-        with open(f, "rb") as fh:
-            assert fh.read(8) == b"\x89PNG\r\n\x1a\n", f
 
 
 def test_backprop_worked_example(out):
@@ -30,7 +23,7 @@ def test_backprop_worked_example(out):
     # dL/dw = L (1 - L) x with x = [1, 2, -0.5]
     np.testing.assert_allclose(res.numbers["neuron_dL_dw"],
                                np.array([1.0, 2.0, -0.5]) * L * (1 - L), rtol=1e-5)
-    _pngs_ok(res)
+    pngs_ok(res)
     dot = open(os.path.join(out, "backprop_graph.dot")).read()
     assert "q\\nvalue = -1\\ngrad = 3" in dot
     assert "Backward pass" in res.details and "3 × 1 = 3" in res.details
@@ -46,7 +39,7 @@ def test_perceptron_separates_the_squares(out):
     # the learned weights look for light on the left (t = +1) and against it on the right
     assert n["retina_weight_mean_left"] > 0 > n["retina_weight_mean_right"]
     assert n["points_separated_after"] is not None and n["points_final_errors"] == 0
-    _pngs_ok(res)
+    pngs_ok(res)
 
 
 def test_rosenblatt_rule_is_gradient_descent_on_E_P():
@@ -74,7 +67,7 @@ def test_logreg(out):
     assert n["final_loss"] < n["initial_loss"]
     assert n["final_accuracy"] >= 0.8
     assert n["gradient_vs_closed_form_max_abs_diff"] < 1e-5
-    _pngs_ok(res)
+    pngs_ok(res)
 
 
 def test_xor_one_unit_at_most_75_mlp_100(out):
@@ -86,7 +79,7 @@ def test_xor_one_unit_at_most_75_mlp_100(out):
     assert n["best_random_line_acc"] == 0.75
     assert n["mlp_2_2_1_acc"] == 1.0
     assert n["mlp_2_4_1_acc"] == 1.0
-    _pngs_ok(res)
+    pngs_ok(res)
 
 
 def test_gradcheck_float64_below_1e_6(out):
@@ -97,7 +90,7 @@ def test_gradcheck_float64_below_1e_6(out):
         assert e < 1e-6, (name, e)
     assert n["worst_float32"] > n["worst_float64"]     # why checks are done in float64
     assert n["library_gradcheck"] is True
-    _pngs_ok(res)
+    pngs_ok(res)
 
 
 def test_gradcheck_catches_a_wrong_gradient():

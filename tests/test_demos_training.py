@@ -1,23 +1,14 @@
 """The longer lecture demos (digits, training experiments) in fast mode, numbers asserted."""
-import os
-
 import pytest
 
 import chainrule
 from chainrule.demos import run_demo
+from helpers import pngs_ok
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
     return str(tmp_path_factory.mktemp("demos"))
-
-
-def _pngs_ok(res):
-    assert res.figures, f"{res.name} wrote no figure"
-    for f in res.figures:
-        assert os.path.getsize(f) > 5000, f
-        with open(f, "rb") as fh:
-            assert fh.read(8) == b"\x89PNG\r\n\x1a\n", f
 
 
 def test_digits(out):
@@ -29,7 +20,7 @@ def test_digits(out):
     assert n["linear_params"] == 650 and n["mlp_params"] == 64 * 64 + 64 + 64 * 10 + 10
     assert n["misclassified"] == round((1 - n["mlp_test_acc"]) * n["n_test"])
     assert "<table" in res.html
-    _pngs_ok(res)
+    pngs_ok(res)
 
 
 def test_confusion_matrix():
@@ -55,7 +46,7 @@ def test_training_experiments(out):
     # every conclusion quotes numbers measured in this run
     for line in res.summary[1:]:
         assert any(ch.isdigit() for ch in line)
-    _pngs_ok(res)
+    pngs_ok(res)
 
 
 def test_distinct_units():
