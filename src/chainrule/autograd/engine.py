@@ -223,7 +223,15 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             if _TRACE:
                 _TRACE[-1](node, grads, in_grads)
             if not retain_graph and node.saves:  # (nothing to release otherwise)
-                node.release()
+                keys = node.saved_attrs
+                if keys is None:
+                    node.release()
+                else:  # Op.release, inlined for ops that declare what they save
+                    d = node.__dict__
+                    d["released"] = True
+                    for k in keys:
+                        if k in d:
+                            del d[k]
             needs = node.needs_input_grad
             seq = node.seq
             for k, t in enumerate(node.inputs):

@@ -35,6 +35,9 @@ class Node:
     saves = True          # False: backward reads nothing saved, so it may run twice
     released = False
     plain_backward = False  # True: the engine calls backward(grads[0]), not _run_backward
+    # The attribute names an op's forward saves on the node, when the op declares them
+    # (a tuple): release then drops just those instead of scanning the node's dict.
+    saved_attrs = None
     _hooks = None         # {output index: [hook, ...]}
     _retained = None      # {output index: weakref to a non-leaf tensor with retain_grad}
     label = None          # a user-given name, shown in graph pictures and traces
@@ -69,10 +72,6 @@ class Node:
         if self._retained is None:
             self._retained = {}
         self._retained[tensor._out_idx] = weakref.ref(tensor)
-
-    # The attribute names an op's forward saves on the node, when the op declares them
-    # (a tuple): release then drops just those instead of scanning the node's dict.
-    saved_attrs = None
 
     def release(self):
         """Drop everything saved for backward (the graph's structure stays)."""
