@@ -217,6 +217,20 @@ def test_nll_loss_gradcheck_and_torch(reduction, weight):
                                    ref.numpy(), rtol=1e-12)
 
 
+def _vs_torch(f, tf, x, y, rng, grad_rtol):
+    """f (chainrule) and tf (torch) of float64 arrays x, y: the same value (rtol 1e-12), and
+    the same gradients of both inputs for one random upstream gradient drawn from rng."""
+    xt, yt = cr.tensor(x, requires_grad=True), cr.tensor(y, requires_grad=True)
+    a, b = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+    out, ref = f(xt, yt), tf(a, b)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-12)
+    g = rng.standard_normal(out.shape)
+    out.backward(cr.tensor(g))
+    ref.backward(torch.tensor(g))
+    np.testing.assert_allclose(xt.grad.numpy(), a.grad.numpy(), rtol=grad_rtol)
+    np.testing.assert_allclose(yt.grad.numpy(), b.grad.numpy(), rtol=grad_rtol)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weight", [False, True])
 @pytest.mark.parametrize("pos_weight", [False, True])
@@ -237,15 +251,8 @@ def test_bce_with_logits(reduction, weight, pos_weight):
     assert gradcheck(f, [xt, yt])
     assert gradgradcheck(f, [xt, yt])
     if torch is not None:
-        a, b = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
-        ref = TF.binary_cross_entropy_with_logits(a, b, **tkw)
-        out = f(xt, yt)
-        np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-12)
-        g = rng.standard_normal(out.shape)
-        out.backward(cr.tensor(g))
-        ref.backward(torch.tensor(g))
-        np.testing.assert_allclose(xt.grad.numpy(), a.grad.numpy(), rtol=1e-10)
-        np.testing.assert_allclose(yt.grad.numpy(), b.grad.numpy(), rtol=1e-10)
+        _vs_torch(f, lambda a, b: TF.binary_cross_entropy_with_logits(a, b, **tkw), x, y, rng,
+                  grad_rtol=1e-10)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -265,15 +272,8 @@ def test_bce(reduction, weight):
         tkw = dict(reduction=reduction)
         if weight:
             tkw["weight"] = torch.tensor(kw["weight"].numpy())
-        a, b = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
-        ref = TF.binary_cross_entropy(a, b, **tkw)
-        out = f(xt, yt)
-        np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-12)
-        g = rng.standard_normal(out.shape)
-        out.backward(cr.tensor(g))
-        ref.backward(torch.tensor(g))
-        np.testing.assert_allclose(xt.grad.numpy(), a.grad.numpy(), rtol=1e-9)
-        np.testing.assert_allclose(yt.grad.numpy(), b.grad.numpy(), rtol=1e-9)
+        _vs_torch(f, lambda a, b: TF.binary_cross_entropy(a, b, **tkw), x, y, rng,
+                  grad_rtol=1e-9)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
