@@ -188,6 +188,19 @@ def test_batchnorm1d_train_values_and_running_stats():
     assert bn.num_batches_tracked.item() == 1   # eval does not update
 
 
+def _eval_matches_torch(m, t, rng, shape):
+    """After training steps, norm layer m has torch layer t's running statistics (where it
+    tracks them), and the same eval-mode output on a fresh float32 input."""
+    if m.track_running_stats:
+        np.testing.assert_allclose(m.running_mean.numpy(), t.running_mean.numpy(), rtol=1e-5)
+        np.testing.assert_allclose(m.running_var.numpy(), t.running_var.numpy(), rtol=1e-5)
+    m.eval()
+    t.eval()
+    x = rng.standard_normal(shape).astype(np.float32)
+    np.testing.assert_allclose(m(cr.tensor(x)).detach().numpy(),
+                               t(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
 @needs_torch
 @pytest.mark.parametrize("cls,shape", [("BatchNorm1d", (8, 3)), ("BatchNorm1d", (4, 3, 5)),
                                        ("BatchNorm2d", (4, 3, 2, 5)),
@@ -211,14 +224,7 @@ def test_batchnorm_matches_torch_train_then_eval(cls, shape, kw):
         if kw.get("affine", True):
             np.testing.assert_allclose(m.weight.grad.numpy(), t.weight.grad.numpy(), rtol=1e-4,
                                        atol=1e-5)
-    if kw.get("track_running_stats", True):
-        np.testing.assert_allclose(m.running_mean.numpy(), t.running_mean.numpy(), rtol=1e-5)
-        np.testing.assert_allclose(m.running_var.numpy(), t.running_var.numpy(), rtol=1e-5)
-    m.eval()
-    t.eval()
-    x = rng.standard_normal(shape).astype(np.float32)
-    np.testing.assert_allclose(m(cr.tensor(x)).detach().numpy(),
-                               t(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+    _eval_matches_torch(m, t, rng, shape)
     assert list(m.state_dict()) == list(t.state_dict())
 
 
@@ -500,13 +506,7 @@ def test_instance_norm_matches_torch(cls, shape, kw):
         (yt * yt).sum().backward()
         np.testing.assert_allclose(xc.grad.numpy(), xt.grad.numpy(), rtol=1e-3, atol=1e-4)
     if kw.get("track_running_stats"):
-        np.testing.assert_allclose(m.running_mean.numpy(), t.running_mean.numpy(), rtol=1e-5)
-        np.testing.assert_allclose(m.running_var.numpy(), t.running_var.numpy(), rtol=1e-5)
-        m.eval()
-        t.eval()
-        x = rng.standard_normal(shape).astype(np.float32)
-        np.testing.assert_allclose(m(cr.tensor(x)).detach().numpy(),
-                                   t(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+        _eval_matches_torch(m, t, rng, shape)
 
 
 def test_padding_layers_and_distance_modules():
