@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, _addcmul_sq, _lerp
+from .optimizer import Optimizer, _addcmul_sq, _lerp, _weight_decay
 
 
 class Adam(Optimizer):
@@ -48,11 +48,7 @@ class Adam(Optimizer):
         for p, pd, g in self._grads(group):
             st = self._state(p, *buffers)
             st["step"] = step = st["step"] + 1
-            if wd != 0:
-                if decoupled:
-                    pd *= 1 - lr * wd
-                else:
-                    g = g + wd * pd
+            g = _weight_decay(pd, g, lr, wd, decoupled)
             m, v = st["exp_avg"].data, st["exp_avg_sq"].data
             tmp = self._tmp(p)
             _lerp(m, g, 1 - beta1, tmp)

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, _addcmul_sq, _check, _lerp
+from .optimizer import Optimizer, _addcmul_sq, _check, _lerp, _weight_decay
 
 
 class Adamax(Optimizer):
@@ -62,11 +62,7 @@ class NAdam(Optimizer):
             st = self._state(p, "exp_avg", "exp_avg_sq", mu_product=1.0)
             st["step"] = step = st["step"] + 1
             bc2 = 1 - b2 ** step
-            if wd != 0:
-                if decoupled:
-                    pd *= 1 - lr * wd
-                else:
-                    g = g + wd * pd
+            g = _weight_decay(pd, g, lr, wd, decoupled)
             mu = b1 * (1.0 - 0.5 * (0.96 ** (step * md)))
             mu_next = b1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * md)))
             # PyTorch keeps mu_product as a float32 scalar tensor: round the same way.
@@ -111,11 +107,7 @@ class RAdam(Optimizer):
         for p, pd, g in self._grads(group):
             st = self._state(p, "exp_avg", "exp_avg_sq")
             st["step"] = step = st["step"] + 1
-            if wd != 0:
-                if decoupled:
-                    pd *= 1 - lr * wd
-                else:
-                    g = g + wd * pd
+            g = _weight_decay(pd, g, lr, wd, decoupled)
             m, v = st["exp_avg"].data, st["exp_avg_sq"].data
             tmp, upd = self._tmp(p), self._tmp(p, 1)
             _lerp(m, g, 1 - b1, tmp)

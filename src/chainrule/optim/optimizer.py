@@ -250,6 +250,17 @@ def _check(**values):
             raise ValueError(f"Invalid {name}: {v}")
 
 
+def _weight_decay(pd, g, lr, wd, decoupled):
+    """The gradient after weight decay wd: decoupled (AdamW) shrinks the parameter array pd
+    in place by (1 - lr wd) and returns g; otherwise L2, g + wd pd (a new array)."""
+    if wd != 0:
+        if decoupled:
+            pd *= 1 - lr * wd
+        else:
+            g = g + wd * pd
+    return g
+
+
 def _lerp(m, g, w, tmp):
     """m.lerp_(g, w) in place with PyTorch's formula (m + w (g - m) for w < 0.5,
     g - (1 - w)(g - m) otherwise); tmp is scratch shaped like m."""
