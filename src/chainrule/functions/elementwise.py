@@ -368,17 +368,28 @@ class Erf(Op):
         return g * (2 / math.sqrt(math.pi)) * dual.exp(-x * x)
 
 
+def _zeros_for(x):
+    """Zeros to take maximum(x, zeros) against. NumPy's maximum against a scalar misses
+    its SIMD loop (AVX2, NumPy 2.4): about 3x slower on arrays that fit in cache, where a
+    full array of zeros is fastest; on bigger arrays zeros over the trailing dims (at least
+    64 elements), broadcast over the rest, stay in cache: ~1.6x faster than either."""
+    if x.size < 1 << 20:
+        return np.zeros(x.shape, x.dtype)
+    k, m = x.ndim, 1
+    while k > 0 and m < 64:
+        k -= 1
+        m *= x.shape[k]
+    return np.zeros(x.shape[k:], x.dtype)
+
+
 class Relu(Op):
     saved_attrs = ("mask",)
 
     def forward(self, x):
         if self.needs_input_grad:  # recorded: backward needs the mask (inference does not)
             self.mask = x > 0   # relu'(0) = 0
-        if 4096 <= x.size < 1 << 20:
-            # NumPy's maximum against a scalar misses its SIMD loop: on arrays that fit in
-            # cache it is ~4x slower than against an array of zeros (AVX2, NumPy 2.4); on
-            # bigger ones memory traffic dominates and the scalar form, reading less, wins.
-            return np.maximum(x, np.zeros(x.shape, x.dtype))
+        if x.size >= 4096:
+            return np.maximum(x, _zeros_for(x))
         return np.maximum(x, 0, dtype=x.dtype)
 
     def backward(self, g):
