@@ -7,6 +7,7 @@
 3. Leaves accumulate into `.grad`; saved buffers are released unless retain_graph.
 """
 import heapq
+import sys
 from sys import getrefcount
 from heapq import heappop, heappush, heappushpop
 
@@ -381,7 +382,10 @@ def _accumulate(t, g, create_graph):
 # References to a leaf's gradient array that the engine itself holds when _accumulate
 # looks at it: the leaf_grads entry, _run's loop variable, _accumulate's argument, and
 # getrefcount's own argument. One more means someone else can see the array.
-_ENGINE_REFS = 4
+# Only where that count is known to be exact: CPython up to 3.13 (3.14's interpreter may
+# borrow references on the stack, so a lower count would no longer prove sole ownership).
+_ENGINE_REFS = 4 if (sys.implementation.name == "cpython"
+                     and sys.version_info < (3, 14)) else -1
 
 # Observers of the pass (viz.trace): callables (node, grads_out, grads_in_or_None).
 _TRACE = []
