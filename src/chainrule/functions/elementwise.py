@@ -633,60 +633,35 @@ def _number(b):
     return tb is float or tb is int
 
 
-def _op_add(a, b):
-    """Tensor.__add__ / __radd__: same-dtype tensors and float tensor + number skip
-    promotion; everything else takes add()'s general path."""
-    if isinstance(b, Tensor):
-        if a.data.dtype == b.data.dtype:
-            return apply2(Add, a, b)
-    elif _number(b) and a.data.dtype.kind == "f":
-        return apply1(AddScalar, a, b)
-    return _bin(Add, a, b)
+def _operator(op, scalar_op, general, floats_only=False):
+    """Tensor.__add__ and friends: same-dtype tensors and float tensor <op> number skip
+    promotion (the hot path of every training loop); the rest takes `general`."""
+    def method(a, b):
+        if isinstance(b, Tensor):
+            if a.data.dtype == b.data.dtype and (not floats_only or a.data.dtype.kind == "f"):
+                return apply2(op, a, b)
+        elif _number(b) and a.data.dtype.kind == "f":
+            return apply1(scalar_op, a, b)
+        return general(a, b)
+    return method
 
 
-def _op_radd(a, b):
-    if _number(b) and a.data.dtype.kind == "f":
-        return apply1(AddScalar, a, b)
-    return _bin(Add, b, a)
+def _reflected(scalar_op, op):
+    """number <op> tensor (__radd__, __rsub__, __rmul__)."""
+    def method(a, b):
+        if _number(b) and a.data.dtype.kind == "f":
+            return apply1(scalar_op, a, b)
+        return _bin(op, b, a)
+    return method
 
 
-def _op_sub(a, b):
-    if isinstance(b, Tensor):
-        if a.data.dtype == b.data.dtype:
-            return apply2(Sub, a, b)
-    elif _number(b) and a.data.dtype.kind == "f":
-        return apply1(SubScalar, a, b)
-    return _bin(Sub, a, b)
-
-
-def _op_rsub(a, b):
-    if _number(b) and a.data.dtype.kind == "f":
-        return apply1(RSubScalar, a, b)
-    return _bin(Sub, b, a)
-
-
-def _op_mul(a, b):
-    if isinstance(b, Tensor):
-        if a.data.dtype == b.data.dtype:
-            return apply2(Mul, a, b)
-    elif _number(b) and a.data.dtype.kind == "f":
-        return apply1(MulScalar, a, b)
-    return _bin(Mul, a, b)
-
-
-def _op_rmul(a, b):
-    if _number(b) and a.data.dtype.kind == "f":
-        return apply1(MulScalar, a, b)
-    return _bin(Mul, b, a)
-
-
-def _op_div(a, b):
-    if isinstance(b, Tensor):
-        if a.data.dtype == b.data.dtype and a.data.dtype.kind == "f":
-            return apply2(Div, a, b)
-    elif _number(b) and a.data.dtype.kind == "f":
-        return apply1(DivScalar, a, b)
-    return div(a, b)
+_op_add = _operator(Add, AddScalar, lambda a, b: _bin(Add, a, b))
+_op_sub = _operator(Sub, SubScalar, lambda a, b: _bin(Sub, a, b))
+_op_mul = _operator(Mul, MulScalar, lambda a, b: _bin(Mul, a, b))
+_op_div = _operator(Div, DivScalar, lambda a, b: div(a, b), floats_only=True)
+_op_radd = _reflected(AddScalar, Add)
+_op_rsub = _reflected(RSubScalar, Sub)
+_op_rmul = _reflected(MulScalar, Mul)
 
 
 # --- public functions -------------------------------------------------------------------
