@@ -59,10 +59,10 @@ class CharGPT(nn.Module):
     def generate(self, idx, n, temperature=0.8, top_k=20, generator=None):
         """Append n sampled characters to idx (1, T) int64."""
         rng = np.random.default_rng(generator)
-        out = idx.data.tolist()[0]
+        out = idx._data.tolist()[0]
         for _ in range(n):
             ctx = torch.tensor([out[-self.context:]])
-            logits = self(ctx).data[0, -1].astype(np.float64) / max(temperature, 1e-6)
+            logits = self(ctx)._data[0, -1].astype(np.float64) / max(temperature, 1e-6)
             if top_k:
                 kth = np.sort(logits)[-min(top_k, logits.size)]
                 logits = np.where(logits < kth, -np.inf, logits)

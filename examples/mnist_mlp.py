@@ -120,7 +120,7 @@ def train_step(model, opt, loss_fn, xb, yb):
     loss = loss_fn(logits, yb)
     loss.backward()
     opt.step()
-    correct = int((logits.data.argmax(1) == yb.data).sum())
+    correct = int((logits._data.argmax(1) == yb._data).sum())
     return float(loss.item()), correct
 
 
@@ -133,7 +133,7 @@ def evaluate(model, X, y, loss_fn, chunk=2000):
             logits = model(X[i:i + chunk])
             yb = y[i:i + chunk]
             total_loss += float(loss_fn(logits, yb).item()) * len(yb)
-            correct += int((logits.data.argmax(1) == yb.data).sum())
+            correct += int((logits._data.argmax(1) == yb._data).sum())
     model.train()
     return total_loss / len(y), correct / len(y)
 

@@ -73,7 +73,7 @@ def check_op(fn, ref=None, shapes=UNARY, *, low=-2.0, high=2.0, away=None, grad=
             for y, e in zip(ys, exp):
                 e = np.asarray(e)
                 assert tuple(y.shape) == e.shape, f"{where}: shape {tuple(y.shape)} != {e.shape}"
-                np.testing.assert_allclose(y.data, e, rtol=1e-7, atol=1e-9, err_msg=where)
+                np.testing.assert_allclose(y._data, e, rtol=1e-7, atol=1e-9, err_msg=where)
         diff = [x for x in xs if x.requires_grad]
         if grad and diff and any(y.requires_grad for y in ys):
             assert gradcheck(lambda *a: fn(cr, *a), xs, atol=atol, rtol=rtol), where
@@ -96,7 +96,7 @@ def compare_torch(fn, arrays, *, grad=True, where="", atol=1e-8, rtol=1e-6):
                                                   f"{tuple(ty.shape)}"
         assert str(y.dtype).split(".")[-1] == str(ty.dtype).split(".")[-1], \
             f"{where}: dtype {y.dtype} vs torch {ty.dtype}"
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(y._data, ty.detach().numpy(), rtol=rtol, atol=atol,
                                    err_msg=f"forward vs torch, {where}")
         if grad and y.requires_grad and ty.requires_grad:
             w = rng.standard_normal(tuple(y.shape))
@@ -111,7 +111,7 @@ def compare_torch(fn, arrays, *, grad=True, where="", atol=1e-8, rtol=1e-6):
     for k, (x, t) in enumerate(zip(xs, ts)):
         if not x.requires_grad:
             continue
-        g = None if x.grad is None else x.grad.data
+        g = None if x.grad is None else x.grad._data
         tg = None if t.grad is None else t.grad.numpy()
         if g is None or tg is None:  # one side may leave an unused input's grad unset
             other = tg if g is None else g

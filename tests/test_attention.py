@@ -47,7 +47,7 @@ def test_forward_matches_reference(case):
                   for a, b in kw.items()})
     ref = _ref(q, k, v, kw.get("attn_mask"), kw.get("is_causal", False), kw.get("scale"))
     assert out.shape == (2, 3, 4, 7)
-    np.testing.assert_allclose(out.data, ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out._data, ref, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("case", ["none", "causal", "bool", "float", "scale"])
@@ -91,12 +91,12 @@ def test_dropout_gradient_uses_the_same_mask():
     def f(a, b, c):
         return sdpa(a, b, c, dropout_p=0.4, generator=chainrule.Generator().manual_seed(7))
     out = f(q, k, v)
-    assert not np.allclose(out.data, sdpa(q, k, v).data)
+    assert not np.allclose(out._data, sdpa(q, k, v)._data)
     assert gradcheck(f, [q, k, v])
     g = chainrule.Generator().manual_seed(7)
-    a = sdpa(q, k, v, dropout_p=0.5, generator=g).data
+    a = sdpa(q, k, v, dropout_p=0.5, generator=g)._data
     g = chainrule.Generator().manual_seed(7)
-    np.testing.assert_array_equal(a, sdpa(q, k, v, dropout_p=0.5, generator=g).data)
+    np.testing.assert_array_equal(a, sdpa(q, k, v, dropout_p=0.5, generator=g)._data)
 
 
 def test_fully_masked_row_gives_zeros_and_finite_grads():
@@ -106,9 +106,9 @@ def test_fully_masked_row_gives_zeros_and_finite_grads():
     mask = np.ones((3, 4), bool)
     mask[1] = False
     out = sdpa(q, k, v, attn_mask=chainrule.tensor(mask))
-    np.testing.assert_array_equal(out.data[0, 1], 0)
+    np.testing.assert_array_equal(out._data[0, 1], 0)
     out.sum().backward()
-    assert np.isfinite(q.grad.data).all() and np.isfinite(k.grad.data).all()
+    assert np.isfinite(q.grad._data).all() and np.isfinite(k.grad._data).all()
     m = chainrule.tensor(mask)
     assert gradcheck(lambda a, b, c: sdpa(a, b, c, attn_mask=m), [q, k, v])
     assert gradgradcheck(lambda a, b, c: sdpa(a, b, c, attn_mask=m), [q, k, v])
@@ -149,12 +149,12 @@ def test_matches_torch(case):
                         for a, b in kw.items()})
     tout = F.scaled_dot_product_attention(*tins, **{
         a: torch.tensor(b) if isinstance(b, np.ndarray) else b for a, b in kw.items()})
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
     w = rs.randn(*out.shape)
     (out * chainrule.tensor(w)).sum().backward()
     (tout * torch.tensor(w)).sum().backward()
     for a, b in zip(ins, tins):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=1e-9, atol=1e-11)
 
 
 def test_empty_sequences():
@@ -163,6 +163,6 @@ def test_empty_sequences():
     assert out.shape == (2, 0, 5)
     q = chainrule.randn(2, 3, 4, requires_grad=True)
     out = sdpa(q, chainrule.randn(2, 0, 4), chainrule.randn(2, 0, 5))
-    assert out.shape == (2, 3, 5) and np.all(out.data == 0)
+    assert out.shape == (2, 3, 5) and np.all(out._data == 0)
     out.sum().backward()
-    assert np.all(q.grad.data == 0)
+    assert np.all(q.grad._data == 0)

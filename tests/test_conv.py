@@ -154,12 +154,12 @@ def test_max_pool_ties_and_nan_follow_torch():
     y.sum().backward()
     # first maximum of each window; the NaN window sends its gradient to its last NaN
     expect_grad = np.array([[[[1.0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0]]]])
-    np.testing.assert_array_equal(y.data, [[[[1.0, 2.0], [np.nan, 5.0]]]])
-    np.testing.assert_array_equal(x.grad.data, expect_grad)
+    np.testing.assert_array_equal(y._data, [[[[1.0, 2.0], [np.nan, 5.0]]]])
+    np.testing.assert_array_equal(x.grad._data, expect_grad)
     if torch is not None:
         t = torch.tensor(a, requires_grad=True)
         torch.nn.functional.max_pool2d(t, 2).sum().backward()
-        np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+        np.testing.assert_array_equal(x.grad._data, t.grad.numpy())
 
 
 def test_max_pool1d_3d():
@@ -203,13 +203,13 @@ def test_float32_parity_lenet_shapes():
     y = F.max_pool2d(F.relu(F.conv2d(*xs)), 2)
     ty = torch.nn.functional.max_pool2d(torch.relu(torch.nn.functional.conv2d(*ts)), 2)
     assert y.dtype == cr.float32
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(y._data, ty.detach().numpy(), rtol=1e-5, atol=1e-5)
     g = rng.standard_normal(tuple(y.shape)).astype(np.float32)
     y.backward(cr.tensor(g))
     ty.backward(torch.tensor(g))
     for a, t in zip(xs, ts):
         assert a.grad.dtype == cr.float32
-        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(a.grad._data, t.grad.numpy(), rtol=1e-4, atol=1e-4)
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -249,8 +249,8 @@ def test_conv_layers_shapes_init_and_repr():
     c = nn.Conv2d(4, 8, (3, 5), stride=2, padding=1, groups=2)
     assert tuple(c.weight.shape) == (8, 2, 3, 5) and tuple(c.bias.shape) == (8,)
     bound = 1 / math.sqrt(2 * 3 * 5)  # kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in))
-    assert np.abs(c.weight.data).max() <= bound and np.abs(c.bias.data).max() <= bound
-    assert np.abs(c.weight.data).max() > 0.8 * bound
+    assert np.abs(c.weight._data).max() <= bound and np.abs(c.bias._data).max() <= bound
+    assert np.abs(c.weight._data).max() > 0.8 * bound
     assert c.weight.dtype == cr.float32
     assert repr(c) == ("Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 2), padding=(1, 1), "
                        "groups=2)")
@@ -282,18 +282,18 @@ def test_layers_match_torch_with_same_weights(make_pair):
     ours = ours.to(cr.float64)
     for (n, p), (tn, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert n == tn and tuple(p.shape) == tuple(tp.shape)
-        p.data[...] = tp.detach().numpy()
+        p._data[...] = tp.detach().numpy()
     nd = 1 if "1d" in type(ours).__name__ else 2
     shape = (2, ours.in_channels) + (9,) * nd
     a = np.random.default_rng(0).standard_normal(shape)
     x, tx = cr.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     y, ty = ours(x), theirs(tx)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(y._data, ty.detach().numpy(), rtol=1e-10, atol=1e-10)
     (y * y).sum().backward()
     (ty * ty).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(x.grad._data, tx.grad.numpy(), rtol=1e-9, atol=1e-9)
     for p, tp in zip(ours.parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(p.grad._data, tp.grad.numpy(), rtol=1e-9, atol=1e-9)
 
 
 @needs_torch
@@ -305,14 +305,14 @@ def test_pool_layers_and_batchnorm2d_match_torch():
                          (nn.BatchNorm2d(3).to(cr.float64), torch.nn.BatchNorm2d(3).double())]:
         x, tx = cr.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
         y, ty = ours(x), theirs(tx)
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(y._data, ty.detach().numpy(), rtol=1e-9, atol=1e-9)
         w = np.random.default_rng(3).standard_normal(tuple(y.shape))
         (y * cr.tensor(w)).sum().backward()
         (ty * torch.tensor(w)).sum().backward()
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-8, atol=1e-8)
+        np.testing.assert_allclose(x.grad._data, tx.grad.numpy(), rtol=1e-8, atol=1e-8)
     bn, tbn = ours, theirs
-    np.testing.assert_allclose(bn.running_mean.data, tbn.running_mean.numpy(), rtol=1e-9)
-    np.testing.assert_allclose(bn.running_var.data, tbn.running_var.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(bn.running_mean._data, tbn.running_mean.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(bn.running_var._data, tbn.running_var.numpy(), rtol=1e-9)
 
 
 def test_batchnorm2d_gradcheck():
@@ -327,12 +327,12 @@ def test_dropout2d_zeroes_whole_channels():
     d = nn.Dropout2d(0.5)
     x = cr.ones(8, 16, 5, 5, requires_grad=True)
     y = d(x)
-    per_channel = y.data.reshape(8, 16, -1)
+    per_channel = y._data.reshape(8, 16, -1)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2.0).all(-1))
     frac = (per_channel[..., 0] == 0).mean()
     assert 0.3 < frac < 0.7
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)
+    np.testing.assert_array_equal(x.grad._data, y._data)
     d.eval()
     assert d(x) is x
 

@@ -22,16 +22,16 @@ def test_digits_shape_dtype_values():
     assert isinstance(X, chainrule.Tensor) and isinstance(y, chainrule.Tensor)
     assert X.shape == (1797, 64) and X.dtype == chainrule.float32
     assert y.shape == (1797,) and y.dtype == chainrule.int64
-    assert X.data.min() == 0 and X.data.max() == 16
-    assert np.all(X.data == np.round(X.data))
-    counts = np.bincount(y.data, minlength=10)
+    assert X._data.min() == 0 and X._data.max() == 16
+    assert np.all(X._data == np.round(X._data))
+    counts = np.bincount(y._data, minlength=10)
     # The well-known class sizes of this set (scikit-learn's digits).
     assert counts.tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
     # First image is a zero; its top row is the familiar 0 0 5 13 9 1 0 0.
-    assert int(y.data[0]) == 0
-    assert X.data[0, :8].tolist() == [0, 0, 5, 13, 9, 1, 0, 0]
-    assert hashlib.sha256(np.ascontiguousarray(X.data.astype(np.uint8)).tobytes()).hexdigest() \
-        == hashlib.sha256(np.ascontiguousarray(datasets.load_digits()[0].data.astype(np.uint8))
+    assert int(y._data[0]) == 0
+    assert X._data[0, :8].tolist() == [0, 0, 5, 13, 9, 1, 0, 0]
+    assert hashlib.sha256(np.ascontiguousarray(X._data.astype(np.uint8)).tobytes()).hexdigest() \
+        == hashlib.sha256(np.ascontiguousarray(datasets.load_digits()[0]._data.astype(np.uint8))
                           .tobytes()).hexdigest()
 
 
@@ -39,11 +39,11 @@ def test_digits_images_scaled_and_fresh_copies():
     img, y = datasets.load_digits(flatten=False)
     assert img.shape == (1797, 8, 8)
     flat, _ = datasets.load_digits()
-    np.testing.assert_array_equal(img.data.reshape(1797, 64), flat.data)
+    np.testing.assert_array_equal(img._data.reshape(1797, 64), flat._data)
     s, _ = datasets.load_digits(scale=True, dtype=chainrule.float64)
-    assert s.dtype == chainrule.float64 and s.data.max() == 1.0
-    flat.data[:] = -1  # callers may modify what they get; the cache is not touched
-    assert datasets.load_digits()[0].data.min() == 0
+    assert s.dtype == chainrule.float64 and s._data.max() == 1.0
+    flat._data[:] = -1  # callers may modify what they get; the cache is not touched
+    assert datasets.load_digits()[0]._data.min() == 0
     with pytest.raises(TypeError, match="floating"):
         datasets.load_digits(dtype=chainrule.int64)
 
@@ -63,20 +63,20 @@ def test_split_seeded_disjoint_complete():
     c = datasets.train_test_split(X, y, test_size=0.2, seed=4)
     assert [t.shape[0] for t in a] == [1437, 360, 1437, 360]
     for u, v in zip(a, b):
-        np.testing.assert_array_equal(u.data, v.data)
-    assert not np.array_equal(a[1].data, c[1].data)
+        np.testing.assert_array_equal(u._data, v._data)
+    assert not np.array_equal(a[1]._data, c[1]._data)
     # Rows stay paired with their labels, and train + test is a permutation of the whole.
     ids = np.arange(1797)
     i_tr, i_te = datasets.train_test_split(ids, test_size=0.2, seed=3)
     assert sorted(np.concatenate([i_tr, i_te]).tolist()) == ids.tolist()
-    np.testing.assert_array_equal(a[0].data, X.data[i_tr])
-    np.testing.assert_array_equal(a[3].data, y.data[i_te])
+    np.testing.assert_array_equal(a[0]._data, X._data[i_tr])
+    np.testing.assert_array_equal(a[3]._data, y._data[i_te])
 
 
 def test_split_stratified_and_errors():
     X, y = datasets.load_digits()
     _, _, y_tr, y_te = datasets.train_test_split(X, y, test_size=0.25, seed=0, stratify=y)
-    frac = np.bincount(y_te.data, minlength=10) / np.bincount(y.data, minlength=10)
+    frac = np.bincount(y_te._data, minlength=10) / np.bincount(y._data, minlength=10)
     assert np.all(np.abs(frac - 0.25) < 0.01)
     assert y_te.shape[0] == int(np.ceil(0.25 * 1797))
     with pytest.raises(ValueError, match="rows"):
@@ -99,17 +99,17 @@ def test_synthetic_shapes_and_seed_determinism(make):
     assert X.shape == (101, 2) and X.dtype == chainrule.float32
     assert y.shape == (101,) and y.dtype == chainrule.int64
     X2, y2 = make(101, seed=7)
-    np.testing.assert_array_equal(X.data, X2.data)
-    np.testing.assert_array_equal(y.data, y2.data)
+    np.testing.assert_array_equal(X._data, X2._data)
+    np.testing.assert_array_equal(y._data, y2._data)
     X3, _ = make(101, seed=8)
-    assert not np.array_equal(X.data, X3.data)
+    assert not np.array_equal(X._data, X3._data)
     # Without a seed, chainrule.manual_seed drives it.
     chainrule.manual_seed(5)
-    A = make(50)[0].data
+    A = make(50)[0]._data
     chainrule.manual_seed(5)
-    np.testing.assert_array_equal(A, make(50)[0].data)
+    np.testing.assert_array_equal(A, make(50)[0]._data)
     # Classes are balanced to within one sample.
-    counts = np.bincount(y.data)
+    counts = np.bincount(y._data)
     assert counts.max() - counts.min() <= 1
     with pytest.raises(ValueError):
         make(1, seed=0)
@@ -121,8 +121,8 @@ def test_xor_truth_table():
     assert y.tolist() == [0, 1, 1, 0]
     X, y = datasets.make_xor(400, noise=0.05, seed=0)
     # Each point's label is the XOR of its nearest corner's coordinates.
-    corner = np.round(X.data).astype(int)
-    np.testing.assert_array_equal(y.data, corner[:, 0] ^ corner[:, 1])
+    corner = np.round(X._data).astype(int)
+    np.testing.assert_array_equal(y._data, corner[:, 0] ^ corner[:, 1])
 
 
 def _linearly_separable(X, y):
@@ -142,23 +142,23 @@ def _linearly_separable(X, y):
 def test_blobs_linearly_separable_moons_circles_not():
     for seed in range(5):
         X, y = datasets.make_blobs(300, cluster_std=1.0, seed=seed)
-        assert _linearly_separable(X.data, y.data)
+        assert _linearly_separable(X._data, y._data)
     # Multi-class: the nearest-centre rule is exact.
     C = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
     X, y = datasets.make_blobs(300, centers=C, cluster_std=1.0, seed=0)
-    d = ((X.data[:, None, :] - C[None]) ** 2).sum(-1)
-    np.testing.assert_array_equal(d.argmin(1), y.data)
+    d = ((X._data[:, None, :] - C[None]) ** 2).sum(-1)
+    np.testing.assert_array_equal(d.argmin(1), y._data)
     X, y = datasets.make_circles(200, noise=0.0, seed=0)
-    r = np.sqrt((X.data ** 2).sum(1))
-    np.testing.assert_allclose(r[y.data == 0], 1.0, rtol=1e-6)
-    np.testing.assert_allclose(r[y.data == 1], 0.5, rtol=1e-6)
-    assert not _linearly_separable(X.data, y.data)
+    r = np.sqrt((X._data ** 2).sum(1))
+    np.testing.assert_allclose(r[y._data == 0], 1.0, rtol=1e-6)
+    np.testing.assert_allclose(r[y._data == 1], 0.5, rtol=1e-6)
+    assert not _linearly_separable(X._data, y._data)
 
 
 def test_spirals_classes_and_radius():
     X, y = datasets.make_spirals(300, n_classes=3, noise=0.0, seed=0)
-    assert sorted(np.unique(y.data).tolist()) == [0, 1, 2]
-    r = np.sqrt((X.data ** 2).sum(1))
+    assert sorted(np.unique(y._data).tolist()) == [0, 1, 2]
+    r = np.sqrt((X._data ** 2).sum(1))
     assert r.min() >= 0.05 - 1e-6 and r.max() <= 1.0 + 1e-6
     with pytest.raises(ValueError, match="n_classes"):
         datasets.make_spirals(10, n_classes=1)
@@ -175,13 +175,13 @@ def test_standardize_uses_train_statistics_only():
     np.testing.assert_allclose(s.std, train.astype(np.float64).std(0), rtol=1e-6)
     z_te = s.transform(chainrule.tensor(test))
     assert isinstance(z_te, chainrule.Tensor) and z_te.dtype == chainrule.float32
-    np.testing.assert_allclose(z_te.data, (test - s.mean) / s.std, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(z_te._data, (test - s.mean) / s.std, rtol=1e-5, atol=1e-6)
     # The test set is NOT standardised by its own statistics.
-    assert abs(z_te.data.mean()) > 3
+    assert abs(z_te._data.mean()) > 3
     z_tr = s.transform(train)
     np.testing.assert_allclose(z_tr.mean(0), 0, atol=1e-5)
     np.testing.assert_allclose(z_tr.std(0), 1, atol=1e-5)
-    np.testing.assert_allclose(s.inverse_transform(z_te).data, test, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(s.inverse_transform(z_te)._data, test, rtol=1e-5, atol=1e-5)
     # Fitting on the test data gives other numbers: the statistics really are the train's.
     assert not np.allclose(datasets.Standardize().fit(test).mean, s.mean)
 
@@ -190,12 +190,12 @@ def test_standardize_zero_variance_and_errors():
     X, _ = datasets.load_digits()
     X_tr, X_te = datasets.train_test_split(X, seed=0)
     s = datasets.Standardize().fit(X_tr)
-    const = X_tr.data.std(0) == 0
+    const = X_tr._data.std(0) == 0
     assert const.any()  # the digits have always-blank corner pixels
     np.testing.assert_array_equal(s.zero_variance, const)
-    Z = s.transform(X_te).data
+    Z = s.transform(X_te)._data
     assert np.isfinite(Z).all()
-    np.testing.assert_array_equal(s.transform(X_tr).data[:, const], 0)
+    np.testing.assert_array_equal(s.transform(X_tr)._data[:, const], 0)
     with pytest.raises(RuntimeError, match="fit"):
         datasets.Standardize().transform(X_te)
     with pytest.raises(ValueError, match="shape"):
@@ -215,7 +215,7 @@ def test_standardize_state_dict_roundtrip(tmp_path):
     s = datasets.Standardize().fit(X)
     chainrule.save(s.state_dict(), tmp_path / "scaler.safetensors")
     s2 = datasets.Standardize().load_state_dict(chainrule.load(tmp_path / "scaler.safetensors"))
-    np.testing.assert_array_equal(s.transform(X).data, s2.transform(X).data)
+    np.testing.assert_array_equal(s.transform(X)._data, s2.transform(X)._data)
 
 
 # --- MNIST: tiny IDX files built in tmp_path ------------------------------------------------
@@ -250,11 +250,11 @@ def test_mnist_tiny_roundtrip(tmp_path):
     assert len(ds) == 12
     assert ds.data.dtype == chainrule.uint8 and ds.data.shape == (12, 28, 28)
     assert ds.targets.dtype == chainrule.int64
-    np.testing.assert_array_equal(ds.data.data, ref["train"][0])
-    np.testing.assert_array_equal(ds.targets.data, ref["train"][1])
+    np.testing.assert_array_equal(ds.data._data, ref["train"][0])
+    np.testing.assert_array_equal(ds.targets._data, ref["train"][1])
     img, label = ds[3]
     assert img.shape == (1, 28, 28) and img.dtype == chainrule.float32
-    np.testing.assert_allclose(img.data[0], ref["train"][0][3] / np.float32(255))
+    np.testing.assert_allclose(img._data[0], ref["train"][0][3] / np.float32(255))
     assert label == int(ref["train"][1][3]) and isinstance(label, int)
     ds_t = datasets.MNIST(tmp_path, train=False, transform=lambda a: a.sum(),
                           target_transform=lambda t: t + 100)
@@ -262,16 +262,16 @@ def test_mnist_tiny_roundtrip(tmp_path):
     assert ds_t[0] == (int(ref["t10k"][0][0].sum()), int(ref["t10k"][1][0]) + 100)
     X, y = datasets.load_mnist(tmp_path, train=False)
     assert X.shape == (5, 784) and X.dtype == chainrule.float32 and y.dtype == chainrule.int64
-    np.testing.assert_allclose(X.data, ref["t10k"][0].reshape(5, -1) / np.float32(255))
+    np.testing.assert_allclose(X._data, ref["t10k"][0].reshape(5, -1) / np.float32(255))
     X4, _ = ds.arrays(flatten=False, scale=False)
-    assert X4.shape == (12, 1, 28, 28) and X4.data.max() > 1
+    assert X4.shape == (12, 1, 28, 28) and X4._data.max() > 1
 
 
 def test_mnist_uncompressed_and_torchvision_layout(tmp_path):
     ref = _write_mnist(tmp_path / "plain", gz=False)
-    np.testing.assert_array_equal(datasets.MNIST(tmp_path / "plain").data.data, ref["train"][0])
+    np.testing.assert_array_equal(datasets.MNIST(tmp_path / "plain").data._data, ref["train"][0])
     ref = _write_mnist(tmp_path / "tv" / "MNIST" / "raw")
-    np.testing.assert_array_equal(datasets.MNIST(tmp_path / "tv").targets.data, ref["train"][1])
+    np.testing.assert_array_equal(datasets.MNIST(tmp_path / "tv").targets._data, ref["train"][1])
 
 
 def test_mnist_missing_file_named(tmp_path):
@@ -388,7 +388,7 @@ def test_download_verifies_md5_and_writes(tmp_path, monkeypatch):
     monkeypatch.setattr(mnist_mod.urllib.request, "urlopen", fake_urlopen)
     monkeypatch.setattr(mnist_mod, "RESOURCES", md5s)
     ds = datasets.MNIST(tmp_path / "dl", train=False, download=True)
-    np.testing.assert_array_equal(ds.data.data, files["t10k"][0])
+    np.testing.assert_array_equal(ds.data._data, files["t10k"][0])
     assert sorted(p.name for p in (tmp_path / "dl").iterdir()) == sorted(md5s)
     # A mirror serving the wrong bytes everywhere is refused by md5.
     monkeypatch.setattr(mnist_mod.urllib.request, "urlopen",
@@ -404,10 +404,10 @@ def test_real_mnist(mnist_dir):
     test = datasets.MNIST(mnist_dir, train=False)
     assert train.data.shape == (60000, 28, 28) and test.data.shape == (10000, 28, 28)
     assert train.data.dtype == chainrule.uint8 and train.targets.dtype == chainrule.int64
-    assert train.targets.data[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
-    assert test.targets.data[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
-    assert np.bincount(train.targets.data).tolist() == [5923, 6742, 5958, 6131, 5842, 5421,
+    assert train.targets._data[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert test.targets._data[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    assert np.bincount(train.targets._data).tolist() == [5923, 6742, 5958, 6131, 5842, 5421,
                                                         5918, 6265, 5851, 5949]
     X, _ = datasets.load_mnist(mnist_dir, train=True)
-    assert abs(float(X.data.mean()) - 0.1307) < 1e-3
-    assert abs(float(X.data.std()) - 0.3081) < 1e-3
+    assert abs(float(X._data.mean()) - 0.1307) < 1e-3
+    assert abs(float(X._data.std()) - 0.3081) < 1e-3

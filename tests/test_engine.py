@@ -46,7 +46,7 @@ def test_shared_subexpression_and_unused_branch():
     _ = h * 7              # a branch that is never backpropagated
     out = (h * h).sum() + h.sum()
     out.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * np.exp(2 * x.data) + np.exp(x.data))
+    np.testing.assert_allclose(x.grad._data, 2 * np.exp(2 * x._data) + np.exp(x._data))
 
 
 def test_grad_reaches_leaf_through_int_index_and_constant_inputs():
@@ -309,15 +309,15 @@ def test_inplace_on_indexed_views_updates_the_base():
     assert gradcheck(f, (x, w))
     assert gradgradcheck(f, (x, w))
     torch = pytest.importorskip("torch")
-    tx = torch.tensor(x.data, requires_grad=True)
-    tw = torch.tensor(w.data, requires_grad=True)
+    tx = torch.tensor(x._data, requires_grad=True)
+    tw = torch.tensor(w._data, requires_grad=True)
     th = f(tx, tw)
     ch = f(x, w)
-    np.testing.assert_allclose(ch.data, th.detach().numpy())
+    np.testing.assert_allclose(ch._data, th.detach().numpy())
     (ch * 3).sum().backward()
     (th * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
-    np.testing.assert_allclose(w.grad.data, tw.grad.numpy())
+    np.testing.assert_allclose(x.grad._data, tx.grad.numpy())
+    np.testing.assert_allclose(w.grad._data, tw.grad.numpy())
 
 
 def test_inplace_hooks_and_retain_grad_follow_tensor():
@@ -423,11 +423,11 @@ def test_autograd_grad_create_graph_hvp_and_gradient_penalty():
     x = t64(1.0, 2.0, 3.0)
     y = (x ** 3).sum()
     (g,) = cr.autograd.grad(y, x, create_graph=True)
-    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(g._data, 3 * x._data ** 2)
     assert x.grad is None                      # grad() does not accumulate
     v = t64(1.0, 0.0, -1.0, rg=False)
     (hv,) = cr.autograd.grad((g * v).sum(), x)
-    np.testing.assert_allclose(hv.data, 6 * x.data * v.data)
+    np.testing.assert_allclose(hv._data, 6 * x._data * v._data)
     # gradient penalty: d/dw ||d/dx (w . x)^2||^2
     w = t64(0.5, -1.0, 2.0)
     xi = t64(1.0, 1.0, 1.0)
@@ -435,10 +435,10 @@ def test_autograd_grad_create_graph_hvp_and_gradient_penalty():
     (gx,) = cr.autograd.grad(out, xi, create_graph=True)
     penalty = (gx ** 2).sum()
     penalty.backward()
-    s = float((w.data * xi.data).sum())
+    s = float((w._data * xi._data).sum())
     # gx = 2 s w ; penalty = 4 s^2 |w|^2 ; d/dw = 8 s |w|^2 xi + 8 s^2 w
-    expect = 8 * s * (w.data ** 2).sum() * xi.data + 8 * s ** 2 * w.data
-    np.testing.assert_allclose(w.grad.data, expect)
+    expect = 8 * s * (w._data ** 2).sum() * xi._data + 8 * s ** 2 * w._data
+    np.testing.assert_allclose(w.grad._data, expect)
 
 
 def test_grad_options():
@@ -526,14 +526,14 @@ def test_custom_function():
     y = Cube.apply(x, 2.0)
     assert y.grad_fn is not None and "Cube" in repr(y)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 6 * x.data ** 2)
+    np.testing.assert_allclose(x.grad._data, 6 * x._data ** 2)
     assert gradcheck(lambda t: Cube.apply(t, 1.5), (t64(0.3, -1.2),))
     assert gradgradcheck(lambda t: Cube.apply(t, 1.5), (t64(0.3, -1.2),))
     a, b = t64(2.0, 3.0), t64(5.0, 7.0, rg=False)
     p, s = SplitMul.apply(a, b)
     assert p.grad_fn is s.grad_fn
     (p.sum() + 2 * s.sum()).backward()
-    np.testing.assert_allclose(a.grad.data, b.data + 2)
+    np.testing.assert_allclose(a.grad._data, b._data + 2)
     assert b.grad is None
     assert gradcheck(SplitMul.apply, (t64(0.5, 1.5), t64(2.0, -1.0)))
     q, _ = SplitMul.apply(t64(1.0), t64(2.0))
@@ -574,21 +574,21 @@ def test_functional_jacobian_hessian_closed_forms():
     At = cr.tensor(A)
     x = t64(0.3, -0.2, 0.9, rg=False)
     J = AF.jacobian(lambda v: (At @ v).tanh(), x)
-    s = 1 - np.tanh(A @ x.data) ** 2
-    np.testing.assert_allclose(J.data, s[:, None] * A)
+    s = 1 - np.tanh(A @ x._data) ** 2
+    np.testing.assert_allclose(J._data, s[:, None] * A)
     assert J.shape == (2, 3) and not J.requires_grad
     # f(x) = x^T A x (A symmetric) -> H = 2 A
     S = cr.tensor(np.array([[2.0, 1.0], [1.0, 3.0]]))
     H = AF.hessian(lambda v: v @ S @ v, t64(1.0, -1.0, rg=False))
-    np.testing.assert_allclose(H.data, 2 * S.data)
+    np.testing.assert_allclose(H._data, 2 * S._data)
     # f(x) = sum(x^3): H = diag(6 x)
     x2 = t64(1.0, 2.0, rg=False)
-    np.testing.assert_allclose(AF.hessian(lambda v: (v ** 3).sum(), x2).data,
-                               np.diag(6 * x2.data))
+    np.testing.assert_allclose(AF.hessian(lambda v: (v ** 3).sum(), x2)._data,
+                               np.diag(6 * x2._data))
     # multiple inputs
     Ja, Jb = AF.jacobian(lambda a, b: a * b, (t64(1.0, 2.0), t64(3.0, 4.0)))
-    np.testing.assert_allclose(Ja.data, np.diag([3.0, 4.0]))
-    np.testing.assert_allclose(Jb.data, np.diag([1.0, 2.0]))
+    np.testing.assert_allclose(Ja._data, np.diag([3.0, 4.0]))
+    np.testing.assert_allclose(Jb._data, np.diag([1.0, 2.0]))
 
 
 def test_functional_vjp_jvp_hvp():
@@ -597,17 +597,17 @@ def test_functional_vjp_jvp_hvp():
     J = np.array([[1.0, 0.5], [math.exp(0.5), 0.0]])
     u = t64(1.0, 2.0, rg=False)
     out, vj = AF.vjp(f, x, u)
-    np.testing.assert_allclose(vj.data, u.data @ J)
-    np.testing.assert_allclose(out.data, [0.5, math.exp(0.5)])
+    np.testing.assert_allclose(vj._data, u._data @ J)
+    np.testing.assert_allclose(out._data, [0.5, math.exp(0.5)])
     out, jv = AF.jvp(f, x, u)
-    np.testing.assert_allclose(jv.data, J @ u.data)
+    np.testing.assert_allclose(jv._data, J @ u._data)
     g = lambda v: (v ** 2).prod()  # noqa: E731
     # H of x0^2 x1^2: [[2 x1^2, 4 x0 x1], [4 x0 x1, 2 x0^2]]
     H = np.array([[2 * 1.0, 4 * 0.5], [4 * 0.5, 2 * 0.25]])
     _, hv = AF.hvp(g, x, u)
-    np.testing.assert_allclose(hv.data, H @ u.data)
+    np.testing.assert_allclose(hv._data, H @ u._data)
     _, vj = AF.vjp(lambda v: (v * 3).sum(), x)
-    np.testing.assert_allclose(vj.data, [3.0, 3.0])
+    np.testing.assert_allclose(vj._data, [3.0, 3.0])
 
 
 INPLACE = {

@@ -35,12 +35,12 @@ def test_scalar_ops_match_torch(name):
             x = cr.tensor(a, requires_grad=True)
             tx = torch.tensor(a, requires_grad=True)
             y, ty = OPS[name](x, s), OPS[name](tx, s)
-            assert y.data.dtype == np.dtype(str(ty.dtype).replace("torch.", "")), (name, s)
-            np.testing.assert_allclose(y.data, ty.detach().numpy(),
+            assert y._data.dtype == np.dtype(str(ty.dtype).replace("torch.", "")), (name, s)
+            np.testing.assert_allclose(y._data, ty.detach().numpy(),
                                        rtol=1e-3 if npdt is np.float16 else 1e-6)
             y.sum().backward()
             ty.sum().backward()
-            np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-3)
+            np.testing.assert_allclose(x.grad._data, tx.grad.numpy(), rtol=1e-3)
 
 
 def test_scalar_ops_keep_pytorch_node_names_and_promotion():
@@ -73,7 +73,7 @@ def test_long_chain_and_fan_out_gradients():
         y = (y * 0.999 + 0.001).tanh()
     z = y * x + (x * 2).sin()
     z.sum().backward()
-    g = x.grad.data.copy()
+    g = x.grad._data.copy()
     x.grad = None
     eps = 1e-6
     num = []
@@ -87,7 +87,7 @@ def test_long_chain_and_fan_out_gradients():
             for _ in range(1000):
                 y = (y * 0.999 + 0.001).tanh()
             return float((y * t + (t * 2).sin()).sum())
-        num.append((f(x.data + d) - f(x.data - d)) / (2 * eps))
+        num.append((f(x._data + d) - f(x._data - d)) / (2 * eps))
     np.testing.assert_allclose(g, num, rtol=1e-5)
 
 
@@ -96,29 +96,29 @@ def test_grad_taken_over_only_when_nobody_else_sees_it():
     a = cr.randn(3, requires_grad=True)
     b = cr.randn(3, requires_grad=True)
     (a + b).backward(cr.ones(3))
-    assert a.grad.data is not b.grad.data
-    a.grad.data[0] = 100.0
+    assert a.grad._data is not b.grad._data
+    a.grad._data[0] = 100.0
     assert b.grad.tolist() == [1.0, 1.0, 1.0]
     # a user-given gradient is never adopted as .grad
     g = cr.ones(3)
     a.grad = None
     (a + 0.0).backward(g)
-    a.grad.data[1] = 7.0
+    a.grad._data[1] = 7.0
     assert g.tolist() == [1.0, 1.0, 1.0]
     # a hook that keeps the gradient: .grad is a copy
     kept = []
     c = cr.randn(3, requires_grad=True)
     c.register_hook(lambda t: kept.append(t))
     (c * 2).sum().backward()
-    c.grad.data[0] = -1.0
+    c.grad._data[0] = -1.0
     assert kept[0].tolist() == [2.0, 2.0, 2.0]
     # accumulation across two backward calls still adds
     w = cr.randn(2, 3, requires_grad=True)
     x = cr.randn(4, 3)
     (x @ w.T).sum().backward()
-    first = w.grad.data.copy()
+    first = w.grad._data.copy()
     (x @ w.T).sum().backward()
-    np.testing.assert_allclose(w.grad.data, 2 * first, rtol=1e-6)
+    np.testing.assert_allclose(w.grad._data, 2 * first, rtol=1e-6)
 
 
 @pytest.mark.parametrize("shape", [(5,), (128, 512), (3000, 512), (40, 8, 28, 28)])
@@ -127,11 +127,11 @@ def test_relu_zeros_trick(shape):
     a.flat[0], a.flat[1], a.flat[2] = np.nan, -np.inf, -0.0
     x = cr.tensor(a, requires_grad=True)
     y = cr.relu(x)
-    np.testing.assert_array_equal(y.data, np.where(np.isnan(a), np.nan, np.maximum(a, 0)))
+    np.testing.assert_array_equal(y._data, np.where(np.isnan(a), np.nan, np.maximum(a, 0)))
     assert y.dtype == cr.float32
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, (a > 0).astype(np.float32))
+    np.testing.assert_array_equal(x.grad._data, (a > 0).astype(np.float32))
     with cr.no_grad():
         z = cr.relu(x)
     assert z.grad_fn is None and not z.requires_grad
-    np.testing.assert_array_equal(z.data, y.data)
+    np.testing.assert_array_equal(z._data, y._data)

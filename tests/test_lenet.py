@@ -40,7 +40,7 @@ def test_lenet5_paper_parameter_counts():
     count = {
         "C1": net.c1.weight.numel() + net.c1.bias.numel(),
         "S2": sum(p.numel() for p in net.s2.parameters()),
-        "C3": int(net.c3.mask.data.sum()) + net.c3.bias.numel(),
+        "C3": int(net.c3.mask._data.sum()) + net.c3.bias.numel(),
         "S4": sum(p.numel() for p in net.s4.parameters()),
         "C5": net.c5.weight.numel() + net.c5.bias.numel(),
         "F6": net.f6.weight.numel() + net.f6.bias.numel(),
@@ -53,7 +53,7 @@ def test_lenet5_paper_parameter_counts():
 def test_connection_table_blocks_gradients():
     net = LeNet5(connection_table=True)
     F.cross_entropy(net(cr.randn(4, 1, 28, 28)), cr.tensor([1, 2, 3, 4])).backward()
-    g = net.c3.weight.grad.data
+    g = net.c3.weight.grad._data
     off = ~lenet.C3_TABLE
     assert np.all(g[off] == 0) and np.any(g[~off] != 0)
 
@@ -61,13 +61,13 @@ def test_connection_table_blocks_gradients():
 def test_scaled_tanh_and_subsampling():
     st = lenet.ScaledTanh()
     y = st(cr.tensor([-1.0, 0.0, 1.0]))
-    np.testing.assert_allclose(y.data, [-1.0, 0.0, 1.0], atol=2e-4)  # f(+-1) = +-1
+    np.testing.assert_allclose(y._data, [-1.0, 0.0, 1.0], atol=2e-4)  # f(+-1) = +-1
     sub = lenet.Subsampling(2)
     x = cr.tensor(np.arange(32, dtype=np.float32).reshape(1, 2, 4, 4))
     with cr.no_grad():
         sub.weight.fill_(2.0)
         sub.bias.fill_(1.0)
-    np.testing.assert_allclose(sub(x).data, 2 * F.avg_pool2d(x, 2).data + 1)
+    np.testing.assert_allclose(sub(x)._data, 2 * F.avg_pool2d(x, 2)._data + 1)
 
 
 def test_baseline_models():

@@ -70,7 +70,7 @@ def test_resume_reproduces_loss_curve_exactly(mm, tiny_mnist, tmp_path, opt):
     a = chainrule.load(tmp_path / "full" / mm.CHECKPOINT)["model"]
     b = chainrule.load(tmp_path / "part" / mm.CHECKPOINT)["model"]
     for k in a:
-        np.testing.assert_array_equal(a[k].data, b[k].data, err_msg=k)
+        np.testing.assert_array_equal(a[k]._data, b[k]._data, err_msg=k)
     # The model learned the miniature task (the run is a real training run).
     assert full["test_acc"][-1] >= 0.9
 

@@ -29,7 +29,7 @@ def _copy_params(src, dst):
     """chainrule module -> torch module with the same parameter names."""
     with torch.no_grad():
         for n, p in src.named_parameters():
-            dict(dst.named_parameters())[n].copy_(torch.tensor(p.data))
+            dict(dst.named_parameters())[n].copy_(torch.tensor(p._data))
 
 
 # --- Linear -----------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def test_identity_flatten_unflatten_bilinear():
         tb = torch.nn.Bilinear(3, 4, 2).double()
         _copy_params(bl, tb)
         np.testing.assert_allclose(bl(a, b).detach().numpy(),
-                                   tb(torch.tensor(a.data), torch.tensor(b.data)).detach().numpy(),
+                                   tb(torch.tensor(a._data), torch.tensor(b._data)).detach().numpy(),
                                    rtol=1e-12)
 
 
@@ -231,8 +231,8 @@ def test_batchnorm_matches_torch_train_then_eval(cls, shape, kw):
 @pytest.mark.parametrize("training", [True, False])
 def test_batchnorm_gradcheck(training):
     bn = nn.BatchNorm2d(3).double()
-    bn.running_mean.data[...] = [0.1, -0.2, 0.3]
-    bn.running_var.data[...] = [0.5, 2.0, 1.0]
+    bn.running_mean._data[...] = [0.1, -0.2, 0.3]
+    bn.running_var._data[...] = [0.5, 2.0, 1.0]
     bn.train(training)
     x = _x((2, 3, 2, 2))
     w = bn.weight
@@ -258,7 +258,7 @@ def test_layernorm_values_gradcheck_torch():
     np.testing.assert_allclose(y.detach().numpy(),
                                [(np.arange(1, 5) - 2.5) / np.sqrt(1.25 + 1e-5)], rtol=1e-5)
     ln2 = nn.LayerNorm((3, 4)).double()
-    ln2.weight.data[...] = np.random.default_rng(0).standard_normal((3, 4))
+    ln2.weight._data[...] = np.random.default_rng(0).standard_normal((3, 4))
     x = _x((2, 3, 4))
     assert gradcheck(ln2, [x])
     assert gradgradcheck(lambda x, w, b: F.layer_norm(x, (3, 4), w, b), [x, ln2.weight, ln2.bias])
@@ -266,7 +266,7 @@ def test_layernorm_values_gradcheck_torch():
         t = torch.nn.LayerNorm((3, 4)).double()
         _copy_params(ln2, t)
         np.testing.assert_allclose(ln2(x).detach().numpy(),
-                                   t(torch.tensor(x.data)).detach().numpy(), rtol=1e-10)
+                                   t(torch.tensor(x._data)).detach().numpy(), rtol=1e-10)
     with pytest.raises(RuntimeError, match="normalized_shape"):
         nn.LayerNorm(5)(cr.randn(2, 4))
 
@@ -289,11 +289,11 @@ def test_groupnorm_rmsnorm_vs_torch():
 # --- embedding --------------------------------------------------------------------------
 def test_embedding_lookup_and_padding_idx_gets_no_gradient():
     emb = nn.Embedding(5, 3, padding_idx=0)
-    assert emb.weight.data[0].tolist() == [0.0, 0.0, 0.0]
+    assert emb.weight._data[0].tolist() == [0.0, 0.0, 0.0]
     idx = cr.tensor([[0, 2, 2], [4, 0, 1]])
     y = emb(idx)
     assert y.shape == (2, 3, 3)
-    np.testing.assert_array_equal(y.detach().numpy(), emb.weight.data[idx.numpy()])
+    np.testing.assert_array_equal(y.detach().numpy(), emb.weight._data[idx.numpy()])
     y.sum().backward()
     g = emb.weight.grad.numpy()
     assert g[0].tolist() == [0.0, 0.0, 0.0]     # padding row: no gradient
@@ -316,7 +316,7 @@ def test_embedding_from_pretrained_and_max_norm():
     emb = nn.Embedding.from_pretrained(w)
     assert not emb.weight.requires_grad
     m = nn.Embedding(2, 2, max_norm=1.0)
-    m.weight.data[...] = w.numpy()
+    m.weight._data[...] = w.numpy()
     out = m(cr.tensor([0, 1]))
     np.testing.assert_allclose(np.linalg.norm(out.detach().numpy(), axis=1), [1.0, 0.5],
                                rtol=1e-5)
@@ -366,9 +366,9 @@ def test_init_functions_statistics():
 def test_init_is_in_place_and_unrecorded():
     lin = nn.Linear(3, 3)
     w = lin.weight
-    arr = w.data
+    arr = w._data
     nn.init.normal_(w)
-    assert w.data is arr and w.grad_fn is None and w.requires_grad
+    assert w._data is arr and w.grad_fn is None and w.requires_grad
     cr.manual_seed(1)
     a = nn.init.uniform_(cr.empty(3)).numpy().copy()
     cr.manual_seed(1)
@@ -476,7 +476,7 @@ def test_prelu_gradcheck_and_torch():
     a[np.abs(a) < 0.05] = 0.5
     for n in (1, 4):
         m = nn.PReLU(n).double()
-        m.weight.data[...] = rng.uniform(0.1, 0.5, n)
+        m.weight._data[...] = rng.uniform(0.1, 0.5, n)
         x = cr.tensor(a, requires_grad=True)
         assert gradcheck(lambda x, w: F.prelu(x, w), [x, m.weight])
         if torch is not None:

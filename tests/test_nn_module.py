@@ -103,7 +103,7 @@ def test_forward_hooks():
     assert lin(cr.ones(1, 2)).abs().sum().item() > 0
     lin.register_forward_pre_hook(lambda m, args: (args[0] * 2,))
     np.testing.assert_allclose(lin(cr.ones(1, 2)).detach().numpy(),
-                               (2 * np.ones((1, 2)) @ lin.weight.data.T + lin.bias.data),
+                               (2 * np.ones((1, 2)) @ lin.weight._data.T + lin.bias._data),
                                rtol=1e-6)
 
 
@@ -133,7 +133,7 @@ def test_state_dict_round_trip_and_sharing():
                         "bn.running_mean", "bn.running_var", "bn.num_batches_tracked",
                         "fc2.weight", "fc2.bias"]  # non-persistent 'cache' left out
     assert not sd["fc1.weight"].requires_grad
-    assert sd["fc1.weight"].data is a.fc1.weight.data   # shares memory, as in PyTorch
+    assert sd["fc1.weight"]._data is a.fc1.weight._data   # shares memory, as in PyTorch
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert str(result) == "<All keys matched successfully>"
@@ -182,7 +182,7 @@ def test_deepcopy_gives_independent_parameters():
     net = Net()
     c = copy.deepcopy(net)
     assert isinstance(c.fc1.weight, nn.Parameter)
-    c.fc1.weight.data[...] = 0
+    c.fc1.weight._data[...] = 0
     assert net.fc1.weight.abs().sum().item() > 0
 
 
@@ -238,7 +238,7 @@ def test_repr_like_pytorch():
 def test_parameter_semantics():
     t = cr.zeros(3)
     p = nn.Parameter(t)
-    assert p.requires_grad and p.is_leaf and p.data is t.data
+    assert p.requires_grad and p.is_leaf and p._data is t._data
     assert isinstance(p, cr.Tensor)
     q = nn.Parameter(cr.zeros(2), requires_grad=False)
     assert not q.requires_grad
@@ -271,9 +271,9 @@ def test_full_backward_hooks():
     assert seen["pre"][0].tolist() == np.ones((4, 2)).tolist()
     np.testing.assert_allclose(seen["go"][0].numpy(), 2 * np.ones((4, 2)))
     np.testing.assert_allclose(seen["gi"][0].numpy(), x.grad.numpy())
-    np.testing.assert_allclose(x.grad.numpy(), 2 * np.ones((4, 2)) @ lin.weight.data,
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.ones((4, 2)) @ lin.weight._data,
                                rtol=1e-6)
-    np.testing.assert_allclose(lin.weight.grad.numpy(), 2 * np.ones((2, 4)) @ x.data,
+    np.testing.assert_allclose(lin.weight.grad.numpy(), 2 * np.ones((2, 4)) @ x._data,
                                rtol=1e-6)
     h.remove()
     h2 = lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))

@@ -88,7 +88,7 @@ def test_prod_with_zeros_gradient():
         x = cr.tensor(vals, dtype=cr.float64, requires_grad=True)
         x.prod().backward()
         expect = [np.prod(np.delete(vals, i)) for i in range(3)]
-        np.testing.assert_allclose(x.grad.data, expect)
+        np.testing.assert_allclose(x.grad._data, expect)
     a = make((3, 4), seed=3)
     a[1, 2] = 0.0
     a[0, 0] = 0.0
@@ -105,7 +105,7 @@ def test_max_min(op):
     x = cr.tensor([1.0, 3.0, 3.0, 0.0] if op == "max" else [1.0, 0.0, 0.0, 2.0],
                   requires_grad=True)
     f(x).backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0.5, 0.5, 0] if op == "max"
+    np.testing.assert_array_equal(x.grad._data, [0, 0.5, 0.5, 0] if op == "max"
                                   else [0, 0.5, 0.5, 0])
     # with dim: (values, indices), the gradient goes to the chosen index only
     check_op(lambda T, x: getattr(T, op)(x, 1)[0], lambda x: getattr(np, op)(x, 1),
@@ -119,20 +119,20 @@ def test_max_min(op):
     v, i = f(a, 0, True)
     assert v.shape == (1, 3) and i.shape == (1, 3)
     # max(a, b) is elementwise
-    np.testing.assert_array_equal(f(a, cr.ones(2, 3) * 3).data,
-                                  getattr(np, op + "imum")(a.data, 3))
+    np.testing.assert_array_equal(f(a, cr.ones(2, 3) * 3)._data,
+                                  getattr(np, op + "imum")(a._data, 3))
 
 
 def test_amax_ties_split_and_norm_at_zero():
     x = cr.tensor([[2.0, 2.0, 1.0], [0.0, 5.0, 5.0]], requires_grad=True)
     cr.amax(x, 1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0.5, 0.5, 0], [0, 0.5, 0.5]])
+    np.testing.assert_array_equal(x.grad._data, [[0.5, 0.5, 0], [0, 0.5, 0.5]])
     z = cr.zeros(3, requires_grad=True)
     cr.norm(z).backward()
-    np.testing.assert_array_equal(z.grad.data, [0, 0, 0])
+    np.testing.assert_array_equal(z.grad._data, [0, 0, 0])
     z = cr.zeros(2, 3, requires_grad=True)
     z.norm(dim=1).sum().backward()
-    assert not np.isnan(z.grad.data).any()
+    assert not np.isnan(z.grad._data).any()
 
 
 @pytest.mark.parametrize("p", [1, 3, float("inf"), 0.5])
@@ -179,8 +179,8 @@ def test_softmax(fn, dim):
 
 def test_softmax_stability_and_empty():
     x = cr.tensor([1000.0, 1000.0, -1000.0])
-    np.testing.assert_allclose(cr.softmax(x, 0).data, [0.5, 0.5, 0.0])
-    np.testing.assert_allclose(cr.log_softmax(x, 0).data[:2], [-np.log(2)] * 2, rtol=1e-6)
+    np.testing.assert_allclose(cr.softmax(x, 0)._data, [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(cr.log_softmax(x, 0)._data[:2], [-np.log(2)] * 2, rtol=1e-6)
     assert cr.logsumexp(cr.tensor([-np.inf, -np.inf]), 0).item() == -np.inf
     assert cr.logsumexp(cr.tensor([1e4, 1e4]), 0).item() == pytest.approx(1e4 + np.log(2))
     assert cr.softmax(cr.zeros(0, 3), 1).shape == (0, 3)
@@ -221,7 +221,7 @@ def test_std_at_zero_variance_has_zero_gradient():
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
     x = cr.tensor([[1.0, 1.0], [1.0, 3.0]], dtype=cr.float64, requires_grad=True)
     x.std(1).sum().backward()
-    assert x.grad[0].tolist() == [0.0, 0.0] and np.all(np.isfinite(x.grad.data))
+    assert x.grad[0].tolist() == [0.0, 0.0] and np.all(np.isfinite(x.grad._data))
     check_op(lambda T, x: x.std(1), lambda x: np.std(x, 1, ddof=1), [((3, 4),)],
              gradgrad=True)
 

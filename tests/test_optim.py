@@ -28,10 +28,10 @@ def test_sgd_hand_steps():
     opt = optim.SGD([p], lr=0.1, momentum=0.9)
     p.grad = cr.tensor([1.0, 1.0])
     opt.step()                       # buf = g; p -= 0.1 g
-    np.testing.assert_allclose(p.data, [0.9, -2.1], rtol=1e-6)
+    np.testing.assert_allclose(p._data, [0.9, -2.1], rtol=1e-6)
     p.grad = cr.tensor([1.0, 1.0])
     opt.step()                       # buf = 0.9 + 1 = 1.9; p -= 0.19
-    np.testing.assert_allclose(p.data, [0.71, -2.29], rtol=1e-6)
+    np.testing.assert_allclose(p._data, [0.71, -2.29], rtol=1e-6)
 
 
 def test_adam_first_step_is_lr_times_sign():
@@ -40,7 +40,7 @@ def test_adam_first_step_is_lr_times_sign():
     p.grad = cr.tensor([0.5, -3.0, 1e-3])
     opt.step()
     # m_hat = g, v_hat = g^2: the step is lr * g / (|g| + eps) ~ lr * sign(g)
-    np.testing.assert_allclose(p.data, [0.99, -1.99, 2.99], rtol=1e-5)
+    np.testing.assert_allclose(p._data, [0.99, -1.99, 2.99], rtol=1e-5)
     assert opt.state[p]["step"] == 1
 
 
@@ -49,17 +49,17 @@ def test_adagrad_and_rmsprop_first_step():
     opt = optim.Adagrad([p], lr=0.1)
     p.grad = cr.tensor([2.0])
     opt.step()                       # s = 4; p -= 0.1 * 2 / 2
-    np.testing.assert_allclose(p.data, [0.9], rtol=1e-6)
+    np.testing.assert_allclose(p._data, [0.9], rtol=1e-6)
     q = _param([1.0])
     opt = optim.RMSprop([q], lr=0.1, alpha=0.5)
     q.grad = cr.tensor([2.0])
     opt.step()                       # v = 0.5 * 4 = 2; q -= 0.1 * 2 / sqrt(2)
-    np.testing.assert_allclose(q.data, [1 - 0.2 / np.sqrt(2)], rtol=1e-6)
+    np.testing.assert_allclose(q._data, [1 - 0.2 / np.sqrt(2)], rtol=1e-6)
 
 
 def test_updates_are_in_place_without_graph_or_upcast():
     p = _param(np.ones(3))
-    arr = p.data
+    arr = p._data
     for opt in (optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1),
                 optim.Adam([p], amsgrad=True, weight_decay=0.1), optim.AdamW([p]),
                 optim.RMSprop([p], centered=True, momentum=0.5), optim.Adagrad([p]),
@@ -67,7 +67,7 @@ def test_updates_are_in_place_without_graph_or_upcast():
         p.grad = cr.tensor([1.0, 2.0, 3.0])
         v = p._version[0]
         opt.step()
-        assert p.data is arr and p.data.dtype == np.float32
+        assert p._data is arr and p._data.dtype == np.float32
         assert p.grad_fn is None and p._version[0] > v
         assert p.grad.tolist() == [1.0, 2.0, 3.0]   # the gradient itself is untouched
         for st in opt.state[p].values():
@@ -136,7 +136,7 @@ def test_100_steps_match_torch_float32(name, kw):
     ps, ts, _, _ = _run_pair(name, kw, np.float32)
     for p, t in zip(ps, ts):
         ref = t.detach().numpy()
-        np.testing.assert_allclose(p.data, ref, rtol=1e-6, atol=1e-6 * np.abs(ref).max())
+        np.testing.assert_allclose(p._data, ref, rtol=1e-6, atol=1e-6 * np.abs(ref).max())
 
 
 @needs_torch
@@ -152,7 +152,7 @@ def test_100_steps_match_torch_float64_and_state(name):
           "RAdam": dict(lr=1e-2, weight_decay=0.01), "Adadelta": dict(rho=0.8)}[name]
     ps, ts, o1, o2 = _run_pair(name, kw, np.float64)
     for p, t in zip(ps, ts):
-        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(p._data, t.detach().numpy(), rtol=1e-12, atol=1e-14)
     s1, s2 = o1.state_dict(), o2.state_dict()
     assert s1["state"].keys() == s2["state"].keys()
     for k in s1["state"]:
@@ -178,7 +178,7 @@ def test_training_trajectory_matches_torch():
     m2 = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
     with torch.no_grad():
         for (_, a), (_, b) in zip(m1.named_parameters(), m2.named_parameters()):
-            b.copy_(torch.tensor(a.data))
+            b.copy_(torch.tensor(a._data))
     o1 = optim.Adam(m1.parameters(), lr=0.01)
     o2 = torch.optim.Adam(m2.parameters(), lr=0.01)
     for _ in range(30):
@@ -210,7 +210,7 @@ def test_state_dict_round_trip_continues_identically(name):
         p1.grad = cr.tensor(g)
         o1.step()
     sd = o1.state_dict()
-    p2 = _param(p1.data.copy())
+    p2 = _param(p1._data.copy())
     o2 = getattr(optim, name)([p2], lr=0.5)   # options come from the state dict
     o2.load_state_dict(copy.deepcopy(sd))
     assert o2.param_groups[0]["lr"] == 0.01
@@ -219,12 +219,12 @@ def test_state_dict_round_trip_continues_identically(name):
         p2.grad = cr.tensor(g)
         o1.step()
         o2.step()
-    np.testing.assert_array_equal(p1.data, p2.data)
+    np.testing.assert_array_equal(p1._data, p2._data)
     # loading copies: o2's state does not alias o1's
     st1, st2 = o1.state[p1], o2.state[p2]
     for k, v in st1.items():
         if isinstance(v, cr.Tensor):
-            assert v.data is not st2[k].data
+            assert v._data is not st2[k]._data
 
 
 def test_state_dict_structure_is_torch_like():
@@ -263,7 +263,7 @@ def test_zero_grad_and_param_groups():
     assert opt.param_groups[1]["momentum"] == 0 and opt.param_groups[1]["lr"] == 0.01
     p.grad, q.grad = cr.tensor([1.0]), cr.tensor([1.0])
     opt.step()
-    assert p.data[0] == pytest.approx(0.9) and q.data[0] == pytest.approx(1.99)
+    assert p._data[0] == pytest.approx(0.9) and q._data[0] == pytest.approx(1.99)
     opt.zero_grad(set_to_none=False)
     assert p.grad.tolist() == [0.0]
     opt.zero_grad()
@@ -293,8 +293,8 @@ def test_closure_and_skips_params_without_grad():
 
     loss = opt.step(closure)
     assert loss.item() == 9.0
-    assert p.data[0] == pytest.approx(3.0 - 0.25 * 6)
-    assert q.data[0] == 1.0
+    assert p._data[0] == pytest.approx(3.0 - 0.25 * 6)
+    assert q._data[0] == 1.0
     assert "optimizer" not in repr(opt).lower() or "SGD" in repr(opt)
 
 

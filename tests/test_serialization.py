@@ -21,7 +21,7 @@ def _assert_same(a, b, path="root"):
     if isinstance(a, chainrule.Tensor):
         assert a.dtype == b.dtype and a.shape == b.shape, path
         assert a.requires_grad == b.requires_grad, path
-        np.testing.assert_array_equal(a.data, b.data, err_msg=path)
+        np.testing.assert_array_equal(a._data, b._data, err_msg=path)
     elif isinstance(a, np.ndarray):
         assert a.dtype == b.dtype, path
         np.testing.assert_array_equal(a, b, err_msg=path)
@@ -73,7 +73,7 @@ def test_roundtrip_nested(tmp_path):
     chainrule.save(obj, p)
     back = chainrule.load(p)
     _assert_same(obj, back)
-    assert back["model"]["fc1.weight"].data.flags.writeable
+    assert back["model"]["fc1.weight"]._data.flags.writeable
     # str paths and file objects work too.
     chainrule.save(obj, str(p))
     _assert_same(obj, chainrule.load(str(p)))
@@ -88,10 +88,10 @@ def test_top_level_tensor_and_requires_grad(tmp_path):
     chainrule.save(w, tmp_path / "w")
     back = chainrule.load(tmp_path / "w")
     assert isinstance(back, chainrule.Tensor) and back.requires_grad and back.is_leaf
-    np.testing.assert_array_equal(back.data, w.data)
+    np.testing.assert_array_equal(back._data, w._data)
     # A non-contiguous view is stored as its values.
     chainrule.save({"t": w.t()}, tmp_path / "t")
-    np.testing.assert_array_equal(chainrule.load(tmp_path / "t")["t"].data, w.data.T)
+    np.testing.assert_array_equal(chainrule.load(tmp_path / "t")["t"]._data, w._data.T)
 
 
 def test_shared_tensor_stays_shared(tmp_path):
@@ -106,7 +106,7 @@ def test_file_is_plain_safetensors_with_path_names(tmp_path):
     p = tmp_path / "ckpt.safetensors"
     chainrule.save(obj, p)
     arrays = safetensors.numpy.load_file(str(p))
-    np.testing.assert_array_equal(arrays["model.fc1.weight"], obj["model"]["fc1.weight"].data)
+    np.testing.assert_array_equal(arrays["model.fc1.weight"], obj["model"]["fc1.weight"]._data)
     np.testing.assert_array_equal(arrays["optimizer.state.0.exp_avg"], 1.0)
     # A safetensors file written by someone else loads as a flat {name: Tensor} dict.
     safetensors.numpy.save_file({"x": np.ones((2, 2), np.float32), "y": np.arange(3)},
@@ -322,7 +322,7 @@ def test_model_and_optimizer_checkpoint_continues_identically(tmp_path, make_opt
     opt2.load_state_dict(ck["optimizer"])
     _steps(model2, opt2, 5, seed=2)
     for (k, a), (_, b) in zip(model.state_dict().items(), model2.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a._data, b._data, err_msg=k)
 
 
 def test_loading_into_other_shapes_lists_mismatches(tmp_path):
@@ -351,7 +351,7 @@ def test_model_checkpoint_readable_by_torch(tmp_path):
     tm.load_state_dict(sd)
     x = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32)
     np.testing.assert_allclose(tm(torch.from_numpy(x)).detach().numpy(),
-                               model(chainrule.tensor(x)).data, rtol=1e-5, atol=1e-6)
+                               model(chainrule.tensor(x))._data, rtol=1e-5, atol=1e-6)
 
 
 def test_header_length_that_looks_like_a_pickle_magic_loads(tmp_path):

@@ -52,9 +52,9 @@ def test_casts():
 def test_detach_clone_requires_grad():
     x = cr.tensor([1.0, 2.0], requires_grad=True)
     d = x.detach()
-    assert not d.requires_grad and d.data is x.data
+    assert not d.requires_grad and d._data is x._data
     c = x.clone()
-    assert c.requires_grad and c.grad_fn is not None and c.data is not x.data
+    assert c.requires_grad and c.grad_fn is not None and c._data is not x._data
     (c * 2).sum().backward()
     assert x.grad.tolist() == [2.0, 2.0]
     y = cr.ones(2)
@@ -66,7 +66,7 @@ def test_detach_clone_requires_grad():
     with pytest.raises(RuntimeError, match="requires grad"):
         x.numpy()
     dc = copy.deepcopy(x)
-    assert dc.requires_grad and dc.data is not x.data and dc.grad.tolist() == [2.0, 2.0]
+    assert dc.requires_grad and dc._data is not x._data and dc.grad.tolist() == [2.0, 2.0]
 
 
 def test_creation_functions_and_dtypes():
@@ -97,7 +97,7 @@ def test_from_numpy_as_tensor_share_memory():
     a[0] = 9
     assert t.dtype == cr.float64 and t[0].item() == 9
     u = cr.as_tensor(a)
-    assert u.data is a or np.shares_memory(u.data, a)
+    assert u._data is a or np.shares_memory(u._data, a)
     v = cr.tensor(a)
     a[1] = -1
     assert v[1].item() == 2.0   # tensor() copies

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.usefixtures("one_blas_thread")  # conftest.py
 def _accuracy(model, X, y):
     model.eval()
     with chainrule.no_grad():
-        pred = model(X).data.argmax(1)
+        pred = model(X)._data.argmax(1)
     model.train()
-    return float((pred == y.data).mean())
+    return float((pred == y._data).mean())
 
 
 def _fit(model, opt, X, y, epochs, batch_size, seed):

@@ -43,12 +43,12 @@ def _check_grads(mod, tmod, pairs, rtol=1e-8, atol=1e-10):
     for (name, p), (tname, tp) in zip(mod.named_parameters(), tmod.named_parameters()):
         assert name == tname
         if tp.grad is None:
-            assert p.grad is None or np.allclose(p.grad.data, 0)
+            assert p.grad is None or np.allclose(p.grad._data, 0)
             continue
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(p.grad._data, tp.grad.numpy(), rtol=rtol, atol=atol,
                                    err_msg=name)
     for a, b in pairs:
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=rtol, atol=atol)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=rtol, atol=atol)
 
 
 MHA_CASES = {
@@ -129,11 +129,11 @@ def test_multihead_attention_matches_torch(case):
     tout, tw = tm(tq, tk, tv, key_padding_mask=_mask_t(torch, kpm),
                   attn_mask=_mask_t(torch, am), **opts)
     out, w = m(cq, ck, cv, key_padding_mask=_mask_c(kpm), attn_mask=_mask_c(am), **opts)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
     if tw is None:
         assert w is None
     else:
-        np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(w._data, tw.detach().numpy(), rtol=1e-10, atol=1e-12)
     g = rs.randn(*out.shape)
     (out * _c(g)).sum().backward()
     (tout * _t(torch, g)).sum().backward()
@@ -171,7 +171,7 @@ def test_encoder_layer_matches_torch(norm_first, activation, batch_first):
     ts, cs = _t(torch, src, True), _c(src, True)
     tout = tl(ts, src_mask=_t(torch, mask), src_key_padding_mask=_t(torch, kpm))
     out = cl(cs, src_mask=_c(mask), src_key_padding_mask=_c(kpm))
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), rtol=1e-9, atol=1e-11)
     g = rs.randn(*out.shape)
     (out * _c(g)).sum().backward()
     (tout * _t(torch, g)).sum().backward()
@@ -194,7 +194,7 @@ def test_decoder_layer_matches_torch(norm_first, activation):
     L = tgt.shape[1]
     causal = torch.nn.Transformer.generate_square_subsequent_mask(L, dtype=torch.float64)
     ccausal = nn.Transformer.generate_square_subsequent_mask(L, dtype=chainrule.float64)
-    np.testing.assert_array_equal(ccausal.data, causal.numpy())
+    np.testing.assert_array_equal(ccausal._data, causal.numpy())
     tt, tm_ = _t(torch, tgt, True), _t(torch, mem, True)
     ct, cm = _c(tgt, True), _c(mem, True)
     mmask = rs.rand(L, mem.shape[1]) < 0.3  # bool memory_mask: True = may not attend
@@ -204,7 +204,7 @@ def test_decoder_layer_matches_torch(norm_first, activation):
               memory_mask=_t(torch, mmask))
     out = cl(ct, cm, tgt_mask=ccausal, tgt_key_padding_mask=_c(tkpm),
              memory_key_padding_mask=_c(mkpm), tgt_is_causal=True, memory_mask=_c(mmask))
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), rtol=1e-9, atol=1e-11)
     g = rs.randn(*out.shape)
     (out * _c(g)).sum().backward()
     (tout * _t(torch, g)).sum().backward()
@@ -228,11 +228,11 @@ def test_transformer_matches_torch(norm_first):
     mask = nn.Transformer.generate_square_subsequent_mask(L, dtype=chainrule.float64)
     tsrc, ttgt, csrc, ctgt = _t(torch, src, True), _t(torch, tgt, True), _c(src, True), \
         _c(tgt, True)
-    tout = tt(tsrc, ttgt, tgt_mask=torch.tensor(mask.data), src_key_padding_mask=_t(torch, skpm),
+    tout = tt(tsrc, ttgt, tgt_mask=torch.tensor(mask._data), src_key_padding_mask=_t(torch, skpm),
               memory_key_padding_mask=_t(torch, skpm), tgt_key_padding_mask=_t(torch, tkpm))
     out = ct(csrc, ctgt, tgt_mask=mask, src_key_padding_mask=_c(skpm),
              memory_key_padding_mask=_c(skpm), tgt_key_padding_mask=_c(tkpm))
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), rtol=1e-9, atol=1e-11)
     g = rs.randn(*out.shape)
     (out * _c(g)).sum().backward()
     (tout * _t(torch, g)).sum().backward()
@@ -301,7 +301,7 @@ def test_causal_mask_detected_and_same_result():
     mask = nn.Transformer.generate_square_subsequent_mask(5)
     a = enc(x, mask=mask)                   # detects the causal mask, uses is_causal
     b = enc(x, mask=mask, is_causal=False)  # explicit additive mask
-    np.testing.assert_allclose(a.data, b.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(a._data, b._data, rtol=1e-5, atol=1e-6)
     assert a.dtype == chainrule.float32
 
 
@@ -311,10 +311,10 @@ def test_dropout_only_in_training():
     x = _c(rs.randn(2, 5, 8).astype(np.float32))
     m.eval()
     a, b = m(x, x, x)[0], m(x, x, x)[0]
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a._data, b._data)
     m.train()
     c = m(x, x, x, need_weights=False)[0]
-    assert not np.allclose(a.data, c.data)
+    assert not np.allclose(a._data, c._data)
 
 
 def test_errors():
@@ -343,14 +343,14 @@ def test_sinusoidal_positional_encoding():
     pe = nn.SinusoidalPositionalEncoding(6, max_len=20)
     out = pe(chainrule.zeros(2, 7, 6))
     pos, i = 3, 2  # PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(...)
-    np.testing.assert_allclose(out.data[1, pos, 2 * i], np.sin(pos / 10000 ** (2 * i / 6)),
+    np.testing.assert_allclose(out._data[1, pos, 2 * i], np.sin(pos / 10000 ** (2 * i / 6)),
                                rtol=1e-6)
-    np.testing.assert_allclose(out.data[0, pos, 2 * i + 1], np.cos(pos / 10000 ** (2 * i / 6)),
+    np.testing.assert_allclose(out._data[0, pos, 2 * i + 1], np.cos(pos / 10000 ** (2 * i / 6)),
                                rtol=1e-6)
     assert out.dtype == chainrule.float32
     assert "pe" not in pe.state_dict()  # recomputed, not saved
     seq_first = nn.SinusoidalPositionalEncoding(6, max_len=20, batch_first=False)
-    np.testing.assert_allclose(seq_first(chainrule.zeros(7, 2, 6)).data[:, 0], out.data[0])
+    np.testing.assert_allclose(seq_first(chainrule.zeros(7, 2, 6))._data[:, 0], out._data[0])
     with pytest.raises(ValueError, match="max_len"):
         pe(chainrule.zeros(1, 21, 6))
 
@@ -359,8 +359,8 @@ def test_learned_positional_encoding_is_trained():
     pe = nn.LearnedPositionalEncoding(4, max_len=10)
     x = chainrule.zeros(3, 5, 4)
     out = pe(x)
-    np.testing.assert_array_equal(out.data[1], pe.weight.data[:5])
+    np.testing.assert_array_equal(out._data[1], pe.weight._data[:5])
     out.sum().backward()
-    np.testing.assert_array_equal(pe.weight.grad.data[:5], 3)
-    np.testing.assert_array_equal(pe.weight.grad.data[5:], 0)
+    np.testing.assert_array_equal(pe.weight.grad._data[:5], 3)
+    np.testing.assert_array_equal(pe.weight.grad._data[5:], 0)
     assert list(pe.state_dict()) == ["weight"]

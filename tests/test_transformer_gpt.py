@@ -30,7 +30,7 @@ def test_gpt_workload_matches_torch():
                                        T.from_numpy(y).reshape(-1))
         loss.backward()
         losses.append(float(loss.detach()))
-        grads.append({n: p.grad.numpy() if T is torch else p.grad.data
+        grads.append({n: p.grad.numpy() if T is torch else p.grad._data
                       for n, p in model.named_parameters()})
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
     assert sorted(grads[0]) == sorted(grads[1])
@@ -73,6 +73,6 @@ def test_char_gpt_model_is_causal():
     a = chainrule.tensor([[1, 2, 3, 4, 5, 6]])
     b = chainrule.tensor([[1, 2, 3, 9, 9, 9]])
     with chainrule.no_grad():
-        la, lb = m(a).data, m(b).data
+        la, lb = m(a)._data, m(b)._data
     np.testing.assert_allclose(la[0, :3], lb[0, :3], rtol=1e-5, atol=1e-6)  # no peeking ahead
     assert not np.allclose(la[0, 3:], lb[0, 3:])

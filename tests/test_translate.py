@@ -90,7 +90,7 @@ def test_greedy_and_beam_agree_at_width_one_and_beam_is_at_least_as_likely():
         from chainrule.translate.decode import _log_softmax
         seq = np.concatenate([[1], ids, [2]])[None]
         with chainrule.no_grad():
-            lp = _log_softmax(m(src[:1], seq[:, :-1]).data.astype(np.float64))
+            lp = _log_softmax(m(src[:1], seq[:, :-1])._data.astype(np.float64))
         return sum(lp[0, t, seq[0, t + 1]] for t in range(seq.shape[1] - 1))
     ids4, score4 = beam_search(m, src[0], beam_size=4, max_len=6, length_penalty=0.0)
     if 2 in list(g[0]):  # greedy finished: beam's hypothesis is at least as probable
@@ -114,7 +114,7 @@ def test_save_and_load(tmp_path):
     m2, tok2 = load_translator(tmp_path / "tr")
     src, tgt = np.array([[4, 5]]), np.array([[1, 6]])
     with chainrule.no_grad():
-        np.testing.assert_array_equal(m(src, tgt).data, m2(src, tgt).data)
+        np.testing.assert_array_equal(m(src, tgt)._data, m2(src, tgt)._data)
     assert tok2.tgt.itos == tok.tgt.itos
     with pytest.raises(FileNotFoundError, match="demo translate"):
         load_translator(tmp_path / "nothing")

@@ -22,11 +22,11 @@ def _infer(data, dtype=None):
     Python floats -> the default float, Python ints -> int64, bools -> bool. With `dtype`,
     Python data converts straight to it."""
     if isinstance(data, Tensor):
-        return data.data
+        return data._data
     if isinstance(data, (np.ndarray, np.generic)):
         return np.asarray(data)
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-        data = [d.data if isinstance(d, Tensor) else d for d in data]
+        data = [d._data if isinstance(d, Tensor) else d for d in data]
     arr = np.asarray(data) if dtype is None or dtype.kind == "b" else np.asarray(data, dtype)
     if dtype is not None and arr.dtype.kind != "O":
         return arr
@@ -115,23 +115,23 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
 
 
 def _like(x, dtype):
-    return x.data.dtype if dtype is None else dtypes.get(dtype).np
+    return x._data.dtype if dtype is None else dtypes.get(dtype).np
 
 
 def zeros_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.zeros(x.data.shape, _like(x, dtype)), requires_grad, device)
+    return _finish(np.zeros(x._data.shape, _like(x, dtype)), requires_grad, device)
 
 
 def ones_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.ones(x.data.shape, _like(x, dtype)), requires_grad, device)
+    return _finish(np.ones(x._data.shape, _like(x, dtype)), requires_grad, device)
 
 
 def empty_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.empty(x.data.shape, _like(x, dtype)), requires_grad, device)
+    return _finish(np.empty(x._data.shape, _like(x, dtype)), requires_grad, device)
 
 
 def full_like(x, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.full(x.data.shape, fill_value, _like(x, dtype)), requires_grad, device)
+    return _finish(np.full(x._data.shape, fill_value, _like(x, dtype)), requires_grad, device)
 
 
 def _float_only(dtype, op):
@@ -153,12 +153,12 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
 
 
 def rand_like(x, *, dtype=None, generator=None, requires_grad=False):
-    return rand(*x.data.shape, dtype=dtype or x.dtype, generator=generator,
+    return rand(*x._data.shape, dtype=dtype or x.dtype, generator=generator,
                 requires_grad=requires_grad)
 
 
 def randn_like(x, *, dtype=None, generator=None, requires_grad=False):
-    return randn(*x.data.shape, dtype=dtype or x.dtype, generator=generator,
+    return randn(*x._data.shape, dtype=dtype or x.dtype, generator=generator,
                  requires_grad=requires_grad)
 
 
@@ -180,7 +180,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 def randint_like(x, low=0, high=None, *, dtype=None, generator=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(x.data.shape), dtype=dtype or x.dtype, generator=generator)
+    return randint(low, high, tuple(x._data.shape), dtype=dtype or x.dtype, generator=generator)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -190,8 +190,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
     """Samples of N(mean, std^2): tensors broadcast, or scalars with `size`."""
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
     if size is None:
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
     else:
@@ -199,18 +199,18 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
     if np.any(np.asarray(s) < 0):
         raise RuntimeError("normal expects std >= 0.0")
     ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
-    d = _dtype(dtype) if ref is None or dtype is not None else ref.data.dtype
+    d = _dtype(dtype) if ref is None or dtype is not None else ref._data.dtype
     out = m + s * rng(generator).standard_normal(shape)
     return _finish(np.asarray(out).astype(d), requires_grad)
 
 
 def bernoulli(p, *, generator=None):
-    pd = p.data if isinstance(p, Tensor) else np.asarray(p)
+    pd = p._data if isinstance(p, Tensor) else np.asarray(p)
     return _make((rng(generator).random(pd.shape) < pd).astype(pd.dtype))
 
 
 def multinomial(probs, num_samples, replacement=False, *, generator=None):
-    p = probs.data.astype(np.float64)
+    p = probs._data.astype(np.float64)
     single = p.ndim == 1
     p2 = p.reshape(1, -1) if single else p
     g = rng(generator)
@@ -254,17 +254,17 @@ def diag(x, diagonal=0):
     """1-D input: a square matrix with x on the given diagonal; 2-D input: that diagonal.
     Differentiable both ways (an index-add and an advanced index)."""
     k = int(diagonal)
-    if x.data.ndim == 1:
-        n = x.data.shape[0] + abs(k)
-        idx = np.arange(x.data.shape[0])
+    if x._data.ndim == 1:
+        n = x._data.shape[0] + abs(k)
+        idx = np.arange(x._data.shape[0])
         key = (idx, idx + k) if k >= 0 else (idx - k, idx)
         if x.requires_grad:
             from .functions.index import IndexAdd
             return IndexAdd.apply(x, key=key, shape=(n, n), basic=False)
-        return _make(np.diag(x.data, k))
-    if x.data.ndim != 2:
-        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.data.ndim}D")
-    r, c = x.data.shape
+        return _make(np.diag(x._data, k))
+    if x._data.ndim != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x._data.ndim}D")
+    r, c = x._data.shape
     m = max(0, min(r, c - k) if k >= 0 else min(r + k, c))
     idx = np.arange(m)
     return x[(idx, idx + k) if k >= 0 else (idx - k, idx)]

@@ -34,7 +34,7 @@ class Generator:
 
     def set_state(self, state):
         import json
-        arr = state.data if hasattr(state, "data") else np.asarray(state)
+        arr = state._data if hasattr(state, "_data") else np.asarray(state)
         self.np.bit_generator.state = json.loads(bytes(arr.astype(np.uint8)).decode())
         return self
 

@@ -73,7 +73,7 @@ class _Encoder:
             if id(obj) in self.seen:
                 name = self.seen[id(obj)]
             else:
-                name = self._array(obj.data, path, "tensor")
+                name = self._array(obj._data, path, "tensor")
                 self.seen[id(obj)] = name
             node = {"__t": "tensor", "k": name}
             if obj.requires_grad:
@@ -263,8 +263,8 @@ class _Decoder:
             if name not in self.made:
                 t = Tensor._make(self.array(node))
                 if node.get("rg"):
-                    if t.data.dtype.kind != "f":
-                        self.fail(f"tensor {name!r} of dtype {t.data.dtype} requires grad")
+                    if t._data.dtype.kind != "f":
+                        self.fail(f"tensor {name!r} of dtype {t._data.dtype} requires grad")
                     t.requires_grad = True
                 self.made[name] = t
             return self.made[name]

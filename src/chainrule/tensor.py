@@ -20,10 +20,11 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_out_idx", "_version",
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_out_idx", "_version",
                  "_hooks", "_retains_grad", "name", "__weakref__")
-    # NumPy must hand mixed expressions (ndarray * Tensor) to Tensor's reflected operators.
-    __array_ufunc__ = None
+    # NumPy hands mixed expressions (ndarray * Tensor) to Tensor's reflected operators
+    # (the higher priority), and a ufunc on a Tensor (np.exp(t)) reads it through
+    # __array__ and wraps the result back into a Tensor, as PyTorch's tensors do.
     __array_priority__ = 1000
 
     def __init__(self, *args, requires_grad=False, dtype=None):
@@ -39,7 +40,7 @@ class Tensor:
                 raise TypeError(f"Tensor(): expected one data argument or integer sizes, got "
                                 f"{len(args)} arguments")
             data = args[0] if args else ()
-            arr = np.array(np.asarray(data.data if isinstance(data, Tensor) else data), dtype=d)
+            arr = np.array(np.asarray(data._data if isinstance(data, Tensor) else data), dtype=d)
         _init(self, arr, False, None)
         if requires_grad:
             self.requires_grad_(True)
@@ -48,7 +49,7 @@ class Tensor:
     @staticmethod
     def _make(data, requires_grad=False, grad_fn=None):
         t = _new(Tensor)
-        t.data = data
+        t._data = data
         t.requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
@@ -59,30 +60,30 @@ class Tensor:
     # --- metadata ---------------------------------------------------------------------
     @property
     def shape(self):
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_dim(dim, self.data.ndim, "size")]
+            return Size(self._data.shape)
+        return self._data.shape[_dim(dim, self._data.ndim, "size")]
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     ndimension = dim
 
     def numel(self):
-        return int(self.data.size)
+        return int(self._data.size)
 
     nelement = numel
 
     @property
     def dtype(self):
-        return dtypes.from_np(self.data.dtype)
+        return dtypes.from_np(self._data.dtype)
 
     @property
     def device(self):
@@ -97,24 +98,24 @@ class Tensor:
         return self.grad_fn is None
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def element_size(self):
-        return self.data.itemsize
+        return self._data.itemsize
 
     @property
     def itemsize(self):
-        return self.data.itemsize
+        return self._data.itemsize
 
     def stride(self, dim=None):
-        st = tuple(s // self.data.itemsize for s in self.data.strides)
-        return st if dim is None else st[_dim(dim, self.data.ndim, "stride")]
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_dim(dim, self._data.ndim, "stride")]
 
     def is_contiguous(self):
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
     def data_ptr(self):
-        return self.data.__array_interface__["data"][0]
+        return self._data.__array_interface__["data"][0]
 
     @property
     def _version_count(self):
@@ -122,22 +123,48 @@ class Tensor:
 
     # --- conversion -------------------------------------------------------------------
     def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to Scalar")
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def numpy(self, *, force=False):
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        a = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return a.copy() if copy else a
+
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        return Tensor._make(np.asarray(arr))
+
+    # --- .data: PyTorch's view of the same memory outside autograd --------------------
+    @property
+    def data(self):
+        """This tensor's values as a new Tensor on the same memory, outside autograd.
+
+        Edits through it (``p.data.add_(g, alpha=-lr)``, ``w.data.normal_()``) change this
+        tensor but are neither recorded nor counted by its version counter.
+        """
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self.requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
+        self._data = value._data
 
     def __float__(self):
         return float(self.item())
@@ -146,23 +173,23 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements is "
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is "
                                "ambiguous")
-        return bool(self.data.reshape(()).item())
+        return bool(self._data.reshape(()).item())
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
@@ -176,16 +203,16 @@ class Tensor:
         if not self.is_leaf:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
                                "support the deepcopy protocol at the moment")
-        t = Tensor._make(self.data.copy(), self.requires_grad)
+        t = Tensor._make(self._data.copy(), self.requires_grad)
         if self.grad is not None:
-            t.grad = Tensor._make(self.grad.data.copy())
+            t.grad = Tensor._make(self.grad._data.copy())
         memo[id(self)] = t
         return t
 
     # --- graph ------------------------------------------------------------------------
     def detach(self):
         """A new tensor on the same data, cut from the graph."""
-        t = Tensor._make(self.data)
+        t = Tensor._make(self._data)
         t._version = self._version  # shares storage, so shares the version counter
         return t
 
@@ -201,7 +228,7 @@ class Tensor:
                                    "If you want to use a computed variable in a subgraph that "
                                    "doesn't require differentiation use var_no_grad = var.detach().")
             return self
-        if requires_grad and self.data.dtype.kind not in "f":
+        if requires_grad and self._data.dtype.kind not in "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients "
                                f"(got {self.dtype})")
         self.requires_grad = bool(requires_grad)
@@ -243,16 +270,16 @@ class Tensor:
 
     @property
     def T(self):
-        if self.data.ndim > 2:
+        if self._data.ndim > 2:
             # PyTorch deprecates .T beyond 2-D; reversing all dims is what it does.
-            return self.permute(*range(self.data.ndim - 1, -1, -1))
-        return self.t() if self.data.ndim == 2 else self
+            return self.permute(*range(self._data.ndim - 1, -1, -1))
+        return self.t() if self._data.ndim == 2 else self
 
     @property
     def mT(self):
-        if self.data.ndim < 2:
+        if self._data.ndim < 2:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
-                               f"Got {self.data.ndim}-D tensor.")
+                               f"Got {self._data.ndim}-D tensor.")
         return self.transpose(-2, -1)
 
     @property
@@ -266,7 +293,7 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             return format(self.item(), spec)
         return repr(self)
 
@@ -275,7 +302,7 @@ _new = object.__new__
 
 
 def _init(t, data, requires_grad, grad_fn):
-    t.data = data
+    t._data = data
     t.requires_grad = requires_grad
     t.grad = None
     t.grad_fn = grad_fn
@@ -414,7 +441,7 @@ def _body(a, indent, summarize, fmt):
 
 
 def _format(t):
-    a = t.data
+    a = t._data
     default = dtypes.get_default_dtype().np
     suffixes = []
     if a.size == 0:

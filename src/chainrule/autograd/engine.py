@@ -62,7 +62,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = captured.get(id(t))
         if g is None:
             if materialize_grads:
-                result.append(_make(np.zeros_like(t.data)))
+                result.append(_make(np.zeros_like(t._data)))
                 continue
             if not allow_unused:
                 raise RuntimeError(f"grad: One of the differentiated Tensors (inputs[{i}]) "
@@ -85,20 +85,20 @@ def _roots_and_grads(tensors, grad_tensors, op, create_graph=False):
                                "under no_grad, or from tensors without requires_grad=True?)")
         g = None if grad_tensors is None else grad_tensors[i]
         if g is None:
-            if t.data.size != 1:
+            if t._data.size != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs: "
                                    f"this tensor has shape {list(t.shape)}; pass "
                                    f"gradient=<tensor of that shape> to backward()")
-            g = np.ones_like(t.data)
+            g = np.ones_like(t._data)
         else:
             keep = g if create_graph and isinstance(g, Tensor) else None
-            g = g.data if isinstance(g, Tensor) else np.asarray(g, dtype=t.data.dtype)
-            if g.shape != t.data.shape:
+            g = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=t._data.dtype)
+            if g.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{list(g.shape)} and output[{i}] has a shape of "
                                    f"{list(t.shape)}.")
-            if g.dtype != t.data.dtype:
-                g = g.astype(t.data.dtype)
+            if g.dtype != t._data.dtype:
+                g = g.astype(t._data.dtype)
             elif keep is not None:
                 g = keep  # recorded: the result can be differentiated w.r.t. the seed
         roots.append(t)
@@ -335,7 +335,7 @@ def _output_hooks(node, grads, create_graph):
                 g = grads[idx]
                 r = hook(g if isinstance(g, Tensor) else _make(g))
                 if r is not None:
-                    grads[idx] = r if create_graph else r.data
+                    grads[idx] = r if create_graph else r._data
     if node._retained:
         for idx, ref in node._retained.items():
             t = ref()
@@ -343,8 +343,8 @@ def _output_hooks(node, grads, create_graph):
                 continue
             g = grads[idx]
             g = g if create_graph and isinstance(g, Tensor) else _make(
-                np.array(g.data if isinstance(g, Tensor) else g))
-            t.grad = g if t.grad is None else _make(t.grad.data + g.data)
+                np.array(g._data if isinstance(g, Tensor) else g))
+            t.grad = g if t.grad is None else _make(t.grad._data + g._data)
     return grads
 
 
@@ -354,13 +354,13 @@ def _accumulate(t, g, create_graph):
         for hook in list(hooks):
             r = hook(g if isinstance(g, Tensor) else _make(g))
             if r is not None:
-                g = r if create_graph else r.data
+                g = r if create_graph else r._data
     if create_graph:
         g = g if isinstance(g, Tensor) else _make(g)
         t.grad = g if t.grad is None else t.grad + g
         return
     if isinstance(g, Tensor):
-        g = g.data
+        g = g._data
     if t.grad is None:
         # The same array may have gone to several tensors (add's backward passes the
         # gradient through), or be a view of something else: then copy, so an in-place
@@ -368,14 +368,14 @@ def _accumulate(t, g, create_graph):
         # to is taken as it is (PyTorch's AccumulateGrad steals a gradient whose use
         # count is 1 the same way): no copy of every parameter's gradient each step.
         if (type(g) is np.ndarray and g.base is None and getrefcount(g) <= _ENGINE_REFS
-                and g.dtype == t.data.dtype and g.flags.writeable):
+                and g.dtype == t._data.dtype and g.flags.writeable):
             t.grad = _make(g)
         else:
-            t.grad = _make(np.array(g, dtype=t.data.dtype, copy=True))
+            t.grad = _make(np.array(g, dtype=t._data.dtype, copy=True))
     elif t.grad.requires_grad:
         t.grad = t.grad.detach() + _make(g)
     else:
-        t.grad.data += g
+        t.grad._data += g
         t.grad._version[0] += 1
 
 

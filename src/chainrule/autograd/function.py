@@ -113,15 +113,15 @@ class Op(Node):
         n = len(tensors)
         if n == 1:
             t0 = tensors[0]
-            arrays = (t0.data,)
+            arrays = (t0._data,)
             needs = _NEEDS1 if t0.requires_grad and GRAD_ENABLED[0] else None
         elif n == 2:
             t0, t1 = tensors
-            arrays = (t0.data, t1.data)
+            arrays = (t0._data, t1._data)
             r0, r1 = t0.requires_grad, t1.requires_grad
             needs = (r0, r1) if (r0 or r1) and GRAD_ENABLED[0] else None
         else:
-            arrays = [t.data for t in tensors]
+            arrays = [t._data for t in tensors]
             needs = tuple([t.requires_grad for t in tensors])
             if not (GRAD_ENABLED[0] and True in needs):
                 needs = None
@@ -143,7 +143,7 @@ class Op(Node):
             out = node.forward(*arrays, **options)
             if type(out) is not _nd:
                 out = np.asarray(out)
-            result.data = out
+            result._data = out
             result.requires_grad = True
             result.grad_fn = node
             if cls.is_view:
@@ -159,7 +159,7 @@ class Op(Node):
         out = node.forward(*arrays, **options)
         if type(out) is not _nd:
             out = np.asarray(out)
-        result.data = out
+        result._data = out
         result.requires_grad = False
         result.grad_fn = None
         result._version = tensors[0]._version if cls.is_view else [0]
@@ -190,12 +190,12 @@ class Op(Node):
                 self.check_versions()  # raises, naming the tensor
             if CREATE_GRAPH[0]:
                 return inputs
-            return (None if a is None else a.data, None if b is None else b.data)
+            return (None if a is None else a._data, None if b is None else b._data)
         if vs is not None:
             self.check_versions()
         if CREATE_GRAPH[0]:
             return inputs
-        return tuple([None if t is None else t.data for t in inputs])
+        return tuple([None if t is None else t._data for t in inputs])
 
     def check_versions(self):
         vs = self.__dict__.get("_in_versions")
@@ -238,10 +238,10 @@ def apply1(cls, t0, s=_NOOPT):
         node.seq = _next_seq()
         if cls.saves:
             node._in_versions = (t0._version[0],)
-        out = node.forward(t0.data) if s is _NOOPT else node.forward(t0.data, s)
+        out = node.forward(t0._data) if s is _NOOPT else node.forward(t0._data, s)
         if type(out) is not _nd:
             out = np.asarray(out)
-        result.data = out
+        result._data = out
         result.requires_grad = True
         result.grad_fn = node
         if cls.saves_output:
@@ -250,10 +250,10 @@ def apply1(cls, t0, s=_NOOPT):
             node._out_version = 0
             node._options = {} if s is _NOOPT else {"s": s}
         return result
-    out = node.forward(t0.data) if s is _NOOPT else node.forward(t0.data, s)
+    out = node.forward(t0._data) if s is _NOOPT else node.forward(t0._data, s)
     if type(out) is not _nd:
         out = np.asarray(out)
-    result.data = out
+    result._data = out
     result.requires_grad = False
     result.grad_fn = None
     return result
@@ -275,17 +275,17 @@ def apply2(cls, t0, t1):
         node.seq = _next_seq()
         if cls.saves:
             node._in_versions = (t0._version[0], t1._version[0])
-        out = node.forward(t0.data, t1.data)
+        out = node.forward(t0._data, t1._data)
         if type(out) is not _nd:
             out = np.asarray(out)
-        result.data = out
+        result._data = out
         result.requires_grad = True
         result.grad_fn = node
         return result
-    out = node.forward(t0.data, t1.data)
+    out = node.forward(t0._data, t1._data)
     if type(out) is not _nd:
         out = np.asarray(out)
-    result.data = out
+    result._data = out
     result.requires_grad = False
     result.grad_fn = None
     return result
@@ -380,12 +380,12 @@ class _FunctionNode(Node):
                 grads_in.append(None)
                 continue
             if not isinstance(g, Tensor):
-                g = _make(np.asarray(g, dtype=t.data.dtype))
+                g = _make(np.asarray(g, dtype=t._data.dtype))
             if tuple(g.shape) != tuple(t.shape):
                 raise RuntimeError(f"Function {self.fn_cls.__name__} returned an invalid gradient "
                                    f"at index {i} - got {list(g.shape)} but expected shape "
                                    f"compatible with {list(t.shape)}")
-            grads_in.append(g if cg else g.data)
+            grads_in.append(g if cg else g._data)
         return tuple(grads_in)
 
 
@@ -439,12 +439,12 @@ class Function:
         result, meta = [], []
         for i, o in enumerate(outs):
             if isinstance(o, Tensor):
-                meta.append((o.data.shape, o.data.dtype))
-                if id(o) in non_diff or o.data.dtype.kind != "f":
+                meta.append((o._data.shape, o._data.dtype))
+                if id(o) in non_diff or o._data.dtype.kind != "f":
                     result.append(o)
                     continue
                 if any(o is a for a in args):
-                    o = _make(o.data)  # returning an input: a new tensor on the same data
+                    o = _make(o._data)  # returning an input: a new tensor on the same data
                 o.grad_fn, o.requires_grad, o._out_idx = node, True, i
             else:
                 meta.append(((), np.float32))

@@ -24,13 +24,13 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         out = func(*ins)
         outs = _tuple(out)
         if v is None:
-            if len(outs) != 1 or outs[0].data.size != 1:
+            if len(outs) != 1 or outs[0]._data.size != 1:
                 raise RuntimeError("vjp: v can only be None if the output is a single element")
-            vs = [Tensor._make(np.ones_like(outs[0].data))]
+            vs = [Tensor._make(np.ones_like(outs[0]._data))]
         else:
             vs = list(_tuple(v))
         gs = _grad(list(outs), list(ins), vs, create_graph=create_graph, allow_unused=True)
-    gs = tuple(Tensor._make(np.zeros_like(i.data)) if g is None else g for g, i in zip(gs, ins))
+    gs = tuple(Tensor._make(np.zeros_like(i._data)) if g is None else g for g, i in zip(gs, ins))
     out = out if create_graph else _detach(out)
     return out, (gs[0] if single else gs)
 
@@ -51,8 +51,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         result = []
         for o in outs:
             rows = [[] for _ in ins]
-            for e in range(o.data.size):
-                seed = np.zeros(o.data.shape, dtype=o.data.dtype)
+            for e in range(o._data.size):
+                seed = np.zeros(o._data.shape, dtype=o._data.dtype)
                 seed.reshape(-1)[e] = 1
                 if o.requires_grad:
                     gs = _grad([o], list(ins), [Tensor._make(seed)], retain_graph=True,
@@ -60,14 +60,14 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 else:
                     gs = [None] * len(ins)
                 for k, (g, i) in enumerate(zip(gs, ins)):
-                    rows[k].append(Tensor._make(np.zeros_like(i.data)) if g is None else g)
+                    rows[k].append(Tensor._make(np.zeros_like(i._data)) if g is None else g)
             from ..functions import stack
             per_in = []
             for k, i in enumerate(ins):
                 if rows[k]:
                     j = stack(rows[k]).reshape(tuple(o.shape) + tuple(i.shape))
                 else:
-                    j = Tensor._make(np.zeros(tuple(o.shape) + tuple(i.shape), i.data.dtype))
+                    j = Tensor._make(np.zeros(tuple(o.shape) + tuple(i.shape), i._data.dtype))
                 per_in.append(j if create_graph else j.detach())
             result.append(per_in[0] if single_in else tuple(per_in))
     return result[0] if single_out else tuple(result)
@@ -80,10 +80,10 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
 
     def grad_fn(*ins):
         out = func(*ins)
-        if out.data.size != 1:
+        if out._data.size != 1:
             raise RuntimeError("hessian: the function must return a single-element tensor")
         gs = _grad([out], list(ins), create_graph=True, allow_unused=True)
-        gs = tuple(Tensor._make(np.zeros_like(i.data)) if g is None else g
+        gs = tuple(Tensor._make(np.zeros_like(i._data)) if g is None else g
                    for g, i in zip(gs, ins))
         return gs[0] if single else gs
 
@@ -94,16 +94,16 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v) by the double-vjp trick (reverse mode twice)."""
     single = isinstance(inputs, Tensor)
     ins = _prep(_tuple(inputs), create_graph)
-    vs = list(_tuple(v)) if v is not None else [Tensor._make(np.ones_like(i.data)) for i in ins]
+    vs = list(_tuple(v)) if v is not None else [Tensor._make(np.ones_like(i._data)) for i in ins]
     with enable_grad():
         out = func(*ins)
         outs = _tuple(out)
-        us = [Tensor._make(np.zeros_like(o.data)).requires_grad_(True) for o in outs]
+        us = [Tensor._make(np.zeros_like(o._data)).requires_grad_(True) for o in outs]
         gs = _grad(list(outs), list(ins), us, create_graph=True, allow_unused=True)
         pairs = [(g, vv) for g, vv in zip(gs, vs) if g is not None]
         jv = _grad([g for g, _ in pairs], us, [vv for _, vv in pairs],
                    create_graph=create_graph, allow_unused=True)
-    jv = tuple(Tensor._make(np.zeros_like(o.data)) if g is None else g for g, o in zip(jv, outs))
+    jv = tuple(Tensor._make(np.zeros_like(o._data)) if g is None else g for g, o in zip(jv, outs))
     out = out if create_graph else _detach(out)
     if not create_graph:
         jv = tuple(j.detach() for j in jv)
@@ -121,7 +121,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         pairs = [(g, vv) for g, vv in zip(gs, vs) if g is not None]
         dot = sum((g * vv).sum() for g, vv in pairs)
         hv = _grad([dot], list(ins), create_graph=create_graph, allow_unused=True)
-    hv = tuple(Tensor._make(np.zeros_like(i.data)) if h is None else
+    hv = tuple(Tensor._make(np.zeros_like(i._data)) if h is None else
                (h if create_graph else h.detach()) for h, i in zip(hv, ins))
     return (out if create_graph else out.detach()), (hv[0] if single else hv)
 

@@ -21,18 +21,18 @@ def _diff_inputs(inputs):
 def _numeric_jacobian(fn, inputs, k, eps):
     """d(outputs)/d(inputs[k]) by central differences: one column per input element."""
     x = inputs[k]
-    outs = [o.data for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
+    outs = [o._data for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
     sizes = [o.size for o in outs]
-    jac = np.zeros((x.data.size, sum(sizes)))
-    data = x.data  # perturbed in place, element by element (any strides)
+    jac = np.zeros((x._data.size, sum(sizes)))
+    data = x._data  # perturbed in place, element by element (any strides)
     for j in range(data.size):
         at = np.unravel_index(j, data.shape)
         orig = data[at]
         data[at] = orig + eps
-        plus = [o.data.astype(np.float64).ravel().copy() for o in _as_tuple(fn(*inputs))
+        plus = [o._data.astype(np.float64).ravel().copy() for o in _as_tuple(fn(*inputs))
                 if isinstance(o, Tensor)]
         data[at] = orig - eps
-        minus = [o.data.astype(np.float64).ravel().copy() for o in _as_tuple(fn(*inputs))
+        minus = [o._data.astype(np.float64).ravel().copy() for o in _as_tuple(fn(*inputs))
                  if isinstance(o, Tensor)]
         data[at] = orig
         jac[j] = np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]) \
@@ -42,21 +42,21 @@ def _numeric_jacobian(fn, inputs, k, eps):
 
 def _analytic_jacobian(fn, inputs, idx):
     outs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
-    sizes = [o.data.size for o in outs]
-    jacs = [np.zeros((inputs[k].data.size, sum(sizes))) for k in idx]
+    sizes = [o._data.size for o in outs]
+    jacs = [np.zeros((inputs[k]._data.size, sum(sizes))) for k in idx]
     col = 0
     for oi, o in enumerate(outs):
-        for e in range(o.data.size):
+        for e in range(o._data.size):
             if not o.requires_grad:
                 col += 1
                 continue
-            seed = np.zeros(o.data.shape, dtype=o.data.dtype)
+            seed = np.zeros(o._data.shape, dtype=o._data.dtype)
             seed.reshape(-1)[e] = 1
             gs = _grad([o], [inputs[k] for k in idx], [Tensor._make(seed)], retain_graph=True,
                        allow_unused=True)
             for j, g in enumerate(gs):
                 if g is not None:
-                    jacs[j][:, col] = g.data.reshape(-1)
+                    jacs[j][:, col] = g._data.reshape(-1)
             col += 1
     return jacs
 
@@ -73,7 +73,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     if not idx:
         raise ValueError("gradcheck expects at least one input tensor to require gradient")
     for k in idx:
-        if inputs[k].data.dtype != np.float64:
+        if inputs[k]._data.dtype != np.float64:
             import warnings
             warnings.warn(f"gradcheck: input {k} is {inputs[k].dtype}, not float64; finite "
                           "differences in single precision are unreliable", stacklevel=2)
@@ -103,7 +103,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor) and o.requires_grad]
     rng = np.random.default_rng(0)
     if grad_outputs is None:
-        grad_outputs = [Tensor._make(rng.standard_normal(o.data.shape).astype(o.data.dtype))
+        grad_outputs = [Tensor._make(rng.standard_normal(o._data.shape).astype(o._data.dtype))
                         .requires_grad_() for o in outs]
     grad_outputs = list(_as_tuple(grad_outputs) if not isinstance(grad_outputs, list)
                         else grad_outputs)

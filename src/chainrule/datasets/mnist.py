@@ -216,11 +216,11 @@ class MNIST(Dataset):
         self.targets = Tensor._make(labels)
 
     def __len__(self):
-        return self.data.data.shape[0]
+        return self.data._data.shape[0]
 
     def __getitem__(self, index):
-        img = self.data.data[index]
-        target = int(self.targets.data[index])
+        img = self.data._data[index]
+        target = int(self.targets._data[index])
         if self.transform is not None:
             img = self.transform(img)
         else:
@@ -231,7 +231,7 @@ class MNIST(Dataset):
 
     def arrays(self, flatten=True, scale=True, dtype=None):
         """The whole split as ``(X, y)`` tensors; see ``load_mnist``."""
-        return _as_arrays(self.data.data, self.targets.data, flatten, scale, dtype)
+        return _as_arrays(self.data._data, self.targets._data, flatten, scale, dtype)
 
     @property
     def class_to_idx(self):

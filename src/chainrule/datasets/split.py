@@ -5,7 +5,7 @@ from ..tensor import Tensor
 
 
 def _n_rows(a, where):
-    shape = np.shape(a.data if isinstance(a, Tensor) else a)
+    shape = np.shape(a._data if isinstance(a, Tensor) else a)
     if len(shape) == 0:
         raise ValueError(f"train_test_split: {where} is a scalar; expected an array with rows")
     return shape[0]
@@ -13,7 +13,7 @@ def _n_rows(a, where):
 
 def _take(a, idx):
     if isinstance(a, Tensor):
-        return Tensor._make(a.data[idx])  # a copy (fancy indexing), detached like a dataset
+        return Tensor._make(a._data[idx])  # a copy (fancy indexing), detached like a dataset
     return np.asarray(a)[idx]
 
 
@@ -52,7 +52,7 @@ def train_test_split(*arrays, test_size=0.25, seed=0, stratify=None, shuffle=Tru
     if stratify is not None:
         if not shuffle:
             raise ValueError("train_test_split: stratify needs shuffle=True")
-        labels = np.asarray(stratify.data if isinstance(stratify, Tensor) else stratify)
+        labels = np.asarray(stratify._data if isinstance(stratify, Tensor) else stratify)
         if labels.shape != (n,):
             raise ValueError(f"train_test_split: stratify has shape {labels.shape}, "
                              f"expected ({n},)")

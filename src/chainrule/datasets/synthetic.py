@@ -83,7 +83,7 @@ def make_blobs(n_samples=200, *, centers=2, cluster_std=0.5, shuffle=True, seed=
         angles = np.pi / 4 + 2 * np.pi * np.arange(k) / k
         C = 2.5 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     else:
-        C = np.asarray(centers.data if isinstance(centers, Tensor) else centers, np.float64)
+        C = np.asarray(centers._data if isinstance(centers, Tensor) else centers, np.float64)
         if C.ndim != 2 or C.shape[1] != 2 or C.shape[0] < 1:
             raise ValueError(f"{name}: centers must be an int or a (k, 2) array, "
                              f"got shape {C.shape}")

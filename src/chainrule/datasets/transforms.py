@@ -10,7 +10,7 @@ from ..tensor import Tensor
 
 
 def _array(x, name):
-    arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+    arr = x._data if isinstance(x, Tensor) else np.asarray(x)
     if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name}: expected a real numeric array, got dtype {arr.dtype}")
     return arr
@@ -141,7 +141,7 @@ class Standardize:
         self.eps = float(state["eps"])
         self._in_shape = tuple(state["in_shape"])
         self._axes_fitted = self._axes(len(self._in_shape), "load_state_dict")
-        unwrap = lambda v: np.asarray(v.data if isinstance(v, Tensor) else v)  # noqa: E731
+        unwrap = lambda v: np.asarray(v._data if isinstance(v, Tensor) else v)  # noqa: E731
         self.mean, self.std = unwrap(state["mean"]), unwrap(state["std"])
         self.zero_variance = unwrap(state["zero_variance"]).astype(bool)
         self._keep_shape = tuple(1 if i in self._axes_fitted else s

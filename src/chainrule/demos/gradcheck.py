@@ -51,7 +51,7 @@ def check_network(dtype="float64", eps=None, seed=0):
         for name, p in net.named_parameters():
             analytic = p.grad.numpy().astype(np.float64)
             numeric = np.zeros_like(analytic)
-            flat = p.data.reshape(-1)     # a view: nudging it changes the parameter
+            flat = p._data.reshape(-1)     # a view: nudging it changes the parameter
             for i in range(flat.size):
                 old = flat[i]
                 flat[i] = old + eps

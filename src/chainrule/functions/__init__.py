@@ -44,10 +44,10 @@ def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **
     if dtype is None:
         return self.clone() if copy else self
     d = dtypes.get(dtype).np
-    if d == self.data.dtype:
+    if d == self._data.dtype:
         return self.clone() if copy else self
     if self.requires_grad and d.kind != "f":
-        return _make(self.data.astype(d))
+        return _make(self._data.astype(d))
     return cast(self, d)
 
 
@@ -87,34 +87,34 @@ def _new_empty(self, *size, dtype=None, requires_grad=False):
 
 def _uniform_(self, a=0.0, b=1.0, *, generator=None):
     from ..random import rng
-    return P.copy_(self, _make(rng(generator).uniform(a, b, self.data.shape)
-                               .astype(self.data.dtype)))
+    return P.copy_(self, _make(rng(generator).uniform(a, b, self._data.shape)
+                               .astype(self._data.dtype)))
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):
     from ..random import rng
-    return P.copy_(self, _make((mean + std * rng(generator).standard_normal(self.data.shape))
-                               .astype(self.data.dtype)))
+    return P.copy_(self, _make((mean + std * rng(generator).standard_normal(self._data.shape))
+                               .astype(self._data.dtype)))
 
 
 def _bernoulli_(self, p=0.5, *, generator=None):
     from ..random import rng
-    return P.copy_(self, _make((rng(generator).random(self.data.shape) < p)
-                               .astype(self.data.dtype)))
+    return P.copy_(self, _make((rng(generator).random(self._data.shape) < p)
+                               .astype(self._data.dtype)))
 
 
 def _random_(self, low=0, high=None, *, generator=None):
     from ..random import rng
     if high is None:
         low, high = 0, low
-    return P.copy_(self, _make(rng(generator).integers(low, high, self.data.shape)
-                               .astype(self.data.dtype)))
+    return P.copy_(self, _make(rng(generator).integers(low, high, self._data.shape)
+                               .astype(self._data.dtype)))
 
 
 def _exponential_(self, lambd=1.0, *, generator=None):
     from ..random import rng
-    return P.copy_(self, _make(rng(generator).exponential(1 / lambd, self.data.shape)
-                               .astype(self.data.dtype)))
+    return P.copy_(self, _make(rng(generator).exponential(1 / lambd, self._data.shape)
+                               .astype(self._data.dtype)))
 
 
 def _masked_fill_(self, mask, value):
@@ -140,7 +140,7 @@ def _sum_to_size(self, *size):
 
 
 def _apply_(self, fn):
-    self.data[...] = np.vectorize(fn)(self.data)
+    self._data[...] = np.vectorize(fn)(self._data)
     self._version[0] += 1
     return self
 

@@ -21,10 +21,10 @@ def as_operand(x, dtype=None):
 
 def promote(a, b):
     """Both operands as Tensors of PyTorch's result dtype for a binary op."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype:
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype == b._data.dtype:
         return a, b
-    da = a.data if isinstance(a, Tensor) else a
-    db = b.data if isinstance(b, Tensor) else b
+    da = a._data if isinstance(a, Tensor) else a
+    db = b._data if isinstance(b, Tensor) else b
     for v in (da, db):
         if isinstance(v, (str, bytes, dict, set)) or v is None:
             raise TypeError(f"unsupported operand type for a tensor op: {type(v).__name__}")
@@ -39,7 +39,7 @@ def promote(a, b):
 def cast(x, np_dtype):
     """x as a Tensor of np_dtype: a differentiable cast for tensors, a constant otherwise."""
     if isinstance(x, Tensor):
-        if x.data.dtype == np_dtype:
+        if x._data.dtype == np_dtype:
             return x
         from .elementwise import Cast
         return Cast.apply(x, dtype=np_dtype)
@@ -51,7 +51,7 @@ def floating(x):
     is a float32 tensor in PyTorch)."""
     if not isinstance(x, Tensor):
         x = as_operand(x)
-    if x.data.dtype.kind == "f":
+    if x._data.dtype.kind == "f":
         return x
     return cast(x, dtypes.get_default_dtype().np)
 

@@ -94,7 +94,7 @@ class ScaledDotProductAttention(Op):
             s = s + _make(self.add)
         if mask is not None:
             s = s + mask
-        dead = ~np.isfinite(s.data.max(axis=-1, keepdims=True)) if s.data.size else \
+        dead = ~np.isfinite(s._data.max(axis=-1, keepdims=True)) if s._data.size else \
             np.zeros((), bool)
         if dead.any():  # fully masked rows: zeros, as in forward (softmax would give NaN)
             s = dual.where(np.broadcast_to(dead, s.shape), 0.0, s)
@@ -103,7 +103,7 @@ class ScaledDotProductAttention(Op):
             p = softmax(s, -1)
         if self.keep is None:
             return p, p
-        return p, p * _make((self.keep / (1.0 - self.dropout_p)).astype(q.data.dtype))
+        return p, p * _make((self.keep / (1.0 - self.dropout_p)).astype(q._data.dtype))
 
     def backward(self, g):
         inputs = self.saved_inputs()
@@ -117,7 +117,7 @@ class ScaledDotProductAttention(Op):
         gp = g @ dual.swapaxes(v, -1, -2)
         if self.keep is not None:
             gp = gp * (self.keep * (1.0 / (1.0 - self.dropout_p))).astype(
-                gp.dtype if dual.is_array(gp) else gp.data.dtype)
+                gp.dtype if dual.is_array(gp) else gp._data.dtype)
         if dual.is_array(gp):
             # dS = P * (dP - rowsum(dP * P)), in place on the fresh dP (no temporaries the
             # size of the score matrix besides one product); the scale goes on the small
@@ -160,30 +160,30 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     q, k, v = as_operand(query), as_operand(key), as_operand(value)
     op = "scaled_dot_product_attention"
     for name, t in (("query", q), ("key", k), ("value", v)):
-        if t.data.ndim < 2:
+        if t._data.ndim < 2:
             raise RuntimeError(f"{op}: {name} must have at least 2 dims, got shape "
-                               f"{list(t.data.shape)}")
-        if t.data.dtype.kind != "f":
+                               f"{list(t._data.shape)}")
+        if t._data.dtype.kind != "f":
             raise RuntimeError(f"{op}: expected floating-point {name}, got {t.dtype}")
-    if not (q.data.dtype == k.data.dtype == v.data.dtype):
+    if not (q._data.dtype == k._data.dtype == v._data.dtype):
         raise RuntimeError(f"{op}: Expected query, key, and value to have the same dtype, but "
                            f"got query.dtype: {q.dtype} key.dtype: {k.dtype} and "
                            f"value.dtype: {v.dtype} instead.")
-    qs, ks, vs = q.data.shape, k.data.shape, v.data.shape
+    qs, ks, vs = q._data.shape, k._data.shape, v._data.shape
     if qs[-1] != ks[-1]:
         raise RuntimeError(f"{op}: query's last dim {qs[-1]} != key's last dim {ks[-1]} "
                            f"(query {list(qs)}, key {list(ks)})")
     if ks[-2] != vs[-2]:
         raise RuntimeError(f"{op}: key and value must have the same sequence length, got key "
                            f"{list(ks)} and value {list(vs)}")
-    if enable_gqa and q.data.ndim >= 3 and ks[-3] != qs[-3]:
+    if enable_gqa and q._data.ndim >= 3 and ks[-3] != qs[-3]:
         hq, hk = qs[-3], ks[-3]
         if hq % hk or vs[-3] != hk:
             raise RuntimeError(f"{op}: with enable_gqa the query heads ({hq}) must be a "
                                f"multiple of the key/value heads ({hk}, {vs[-3]})")
         k, v = _repeat_heads(k, hq // hk), _repeat_heads(v, hq // hk)
     L, S = qs[-2], ks[-2]
-    dt = q.data.dtype
+    dt = q._data.dtype
     if scale is None:
         scale = 1.0 / math.sqrt(qs[-1]) if qs[-1] else 1.0
     add = None
@@ -194,7 +194,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                "should not be set when is_causal=True")
         add = _causal_additive(L, S, dt)
     elif attn_mask is not None:
-        m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        m = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
         try:
             np.broadcast_shapes(m.shape, qs[:-1] + (S,))
         except ValueError:
@@ -225,6 +225,6 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 def _repeat_heads(t, n):
     """(..., H, S, E) -> (..., H * n, S, E), each head repeated n times in place
     (repeat_interleave along the head dim)."""
-    shp = tuple(t.data.shape)
+    shp = tuple(t._data.shape)
     return t.unsqueeze(-3).expand(*shp[:-2], n, *shp[-2:]).reshape(
         *shp[:-3], shp[-3] * n, *shp[-2:])

@@ -399,12 +399,12 @@ def _ntuple(v, n, what, op):
 def _check_input(x, nd, op, what="input"):
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}(): argument '{what}' must be Tensor, not {type(x).__name__}")
-    if x.data.ndim not in (nd + 1, nd + 2):
+    if x._data.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input "
                            f"to {op}, but got input of size: {list(x.shape)}")
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise RuntimeError(f"{op}: expected a floating point input, got {x.dtype}")
-    return x.data.ndim == nd + 1
+    return x._data.ndim == nd + 1
 
 
 def _size_str(t):
@@ -452,9 +452,9 @@ def _convnd(x, weight, bias, stride, padding, dilation, groups, nd, op):
     unbatched = _check_input(x, nd, op)
     if not isinstance(weight, Tensor):
         raise TypeError(f"{op}(): argument 'weight' must be Tensor, not {type(weight).__name__}")
-    if weight.data.ndim != nd + 2:
+    if weight._data.ndim != nd + 2:
         raise RuntimeError(f"{op}: Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
-                           f"input {list(x.shape)}, but got {weight.data.ndim}-dimensional "
+                           f"input {list(x.shape)}, but got {weight._data.ndim}-dimensional "
                            f"weight of size {list(weight.shape)} instead")
     if unbatched:
         x = x.unsqueeze(0)
@@ -470,7 +470,7 @@ def _convnd(x, weight, bias, stride, padding, dilation, groups, nd, op):
         raise RuntimeError(f"{op}: Given groups={groups}, weight of size {list(weight.shape)}, "
                            f"expected input{list(x.shape)} to have {Cg * groups} channels, but "
                            f"got {x.shape[1]} channels instead")
-    if x.data.dtype != weight.data.dtype:
+    if x._data.dtype != weight._data.dtype:
         raise RuntimeError(f"{op}: Input type ({x.dtype}) and weight type ({weight.dtype}) "
                            f"should be the same")
     geom = _conv_geom(x.shape, weight.shape, stride, padding, dilation, groups, nd, op)
@@ -488,7 +488,7 @@ def _check_bias(bias, n, x, op):
     if tuple(bias.shape) != (n,):
         raise RuntimeError(f"{op}: Given weight with {n} output channels, expected bias of shape "
                            f"[{n}], but got bias of size {list(bias.shape)}")
-    if bias.data.dtype != x.data.dtype:
+    if bias._data.dtype != x._data.dtype:
         raise RuntimeError(f"{op}: Input type ({x.dtype}) and bias type ({bias.dtype}) should "
                            f"be the same")
 
@@ -518,7 +518,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def _conv_transposend(x, weight, bias, stride, padding, output_padding, groups, dilation, nd,
                       op, output_size=None):
     unbatched = _check_input(x, nd, op)
-    if not isinstance(weight, Tensor) or weight.data.ndim != nd + 2:
+    if not isinstance(weight, Tensor) or weight._data.ndim != nd + 2:
         raise RuntimeError(f"{op}: expected a {nd + 2}-dimensional weight tensor, got "
                            f"{list(getattr(weight, 'shape', []))}")
     if unbatched:
@@ -534,7 +534,7 @@ def _conv_transposend(x, weight, bias, stride, padding, output_padding, groups, 
     if Cin % groups:
         raise RuntimeError(f"{op}: Given groups={groups}, expected weight to be divisible by "
                            f"{groups} at dimension 0, but got weight of size {list(weight.shape)}")
-    if x.data.dtype != weight.data.dtype:
+    if x._data.dtype != weight._data.dtype:
         raise RuntimeError(f"{op}: Input type ({x.dtype}) and weight type ({weight.dtype}) "
                            f"should be the same")
     if isinstance(padding, str):
@@ -841,7 +841,7 @@ def _avg_poolnd(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
     x, unbatched = _pool_prepare(x, nd, op)
     geom = _pool_geom(x.shape, kernel_size, stride, padding, 1, ceil_mode, nd, op)
     pad = tuple(lo for lo, _ in geom.pad)
-    divisor = _avg_divisor(geom, pad, count_include_pad, divisor_override, x.data.dtype)
+    divisor = _avg_divisor(geom, pad, count_include_pad, divisor_override, x._data.dtype)
     y = AvgPool.apply(x, geom=geom, divisor=divisor)
     return y.squeeze(0) if unbatched else y
 
@@ -899,7 +899,7 @@ def _adaptive_avg_poolnd(x, output_size, nd, op):
     for d in range(nd):
         if out[d] == in_sp[d]:
             continue
-        a = _make(_adaptive_matrix(in_sp[d], out[d], x.data.dtype))
+        a = _make(_adaptive_matrix(in_sp[d], out[d], x._data.dtype))
         back = nd - d  # the pooled dim, counted from the end
         if back == 1:
             y = matmul(y, a.t())

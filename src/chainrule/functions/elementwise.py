@@ -112,8 +112,8 @@ class Pow(Op):
     def _grads(self, g):
         a, b = self.saved_inputs()
         na, nb = self.needs_input_grad
-        ad = a if dual.is_array(a) else a.data
-        bd = b if dual.is_array(b) else b.data
+        ad = a if dual.is_array(a) else a._data
+        bd = b if dual.is_array(b) else b._data
         ga = gb = None
         if na:  # a^0 is constant: gradient 0 even at a == 0 (not 0 * inf), as in PyTorch
             ga = g * b * a ** (b - 1)
@@ -170,7 +170,7 @@ class Maximum(Op):
 
     def backward(self, g):
         self.check_versions()  # the tie mask needs the values maximum saw
-        a, b = (t.data for t in self.inputs)
+        a, b = (t._data for t in self.inputs)
         w = (a > b) + 0.5 * (a == b)
         w = w.astype(a.dtype)
         return sum_to(g * w, a.shape), sum_to(g * (1 - w), b.shape)
@@ -185,7 +185,7 @@ class Minimum(Op):
 
     def backward(self, g):
         self.check_versions()  # the tie mask needs the values maximum saw
-        a, b = (t.data for t in self.inputs)
+        a, b = (t._data for t in self.inputs)
         w = ((a < b) + 0.5 * (a == b)).astype(a.dtype)
         return sum_to(g * w, a.shape), sum_to(g * (1 - w), b.shape)
 
@@ -252,7 +252,7 @@ class Abs(Op):
 
     def backward(self, g):
         (x,) = self.saved_inputs()
-        xd = x if dual.is_array(x) else x.data
+        xd = x if dual.is_array(x) else x._data
         return g * np.sign(xd)  # |x|'(0) = 0
 
 
@@ -412,7 +412,7 @@ class Elu(Op):
 
     def backward(self, g):
         (x,) = self.saved_inputs()
-        xd = x if dual.is_array(x) else x.data
+        xd = x if dual.is_array(x) else x._data
         neg = dual.exp(x) * self.alpha  # derivative for x <= 0
         return g * dual.where(xd > 0, 1.0, neg)
 
@@ -505,7 +505,7 @@ class Softplus(Op):
 
     def backward(self, g):
         (x,) = self.saved_inputs()
-        xd = x if dual.is_array(x) else x.data
+        xd = x if dual.is_array(x) else x._data
         s = dual.sigmoid(x * self.beta)
         return g * dual.where(xd * self.beta > self.threshold, 1.0, s)
 
@@ -638,9 +638,9 @@ def _operator(op, scalar_op, general, floats_only=False):
     promotion (the hot path of every training loop); the rest takes `general`."""
     def method(a, b):
         if isinstance(b, Tensor):
-            if a.data.dtype == b.data.dtype and (not floats_only or a.data.dtype.kind == "f"):
+            if a._data.dtype == b._data.dtype and (not floats_only or a._data.dtype.kind == "f"):
                 return apply2(op, a, b)
-        elif _number(b) and a.data.dtype.kind == "f":
+        elif _number(b) and a._data.dtype.kind == "f":
             return apply1(scalar_op, a, b)
         return general(a, b)
     return method
@@ -649,7 +649,7 @@ def _operator(op, scalar_op, general, floats_only=False):
 def _reflected(scalar_op, op):
     """number <op> tensor (__radd__, __rsub__, __rmul__)."""
     def method(a, b):
-        if _number(b) and a.data.dtype.kind == "f":
+        if _number(b) and a._data.dtype.kind == "f":
             return apply1(scalar_op, a, b)
         return _bin(op, b, a)
     return method
@@ -700,15 +700,15 @@ def div(input, other, *, rounding_mode=None):  # noqa: A002
         return floor_divide(a, b)
     if rounding_mode == "trunc":  # round toward zero; integers stay integers (PyTorch)
         a, b = promote(a, b)
-        if a.data.dtype.kind in "iub":
-            q = np.trunc(a.data.astype(np.float64) / b.data)
-            return _make(q.astype(a.data.dtype if a.data.dtype != np.bool_ else np.int64))
+        if a._data.dtype.kind in "iub":
+            q = np.trunc(a._data.astype(np.float64) / b._data)
+            return _make(q.astype(a._data.dtype if a._data.dtype != np.bool_ else np.int64))
         return Piecewise.apply(div(a, b), fn=np.trunc)
     if rounding_mode is not None:
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found {rounding_mode!r}")
     a, b = promote(a, b)
-    if a.data.dtype.kind != "f":  # true division of integers gives the default float
+    if a._data.dtype.kind != "f":  # true division of integers gives the default float
         f = dtypes.get_default_dtype().np
         a, b = cast(a, f), cast(b, f)
     return Div.apply(a, b)
@@ -731,14 +731,14 @@ fmod_ = remainder
 def pow(input, exponent):  # noqa: A001,A002
     a, b = input, exponent
     if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Tensor):
-        if a.data.dtype.kind != "f" and (isinstance(b, float) or b < 0):
+        if a._data.dtype.kind != "f" and (isinstance(b, float) or b < 0):
             if b < 0 and isinstance(b, int):
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             a = floating(a)
         return PowScalar.apply(a, p=b)
     if isinstance(a, (int, float)) and not isinstance(a, bool) and isinstance(b, Tensor) \
             and a > 0:
-        return RPowScalar.apply(cast(b, dtypes.result_type(a, b.data)), c=a)
+        return RPowScalar.apply(cast(b, dtypes.result_type(a, b._data)), c=a)
     return _bin(Pow, a, b)
 
 
@@ -754,7 +754,7 @@ def where(condition, input=None, other=None):  # noqa: A002
     """where(cond, a, b): elementwise choice; where(cond) alone gives nonzero indices."""
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
     a, b = promote(input, other)
@@ -762,29 +762,29 @@ def where(condition, input=None, other=None):  # noqa: A002
 
 
 def masked_fill(x, mask, value):
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
                            f"{dtypes.from_np(m.dtype)}")
     if isinstance(value, Tensor):
-        if value.data.ndim:
+        if value._data.ndim:
             raise RuntimeError("masked_fill only supports a 0-dimensional value tensor, but got "
-                               f"tensor with {value.data.ndim} dimension(s).")
-        v = cast(value, x.data.dtype)
+                               f"tensor with {value._data.ndim} dimension(s).")
+        v = cast(value, x._data.dtype)
     else:
-        v = _make(np.asarray(value, dtype=x.data.dtype))
+        v = _make(np.asarray(value, dtype=x._data.dtype))
     try:
-        np.broadcast_shapes(m.shape, x.data.shape)
+        np.broadcast_shapes(m.shape, x._data.shape)
     except ValueError:
-        raise broadcast_error("masked_fill", x.data, m) from None
-    if np.broadcast_shapes(m.shape, x.data.shape) != x.data.shape:
+        raise broadcast_error("masked_fill", x._data, m) from None
+    if np.broadcast_shapes(m.shape, x._data.shape) != x._data.shape:
         raise RuntimeError(f"masked_fill: mask of shape {list(m.shape)} cannot be broadcast to "
-                           f"the input's shape {list(x.data.shape)}")
+                           f"the input's shape {list(x._data.shape)}")
     return Where.apply(v, x, cond=m)
 
 
 def nonzero(x, *, as_tuple=False):
-    d = x.data if isinstance(x, Tensor) else np.asarray(x)
+    d = x._data if isinstance(x, Tensor) else np.asarray(x)
     idx = np.nonzero(d)
     if as_tuple:
         return tuple(_make(i.astype(np.int64)) for i in idx)
@@ -793,7 +793,7 @@ def nonzero(x, *, as_tuple=False):
 
 def _unary(cls):
     def f(x, **options):
-        if type(x) is Tensor and not options and x.data.dtype.kind == "f":
+        if type(x) is Tensor and not options and x._data.dtype.kind == "f":
             return apply1(cls, x)  # the common case, without argument handling
         return cls.apply(floating(x), **options)
     f.__name__ = cls.__name__.lower()
@@ -808,8 +808,8 @@ tanh, sigmoid, erf, silu = _unary(Tanh), _unary(Sigmoid), _unary(Erf), _unary(Si
 
 def abs(x):  # noqa: A001
     x = as_operand(x)
-    if x.data.dtype.kind != "f":
-        return _make(np.abs(x.data))
+    if x._data.dtype.kind != "f":
+        return _make(np.abs(x._data))
     return Abs.apply(x)
 
 
@@ -831,8 +831,8 @@ class Piecewise(Op):
 def sign(x):
     """sign(x): -1, 0 or 1; its gradient is zero (a constant in autograd terms)."""
     x = as_operand(x)
-    if x.data.dtype == np.bool_:
-        return _make(x.data.copy())
+    if x._data.dtype == np.bool_:
+        return _make(x._data.copy())
     return Piecewise.apply(x, fn=np.sign)
 
 
@@ -853,11 +853,11 @@ def reciprocal(x):
 
 
 def relu(x, inplace=False):
-    if type(x) is Tensor and x.data.dtype.kind == "f":
+    if type(x) is Tensor and x._data.dtype.kind == "f":
         return apply1(Relu, x)
     x = as_operand(x)
-    if x.data.dtype.kind != "f":
-        return _make(np.maximum(x.data, 0))
+    if x._data.dtype.kind != "f":
+        return _make(np.maximum(x._data, 0))
     return Relu.apply(x)
 
 
@@ -897,8 +897,8 @@ clip = clamp
 
 def _compare(ufunc, name):
     def f(a, b):
-        da = a.data if isinstance(a, Tensor) else np.asarray(a)
-        db = b.data if isinstance(b, Tensor) else np.asarray(b)
+        da = a._data if isinstance(a, Tensor) else np.asarray(a)
+        db = b._data if isinstance(b, Tensor) else np.asarray(b)
         try:
             return _make(np.asarray(ufunc(da, db)))
         except ValueError:
@@ -923,44 +923,44 @@ bitwise_xor = _compare(np.bitwise_xor, "bitwise_xor")
 
 
 def logical_not(x):
-    return _make(np.logical_not(x.data))
+    return _make(np.logical_not(x._data))
 
 
 def bitwise_not(x):
-    if x.data.dtype.kind not in "biu":
+    if x._data.dtype.kind not in "biu":
         raise RuntimeError("bitwise_not is only implemented for integer and boolean tensors")
-    return _make(np.invert(x.data))
+    return _make(np.invert(x._data))
 
 
 def isnan(x):
-    return _make(np.isnan(x.data))
+    return _make(np.isnan(x._data))
 
 
 def isinf(x):
-    return _make(np.isinf(x.data))
+    return _make(np.isinf(x._data))
 
 
 def isfinite(x):
-    return _make(np.isfinite(x.data))
+    return _make(np.isfinite(x._data))
 
 
 def equal(a, b):
-    return a.data.shape == b.data.shape and bool(np.array_equal(a.data, b.data))
+    return a._data.shape == b._data.shape and bool(np.array_equal(a._data, b._data))
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(np.allclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _make(np.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return _make(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _rounding(fn):
     def f(x):
         x = as_operand(x)
-        if x.data.dtype.kind != "f":  # integers and bools are already whole: same dtype
-            return _make(x.data.copy())
+        if x._data.dtype.kind != "f":  # integers and bools are already whole: same dtype
+            return _make(x._data.copy())
         return Piecewise.apply(x, fn=fn)
     return f
 

@@ -21,7 +21,7 @@ def convert_key(key):
 
 def _convert_one(k):
     if isinstance(k, Tensor):
-        d = k.data
+        d = k._data
         if d.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return d
@@ -199,7 +199,7 @@ class ScatterAdd(Op):
 
 
 def _index_arg(index, op):
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index")
     return idx.astype(np.int64, copy=False)
@@ -207,16 +207,16 @@ def _index_arg(index, op):
 
 def gather(x, dim, index, *, sparse_grad=False):
     x = as_operand(x)
-    d = one_dim(dim, x.data.ndim, "gather")
+    d = one_dim(dim, x._data.ndim, "gather")
     return Gather.apply(x, dim=d, index=_index_arg(index, "gather"))
 
 
 def scatter_add(x, dim, index, src):
     x = as_operand(x)
-    src = as_operand(src, x.data.dtype) if not isinstance(src, Tensor) else src
-    d = one_dim(dim, x.data.ndim, "scatter_add")
+    src = as_operand(src, x._data.dtype) if not isinstance(src, Tensor) else src
+    d = one_dim(dim, x._data.ndim, "scatter_add")
     idx = _index_arg(index, "scatter_add")
-    _check_scatter(x.data.shape, d, idx, src.data.shape, "scatter_add")
+    _check_scatter(x._data.shape, d, idx, src._data.shape, "scatter_add")
     return ScatterAdd.apply(x, src, dim=d, index=idx)
 
 
@@ -238,27 +238,27 @@ def _check_scatter(shape, dim, idx, src_shape, op):
 def scatter(x, dim, index, src=None, value=None, reduce=None):
     """x with src (or value) written at index along dim; duplicate indices keep one."""
     x = as_operand(x)
-    d = one_dim(dim, x.data.ndim, "scatter")
+    d = one_dim(dim, x._data.ndim, "scatter")
     idx = _index_arg(index, "scatter")
     if src is not None and not isinstance(src, Tensor):  # x.scatter(dim, index, 2.5)
         src, value = None, src
     if reduce == "add":
         return scatter_add(x, d, index, src)
     if src is None:
-        src = _make(np.full(idx.shape, value if value is not None else 0, dtype=x.data.dtype))
+        src = _make(np.full(idx.shape, value if value is not None else 0, dtype=x._data.dtype))
     from .elementwise import Where
-    hit = np.zeros(x.data.shape, dtype=bool)
+    hit = np.zeros(x._data.shape, dtype=bool)
     hit[_along(idx, d)] = True
-    placed = scatter_add(_make(np.zeros_like(x.data)), d, index, src)
+    placed = scatter_add(_make(np.zeros_like(x._data)), d, index, src)
     return Where.apply(placed, x, cond=hit)
 
 
 def index_select(x, dim, index):
-    d = one_dim(dim, x.data.ndim, "index_select")
+    d = one_dim(dim, x._data.ndim, "index_select")
     idx = _index_arg(index, "index_select")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    n = x.data.shape[d] if x.data.ndim else 1
+    n = x._data.shape[d] if x._data.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"index_select(): index out of range in self (dim {d} has size {n})")
     return GetItem.apply(x, key=(slice(None),) * d + (idx.reshape(-1),))
@@ -269,9 +269,9 @@ def take(x, index):
 
 
 def masked_select(x, mask):
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-    m = np.broadcast_to(m, np.broadcast_shapes(m.shape, x.data.shape))
-    if m.shape != x.data.shape:
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = np.broadcast_to(m, np.broadcast_shapes(m.shape, x._data.shape))
+    if m.shape != x._data.shape:
         x = x.expand(m.shape)
     return GetItem.apply(x, key=m)
 
@@ -282,10 +282,10 @@ _TopkResult = collections.namedtuple("topk", ["values", "indices"])
 
 def sort(x, dim=-1, descending=False, stable=False):
     x = as_operand(x)
-    if x.data.ndim == 0:
+    if x._data.ndim == 0:
         return _SortResult(x, _make(np.zeros((), np.int64)))
-    d = one_dim(dim, x.data.ndim, "sort")
-    data = x.data
+    d = one_dim(dim, x._data.ndim, "sort")
+    data = x._data
     if descending:
         # Stable descending order without negating (which overflows int64's minimum and
         # breaks on bool / unsigned): sort the reversed array, reverse back, re-index.
@@ -303,14 +303,14 @@ def argsort(x, dim=-1, descending=False, stable=False):
 
 def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     x = as_operand(x)
-    d = one_dim(dim, x.data.ndim, "topk")
-    n = x.data.shape[d] if x.data.ndim else 1
+    d = one_dim(dim, x._data.ndim, "topk")
+    n = x._data.shape[d] if x._data.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: selected index k ({k}) out of range for dimension {d} of "
                            f"size {n}")
     s = sort(x, d, descending=largest)
     sl = (slice(None),) * d + (slice(0, k),)
-    return _TopkResult(s.values[sl], _make(s.indices.data[sl]))
+    return _TopkResult(s.values[sl], _make(s.indices._data[sl]))
 
 
 def one_hot(tensor, num_classes=-1):
@@ -326,13 +326,13 @@ def one_hot(tensor, num_classes=-1):
 
 
 def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
-    res = np.unique(x.data, return_inverse=return_inverse, return_counts=return_counts,
+    res = np.unique(x._data, return_inverse=return_inverse, return_counts=return_counts,
                     axis=dim)
     if not (return_inverse or return_counts):
         return _make(res)
     out = [_make(res[0])]
     if return_inverse:
-        out.append(_make(res[1].reshape(x.data.shape).astype(np.int64)))
+        out.append(_make(res[1].reshape(x._data.shape).astype(np.int64)))
     if return_counts:
         out.append(_make(res[-1].astype(np.int64)))
     return tuple(out)

@@ -51,11 +51,11 @@ def apply_inplace(t, fn, other=None, op="inplace"):
         # keeps `old` as `_before`, so the engine still routes their gradients to t's
         # old history (autograd.engine._as_seen_by); ops that saved t's value see its
         # version bumped and raise.
-        old = _make(t.data.copy(), t.requires_grad, t.grad_fn)
+        old = _make(t._data.copy(), t.requires_grad, t.grad_fn)
         old._out_idx = t._out_idx
         new = fn(old) if other is None else fn(old, other)
         _check_result(t, new, op)
-        np.copyto(t.data, new.data, casting="unsafe")
+        np.copyto(t._data, new._data, casting="unsafe")
         t.grad_fn, t.requires_grad, t._out_idx = new.grad_fn, new.requires_grad, 0
         new.grad_fn._before = old
         if new.grad_fn is not None and "_out_ref" in getattr(new.grad_fn, "__dict__", {}):
@@ -65,13 +65,13 @@ def apply_inplace(t, fn, other=None, op="inplace"):
     else:
         res = fn(t) if other is None else fn(t, other)
         try:
-            np.copyto(t.data, res.data, casting="same_kind")
+            np.copyto(t._data, res._data, casting="same_kind")
         except TypeError:
             raise RuntimeError(f"{op}: result type {res.dtype.name} can't be cast to the desired "
                                f"output type {t.dtype.name}") from None
         except ValueError:
-            raise RuntimeError(f"{op}: output with shape {list(t.data.shape)} doesn't match the "
-                               f"broadcast shape {list(res.data.shape)}") from None
+            raise RuntimeError(f"{op}: output with shape {list(t._data.shape)} doesn't match the "
+                               f"broadcast shape {list(res._data.shape)}") from None
     t._version[0] += 1
     return t
 
@@ -83,7 +83,7 @@ def _inplace_on_view(t, node, fn, other, op):
     from .index import GetItemView
     from .shape import Permute, Reshape
     base = node.inputs[0]
-    old = _make(t.data.copy(), t.requires_grad, t.grad_fn)
+    old = _make(t._data.copy(), t.requires_grad, t.grad_fn)
     old._out_idx = t._out_idx
     new = fn(old) if other is None else fn(old, other)
     _check_result(t, new, op)
@@ -93,12 +93,12 @@ def _inplace_on_view(t, node, fn, other, op):
         fresh = GetItemView.apply(base, key=node.key)
     elif kind is Reshape:
         copy_(base, new.reshape(node.in_shape))
-        fresh = Reshape.apply(base, shape=t.data.shape)
+        fresh = Reshape.apply(base, shape=t._data.shape)
     else:
         copy_(base, new.permute(*node.inv))
         fresh = Permute.apply(base, axes=tuple(int(a) for a in np.argsort(node.inv)))
-    if not np.shares_memory(t.data, base.data):  # NumPy reshape may have copied
-        np.copyto(t.data, fresh.data)
+    if not np.shares_memory(t._data, base._data):  # NumPy reshape may have copied
+        np.copyto(t._data, fresh._data)
     t.grad_fn = fresh.grad_fn
     t.requires_grad, t._out_idx = True, 0
     fresh.grad_fn._before = old  # nodes that used t before keep its old history
@@ -106,10 +106,10 @@ def _inplace_on_view(t, node, fn, other, op):
 
 
 def _check_result(t, new, op):
-    if new.data.shape != t.data.shape:
-        raise RuntimeError(f"{op}: output with shape {list(t.data.shape)} doesn't match the "
-                           f"broadcast shape {list(new.data.shape)}")
-    if not np.can_cast(new.data.dtype, t.data.dtype, "same_kind"):
+    if new._data.shape != t._data.shape:
+        raise RuntimeError(f"{op}: output with shape {list(t._data.shape)} doesn't match the "
+                           f"broadcast shape {list(new._data.shape)}")
+    if not np.can_cast(new._data.dtype, t._data.dtype, "same_kind"):
         raise RuntimeError(f"{op}: result type {new.dtype.name} can't be cast to the desired "
                            f"output type {t.dtype.name}")
 
@@ -118,7 +118,7 @@ def _filled(a, v):
     """a with every element replaced by v (broadcast): a recorded op whose gradient is 0 for
     a and summed for v. (a * 0 + v would turn inf / NaN in a into NaN.)"""
     from .elementwise import Where
-    return Where.apply(cast(as_operand(v), a.data.dtype), a, cond=np.ones((), dtype=bool))
+    return Where.apply(cast(as_operand(v), a._data.dtype), a, cond=np.ones((), dtype=bool))
 
 
 def _binary_inplace(name, fn):
@@ -145,7 +145,7 @@ def fill_(t, value):
     _check_leaf(t, "fill_")
     if _records(t, value):
         return apply_inplace(t, _filled, value, "fill_")
-    t.data[...] = value.data if isinstance(value, Tensor) else value
+    t._data[...] = value._data if isinstance(value, Tensor) else value
     t._version[0] += 1
     return t
 
@@ -156,10 +156,10 @@ def copy_(t, src, non_blocking=False):
     if _records(t, src):
         return apply_inplace(t, _filled, src, "copy_")
     try:
-        np.copyto(t.data, np.broadcast_to(src.data, t.data.shape), casting="unsafe")
+        np.copyto(t._data, np.broadcast_to(src._data, t._data.shape), casting="unsafe")
     except ValueError:
-        raise RuntimeError(f"copy_: source of shape {list(src.data.shape)} cannot be broadcast to "
-                           f"{list(t.data.shape)}") from None
+        raise RuntimeError(f"copy_: source of shape {list(src._data.shape)} cannot be broadcast to "
+                           f"{list(t._data.shape)}") from None
     t._version[0] += 1
     return t
 
@@ -172,13 +172,13 @@ def setitem(t, key, value):
     if GRAD_ENABLED[0] and (t.requires_grad or (isinstance(value, Tensor)
                                                 and value.requires_grad)):
         def put(old, v):  # a plain number too: the overwritten elements get no gradient
-            return IndexPut.apply(old, cast(as_operand(v), old.data.dtype), key=key)
+            return IndexPut.apply(old, cast(as_operand(v), old._data.dtype), key=key)
         return apply_inplace(t, put, value, "__setitem__")
-    v = value.data if isinstance(value, Tensor) else value
+    v = value._data if isinstance(value, Tensor) else value
     try:
-        t.data[key] = v
+        t._data[key] = v
     except IndexError as e:
-        raise IndexError(f"__setitem__: {e} (tensor of shape {list(t.data.shape)})") from None
+        raise IndexError(f"__setitem__: {e} (tensor of shape {list(t._data.shape)})") from None
     except ValueError as e:
         raise RuntimeError(f"__setitem__: {e}") from None
     t._version[0] += 1

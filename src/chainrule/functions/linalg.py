@@ -80,7 +80,7 @@ class Linear(Op):
 
 def linear(x, weight, bias=None):
     x = as_operand(x)
-    if x.data.dtype != weight.data.dtype:
+    if x._data.dtype != weight._data.dtype:
         raise RuntimeError(f"linear: expected input and weight to have the same dtype, but got "
                            f"{x.dtype} and {weight.dtype}")
     if bias is None:
@@ -90,35 +90,35 @@ def linear(x, weight, bias=None):
 
 def matmul(input, other):  # noqa: A002 - PyTorch's argument names
     a, b = promote(input, other)
-    if a.data.ndim == 0 or b.data.ndim == 0:
+    if a._data.ndim == 0 or b._data.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
-                           f"{a.data.ndim}D and {b.data.ndim}D")
-    if a.data.ndim >= 2 and b.data.ndim >= 2:
+                           f"{a._data.ndim}D and {b._data.ndim}D")
+    if a._data.ndim >= 2 and b._data.ndim >= 2:
         return Matmul.apply(a, b)
-    if a.data.ndim == 1 and b.data.ndim == 1:
-        if a.data.shape[0] != b.data.shape[0]:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.data.shape[0]}] "
-                               f"and src [{b.data.shape[0]}] to have the same number of "
+    if a._data.ndim == 1 and b._data.ndim == 1:
+        if a._data.shape[0] != b._data.shape[0]:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a._data.shape[0]}] "
+                               f"and src [{b._data.shape[0]}] to have the same number of "
                                "elements, but got them as 1D vectors (matmul / dot)")
         return Matmul.apply(a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
-    if a.data.ndim == 1:
+    if a._data.ndim == 1:
         return Matmul.apply(a.unsqueeze(0), b).squeeze(-2)
     return Matmul.apply(a, b.unsqueeze(-1)).squeeze(-1)
 
 
 def mm(a, b):
-    if a.data.ndim != 2 or b.data.ndim != 2:
-        raise RuntimeError(f"mm: both arguments must be 2D, got {a.data.ndim}D and "
-                           f"{b.data.ndim}D")
+    if a._data.ndim != 2 or b._data.ndim != 2:
+        raise RuntimeError(f"mm: both arguments must be 2D, got {a._data.ndim}D and "
+                           f"{b._data.ndim}D")
     return matmul(a, b)
 
 
 def bmm(a, b):
-    if a.data.ndim != 3 or b.data.ndim != 3:
-        raise RuntimeError(f"bmm: batch1 and batch2 must be 3D tensors, got {a.data.ndim}D and "
-                           f"{b.data.ndim}D")
-    if a.data.shape[0] != b.data.shape[0]:
-        raise RuntimeError(f"bmm: batch sizes differ: {a.data.shape[0]} and {b.data.shape[0]}")
+    if a._data.ndim != 3 or b._data.ndim != 3:
+        raise RuntimeError(f"bmm: batch1 and batch2 must be 3D tensors, got {a._data.ndim}D and "
+                           f"{b._data.ndim}D")
+    if a._data.shape[0] != b._data.shape[0]:
+        raise RuntimeError(f"bmm: batch sizes differ: {a._data.shape[0]} and {b._data.shape[0]}")
     return matmul(a, b)
 
 
@@ -127,8 +127,8 @@ def mv(a, v):
 
 
 def dot(a, b):
-    if a.data.ndim != 1 or b.data.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.data.ndim}D and {b.data.ndim}D "
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D "
                            "tensors")
     return matmul(a, b)
 
@@ -137,9 +137,9 @@ inner = vdot = dot
 
 
 def outer(a, b):
-    if a.data.ndim != 1 or b.data.ndim != 1:
-        raise RuntimeError(f"outer: expected 1-D vectors, got {a.data.ndim}D and "
-                           f"{b.data.ndim}D")
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-D vectors, got {a._data.ndim}D and "
+                           f"{b._data.ndim}D")
     a, b = promote(a, b)
     return a.reshape(-1, 1) * b.reshape(1, -1)
 
@@ -193,11 +193,11 @@ def _diagonal(o, s):
     while len(set(s)) != len(s):
         c = next(ch for ch in s if s.count(ch) > 1)
         p, q = [i for i, ch in enumerate(s) if ch == c][:2]
-        n = o.data.shape[p]
-        if o.data.shape[q] != n:
+        n = o._data.shape[p]
+        if o._data.shape[q] != n:
             raise RuntimeError(f"einsum(): subscript {c} is repeated for operand with shape "
-                               f"{list(o.data.shape)} but the sizes don't match, {n} != "
-                               f"{o.data.shape[q]}")
+                               f"{list(o._data.shape)} but the sizes don't match, {n} != "
+                               f"{o._data.shape[q]}")
         order = [i for i in range(len(s)) if i not in (p, q)] + [p, q]
         ar = np.arange(n)
         o = o.permute(*order)[(Ellipsis, ar, ar)]
@@ -221,17 +221,17 @@ def einsum(equation, *operands):
     ell_nd = 0
     for s, o in zip(subs, operands):
         if "..." in s:
-            ell_nd = max(ell_nd, o.data.ndim - (len(s) - 3))
+            ell_nd = max(ell_nd, o._data.ndim - (len(s) - 3))
     ell = "".join(letters[:ell_nd])
     expanded = []
     for s, o in zip(subs, operands):
         if "..." in s:
-            n = o.data.ndim - (len(s) - 3)
+            n = o._data.ndim - (len(s) - 3)
             s = s.replace("...", ell[ell_nd - n:])
-        if len(s) != o.data.ndim:
+        if len(s) != o._data.ndim:
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) "
-                               f"does not match the number of dimensions ({o.data.ndim}) for "
-                               f"operand with shape {list(o.data.shape)}")
+                               f"does not match the number of dimensions ({o._data.ndim}) for "
+                               f"operand with shape {list(o._data.shape)}")
         expanded.append(s)
     if _ == "":
         counts = {}
@@ -254,7 +254,7 @@ def einsum(equation, *operands):
     # Size-1 dims broadcast against bigger ones: expand them so the subscripts agree.
     sizes = {}
     for s, o in zip(expanded, operands):
-        for c, n in zip(s, o.data.shape):
+        for c, n in zip(s, o._data.shape):
             if n != 1:
                 if sizes.get(c, n) != n:
                     raise RuntimeError(f"einsum(): operands do not broadcast: subscript {c} has "
@@ -263,7 +263,7 @@ def einsum(equation, *operands):
     fixed = []
     for s, o in zip(expanded, operands):
         target = tuple(sizes.get(c, 1) for c in s)
-        fixed.append(o if tuple(o.data.shape) == target else o.expand(*target))
-    dt = fixed[0].data.dtype
-    fixed = [f if f.data.dtype == dt else promote(f, fixed[0])[0] for f in fixed]
+        fixed.append(o if tuple(o._data.shape) == target else o.expand(*target))
+    dt = fixed[0]._data.dtype
+    fixed = [f if f._data.dtype == dt else promote(f, fixed[0])[0] for f in fixed]
     return Einsum.apply(*fixed, inputs=tuple(expanded), output=rhs)

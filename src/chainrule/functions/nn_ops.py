@@ -240,7 +240,7 @@ class Embedding(Op):
     def backward(self, g):
         if self.padding_idx is not None:
             keep = (self.indices != self.padding_idx)[..., None]
-            g = g * keep.astype(g.dtype if dual.is_array(g) else g.data.dtype)
+            g = g * keep.astype(g.dtype if dual.is_array(g) else g._data.dtype)
         if dual.is_array(g):
             out = np.zeros(self.wshape, dtype=g.dtype)
             np.add.at(out, self.indices.reshape(-1), g.reshape(-1, self.wshape[1]))

@@ -70,7 +70,7 @@ class Prod(Op):
 
     def backward(self, g):
         (x,) = self.saved_inputs()
-        xd = x if dual.is_array(x) else x.data
+        xd = x if dual.is_array(x) else x._data
         shape = xd.shape
         gx = _expand_back(g, shape, self.axes, self.keepdim)
         if not (xd == 0).any():
@@ -105,7 +105,7 @@ class AMax(Op):
     def backward(self, g):
         mask = self.mask
         count = mask.sum(axis=self.axes, keepdims=True)
-        w = (mask / count).astype(g.dtype if dual.is_array(g) else g.data.dtype)
+        w = (mask / count).astype(g.dtype if dual.is_array(g) else g._data.dtype)
         return _expand_back(g, mask.shape, self.axes, self.keepdim) * w
 
 
@@ -169,7 +169,7 @@ class Norm2(Op):
         (x,) = self.saved_inputs()
         shape = tuple(x.shape)
         n = _expand_back(self.output(), shape, self.axes, self.keepdim)
-        nd = n if dual.is_array(n) else n.data
+        nd = n if dual.is_array(n) else n._data
         zero = nd == 0
         safe = dual.where(zero, 1.0, n) if zero.any() else n
         return _expand_back(g, shape, self.axes, self.keepdim) * x / safe
@@ -231,9 +231,9 @@ def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  #
         keepdim = keepdims
     if dtype is not None:
         x = x.to(dtype)
-    elif x.data.dtype.kind in "biu" and x.data.dtype != np.int64:
-        x = _make(x.data.astype(np.int64))  # PyTorch sums bool / int into int64
-    return Sum.apply(x, axes=_axes(x.data.ndim, dim, "sum"), keepdim=keepdim)
+    elif x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        x = _make(x._data.astype(np.int64))  # PyTorch sums bool / int into int64
+    return Sum.apply(x, axes=_axes(x._data.ndim, dim, "sum"), keepdim=keepdim)
 
 
 def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
@@ -244,10 +244,10 @@ def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         keepdim = keepdims
     if dtype is not None:
         x = x.to(dtype)
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
                            f"a floating point or complex dtype. Got: {x.dtype.name.capitalize()}")
-    return Mean.apply(x, axes=_axes(x.data.ndim, dim, "mean"), keepdim=keepdim)
+    return Mean.apply(x, axes=_axes(x._data.ndim, dim, "mean"), keepdim=keepdim)
 
 
 def prod(x, dim=None, keepdim=False, *, dtype=None):
@@ -256,18 +256,18 @@ def prod(x, dim=None, keepdim=False, *, dtype=None):
         x = x.to(dtype)
     if dim is not None and isinstance(dim, (tuple, list)):
         raise TypeError("prod(): dim must be an int")
-    return Prod.apply(x, axes=_axes(x.data.ndim, dim, "prod"), keepdim=keepdim)
+    return Prod.apply(x, axes=_axes(x._data.ndim, dim, "prod"), keepdim=keepdim)
 
 
 def amax(x, dim=(), keepdim=False):
     x = as_operand(x)
-    return AMax.apply(x, axes=_axes(x.data.ndim, dim if dim != () else None, "amax"),
+    return AMax.apply(x, axes=_axes(x._data.ndim, dim if dim != () else None, "amax"),
                       keepdim=keepdim)
 
 
 def amin(x, dim=(), keepdim=False):
     x = as_operand(x)
-    return AMax.apply(x, axes=_axes(x.data.ndim, dim if dim != () else None, "amin"),
+    return AMax.apply(x, axes=_axes(x._data.ndim, dim if dim != () else None, "amin"),
                       keepdim=keepdim, minimum=True)
 
 
@@ -283,20 +283,20 @@ def _max_min(x, dim, keepdim, other, minimum):
         from .elementwise import maximum as _mx, minimum as _mn
         return (_mn if minimum else _mx)(x, other)
     if dim is None:
-        if x.data.size == 0:
+        if x._data.size == 0:
             raise RuntimeError(f"{'min' if minimum else 'max'}(): Expected reduction dim to be "
                                "specified for input.numel() == 0. Specify the reduction dim "
                                "with the 'dim' argument.")
         return amin(x) if minimum else amax(x)
-    d = one_dim(dim, x.data.ndim, "min" if minimum else "max")
-    data = x.data if x.data.ndim else x.data.reshape(1)
+    d = one_dim(dim, x._data.ndim, "min" if minimum else "max")
+    data = x._data if x._data.ndim else x._data.reshape(1)
     idx = (np.argmin if minimum else np.argmax)(data, axis=d, keepdims=True)
     from .index import gather
-    values = gather(x if x.data.ndim else x.reshape(1), d, _make(idx))
+    values = gather(x if x._data.ndim else x.reshape(1), d, _make(idx))
     if not keepdim:
         values = values.squeeze(d)
         idx = np.squeeze(idx, d)
-    if x.data.ndim == 0:
+    if x._data.ndim == 0:
         values, idx = values.reshape(()), idx.reshape(())
     return _MinMax(values, _make(idx.astype(np.int64)))
 
@@ -318,7 +318,7 @@ def argmin(x, dim=None, keepdim=False):
 
 
 def _arg(x, dim, keepdim, fn, op):
-    d = x.data
+    d = x._data
     if dim is None:
         out = np.asarray(fn(d))
         if keepdim:
@@ -336,7 +336,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return Var.apply(x, axes=_axes(x.data.ndim, dim, "var"), correction=correction,
+    return Var.apply(x, axes=_axes(x._data.ndim, dim, "var"), correction=correction,
                      keepdim=keepdim)
 
 
@@ -349,7 +349,7 @@ class StdSqrt(Op):
 
     def backward(self, g):
         y = self.output()
-        yd = y if dual.is_array(y) else y.data
+        yd = y if dual.is_array(y) else y._data
         zero = yd == 0
         if not zero.any():
             return g / (2 * y)
@@ -370,7 +370,7 @@ def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def logsumexp(x, dim, keepdim=False):
     x = floating(x)
-    return LogSumExp.apply(x, axes=_axes(x.data.ndim, dim, "logsumexp"), keepdim=keepdim)
+    return LogSumExp.apply(x, axes=_axes(x._data.ndim, dim, "logsumexp"), keepdim=keepdim)
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
@@ -378,7 +378,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     x = floating(x)
     if dtype is not None:
         x = x.to(dtype)
-    axes = _axes(x.data.ndim, dim, "norm")
+    axes = _axes(x._data.ndim, dim, "norm")
     if p in ("fro", 2, 2.0):
         return Norm2.apply(x, axes=axes, keepdim=keepdim)
     from .elementwise import abs as _abs
@@ -400,19 +400,19 @@ def cumsum(x, dim, *, dtype=None):
     x = as_operand(x)
     if dtype is not None:
         x = x.to(dtype)
-    elif x.data.dtype.kind in "biu" and x.data.dtype != np.int64:
-        x = _make(x.data.astype(np.int64))
-    if x.data.ndim == 0:
+    elif x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        x = _make(x._data.astype(np.int64))
+    if x._data.ndim == 0:
         return Cumsum.apply(x.reshape(1), axis=0).reshape(())
-    return Cumsum.apply(x, axis=one_dim(dim, x.data.ndim, "cumsum"))
+    return Cumsum.apply(x, axis=one_dim(dim, x._data.ndim, "cumsum"))
 
 
 def cumprod(x, dim):
     """Cumulative product, as exp(cumsum(log)) is wrong for signs; composed from prod."""
     x = floating(x)
-    d = one_dim(dim, x.data.ndim, "cumprod")
+    d = one_dim(dim, x._data.ndim, "cumprod")
     from .shape import stack
-    n = x.data.shape[d]
+    n = x._data.shape[d]
     parts = [prod(x.narrow(d, 0, i + 1), d) for i in range(n)]
     return stack(parts, d) if parts else x.clone()
 
@@ -420,37 +420,37 @@ def cumprod(x, dim):
 def softmax(x, dim=None, dtype=None, *, _stacklevel=3):
     x = floating(x) if dtype is None else as_operand(x).to(dtype)
     if dim is None:
-        dim = 0 if x.data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
-    if x.data.ndim == 0:
+        dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
+    if x._data.ndim == 0:
         return Softmax.apply(x.reshape(1), axis=0).reshape(())
-    return Softmax.apply(x, axis=one_dim(dim, x.data.ndim, "softmax"))
+    return Softmax.apply(x, axis=one_dim(dim, x._data.ndim, "softmax"))
 
 
 def log_softmax(x, dim=None, dtype=None, *, _stacklevel=3):
     x = floating(x) if dtype is None else as_operand(x).to(dtype)
     if dim is None:
-        dim = 0 if x.data.ndim in (0, 1, 3) else 1
-    if x.data.ndim == 0:
+        dim = 0 if x._data.ndim in (0, 1, 3) else 1
+    if x._data.ndim == 0:
         return LogSoftmax.apply(x.reshape(1), axis=0).reshape(())
-    return LogSoftmax.apply(x, axis=one_dim(dim, x.data.ndim, "log_softmax"))
+    return LogSoftmax.apply(x, axis=one_dim(dim, x._data.ndim, "log_softmax"))
 
 
 def any(x, dim=None, keepdim=False):  # noqa: A001
-    d = x.data
+    d = x._data
     if dim is None:
         return _make(np.asarray(np.any(d)))
     return _make(np.any(d, axis=one_dim(dim, d.ndim, "any"), keepdims=keepdim))
 
 
 def all(x, dim=None, keepdim=False):  # noqa: A001
-    d = x.data
+    d = x._data
     if dim is None:
         return _make(np.asarray(np.all(d)))
     return _make(np.all(d, axis=one_dim(dim, d.ndim, "all"), keepdims=keepdim))
 
 
 def count_nonzero(x, dim=None):
-    return _make(np.asarray(np.count_nonzero(x.data, axis=dim), dtype=np.int64))
+    return _make(np.asarray(np.count_nonzero(x._data, axis=dim), dtype=np.int64))
 
 
 _ = dtypes

@@ -146,10 +146,10 @@ def view(x, *shape, size=None):
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and shape[0] is not None:
         return _view_dtype(x, shape[0])
     shape = shape_arg(shape)
-    if not x.data.flags.c_contiguous and x.data.size > 1:
+    if not x._data.flags.c_contiguous and x._data.size > 1:
         # PyTorch refuses views that need a copy; NumPy would silently copy.
         try:
-            x.data.view().shape = shape
+            x._data.view().shape = shape
         except (AttributeError, ValueError):
             raise RuntimeError("view size is not compatible with input tensor's size and stride "
                                "(at least one dimension spans across two contiguous subspaces)."
@@ -162,7 +162,7 @@ def _view_dtype(x, dtype):
     not a value cast; use .to(dtype) for that). Not differentiable."""
     from .. import dtypes
     d = dtypes.get(dtype).np
-    a = x.data
+    a = x._data
     if d.itemsize != a.itemsize and (a.ndim == 0 or not a.flags.c_contiguous
                                      or (a.shape[-1] * a.itemsize) % d.itemsize):
         raise RuntimeError(f"view(dtype): cannot view a {x.dtype.name} tensor of shape "
@@ -178,20 +178,20 @@ def _view_dtype(x, dtype):
 
 def flatten(x, start_dim=0, end_dim=-1):
     x = as_operand(x)
-    nd = x.data.ndim
+    nd = x._data.ndim
     if nd == 0:
         return Reshape.apply(x, shape=(1,))
     s, e = one_dim(start_dim, nd, "flatten"), one_dim(end_dim, nd, "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shp = x.data.shape
+    shp = x._data.shape
     new = shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:]
     return Reshape.apply(x, shape=new)
 
 
 def unflatten(x, dim, sizes):
-    d = one_dim(dim, x.data.ndim, "unflatten")
-    shp = x.data.shape
+    d = one_dim(dim, x._data.ndim, "unflatten")
+    shp = x._data.shape
     sizes = list(sizes)
     if -1 in sizes:
         known = int(np.prod([s for s in sizes if s != -1]))
@@ -200,28 +200,28 @@ def unflatten(x, dim, sizes):
 
 
 def squeeze(x, dim=None):
-    shp = x.data.shape
+    shp = x._data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)
     else:
-        axes = norm_dim(dim, x.data.ndim, "squeeze") or ()
+        axes = norm_dim(dim, x._data.ndim, "squeeze") or ()
         new = tuple(s for i, s in enumerate(shp) if not (i in axes and s == 1))
     return Reshape.apply(x, shape=new)
 
 
 def unsqueeze(x, dim):
-    nd = x.data.ndim + 1
+    nd = x._data.ndim + 1
     if not -nd <= dim < nd:
         raise IndexError(f"unsqueeze: Dimension out of range (expected to be in range of "
                          f"[{-nd}, {nd - 1}], but got {dim})")
     d = dim % nd
-    shp = x.data.shape
+    shp = x._data.shape
     return Reshape.apply(x, shape=shp[:d] + (1,) + shp[d:])
 
 
 def expand(x, *shape, size=None):
     shape = shape_arg(shape if size is None else (size,))
-    xs = x.data.shape
+    xs = x._data.shape
     if len(shape) < len(xs):
         raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
                            f"or equal to the number of dimensions in the tensor ({len(xs)})")
@@ -241,13 +241,13 @@ def broadcast_to(x, shape):
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*[t.data.shape for t in tensors])
+    shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
 
 def permute(x, *dims_args, dims=None):
     dims = shape_arg(dims_args if dims is None else (dims,))
-    nd = x.data.ndim
+    nd = x._data.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                            f"not match the length of the desired ordering of dimensions i.e. "
@@ -256,12 +256,12 @@ def permute(x, *dims_args, dims=None):
     if len(set(axes)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     if axes == tuple(range(nd)):
-        return Reshape.apply(x, shape=x.data.shape)
+        return Reshape.apply(x, shape=x._data.shape)
     return Permute.apply(x, axes=axes)
 
 
 def transpose(x, dim0, dim1):
-    nd = x.data.ndim
+    nd = x._data.ndim
     if nd == 0:
         return x
     a, b = one_dim(dim0, nd, "transpose"), one_dim(dim1, nd, "transpose")
@@ -274,14 +274,14 @@ swapaxes = swapdims = transpose
 
 
 def t(x):
-    if x.data.ndim > 2:
+    if x._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
-                           f"{x.data.ndim}D")
-    return transpose(x, 0, 1) if x.data.ndim == 2 else x
+                           f"{x._data.ndim}D")
+    return transpose(x, 0, 1) if x._data.ndim == 2 else x
 
 
 def movedim(x, source, destination):
-    nd = x.data.ndim
+    nd = x._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
     src = [one_dim(s, nd, "movedim") for s in src]
@@ -294,18 +294,18 @@ def movedim(x, source, destination):
 
 def repeat(x, *sizes, repeats=None):
     reps = shape_arg(sizes if repeats is None else (repeats,))
-    if len(reps) < x.data.ndim:
+    if len(reps) < x._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
     return Repeat.apply(x, reps=reps)
 
 
 def contiguous(x, memory_format=None):
-    if x.data.flags.c_contiguous:
+    if x._data.flags.c_contiguous:
         return x
     from .elementwise import Copy
     out = Copy.apply(x)
-    out.data = np.ascontiguousarray(out.data)
+    out._data = np.ascontiguousarray(out._data)
     return out
 
 
@@ -317,24 +317,24 @@ def cat(tensors, dim=0, *, axis=None):
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     tensors = [as_operand(t) for t in tensors]
     # PyTorch skips legacy empty 1-D tensors of shape (0,) in cat.
-    nonempty = [t for t in tensors if not (t.data.ndim == 1 and t.data.shape[0] == 0)]
+    nonempty = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
     if not nonempty:
         return tensors[0]
     tensors = nonempty
-    dtype = tensors[0].data.dtype
-    if any(t.data.dtype != dtype for t in tensors[1:]):
+    dtype = tensors[0]._data.dtype
+    if any(t._data.dtype != dtype for t in tensors[1:]):
         from .. import dtypes
         from ._util import cast
-        rt = dtypes.result_type(*[t.data if t.data.ndim else t.data.reshape(1)
+        rt = dtypes.result_type(*[t._data if t._data.ndim else t._data.reshape(1)
                                   for t in tensors])
         tensors = [cast(t, rt) for t in tensors]
-    nd = tensors[0].data.ndim
+    nd = tensors[0]._data.ndim
     if nd == 0:
         raise RuntimeError("zero-dimensional tensor cannot be concatenated")
     d = one_dim(dim, nd, "cat")
-    ref = tensors[0].data.shape
+    ref = tensors[0]._data.shape
     for i, t in enumerate(tensors):
-        s = t.data.shape
+        s = t._data.shape
         if len(s) != nd or any(a != b for k, (a, b) in enumerate(zip(s, ref)) if k != d):
             raise RuntimeError(f"cat: Sizes of tensors must match except in dimension {d}. "
                                f"Expected size {list(ref)} but got size {list(s)} for tensor "
@@ -349,11 +349,11 @@ def stack(tensors, dim=0):
     tensors = [as_operand(t) for t in tensors]
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    ref = tensors[0].data.shape
+    ref = tensors[0]._data.shape
     for i, t in enumerate(tensors):
-        if t.data.shape != ref:
+        if t._data.shape != ref:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} "
-                               f"at entry 0 and {list(t.data.shape)} at entry {i}")
+                               f"at entry 0 and {list(t._data.shape)} at entry {i}")
     nd = len(ref) + 1
     if not -nd <= dim < nd:
         raise IndexError(f"stack: Dimension out of range (expected to be in range of "
@@ -362,29 +362,29 @@ def stack(tensors, dim=0):
 
 
 def hstack(tensors):
-    return cat(tensors, 1 if tensors[0].data.ndim > 1 else 0)
+    return cat(tensors, 1 if tensors[0]._data.ndim > 1 else 0)
 
 
 def vstack(tensors):
-    return cat([t if t.data.ndim > 1 else t.reshape(1, -1) for t in tensors], 0)
+    return cat([t if t._data.ndim > 1 else t.reshape(1, -1) for t in tensors], 0)
 
 
 def narrow(x, dim, start, length):
-    d = one_dim(dim, x.data.ndim, "narrow")
-    n = x.data.shape[d]
+    d = one_dim(dim, x._data.ndim, "narrow")
+    n = x._data.shape[d]
     if start < 0:
         start += n
     if not 0 <= start <= n or length < 0 or start + length > n:
         raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
-                           f"size ({n}) of dim {d} (tensor shape {list(x.data.shape)})")
+                           f"size ({n}) of dim {d} (tensor shape {list(x._data.shape)})")
     return x[(slice(None),) * d + (slice(start, start + length),)]
 
 
 def split(x, split_size_or_sections=None, dim=0, *, split_size=None):
     if split_size_or_sections is None:
         split_size_or_sections = split_size  # Tensor.split's keyword name
-    d = one_dim(dim, x.data.ndim, "split")
-    n = x.data.shape[d]
+    d = one_dim(dim, x._data.ndim, "split")
+    n = x._data.shape[d]
     if isinstance(split_size_or_sections, int):
         s = split_size_or_sections
         if s <= 0 and n:
@@ -409,15 +409,15 @@ builtin_sum = sum
 def chunk(x, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    d = one_dim(dim, x.data.ndim, "chunk")
-    n = x.data.shape[d]
+    d = one_dim(dim, x._data.ndim, "chunk")
+    n = x._data.shape[d]
     size = -(-n // chunks) if n else 1
     return split(x, max(size, 1), d)
 
 
 def tensor_split(x, sections, dim=0):
-    d = one_dim(dim, x.data.ndim, "tensor_split")
-    n = x.data.shape[d]
+    d = one_dim(dim, x._data.ndim, "tensor_split")
+    n = x._data.shape[d]
     if isinstance(sections, int):
         q, r = divmod(n, sections)
         sizes = [q + 1] * r + [q] * (sections - r)
@@ -428,15 +428,15 @@ def tensor_split(x, sections, dim=0):
 
 
 def unbind(x, dim=0):
-    d = one_dim(dim, x.data.ndim, "unbind")
-    return tuple(x[(slice(None),) * d + (i,)] for i in range(x.data.shape[d]))
+    d = one_dim(dim, x._data.ndim, "unbind")
+    return tuple(x[(slice(None),) * d + (i,)] for i in range(x._data.shape[d]))
 
 
 def pad(x, pad, mode="constant", value=None):
     """F.pad: `pad` lists (left, right) pairs starting from the last dimension."""
     if len(pad) % 2:
         raise RuntimeError("pad: padding length must be divisible by 2")
-    nd = x.data.ndim
+    nd = x._data.ndim
     if len(pad) // 2 > nd:
         raise RuntimeError(f"pad: padding length ({len(pad)}) too large for a {nd}-D input")
     widths = [(0, 0)] * nd
@@ -446,7 +446,7 @@ def pad(x, pad, mode="constant", value=None):
         return _pad_mode(x, tuple(widths), mode)
     if any(lo < 0 or hi < 0 for lo, hi in widths):  # negative padding crops first
         x = x[tuple(slice(max(-lo, 0), s - max(-hi, 0)) for (lo, hi), s in
-                    zip(widths, x.data.shape))]
+                    zip(widths, x._data.shape))]
         widths = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
     return Pad.apply(x, widths=tuple(widths), value=0 if value is None else value)
 
@@ -457,7 +457,7 @@ def _pad_mode(x, widths, mode):
     for d, (lo, hi) in enumerate(widths):
         if lo == 0 and hi == 0:
             continue
-        n = out.data.shape[d]
+        n = out._data.shape[d]
         idx = np.arange(-lo, n + hi)
         if mode == "reflect":
             period = 2 * (n - 1)
@@ -478,7 +478,7 @@ def flip(x, *dims_args, dims=None):
     dims = dims_args if dims is None else (dims if isinstance(dims, (tuple, list)) else (dims,))
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
-    dims = norm_dim(tuple(dims), x.data.ndim, "flip")
+    dims = norm_dim(tuple(dims), x._data.ndim, "flip")
     return Flip.apply(x, axes=dims or ())
 
 
@@ -493,11 +493,11 @@ def flipud(x):
 def roll(x, shifts, dims=None):
     if dims is None:
         flat = Roll.apply(x.reshape(-1), shifts=shifts, axes=0)
-        return flat.reshape(x.data.shape)
+        return flat.reshape(x._data.shape)
     if isinstance(shifts, (tuple, list)):
-        dims = tuple(one_dim(d, x.data.ndim, "roll") for d in dims)
+        dims = tuple(one_dim(d, x._data.ndim, "roll") for d in dims)
         return Roll.apply(x, shifts=tuple(shifts), axes=dims)
-    return Roll.apply(x, shifts=shifts, axes=one_dim(dims, x.data.ndim, "roll"))
+    return Roll.apply(x, shifts=shifts, axes=one_dim(dims, x._data.ndim, "roll"))
 
 
 def _tri_mask(shape, diagonal, lower):
@@ -507,24 +507,24 @@ def _tri_mask(shape, diagonal, lower):
 
 
 def tril(x, diagonal=0):
-    if x.data.ndim < 2:
+    if x._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     from .elementwise import Where
-    mask = _tri_mask(x.data.shape, diagonal, True)
-    return Where.apply(x, _make(np.zeros((), x.data.dtype)), cond=mask)
+    mask = _tri_mask(x._data.shape, diagonal, True)
+    return Where.apply(x, _make(np.zeros((), x._data.dtype)), cond=mask)
 
 
 def triu(x, diagonal=0):
-    if x.data.ndim < 2:
+    if x._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     from .elementwise import Where
-    mask = _tri_mask(x.data.shape, diagonal, False)
-    return Where.apply(x, _make(np.zeros((), x.data.dtype)), cond=mask)
+    mask = _tri_mask(x._data.shape, diagonal, False)
+    return Where.apply(x, _make(np.zeros((), x._data.dtype)), cond=mask)
 
 
 def atleast_1d(x):
-    return x.reshape(1) if x.data.ndim == 0 else x
+    return x.reshape(1) if x._data.ndim == 0 else x
 
 
 def atleast_2d(x):
-    return x.reshape(1, -1) if x.data.ndim < 2 else x
+    return x.reshape(1, -1) if x._data.ndim < 2 else x

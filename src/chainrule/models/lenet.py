@@ -86,7 +86,7 @@ class MaskedConv2d(nn.Conv2d):
             raise ValueError(f"MaskedConv2d: connection table must be ({out_channels}, "
                              f"{in_channels}), got {table.shape}")
         mask = table[:, :, None, None] * np.ones((1, 1) + self.kernel_size)
-        self.register_buffer("mask", Tensor._make(mask.astype(self.weight.data.dtype)))
+        self.register_buffer("mask", Tensor._make(mask.astype(self.weight._data.dtype)))
 
     def forward(self, input):  # noqa: A002
         w = self.weight * self.mask

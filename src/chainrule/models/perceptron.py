@@ -58,15 +58,15 @@ class Perceptron:
         """+1 or -1 per sample (a score of exactly 0 counts as -1)."""
         with no_grad():
             s = self.forward(x)
-        return Tensor._make(np.where(s.data > 0, 1, -1).astype(np.int64))
+        return Tensor._make(np.where(s._data > 0, 1, -1).astype(np.int64))
 
     def criterion(self, x, t):
         """E_P: minus the sum of t_n (w . x_n + b) over the misclassified samples (>= 0)."""
         x = self._check(x, "criterion")
-        t = t if isinstance(t, Tensor) else Tensor._make(np.asarray(t, dtype=x.data.dtype))
+        t = t if isinstance(t, Tensor) else Tensor._make(np.asarray(t, dtype=x._data.dtype))
         s = self.forward(x)
-        m = (t.data * s.data) <= 0
-        return -(s * t.to(s.dtype) * Tensor._make(m.astype(s.data.dtype))).sum()
+        m = (t._data * s._data) <= 0
+        return -(s * t.to(s.dtype) * Tensor._make(m.astype(s._data.dtype))).sum()
 
     def step(self, x_n, t_n):
         """Present one sample; if misclassified, w <- w - lr grad E_P (= w + lr t_n x_n).
@@ -88,8 +88,8 @@ class Perceptron:
 
     def errors(self, X, t):
         """How many samples of X are misclassified."""
-        t = np.asarray(t.data if isinstance(t, Tensor) else t)
-        return int((self.predict(X).data != t).sum())
+        t = np.asarray(t._data if isinstance(t, Tensor) else t)
+        return int((self.predict(X)._data != t).sum())
 
     def fit(self, X, t, max_epochs=100, shuffle=True, rng=None, callback=None):
         """Cycle through the samples (shuffled each epoch) until an epoch makes no mistake
@@ -97,13 +97,13 @@ class Perceptron:
         Returns the number of presentations after which the training set was first
         separated (all samples right), or None if it never was."""
         X = self._check(X, "fit")
-        t_arr = np.asarray(t.data if isinstance(t, Tensor) else t)
+        t_arr = np.asarray(t._data if isinstance(t, Tensor) else t)
         if set(np.unique(t_arr).tolist()) - {-1, 1}:
             raise ValueError("Perceptron.fit: targets must be -1 or +1")
         rng = rng if rng is not None else np.random.default_rng(0)
         n = X.shape[0]
         separated_at = None
-        Xd = X.data
+        Xd = X._data
         for _ in range(max_epochs):
             order = rng.permutation(n) if shuffle else np.arange(n)
             mistakes = 0

@@ -150,10 +150,10 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa
         return input
     x = floating(input)
     if p == 1.0:
-        return x * _make(np.zeros((), x.data.dtype))
-    keep = rng(generator).random(x.data.shape, dtype=np.float32) >= p
-    mask = keep.astype(x.data.dtype)
-    mask *= x.data.dtype.type(1.0 / (1.0 - p))
+        return x * _make(np.zeros((), x._data.dtype))
+    keep = rng(generator).random(x._data.shape, dtype=np.float32) >= p
+    mask = keep.astype(x._data.dtype)
+    mask *= x._data.dtype.type(1.0 / (1.0 - p))
     return x * _make(mask)
 
 
@@ -184,7 +184,7 @@ def _channel_dropout(input, p, training, batched_ndim):  # noqa: A002
     mshape = tuple(shape[:lead]) + (1,) * (input.dim() - lead)
     keep = rng().random(mshape, dtype=np.float32) >= p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    return input * _make((keep * scale).astype(input.data.dtype))
+    return input * _make((keep * scale).astype(input._data.dtype))
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
@@ -192,10 +192,10 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
     if not training or p == 0.0:
         return input
     alpha_p = -1.7580993408473766
-    keep = rng().random(input.data.shape) >= p
+    keep = rng().random(input._data.shape) >= p
     a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
     b = -a * alpha_p * p
-    dt = input.data.dtype
+    dt = input._data.dtype
     return input * _make((keep * a).astype(dt)) + _make(((~keep) * (a * alpha_p) + b).astype(dt))
 
 
@@ -226,7 +226,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                              f"size {list(x.shape)}")
         running = None
         if running_mean is not None and running_var is not None:
-            running = (running_mean.data, running_var.data, momentum)
+            running = (running_mean._data, running_var._data, momentum)
         params = [t for t in (weight, bias) if t is not None]
         y = _ops.Normalize.apply(x, *params, axes=axes, eps=eps, has_w=weight is not None,
                                  has_b=bias is not None, wshape=shape, running=running)
@@ -238,17 +238,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be given when "
                                "training=False")
-        dt = x.data.dtype
-        rm = running_mean.data.reshape(shape).astype(dt, copy=False)
-        inv = (1.0 / np.sqrt(running_var.data.reshape(shape) + eps)).astype(dt)
+        dt = x._data.dtype
+        rm = running_mean._data.reshape(shape).astype(dt, copy=False)
+        inv = (1.0 / np.sqrt(running_var._data.reshape(shape) + eps)).astype(dt)
         if not (GRAD_ENABLED[0] and any(t is not None and t.requires_grad
                                         for t in (x, weight, bias))):
             # Inference: one fused scale-and-shift on arrays, nothing recorded.
-            sc = inv * weight.data.reshape(shape) if weight is not None else inv
+            sc = inv * weight._data.reshape(shape) if weight is not None else inv
             sh = -rm * sc
             if bias is not None:
-                sh = sh + bias.data.reshape(shape)
-            return _make((x.data * sc + sh).astype(dt, copy=False))
+                sh = sh + bias._data.reshape(shape)
+            return _make((x._data * sc + sh).astype(dt, copy=False))
         if weight is not None:
             # Eval with gradients: fold into one scale and shift (x * s + t).
             s = weight.reshape(shape) * _make(inv)
@@ -309,14 +309,14 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
     if running_mean is not None and running_var is not None:
         with no_grad():
-            d = input.data
+            d = input._data
             n = d[0, 0].size
             m = momentum
             inst_var = d.var(axis=axes, ddof=1 if n > 1 else 0)
-            running_mean.data *= 1 - m
-            running_mean.data += (m * d.mean(axis=axes).mean(0)).astype(running_mean.data.dtype)
-            running_var.data *= 1 - m
-            running_var.data += (m * inst_var.mean(0)).astype(running_var.data.dtype)
+            running_mean._data *= 1 - m
+            running_mean._data += (m * d.mean(axis=axes).mean(0)).astype(running_mean._data.dtype)
+            running_var._data *= 1 - m
+            running_var._data += (m * inst_var.mean(0)).astype(running_var._data.dtype)
             running_mean._version[0] += 1
             running_var._version[0] += 1
     params = [t for t in (weight, bias) if t is not None]
@@ -332,7 +332,7 @@ def prelu(input, weight):  # noqa: A002
             raise RuntimeError(f"prelu: mismatch of parameter numbers ({w.numel()}) and input "
                                f"channel size (input shape {list(input.shape)})")
         w = w.reshape((1, -1) + (1,) * (input.dim() - 2))
-    return _f.where(_make(input.data > 0), input, w * input)
+    return _f.where(_make(input._data > 0), input, w * input)
 
 
 def softmax2d(input):  # noqa: A002
@@ -346,7 +346,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
         normalized_shape = (normalized_shape,)
     axes = tuple(range(input.dim() - len(normalized_shape), input.dim()))
     if eps is None:
-        eps = float(np.finfo(input.data.dtype).eps)
+        eps = float(np.finfo(input._data.dtype).eps)
     y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
     return y * weight if weight is not None else y
 
@@ -356,7 +356,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # 
               scale_grad_by_freq=False, sparse=False):
     """weight[input]: rows of the table for integer indices. Rows at padding_idx get no
     gradient. max_norm renormalises the looked-up rows in place (PyTorch's semantics)."""
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: Expected tensor for argument #1 'indices' to have an "
                            f"integer scalar type, but got {idx.dtype} instead")
@@ -371,7 +371,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # 
     if max_norm is not None:
         with no_grad():
             rows = np.unique(idx)
-            w = weight.data
+            w = weight._data
             norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
             big = norms > max_norm
             if big.any():
@@ -410,7 +410,7 @@ def _check_same_size(input, target, name):  # noqa: A002
 def _arr(t, dtype):
     if t is None:
         return None
-    a = t.data if isinstance(t, Tensor) else np.asarray(t)
+    a = t._data if isinstance(t, Tensor) else np.asarray(t)
     return a.astype(dtype, copy=False)
 
 
@@ -444,7 +444,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa
     _check_same_size(input, target, "huber_loss")
     d = input - target
     ad = _f.abs(d)
-    mask = ad.data < delta
+    mask = ad._data < delta
     loss = _f.where(_make(mask), 0.5 * d * d, delta * (ad - 0.5 * delta))
     if weight is not None:
         loss = loss * weight
@@ -461,7 +461,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     d = input - target
     ad = _f.abs(d)
-    loss = _f.where(_make(ad.data < beta), 0.5 * d * d / beta, ad - 0.5 * beta)
+    loss = _f.where(_make(ad._data < beta), 0.5 * d * d / beta, ad - 0.5 * beta)
     return _reduce(loss, reduction)
 
 
@@ -474,9 +474,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"input size ({list(input.shape)}) is deprecated. Please ensure they "
                          "have the same size.")
     x = floating(input)
-    y = _f.cast(as_operand(target), x.data.dtype) if not isinstance(target, Tensor) or \
-        target.data.dtype != x.data.dtype else target
-    return _ops.BCE.apply(x, y, weight=_arr(weight, x.data.dtype), reduction=reduction)
+    y = _f.cast(as_operand(target), x._data.dtype) if not isinstance(target, Tensor) or \
+        target._data.dtype != x._data.dtype else target
+    return _ops.BCE.apply(x, y, weight=_arr(weight, x._data.dtype), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,  # noqa: A002
@@ -488,10 +488,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size "
                          f"({list(input.shape)})")
     x = floating(input)
-    y = target if isinstance(target, Tensor) and target.data.dtype == x.data.dtype else \
-        _f.cast(as_operand(target), x.data.dtype)
-    return _ops.BCEWithLogits.apply(x, y, weight=_arr(weight, x.data.dtype),
-                                    pos_weight=_arr(pos_weight, x.data.dtype),
+    y = target if isinstance(target, Tensor) and target._data.dtype == x._data.dtype else \
+        _f.cast(as_operand(target), x._data.dtype)
+    return _ops.BCEWithLogits.apply(x, y, weight=_arr(weight, x._data.dtype),
+                                    pos_weight=_arr(pos_weight, x._data.dtype),
                                     reduction=reduction)
 
 
@@ -513,13 +513,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                            "(N, C, ...); got a 0-d tensor")
     axis = 0 if x.dim() == 1 else 1
     C = x.shape[axis]
-    dt = x.data.dtype
+    dt = x._data.dtype
     w = _arr(weight, dt)
     if w is not None and w.shape != (C,):
         raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {C} "
                            f"classes or no classes but got weight tensor of shape: "
                            f"{list(w.shape)}")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind in "iu":
         expected = x.shape[:axis] + x.shape[axis + 1:]
         if tuple(t.shape) != tuple(expected):
@@ -538,7 +538,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                            f"{list(x.shape)}, got {list(t.shape)}")
     # Probabilities: -(sum_c w_c y_c log_softmax(x)_c), stable through log_softmax.
     y = target if isinstance(target, Tensor) else _make(t)
-    if y.data.dtype != dt:
+    if y._data.dtype != dt:
         y = _f.cast(y, dt)
     if label_smoothing:
         y = y * (1 - label_smoothing) + label_smoothing / C
@@ -561,7 +561,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     x = input
     axis = 0 if x.dim() == 1 else 1
     C = x.shape[axis]
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"nll_loss: expected target of integer class indices, got {t.dtype}")
     expected = tuple(x.shape[:axis] + x.shape[axis + 1:])
@@ -573,7 +573,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if tt.size and (tt.min() < 0 or tt.max() >= C):
         bad = tt[(tt < 0) | (tt >= C)].flat[0]
         raise IndexError(f"nll_loss: Target {bad} is out of bounds (input has {C} classes)")
-    dt = x.data.dtype
+    dt = x._data.dtype
     coef = (_arr(weight, dt)[tt] if weight is not None else np.ones(tt.shape, dt)) * valid
     picked = x.gather(axis, _make(np.expand_dims(tt, axis).astype(np.int64))).squeeze(axis)
     loss = -(picked * _make(coef.astype(dt)))
@@ -593,7 +593,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",  # n
     if log_target:
         loss = _f.exp(target) * (target - input)
     else:
-        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        t = target._data if isinstance(target, Tensor) else np.asarray(target)
         with np.errstate(divide="ignore", invalid="ignore"):
             xlogx = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0).astype(t.dtype)
         if isinstance(target, Tensor) and target.requires_grad:
@@ -624,7 +624,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
                          reduction="mean"):
     """x where y = 1, max(0, margin - x) where y = -1."""
     reduction = _reduction(reduction, size_average, reduce)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     loss = _f.where(_make(t == 1), input, zeros_like(input)) + \
         _f.where(_make(t == -1), relu(margin - input), zeros_like(input))
     return _reduce(loss, reduction)
@@ -635,7 +635,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1."""
     reduction = _reduction(reduction, size_average, reduce)
     cos = cosine_similarity(input1, input2, dim=-1, eps=1e-8)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     loss = _f.where(_make(t == 1), 1 - cos, relu(cos - margin))
     return _reduce(loss, reduction)
 
@@ -650,17 +650,17 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     else:
         loss = input - target * _f.log(input + eps)
     if full:
-        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        t = target._data if isinstance(target, Tensor) else np.asarray(target)
         st = np.where(t > 1, t * np.log(np.where(t > 1, t, 1)) - t
                       + 0.5 * np.log(2 * math.pi * np.where(t > 1, t, 1)), 0)
-        loss = loss + _make(st.astype(input.data.dtype))
+        loss = loss + _make(st.astype(input._data.dtype))
     return _reduce(loss, reduction)
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):  # noqa: A002
     """Gaussian negative log-likelihood 0.5 (log var + (x - y)^2 / var), var clamped at eps."""
     var = var.clamp(min=eps) if isinstance(var, Tensor) else _make(
-        np.maximum(np.asarray(var, input.data.dtype), eps))
+        np.maximum(np.asarray(var, input._data.dtype), eps))
     loss = 0.5 * (_f.log(var) + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)

@@ -16,7 +16,7 @@ from ..random import rng
 
 def _fill(tensor, arr):
     # In place on the array: no graph, and optimizers holding the tensor see the change.
-    np.copyto(tensor.data, arr, casting="unsafe")
+    np.copyto(tensor._data, arr, casting="unsafe")
     tensor._version[0] += 1
     return tensor
 
@@ -68,12 +68,12 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
-    return _fill(tensor, rng(generator).uniform(a, b, tensor.data.shape))
+    return _fill(tensor, rng(generator).uniform(a, b, tensor._data.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
-    return _fill(tensor, mean + std * rng(generator).standard_normal(tensor.data.shape))
+    return _fill(tensor, mean + std * rng(generator).standard_normal(tensor._data.shape))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -84,7 +84,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     if not a < b:
         raise ValueError(f"trunc_normal_: a ({a}) must be less than b ({b})")
     g = rng(generator)
-    shape = tensor.data.shape
+    shape = tensor._data.shape
     out = mean + std * g.standard_normal(shape)
     bad = (out < a) | (out > b)
     for _ in range(1000):
@@ -117,7 +117,7 @@ def eye_(tensor):
     """The identity matrix (2-D tensors only)."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    return _fill(tensor, np.eye(*tensor.data.shape))
+    return _fill(tensor, np.eye(*tensor._data.shape))
 
 
 def dirac_(tensor, groups=1):
@@ -130,7 +130,7 @@ def dirac_(tensor, groups=1):
         raise ValueError("dim 0 must be divisible by groups")
     out_per = sizes[0] // groups
     min_dim = min(out_per, sizes[1])
-    arr = np.zeros(tensor.data.shape)
+    arr = np.zeros(tensor._data.shape)
     centre = tuple(s // 2 for s in sizes[2:])
     for g in range(groups):
         for i in range(min_dim):
@@ -193,7 +193,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     q *= np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return _fill(tensor, gain * q.reshape(tensor.data.shape))
+    return _fill(tensor, gain * q.reshape(tensor._data.shape))
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):

@@ -62,7 +62,7 @@ class Linear(Module):
         if type(input) is not Tensor and not isinstance(input, Tensor):
             raise TypeError(f"linear(): argument 'input' must be Tensor, not "
                             f"{type(input).__name__}")
-        if input.data.dtype != w.data.dtype:
+        if input._data.dtype != w._data.dtype:
             raise RuntimeError(f"Linear: expected input and weight to have the same dtype, but "
                                f"got {input.dtype} and {w.dtype} (cast the input, or the "
                                f"model with .to(dtype))")

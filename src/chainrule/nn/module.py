@@ -235,7 +235,7 @@ class Module:
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             "(chainrule Tensor or None required)")
         if isinstance(tensor, Buffer):
-            tensor = Tensor._make(tensor.data)
+            tensor = Tensor._make(tensor._data)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -369,7 +369,7 @@ class Module:
             else:
                 if p.grad.grad_fn is not None:
                     p.grad = p.grad.detach()
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
 
     def apply(self, fn):
         """Call fn(m) on every sub-module (children first) and on self; returns self.
@@ -388,19 +388,19 @@ class Module:
             for p in m._parameters.values():
                 if p is None:
                     continue
-                new = fn(p.data)
-                if new is not p.data:
-                    p.data = new
+                new = fn(p._data)
+                if new is not p._data:
+                    p._data = new
                     p._version[0] += 1
                 if p.grad is not None:
-                    g = fn(p.grad.data)
-                    if g is not p.grad.data:
+                    g = fn(p.grad._data)
+                    if g is not p.grad._data:
                         p.grad = Tensor._make(g)
             for name, b in m._buffers.items():
                 if b is not None:
-                    new = fn(b.data)
-                    if new is not b.data:
-                        b.data = new
+                    new = fn(b._data)
+                    if new is not b._data:
+                        b._data = new
                         b._version[0] += 1
         return self
 
@@ -489,22 +489,22 @@ class Module:
                 missing_keys.append(key)
                 continue
             value = state_dict[key]
-            arr = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if tuple(arr.shape) != tuple(param.data.shape):
+            arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+            if tuple(arr.shape) != tuple(param._data.shape):
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape "
                                   f"{list(arr.shape)} from checkpoint, the shape in current "
-                                  f"model is {list(param.data.shape)}.")
+                                  f"model is {list(param._data.shape)}.")
                 continue
             try:
                 if assign:
-                    param.data = arr.astype(param.data.dtype, copy=False) \
-                        if arr.dtype.kind == param.data.dtype.kind else arr.copy()
+                    param._data = arr.astype(param._data.dtype, copy=False) \
+                        if arr.dtype.kind == param._data.dtype.kind else arr.copy()
                 else:
-                    np.copyto(param.data, arr, casting="unsafe")
+                    np.copyto(param._data, arr, casting="unsafe")
                 param._version[0] += 1
             except Exception as e:  # noqa: BLE001 - report, like PyTorch
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions '
-                                  f"in the model are {list(param.data.shape)} and whose "
+                                  f"in the model are {list(param._data.shape)} and whose "
                                   f"dimensions in the checkpoint are {list(arr.shape)}, an "
                                   f"exception occurred : {e}.")
         extra_key = prefix + "_extra_state"

@@ -21,7 +21,7 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty((0,), dtype=dtypes.get_default_dtype().np)
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data._data
         elif isinstance(data, np.ndarray):
             arr = data
         else:  # Python lists / numbers: the default float dtype, as chainrule.tensor does
@@ -37,12 +37,14 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
+    __str__ = __repr__
+
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        p = Parameter(self.data.copy(), self.requires_grad)
+        p = Parameter(self._data.copy(), self.requires_grad)
         if self.grad is not None:
-            p.grad = Tensor._make(self.grad.data.copy())
+            p.grad = Tensor._make(self.grad._data.copy())
         memo[id(self)] = p
         return p
 
@@ -53,6 +55,6 @@ class Buffer(Tensor):
     __slots__ = ("persistent",)
 
     def __init__(self, data, *, persistent=True):
-        arr = data.data if isinstance(data, Tensor) else np.asarray(data)
+        arr = data._data if isinstance(data, Tensor) else np.asarray(data)
         _init(self, arr, False, None)
         self.persistent = persistent

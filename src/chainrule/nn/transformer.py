@@ -41,7 +41,7 @@ class NonDynamicallyQuantizableLinear(Linear):
 def _mask_array(mask, name, op):
     if mask is None:
         return None
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_ and m.dtype.kind != "f":
         raise RuntimeError(f"{op}: only bool and floating types of {name} are supported, "
                            f"got {m.dtype}")
@@ -53,9 +53,9 @@ def _canonical(mask, dtype):
     Returns a Tensor (float masks keep their graph, if any)."""
     if mask is None:
         return None
-    if isinstance(mask, Tensor) and mask.data.dtype.kind == "f":
+    if isinstance(mask, Tensor) and mask._data.dtype.kind == "f":
         return cast(mask, dtype)
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype == np.bool_:
         return _make(np.where(m, -np.inf, 0).astype(dtype))
     return _make(m.astype(dtype, copy=False))
@@ -66,7 +66,7 @@ def _is_causal_mask(mask, L):
     or bool True above it): then the faster is_causal path gives the same result."""
     if mask is None:
         return False
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.shape != (L, L):
         return False
     above = np.triu(np.ones((L, L), dtype=bool), 1)
@@ -203,7 +203,7 @@ class MultiheadAttention(Module):
             raise AssertionError(f"{op}: key shape {list(key.shape)} does not match value shape "
                                  f"{list(value.shape)} or the query's batch size {N}")
         H, hd = self.num_heads, self.head_dim
-        dt = query.data.dtype
+        dt = query._data.dtype
 
         kpm = _mask_array(key_padding_mask, "key_padding_mask", op)
         am = _mask_array(attn_mask, "attn_mask", op)

@@ -34,7 +34,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p, group):
         st = self.state[p]
         st["step"] = 0
-        st["sum"] = Tensor._make(np.full_like(p.data, group["initial_accumulator_value"]))
+        st["sum"] = Tensor._make(np.full_like(p._data, group["initial_accumulator_value"]))
         return st
 
     def add_param_group(self, param_group):
@@ -56,7 +56,7 @@ class Adagrad(Optimizer):
             if wd != 0:
                 g = g + wd * pd
             clr = lr / (1 + (step - 1) * lr_decay)
-            s = st["sum"].data
+            s = st["sum"]._data
             tmp, std = self._tmp(p), self._tmp(p, 1)
             np.multiply(g, g, out=tmp)
             s += tmp

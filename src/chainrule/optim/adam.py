@@ -49,7 +49,7 @@ class Adam(Optimizer):
             st = self._state(p, *buffers)
             st["step"] = step = st["step"] + 1
             g = _weight_decay(pd, g, lr, wd, decoupled)
-            m, v = st["exp_avg"].data, st["exp_avg_sq"].data
+            m, v = st["exp_avg"]._data, st["exp_avg_sq"]._data
             tmp = self._tmp(p)
             _lerp(m, g, 1 - beta1, tmp)
             v *= beta2
@@ -58,7 +58,7 @@ class Adam(Optimizer):
             bc2_sqrt = math.sqrt(1 - beta2 ** step)
             step_size = lr / bc1
             if amsgrad:
-                vmax = st["max_exp_avg_sq"].data
+                vmax = st["max_exp_avg_sq"]._data
                 np.maximum(vmax, v, out=vmax)
                 np.sqrt(vmax, out=tmp)
             else:

@@ -26,7 +26,7 @@ class Adamax(Optimizer):
             st["step"] = step = st["step"] + 1
             if wd != 0:
                 g = g + wd * pd
-            m, u = st["exp_avg"].data, st["exp_inf"].data
+            m, u = st["exp_avg"]._data, st["exp_inf"]._data
             tmp = self._tmp(p)
             _lerp(m, g, 1 - b1, tmp)
             u *= b2
@@ -68,7 +68,7 @@ class NAdam(Optimizer):
             # PyTorch keeps mu_product as a float32 scalar tensor: round the same way.
             mu_product = float(np.float32(st["mu_product"]) * np.float32(mu))
             st["mu_product"] = mu_product
-            m, v = st["exp_avg"].data, st["exp_avg_sq"].data
+            m, v = st["exp_avg"]._data, st["exp_avg_sq"]._data
             tmp, denom = self._tmp(p), self._tmp(p, 1)
             _lerp(m, g, 1 - b1, tmp)
             v *= b2
@@ -108,7 +108,7 @@ class RAdam(Optimizer):
             st = self._state(p, "exp_avg", "exp_avg_sq")
             st["step"] = step = st["step"] + 1
             g = _weight_decay(pd, g, lr, wd, decoupled)
-            m, v = st["exp_avg"].data, st["exp_avg_sq"].data
+            m, v = st["exp_avg"]._data, st["exp_avg_sq"]._data
             tmp, upd = self._tmp(p), self._tmp(p, 1)
             _lerp(m, g, 1 - b1, tmp)
             v *= b2
@@ -149,7 +149,7 @@ class Adadelta(Optimizer):
             st["step"] += 1
             if wd != 0:
                 g = g + wd * pd
-            v, u = st["square_avg"].data, st["acc_delta"].data
+            v, u = st["square_avg"]._data, st["acc_delta"]._data
             tmp, delta = self._tmp(p), self._tmp(p, 1)
             v *= rho
             _addcmul_sq(v, g, 1 - rho, tmp)

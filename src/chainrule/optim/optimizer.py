@@ -117,7 +117,7 @@ class Optimizer:
                 else:
                     if p.grad.grad_fn is not None:
                         p.grad = p.grad.detach()
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
 
     def step(self, closure=None):
         """One update of every parameter with a gradient. closure() re-evaluates the loss."""
@@ -146,8 +146,8 @@ class Optimizer:
         steps so an update allocates nothing."""
         key = (id(p), k)
         t = self._scratch.get(key)
-        if t is None or t.shape != p.data.shape or t.dtype != p.data.dtype:
-            t = self._scratch[key] = np.empty_like(p.data)
+        if t is None or t.shape != p._data.shape or t.dtype != p._data.dtype:
+            t = self._scratch[key] = np.empty_like(p._data)
         return t
 
     def _grads(self, group):
@@ -157,8 +157,8 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = p.grad.data
-            yield p, p.data, (-g if maximize else g)
+            g = p.grad._data
+            yield p, p._data, (-g if maximize else g)
 
     def _state(self, p, *buffers, **scalars):
         """p's state, created on the first step as PyTorch orders it: 'step' = 0, then the
@@ -168,7 +168,7 @@ class Optimizer:
             st["step"] = 0
             st.update(scalars)
             for name in buffers:
-                st[name] = Tensor._make(np.zeros_like(p.data))
+                st[name] = Tensor._make(np.zeros_like(p._data))
         return st
 
     def register_step_pre_hook(self, hook):
@@ -283,7 +283,7 @@ def _addcmul_sq(v, g, value, tmp):
 def _copy_sd(sd):
     out = {"state": {}, "param_groups": [dict(g) for g in sd["param_groups"]]}
     for k, st in sd["state"].items():
-        out["state"][k] = {name: (Tensor._make(v.data.copy()) if isinstance(v, Tensor)
+        out["state"][k] = {name: (Tensor._make(v._data.copy()) if isinstance(v, Tensor)
                                   else copy.deepcopy(v)) for name, v in st.items()}
     return out
 
@@ -292,12 +292,12 @@ def _cast_state(name, v, p):
     """State tensors take the parameter's dtype (except 'step', kept as saved)."""
     if name == "step":
         if isinstance(v, Tensor):
-            return int(v.data.reshape(()).item()) if v.data.size == 1 else v
+            return int(v._data.reshape(()).item()) if v._data.size == 1 else v
         if isinstance(v, np.ndarray):
             return int(v.reshape(()).item())
         return int(v) if isinstance(v, (int, float, np.integer, np.floating)) else v
     if isinstance(v, np.ndarray):
         v = Tensor._make(v)
-    if isinstance(v, Tensor) and v.data.dtype.kind == "f" and v.data.dtype != p.data.dtype:
-        return Tensor._make(v.data.astype(p.data.dtype))
+    if isinstance(v, Tensor) and v._data.dtype.kind == "f" and v._data.dtype != p._data.dtype:
+        return Tensor._make(v._data.astype(p._data.dtype))
     return v

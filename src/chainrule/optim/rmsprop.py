@@ -34,12 +34,12 @@ class RMSprop(Optimizer):
             st["step"] += 1
             if wd != 0:
                 g = g + wd * pd
-            v = st["square_avg"].data
+            v = st["square_avg"]._data
             tmp, avg = self._tmp(p), self._tmp(p, 1)
             v *= alpha
             _addcmul_sq(v, g, 1 - alpha, tmp)
             if centered:
-                a = st["grad_avg"].data
+                a = st["grad_avg"]._data
                 _lerp(a, g, 1 - alpha, tmp)
                 np.negative(a, out=tmp)
                 tmp *= a
@@ -49,7 +49,7 @@ class RMSprop(Optimizer):
                 np.sqrt(v, out=avg)
             avg += eps
             if mom > 0:
-                b = st["momentum_buffer"].data
+                b = st["momentum_buffer"]._data
                 b *= mom
                 np.divide(g, avg, out=tmp)
                 b += tmp

@@ -46,9 +46,9 @@ class SGD(Optimizer):
                 buf = st.get("momentum_buffer")
                 if buf is None:
                     st["momentum_buffer"] = Tensor._make(np.array(g, copy=True))
-                    b = st["momentum_buffer"].data
+                    b = st["momentum_buffer"]._data
                 else:
-                    b = buf.data
+                    b = buf._data
                     b *= mom
                     if damp != 0:
                         np.multiply(g, 1 - damp, out=tmp)

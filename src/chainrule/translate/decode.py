@@ -16,7 +16,7 @@ def _log_softmax(x):
 def greedy_decode(model, src, max_len=None, bos_id=1, eos_id=2, pad_id=0):
     """Most likely next token at each step, for a batch: src (N, S) ids -> (N, T) ids
     (without <bos>; <eos> then <pad> after it)."""
-    src = np.asarray(src.data if isinstance(src, Tensor) else src, dtype=np.int64)
+    src = np.asarray(src._data if isinstance(src, Tensor) else src, dtype=np.int64)
     N = src.shape[0]
     max_len = max_len or model.config["max_len"] - 1
     with no_grad():
@@ -24,7 +24,7 @@ def greedy_decode(model, src, max_len=None, bos_id=1, eos_id=2, pad_id=0):
         ys = np.full((N, 1), bos_id, dtype=np.int64)
         done = np.zeros(N, dtype=bool)
         for _ in range(max_len):
-            logits = model.decode(ys, memory, src).data[:, -1]
+            logits = model.decode(ys, memory, src)._data[:, -1]
             nxt = logits.argmax(-1)
             nxt[done] = pad_id
             ys = np.concatenate([ys, nxt[:, None]], axis=1)
@@ -41,10 +41,10 @@ def beam_search(model, src, beam_size=4, max_len=None, length_penalty=0.6, bos_i
     Keeps the beam_size most probable prefixes; a finished hypothesis is scored by its
     log-probability divided by the GNMT length penalty ((5 + len) / 6) ** alpha.
     """
-    src = np.asarray(src.data if isinstance(src, Tensor) else src, dtype=np.int64).reshape(1, -1)
+    src = np.asarray(src._data if isinstance(src, Tensor) else src, dtype=np.int64).reshape(1, -1)
     max_len = max_len or model.config["max_len"] - 1
     with no_grad():
-        memory = model.encode(src).data
+        memory = model.encode(src)._data
         beams = np.full((1, 1), bos_id, dtype=np.int64)
         scores = np.zeros(1)
         finished = []
@@ -56,7 +56,7 @@ def beam_search(model, src, beam_size=4, max_len=None, length_penalty=0.6, bos_i
             B = beams.shape[0]
             mem = _make(np.repeat(memory, B, axis=0))
             logp = _log_softmax(model.decode(beams, mem, np.repeat(src, B, axis=0))
-                                .data[:, -1].astype(np.float64))
+                                ._data[:, -1].astype(np.float64))
             cand = (scores[:, None] + logp).ravel()
             V = logp.shape[1]
             order = np.argsort(-cand)[:2 * beam_size]
@@ -107,4 +107,4 @@ def cross_attention(model, src, out_ids, bos_id=1, layer=-1):
     finally:
         h1.remove()
         h2.remove()
-    return maps["w"].data[0]
+    return maps["w"]._data[0]

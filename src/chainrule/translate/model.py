@@ -41,7 +41,7 @@ class Translator(nn.Module):
         self._scale = math.sqrt(d_model)
 
     def _src_pad(self, src):
-        return src.data == self.pad_id if isinstance(src, Tensor) else src == self.pad_id
+        return src._data == self.pad_id if isinstance(src, Tensor) else src == self.pad_id
 
     def encode(self, src):
         """src (N, S) int64 ids -> memory (N, S, d_model)."""
@@ -95,7 +95,7 @@ def _save_state(state, path):
     except ImportError:
         pass
     from safetensors.numpy import save_file
-    save_file({k: np.ascontiguousarray(v.data) for k, v in state.items()}, path)
+    save_file({k: np.ascontiguousarray(v._data) for k, v in state.items()}, path)
 
 
 def _load_state(path):

@@ -231,7 +231,7 @@ class WeightedRandomSampler(Sampler):
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
             raise ValueError(f"num_samples should be a positive integer value, but got "
                              f"num_samples={num_samples}")
-        w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, np.float64)
+        w = np.asarray(weights._data if isinstance(weights, Tensor) else weights, np.float64)
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
                              f"{tuple(w.shape)}")
@@ -286,7 +286,7 @@ def default_collate(batch):
         if len(shapes) != 1:
             raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, "
                                f"but got shapes {sorted(shapes)} in one batch")
-        return _make(np.stack([b.data for b in batch]))
+        return _make(np.stack([b._data for b in batch]))
     if isinstance(elem, np.ndarray):
         if elem.dtype.kind in "OSU":
             raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, "
@@ -420,7 +420,7 @@ class DataLoader:
         for batch in self.batch_sampler:
             if fast:
                 idx = np.asarray(batch, dtype=np.int64)
-                yield [_make(t.data[idx]) for t in ds.tensors]
+                yield [_make(t._data[idx]) for t in ds.tensors]
             elif getitems is not None:
                 yield collate(getitems(batch))
             else:

@@ -463,11 +463,11 @@ def draw_graph(root, params=None, *, show_grad=True, backward=False, title=None,
         lines = []
         if k in names:
             lines.append(names[k])
-        lines.append(_describe(t.data, "value" if t.data.size == 1 else "shape"))
-        if t.data.size != 1 and t.data.dtype != np.float32:
-            lines[-1] = lines[-1].replace("shape [", f"{t.data.dtype.name} [", 1)
+        lines.append(_describe(t._data, "value" if t._data.size == 1 else "shape"))
+        if t._data.size != 1 and t._data.dtype != np.float32:
+            lines[-1] = lines[-1].replace("shape [", f"{t._data.dtype.name} [", 1)
         if show_grad and getattr(t, "grad", None) is not None:
-            lines.append(_describe(t.grad.data, "grad"))
+            lines.append(_describe(t.grad._data, "grad"))
         if k in roots:
             role = "root"
         elif t.grad_fn is not None:

@@ -182,31 +182,31 @@ def _local_jacobians(node, out):
         for k in range(len(node.inputs)):
             notes[k] = "(multi-output op)"
         return res, notes
-    size = out.data.size
+    size = out._data.size
     if size > MAX_JACOBIAN_ROWS:
         for k, t in enumerate(node.inputs):
             if t is not None and needs[k]:
-                notes[k] = f"(Jacobian {size}\u00d7{t.data.size}, not shown)"
+                notes[k] = f"(Jacobian {size}\u00d7{t._data.size}, not shown)"
         return res, notes
     rows = {k: [] for k, t in enumerate(node.inputs) if t is not None and needs[k]}
     prev = GRAD_ENABLED[0], CREATE_GRAPH[0]
     GRAD_ENABLED[0] = CREATE_GRAPH[0] = False
     try:
         for e in range(size):
-            seed = np.zeros(out.data.shape, dtype=out.data.dtype)
+            seed = np.zeros(out._data.shape, dtype=out._data.dtype)
             seed.reshape(-1)[e] = 1
             g = node._run_backward((seed,))
             for k in rows:
                 gk = g[k] if k < len(g) else None
                 t = node.inputs[k]
-                rows[k].append(np.zeros(t.data.shape) if gk is None
-                               else np.array(gk.data if isinstance(gk, Tensor) else gk,
+                rows[k].append(np.zeros(t._data.shape) if gk is None
+                               else np.array(gk._data if isinstance(gk, Tensor) else gk,
                                              dtype=np.float64))
     finally:
         GRAD_ENABLED[0], CREATE_GRAPH[0] = prev
     for k, r in rows.items():
         t = node.inputs[k]
-        res[k] = np.stack(r).reshape(out.data.shape + t.data.shape)
+        res[k] = np.stack(r).reshape(out._data.shape + t._data.shape)
     return res, notes
 
 
@@ -236,7 +236,7 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
     def nm(t):
         if t is None:
             return "-"
-        return names.get(id(t)) or _fmt(t.data)
+        return names.get(id(t)) or _fmt(t._data)
 
     # Forward pass, in creation order, with the local derivatives each node keeps.
     order = sorted(nodes.values(), key=lambda n: n.seq)
@@ -249,12 +249,12 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
             continue
         jac, notes = _local_jacobians(node, out)
         local_of[id(node)] = jac
-        ins = [(nm(t), None if t is None else t.data.copy(),
+        ins = [(nm(t), None if t is None else t._data.copy(),
                 bool(t is not None and t.requires_grad)) for t in node.inputs]
         local = [(nm(t), jac.get(k), notes.get(k, ""))
                  for k, t in enumerate(node.inputs)
                  if t is not None and node.needs_input_grad[k]]
-        fsteps.append(ForwardStep(i, node.name, ins, (nm(out), out.data.copy()), local))
+        fsteps.append(ForwardStep(i, node.name, ins, (nm(out), out._data.copy()), local))
 
     for t in tensors.values():
         if t.grad_fn is not None and t.requires_grad and t is not output:
@@ -268,7 +268,7 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
     def observer(node, grads_out, grads_in):
         if grads_in is None:
             pending[id(node)] = [None if g is None else np.array(
-                g.data if isinstance(g, Tensor) else g) for g in grads_out]
+                g._data if isinstance(g, Tensor) else g) for g in grads_out]
             return
         up = pending.pop(id(node), [None])
         outs = outputs_of.get(id(node), [])
@@ -280,11 +280,11 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
             g = grads_in[k] if k < len(grads_in) else None
             if g is None:
                 continue
-            g = np.array(g.data if isinstance(g, Tensor) else g)
+            g = np.array(g._data if isinstance(g, Tensor) else g)
             loc = jac.get(k)
             if (loc is not None and up[0] is not None and up[0].size == 1
-                    and loc.size == t.data.size):
-                loc = loc.reshape(t.data.shape)
+                    and loc.size == t._data.size):
+                loc = loc.reshape(t._data.shape)
             parts.append((nm(t), loc, g))
         bsteps.append(BackwardStep(len(bsteps) + 1, node.name,
                                    nm(outs[0]) if outs else "?", up[0], parts))
@@ -308,7 +308,7 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
         return first_use.get(id(t), (0, 0)) if t.grad_fn is None else (t.grad_fn.seq, -1)
     for t in sorted(tensors.values(), key=forward_order):
         if id(t) in names:
-            values[names[id(t)]] = t.data.copy()
+            values[names[id(t)]] = t._data.copy()
         if t.grad_fn is None and t.requires_grad and t.grad is not None:
-            grads[nm(t)] = t.grad.data.copy()
+            grads[nm(t)] = t.grad._data.copy()
     return Trace(fsteps, bsteps, grads, values, out_name)

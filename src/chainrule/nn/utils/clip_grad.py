@@ -20,17 +20,17 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not tensors:
         return Tensor._make(np.zeros((), np.float32))
-    dt = tensors[0].data.dtype
+    dt = tensors[0]._data.dtype
     if norm_type == math.inf:
-        total = max(float(np.abs(t.data).max()) if t.data.size else 0.0 for t in tensors)
+        total = max(float(np.abs(t._data).max()) if t._data.size else 0.0 for t in tensors)
     elif norm_type == 0:
-        total = float(sum(np.count_nonzero(t.data) for t in tensors))
+        total = float(sum(np.count_nonzero(t._data) for t in tensors))
     elif norm_type == 2.0:
         # Per-tensor norms in the tensor's dtype, then the norm of norms (PyTorch's order).
-        norms = np.array([np.linalg.norm(t.data.reshape(-1)) for t in tensors], dtype=dt)
+        norms = np.array([np.linalg.norm(t._data.reshape(-1)) for t in tensors], dtype=dt)
         total = float(np.linalg.norm(norms))
     else:
-        norms = np.array([np.sum(np.abs(t.data) ** norm_type) ** (1 / norm_type)
+        norms = np.array([np.sum(np.abs(t._data) ** norm_type) ** (1 / norm_type)
                           for t in tensors], dtype=dt)
         total = float(np.sum(norms ** norm_type) ** (1 / norm_type))
     if error_if_nonfinite and not math.isfinite(total):
@@ -52,10 +52,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if not grads:
         return Tensor._make(np.zeros((), np.float32))
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
-    coef = float(max_norm) / (float(total.data) + 1e-6)
+    coef = float(max_norm) / (float(total._data) + 1e-6)
     if coef < 1:
         for g in grads:
-            g.data *= g.data.dtype.type(coef)
+            g._data *= g._data.dtype.type(coef)
             g._version[0] += 1
     return total
 
@@ -67,5 +67,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element into [-clip_value, clip_value], in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g._data, -clip_value, clip_value, out=g._data)
         g._version[0] += 1

@@ -26,6 +26,6 @@ def vector_to_parameters(vec, parameters):
     i = 0
     for p in ps:
         n = p.numel()
-        np.copyto(p.data, vec.data[i:i + n].reshape(p.data.shape), casting="unsafe")
+        np.copyto(p._data, vec._data[i:i + n].reshape(p._data.shape), casting="unsafe")
         p._version[0] += 1
         i += n
