@@ -12,7 +12,7 @@
 
   const pg = {                                      // exposed for tests: window.playground
     state: null, frame: null, config: {}, history: [], playing: false, generation: 0,
-    lastBackprop: null, bpStep: 0, ready: false, framesReceived: 0,
+    lastBackprop: null, bpStep: 0, ready: false, framesReceived: 0, framesDrawn: 0,
   };
   window.playground = pg;
 
@@ -48,7 +48,7 @@
         pending.delete(m.id);
         if (m.error !== undefined) p.reject(m.error); else p.resolve(m.result);
       } else if (m.type === "frame") {
-        if (m.generation === pg.generation) { pg.framesReceived++; applyFrame(m); }
+        if (m.generation === pg.generation) { pg.framesReceived++; queueFrame(m); }
       } else if (m.type === "paused") {
         setPlaying(false);
         showMessage(m.reason === "converged"
@@ -137,6 +137,9 @@
     };
     $("show-test").onchange = () => drawHeatmap();
     $("heatmap").addEventListener("click", onHeatmapClick);
+    $("net-canvas").addEventListener("mousemove", onNetMove);
+    $("net-canvas").addEventListener("mouseleave", () => $("tooltip").classList.add("hidden"));
+    $("net-canvas").addEventListener("click", onNetClick);
     $("gradcheck").onclick = () => {
       $("gradcheck-result").textContent = "checking ...";
       request("gradcheck").then((g) => {
@@ -197,13 +200,27 @@
     applyFrame(state.frame, true);
   }
 
-  function applyFrame(f, fromState) {
+  // Frames arrive faster than a slow machine may draw: keep the newest, draw once per
+  // animation frame (the loss curve still gets every frame's point).
+  let queued = null;
+  function queueFrame(f) {
+    if (f.history) pushHistory(f.history);
+    if (queued === null) requestAnimationFrame(() => {
+      const q = queued; queued = null;
+      if (q.generation === pg.generation) { applyFrame(q, false, true); pg.framesDrawn++; }
+    });
+    queued = f;
+  }
+
+  function pushHistory(p) {
+    const last = pg.history[pg.history.length - 1];
+    if (!last || last[0] !== p[0] || last[1] !== p[1]) pg.history.push(p);
+    if (pg.history.length > 2000) pg.history = pg.history.filter((_, i) => i % 2 === 0);
+  }
+
+  function applyFrame(f, fromState, historyDone) {
     pg.frame = f;
-    if (!fromState && f.history) {
-      const last = pg.history[pg.history.length - 1];
-      if (!last || last[0] !== f.history[0] || last[1] !== f.history[1]) pg.history.push(f.history);
-      if (pg.history.length > 2000) pg.history = pg.history.filter((_, i) => i % 2 === 0);
-    }
+    if (!fromState && !historyDone && f.history) pushHistory(f.history);
     $("epoch").textContent = String(f.epoch).padStart(6, "0");
     $("steps").textContent = f.steps;
     $("train-loss").textContent = fmt(f.trainLoss, 3);
@@ -214,8 +231,7 @@
     drawConfusion(f.confusion);
     drawLossChart();
     drawHeatmap();
-    drawUnits(f.units);
-    drawLinks(f.weights);
+    drawNetwork();
   }
 
   // --- colours and heat maps -------------------------------------------------------------
@@ -228,23 +244,38 @@
     return out;
   }
 
-  function paint(canvas, res, colourAt) {
-    const off = document.createElement("canvas");
-    off.width = off.height = res;
-    const ctx = off.getContext("2d"), img = ctx.createImageData(res, res);
-    for (let i = 0; i < res * res; i++) {
-      const c = colourAt(i);
-      img.data.set([c[0], c[1], c[2], 255], 4 * i);
+  // byte 0..255 (value -1..1) -> packed RGBA, computed once
+  const SIGNED_LUT = new Uint32Array(256);
+  const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  function pack(c) {
+    return littleEndian ? ((255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0
+                        : ((c[0] << 24) | (c[1] << 16) | (c[2] << 8) | 255) >>> 0;
+  }
+  for (let b = 0; b < 256; b++) SIGNED_LUT[b] = pack(signedColour(b / 127.5 - 1));
+
+  const offscreen = {};
+  function offscreenFor(res) {
+    let o = offscreen[res];
+    if (!o) {
+      const c = document.createElement("canvas");
+      c.width = c.height = res;
+      const ctx = c.getContext("2d"), img = ctx.createImageData(res, res);
+      o = offscreen[res] = { c, ctx, img, px: new Uint32Array(img.data.buffer) };
     }
-    ctx.putImageData(img, 0, 0);
+    return o;
+  }
+  function paint(canvas, res, fill) {     // fill(Uint32Array of res*res pixels)
+    const o = offscreenFor(res);
+    fill(o.px);
+    o.ctx.putImageData(o.img, 0, 0);
     const g = canvas.getContext("2d");
     g.imageSmoothingEnabled = true;
-    g.drawImage(off, 0, 0, canvas.width, canvas.height);
+    g.drawImage(o.c, 0, 0, canvas.width, canvas.height);
   }
 
   function drawSigned(canvas, res, b64) {
     const d = bytes(b64);
-    paint(canvas, res, (i) => signedColour(d[i] / 127.5 - 1));
+    paint(canvas, res, (px) => { for (let i = 0; i < px.length; i++) px[i] = SIGNED_LUT[d[i]]; });
   }
 
   function toPx(x, y, size) {
@@ -266,7 +297,11 @@
     if (o.kind === "signed") drawSigned(canvas, s.outputRes, o.data);
     else {
       const cls = bytes(o.cls), conf = bytes(o.conf);
-      paint(canvas, s.outputRes, (i) => mix(MID, CLASS_COLOURS[cls[i]], 0.15 + 0.6 * (conf[i] / 255)));
+      paint(canvas, s.outputRes, (px) => {
+        for (let i = 0; i < px.length; i++) {
+          px[i] = pack(mix(MID, CLASS_COLOURS[cls[i]], 0.15 + 0.6 * (conf[i] / 255)));
+        }
+      });
     }
     const g = canvas.getContext("2d");
     if (s.mode === "perceptron" && s.features.length === 2 && s.features[0] === "x\u2081" &&
@@ -361,48 +396,30 @@
     }
   }
 
-  function unitPos(layer, i) { return [layer * COL, i * ROW + 30]; }
+  // The network is one canvas (units, their heat maps, biases, links): one repaint per
+  // frame, which keeps a 6 x 8 network fluid on a slow machine. Hover and click find the
+  // link or bias under the mouse from the same geometry.
+  function unitPos(layer, i) { return [layer * COL + 8, i * ROW + 30]; }
 
   function buildNetwork() {
     const net = $("network"), s = pg.state;
-    for (const el of [...net.querySelectorAll(".unit, .bias, .layer-ctl")]) el.remove();
+    for (const el of [...net.querySelectorAll(".layer-ctl")]) el.remove();
     const sizes = s.sizes;
-    const height = Math.max(...sizes) * ROW + 40;
-    net.style.height = `${height}px`;
-    net.style.width = `${(sizes.length - 1) * COL + UNIT + 10}px`;
-    $("links").setAttribute("width", (sizes.length - 1) * COL + UNIT + 10);
-    $("links").setAttribute("height", height);
-    pg.unitCanvases = [];
+    const c = $("net-canvas");
+    c.height = Math.max(...sizes) * ROW + 40;
+    c.width = (sizes.length - 1) * COL + UNIT + 20;
+    pg.geometry = [];                       // [{kind, layer, to, from, pts}] for hit tests
     sizes.forEach((n, layer) => {
-      const canv = [];
-      for (let i = 0; i < n; i++) {
-        const [x, y] = unitPos(layer, i);
-        const c = document.createElement("canvas");
-        c.width = c.height = UNIT;
-        c.className = "unit";
-        c.style.left = `${x}px`; c.style.top = `${y}px`;
-        c.title = layer === 0 ? s.features[i] : (layer === sizes.length - 1 ? `output ${i}` : `layer ${layer}, unit ${i}`);
-        net.append(c);
-        canv.push(c);
-        if (layer > 0) {
-          const b = document.createElement("div");
-          b.className = "bias";
-          b.style.left = `${x - 6}px`; b.style.top = `${y + UNIT - 6}px`;
-          b.dataset.layer = String(layer - 1); b.dataset.to = String(i);
-          b.onclick = (e) => openWeightEditor(e, layer - 1, i, null);
-          net.append(b);
-        }
-      }
-      pg.unitCanvases.push(canv);
       if (layer > 0 && layer < sizes.length - 1 && s.mode === "network") {   // +/- units
         const [x] = unitPos(layer, 0);
         const ctl = document.createElement("div");
         ctl.className = "layer-ctl";
-        ctl.style.left = `${x}px`; ctl.style.top = "0px";
+        ctl.style.left = `${x - 4}px`; ctl.style.top = "0px";
         for (const [txt, d] of [["\u2212", -1], ["+", 1]]) {
           const btn = document.createElement("button");
           btn.textContent = txt;
           btn.title = d > 0 ? "add a unit" : "remove a unit";
+          btn.className = d > 0 ? "unit-plus" : "unit-minus";
           btn.onclick = () => {
             const l = layersOf(); const u = l[layer - 1] + d;
             if (u >= 1 && u <= 8) { l[layer - 1] = u; change({ layers: l.join(",") }); }
@@ -414,49 +431,96 @@
     });
   }
 
-  function drawUnits(units) {
-    const s = pg.state;
-    if (!pg.unitCanvases) return;
-    units.forEach((layer, l) => layer.forEach((b64, i) => {
-      const c = pg.unitCanvases[l] && pg.unitCanvases[l][i];
-      if (c) drawSigned(c, s.unitRes, b64);
-    }));
-    const last = pg.unitCanvases[pg.unitCanvases.length - 1];   // the output unit(s): the heat map
-    const f = pg.frame;
-    if (last && f) last.forEach((c) => {
-      const g = c.getContext("2d");
-      g.drawImage($("heatmap"), 0, 0, c.width, c.height);
+  function linkPoints(l, to, from) {
+    const [x0, y0] = unitPos(l, from), [x1, y1] = unitPos(l + 1, to);
+    const ax = x0 + UNIT, ay = y0 + UNIT / 2, bx = x1, by = y1 + UNIT / 2, mx = (ax + bx) / 2;
+    return [ax, ay, mx, ay, mx, by, bx, by];
+  }
+
+  function drawNetwork() {
+    const f = pg.frame, s = pg.state, c = $("net-canvas");
+    if (!f || !s) return;
+    const g = c.getContext("2d");
+    g.clearRect(0, 0, c.width, c.height);
+    pg.geometry = [];
+    f.weights.forEach((layerW, l) => layerW.W.forEach((row, to) => row.forEach((w, from) => {
+      const p = linkPoints(l, to, from);
+      g.beginPath(); g.moveTo(p[0], p[1]); g.bezierCurveTo(p[2], p[3], p[4], p[5], p[6], p[7]);
+      g.strokeStyle = w >= 0 ? "rgba(8,119,189,.85)" : "rgba(245,147,34,.85)";
+      g.lineWidth = Math.min(8, 0.4 + 2.5 * Math.abs(w));
+      g.stroke();
+      pg.geometry.push({ kind: "W", layer: l, to, from, p });
+    })));
+    const sizes = s.sizes;
+    sizes.forEach((n, layer) => {
+      for (let i = 0; i < n; i++) {
+        const [x, y] = unitPos(layer, i);
+        const map = layer === sizes.length - 1 ? null : f.units[layer] && f.units[layer][i];
+        if (map) paintAt(g, x, y, UNIT, s.unitRes, map);
+        else if (layer === sizes.length - 1) g.drawImage($("heatmap"), x, y, UNIT, UNIT);
+        g.strokeStyle = "#888"; g.lineWidth = 1; g.strokeRect(x - 0.5, y - 0.5, UNIT + 1, UNIT + 1);
+        if (layer > 0) {
+          const b = f.weights[layer - 1].b[i];
+          g.fillStyle = `rgb(${signedColour(Math.max(-1, Math.min(1, b))).join(",")})`;
+          g.fillRect(x - 6, y + UNIT - 6, 10, 10);
+          g.strokeStyle = "#555"; g.strokeRect(x - 6.5, y + UNIT - 6.5, 11, 11);
+          pg.geometry.push({ kind: "b", layer: layer - 1, to: i, box: [x - 6, y + UNIT - 6, 10, 10] });
+        }
+      }
     });
   }
 
-  function drawLinks(weights) {
-    const svg = $("links"), NS = "http://www.w3.org/2000/svg";
-    svg.innerHTML = "";
-    weights.forEach((layerW, l) => {
-      layerW.W.forEach((row, to) => row.forEach((w, from) => {
-        const [x0, y0] = unitPos(l, from), [x1, y1] = unitPos(l + 1, to);
-        const ax = x0 + UNIT, ay = y0 + UNIT / 2, bx = x1, by = y1 + UNIT / 2, mx = (ax + bx) / 2;
-        const p = document.createElementNS(NS, "path");
-        p.setAttribute("d", `M${ax},${ay} C${mx},${ay} ${mx},${by} ${bx},${by}`);
-        p.setAttribute("class", "link");
-        p.setAttribute("stroke", `rgb(${(w >= 0 ? POS : NEG).join(",")})`);
-        p.setAttribute("stroke-width", String(Math.min(8, 0.4 + 2.5 * Math.abs(w))));
-        p.dataset.layer = String(l); p.dataset.to = String(to); p.dataset.from = String(from);
-        p.dataset.value = String(w);
-        const t = document.createElementNS(NS, "title");
-        t.textContent = `W${l + 1}[${to},${from}] = ${fmt(w, 4)} (click to edit)`;
-        p.append(t);
-        p.addEventListener("click", (e) => openWeightEditor(e, l, to, from));
-        svg.append(p);
-      }));
-      layerW.b.forEach((b, to) => {
-        const el = document.querySelector(`.bias[data-layer="${l}"][data-to="${to}"]`);
-        if (el) {
-          el.title = `b${l + 1}[${to}] = ${fmt(b, 4)} (click to edit)`;
-          el.style.background = `rgb(${signedColour(Math.max(-1, Math.min(1, b))).join(",")})`;
-        }
-      });
-    });
+  function paintAt(g, x, y, size, res, b64) {
+    const o = offscreenFor(res), d = bytes(b64), px = o.px;
+    for (let i = 0; i < px.length; i++) px[i] = SIGNED_LUT[d[i]];
+    o.ctx.putImageData(o.img, 0, 0);
+    g.imageSmoothingEnabled = true;
+    g.drawImage(o.c, x, y, size, size);
+  }
+
+  function bezierAt(p, t) {
+    const u = 1 - t;
+    return [u * u * u * p[0] + 3 * u * u * t * p[2] + 3 * u * t * t * p[4] + t * t * t * p[6],
+            u * u * u * p[1] + 3 * u * u * t * p[3] + 3 * u * t * t * p[5] + t * t * t * p[7]];
+  }
+
+  function hitTest(ev) {
+    const c = $("net-canvas"), r = c.getBoundingClientRect();
+    const mx = (ev.clientX - r.left) * c.width / r.width, my = (ev.clientY - r.top) * c.height / r.height;
+    let best = null, bestD = 25;                        // within 5 px
+    for (const item of pg.geometry || []) {
+      if (item.kind === "b") {
+        const [bx, by, bw, bh] = item.box;
+        if (mx >= bx - 2 && mx <= bx + bw + 2 && my >= by - 2 && my <= by + bh + 2) return item;
+        continue;
+      }
+      for (let k = 0; k <= 16; k++) {
+        const [px, py] = bezierAt(item.p, k / 16), d = (px - mx) ** 2 + (py - my) ** 2;
+        if (d < bestD) { bestD = d; best = item; }
+      }
+    }
+    return best;
+  }
+
+  function describe(item) {
+    const w = pg.frame.weights[item.layer];
+    return item.kind === "b" ? [`b${item.layer + 1}[${item.to}]`, w.b[item.to]]
+      : [`W${item.layer + 1}[${item.to},${item.from}]`, w.W[item.to][item.from]];
+  }
+
+  function onNetMove(ev) {
+    const tip = $("tooltip"), item = hitTest(ev);
+    if (!item) { tip.classList.add("hidden"); $("net-canvas").style.cursor = "default"; return; }
+    const [name, v] = describe(item);
+    tip.textContent = `${name} = ${fmt(v, 4)} (click to edit)`;
+    tip.classList.remove("hidden");
+    tip.style.left = `${ev.pageX + 12}px`; tip.style.top = `${ev.pageY + 12}px`;
+    $("net-canvas").style.cursor = "pointer";
+  }
+
+  function onNetClick(ev) {
+    const item = hitTest(ev);
+    if (item) openWeightEditor(ev, item.layer, item.to, item.kind === "b" ? null : item.from);
   }
 
   let editing = null;
