@@ -39,6 +39,9 @@ IDLE_SECONDS = 15 * 60      # HTTP-API sessions without a request for this long 
 MAX_SESSIONS = 64
 MAX_STEPS = 100             # epochs one `step` command may ask for
 log = logging.getLogger("chainrule.playground")
+PG = web.AppKey("pg", object)              # the app's Playground
+PORT = web.AppKey("port", int)
+WS_SESSIONS = web.AppKey("ws_sessions", set)
 
 
 class ApiError(Exception):
@@ -180,7 +183,7 @@ def _host_ok(hostport, port):
 async def guard(request, handler):
     """Refuse cross-site requests: a web page in the user's browser must not drive the
     server. Also turns every error into JSON with a one-line message."""
-    port = request.app["port"]
+    port = request.app[PORT]
     host = request.headers.get("Host", "")
     if not _host_ok(host, port):
         return _error(403, f"refused: Host {host!r} is not this server")
@@ -234,7 +237,7 @@ async def limits(request):
 
 
 async def create_session(request):
-    pg = request.app["pg"]
+    pg = request.app[PG]
     body = await _json(request)
     _args(body, optional=("config",))
     sid, session = await pg.create(body.get("config"))
@@ -242,28 +245,28 @@ async def create_session(request):
 
 
 async def session_command(request):
-    pg = request.app["pg"]
+    pg = request.app[PG]
     session = pg.get(request.match_info["sid"])
     result = await pg.command(session, request.match_info["command"], await _json(request))
     return web.json_response(result)
 
 
 async def delete_session(request):
-    pg = request.app["pg"]
+    pg = request.app[PG]
     pg.get(request.match_info["sid"])
     pg.drop(request.match_info["sid"])
     return web.json_response({"deleted": request.match_info["sid"]})
 
 
 async def checkpoint(request):
-    pg = request.app["pg"]
+    pg = request.app[PG]
     data = await pg.run(pg.get(request.match_info["sid"]).export_checkpoint)
     return web.Response(body=data, content_type="application/octet-stream", headers={
         "Content-Disposition": 'attachment; filename="playground_model.safetensors"'})
 
 
 async def script(request):
-    pg = request.app["pg"]
+    pg = request.app[PG]
     text = await pg.run(pg.get(request.match_info["sid"]).export_script)
     return web.Response(text=text, content_type="text/x-python", headers={
         "Content-Disposition": 'attachment; filename="playground_model.py"'})
@@ -274,7 +277,7 @@ async def script(request):
 async def websocket(request):
     """One tab: {"id", "cmd", "args"} messages in; replies {"type": "reply", "id",
     "result" | "error"} and, while playing, {"type": "frame", ...} out."""
-    pg = request.app["pg"]
+    pg = request.app[PG]
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=1 << 20)
     await ws.prepare(request)
     sid = None
@@ -322,7 +325,7 @@ async def websocket(request):
                     state = await pg.run(session.state)
                     state["warning"] = warning
                     state["session"] = sid
-                    request.app["ws_sessions"].add(sid)
+                    request.app[WS_SESSIONS].add(sid)
                     player = asyncio.ensure_future(play())
                     result = state
                 elif sid is None:
@@ -343,7 +346,7 @@ async def websocket(request):
         if player is not None:
             player.cancel()
         if sid is not None:
-            request.app["ws_sessions"].discard(sid)
+            request.app[WS_SESSIONS].discard(sid)
             pg.drop(sid)
     return ws
 
@@ -352,7 +355,7 @@ async def _reaper(app):
     async def loop():
         while True:
             await asyncio.sleep(60)
-            app["pg"].reap(keep=app["ws_sessions"])
+            app[PG].reap(keep=app[WS_SESSIONS])
     task = asyncio.ensure_future(loop())
     yield
     task.cancel()
@@ -361,9 +364,9 @@ async def _reaper(app):
 def make_app(port):
     """The aiohttp application; `port` is the one it is served on (for the Host check)."""
     app = web.Application(middlewares=[guard], client_max_size=1 << 20)
-    app["pg"] = Playground()
-    app["port"] = port
-    app["ws_sessions"] = set()
+    app[PG] = Playground()
+    app[PORT] = port
+    app[WS_SESSIONS] = set()
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC, show_index=False)
     app.router.add_get("/api/limits", limits)
@@ -376,7 +379,7 @@ def make_app(port):
     app.cleanup_ctx.append(_reaper)
 
     async def shutdown(app):
-        app["pg"].worker.shutdown(wait=False, cancel_futures=True)
+        app[PG].worker.shutdown(wait=False, cancel_futures=True)
     app.on_cleanup.append(shutdown)
     return app
 
@@ -398,9 +401,10 @@ def bind(host="127.0.0.1", port=0):
 
 async def _serve(sock, ready=None, stop=None):
     port = sock.getsockname()[1]
-    runner = web.AppRunner(make_app(port), handle_signals=False, access_log=None)
+    runner = web.AppRunner(make_app(port), handle_signals=False, access_log=None,
+                           shutdown_timeout=1.0)
     await runner.setup()
-    site = web.SockSite(runner, sock, shutdown_timeout=1.0)
+    site = web.SockSite(runner, sock)
     await site.start()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
