@@ -534,3 +534,10 @@ def test_host_warning_and_bad_port():
     from chainrule.playground.cli import _is_loopback
     assert _is_loopback("127.0.0.1") and _is_loopback("::1") and _is_loopback("localhost")
     assert not _is_loopback("0.0.0.0")
+
+
+def test_report_screenshots_skip_cleanly_without_chromium(monkeypatch, tmp_path, capsys):
+    from chainrule.playground import report
+    monkeypatch.setattr(report, "_chromium", lambda: None)
+    assert report.report_sections(str(tmp_path)) == []
+    assert "Chromium is not installed" in capsys.readouterr().out

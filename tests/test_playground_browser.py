@@ -217,3 +217,15 @@ def test_editing_a_link_by_clicking_it(page_at):
     p.page.press("#we-value", "Enter")
     p.wait("window.playground.frame.weights[1].W[0][1] === -2.5")
     assert p.errors == [], p.errors
+
+
+def test_demo_report_screenshots(tmp_path):
+    import matplotlib.image as mpimg
+    from chainrule.playground.report import report_sections
+    (title, body, pngs), = report_sections(str(tmp_path))
+    assert "playground" in title and "test loss" in body and len(pngs) == 2
+    for png in pngs:
+        img = mpimg.imread(png)
+        assert img.shape[0] > 200 and img.shape[1] > 600
+        px = (img[..., :3] * 255).astype(np.uint8).reshape(-1, 3)
+        assert len(np.unique(px[::5], axis=0)) > 50, f"{png} looks blank"
