@@ -220,9 +220,17 @@ def test_editing_a_link_by_clicking_it(page_at):
 
 
 def test_demo_report_screenshots(tmp_path):
+    # in a fresh process: Playwright's sync API cannot nest in this module's browser
+    import subprocess
+    import sys
     import matplotlib.image as mpimg
-    from chainrule.playground.report import report_sections
-    (title, body, pngs), = report_sections(str(tmp_path))
+    code = ("import json, sys; from chainrule.playground.report import report_sections; "
+            "print(json.dumps(report_sections(sys.argv[1])))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                       text=True, timeout=180, env=env)
+    assert r.returncode == 0, r.stderr
+    (title, body, pngs), = json.loads(r.stdout.strip().splitlines()[-1])
     assert "playground" in title and "test loss" in body and len(pngs) == 2
     for png in pngs:
         img = mpimg.imread(png)

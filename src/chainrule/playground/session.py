@@ -36,7 +36,7 @@ DOMAIN = 6.0            # points and heat maps cover [-6, 6]^2, as in TensorFlow
 OUTPUT_RES = 50         # output heat map: 50 x 50 cells
 UNIT_RES = 25           # heat map inside each unit: 25 x 25 cells
 HISTORY_MAX = 600       # loss curve points kept (halved by decimation when full: memory flat)
-SLICE_SECONDS = 0.03    # while playing, one frame trains for at most this long (or one epoch)
+SLICE_SECONDS = 0.02    # while playing, one frame trains for at most this long (or one epoch)
 
 # name -> (kind, number of classes; 0 for regression)
 DATASETS = {
@@ -196,7 +196,7 @@ def _number(key, raw, typ):
         if typ is int:
             if isinstance(raw, float) and not raw.is_integer():
                 raise ValueError
-            v = int(raw) if not isinstance(raw, float) else int(raw)
+            v = int(raw)
         else:
             v = float(raw)
     except (TypeError, ValueError):
@@ -358,6 +358,7 @@ class Session:
         self.F_train = chainrule.tensor(make_features(self.X_train, c["features"]))
         self.F_test = chainrule.tensor(make_features(self.X_test, c["features"]))
         self.F_grid = chainrule.tensor(make_features(self._grid_X, c["features"]))
+        self.F_unit_grid = chainrule.tensor(make_features(self._grid(UNIT_RES), c["features"]))
         self.T_train = chainrule.tensor(self._targets(self.y_train))
         self.T_test = chainrule.tensor(self._targets(self.y_test))
         self.generation = getattr(self, "generation", 0) + 1   # frames of older builds: stale
@@ -392,6 +393,7 @@ class Session:
             d = units
         layers.append(nn.Linear(d, n_out))
         self.model = nn.Sequential(*layers)
+        self._training = True
         self.linears = [m for m in self.model if isinstance(m, nn.Linear)]
         self._init_weights()
         if c.kind == "classification" and c["loss"] == "xent":
@@ -406,6 +408,12 @@ class Session:
         else:
             self.optimizer = optim.Adam(params, lr=c["lr"])
         self._record()
+
+    def _set_training(self, on):
+        """model.train() / eval() only when the mode changes (each walks every module)."""
+        if self._training is not on:
+            self.model.train(on)
+            self._training = on
 
     def _init_weights(self):
         c = self.config
@@ -496,9 +504,10 @@ class Session:
             return self._perceptron_present()
         idx = self._next_batch()
         ended = self._pos >= len(self.y_train)
-        if self.config["bn"] and self.config["layers"] and len(idx) < 2:  # batch norm cannot normalise one point
+        if self.config["bn"] and self.config["layers"] and len(idx) < 2:
+            # batch norm cannot normalise a batch of one point: skip it (the script too)
             return ended
-        self.model.train()
+        self._set_training(True)
         sel = chainrule.tensor(idx)
         loss = self._data_loss(self.model(self.F_train[sel]), self.T_train[sel])
         pen = self._penalty()
@@ -571,7 +580,7 @@ class Session:
             t = T.numpy()
             loss = float(np.maximum(0, -t * s).mean())    # the perceptron criterion E_P / N
             return loss, float((pred == y).mean()), pred
-        self.model.eval()
+        self._set_training(False)
         with chainrule.no_grad():
             z = self.model(F)
             loss = float(self._data_loss(z, T).item())
@@ -605,27 +614,23 @@ class Session:
 
     def _unit_maps(self):
         """Every unit's output over the plane (the small heat maps), scaled into [-1, 1]:
-        features layer, then each hidden layer after its activation."""
-        c = self.config
-        sub = OUTPUT_RES // UNIT_RES
-        pick = lambda a: a.reshape(OUTPUT_RES, OUTPUT_RES, -1)[::sub, ::sub].reshape(  # noqa
-            UNIT_RES * UNIT_RES, -1)
-        layers = []
-        feats = pick(self.F_grid.numpy())
-        layers.append(feats)
+        features layer, then each hidden layer after its activation. Computed on the
+        coarse unit grid (a quarter of the output's points: these maps are 40 px wide)."""
+        layers = [self.F_unit_grid.numpy()]
         if self.model is not None:
-            self.model.eval()
+            self._set_training(False)
             with chainrule.no_grad():
-                h = self.F_grid
+                h = self.F_unit_grid
                 for m in self.model[:-1]:
                     h = m(h)
                     if isinstance(m, tuple(ACTIVATIONS.values())):
-                        layers.append(pick(h.numpy()))
+                        layers.append(h.numpy())
         out = []
         for a in layers:
             scale = np.abs(a).max(0)
             scale[scale == 0] = 1
-            out.append([_b64(_to_byte(a[:, j] / scale[j])) for j in range(a.shape[1])])
+            b = np.ascontiguousarray(_to_byte(a / scale).T)
+            out.append([_b64(row) for row in b])
         return out
 
     def _output_map(self):
@@ -634,7 +639,7 @@ class Session:
             s = self._scores(self.F_grid)
             return {"kind": "signed", "data": _b64(_to_byte(np.sign(s) * np.minimum(
                 1, np.abs(s) / (np.abs(s).max() or 1) * 4)))}
-        self.model.eval()
+        self._set_training(False)
         with chainrule.no_grad():
             p = self._head(self.model(self.F_grid)).numpy()
         if p.shape[1] == 1:
@@ -741,7 +746,7 @@ class Session:
                               "network to see backprop)")
         index, point, F, T, label = self._sample(split, index)
         model = self.model
-        model.eval()
+        self._set_training(False)
         names = self.param_names()
         x = F.detach()
         x.name = "x"
