@@ -3,6 +3,7 @@
     chainrule demo backprop|perceptron|logreg|xor|digits|gradcheck|training|all [--out DIR]
     chainrule train mnist|digits [--model linear|mlp] [--epochs N] [--data DIR] [--out DIR]
     chainrule eval CHECKPOINT [--data DIR]
+    chainrule playground [--host H] [--port N] [--no-browser]   (the `playground` extra)
 
 Other modules add subcommands: a module in OPTIONAL_COMMANDS with `register(subparsers)`
 adds top-level commands, and one with `register_demo(demo_subparsers)` adds demos. Each
@@ -25,7 +26,8 @@ DEMOS = {
 }
 
 # Modules that may add top-level subcommands (optional: skipped when absent).
-OPTIONAL_COMMANDS = ("chainrule.reproduce", "chainrule.translate.cli")
+OPTIONAL_COMMANDS = ("chainrule.reproduce", "chainrule.translate.cli",
+                     "chainrule.playground.cli")
 
 
 class UserError(Exception):
