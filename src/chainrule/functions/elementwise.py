@@ -947,11 +947,13 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
 def _shift(a, b, left):
-    """PyTorch's shifts: a bool result type computes in int64; a shift by a negative amount
-    or by at least the bit width gives 0 (left) or the sign fill (right)."""
-    da, db = _int_operands(a, b, "lshift" if left else "rshift")
+    """PyTorch's shifts: a shift by a negative amount or by at least the bit width gives 0
+    (left) or the sign fill (right); bool << bool is refused (a bool tensor and a Python
+    int compute in int64)."""
+    name = "lshift" if left else "rshift"
+    da, db = _int_operands(a, b, name)
     if da.dtype == np.bool_:
-        da, db = da.astype(np.int64), db.astype(np.int64)
+        raise RuntimeError(f'"{name}_cpu" not implemented for \'Bool\'')
     bits = da.dtype.itemsize * 8
     try:
         sh = np.clip(db, 0, bits - 1).astype(da.dtype)

@@ -58,6 +58,7 @@ def np_lgamma(x):
         out[np.isnan(x)] = np.nan
         out[(x <= 0) & (x == np.floor(x))] = np.inf
         out[np.isinf(x)] = np.inf
+        out[(x == 1) | (x == 2)] = 0.0  # exact roots (Lanczos is ~1e-15 off in absolute terms)
     return out
 
 
@@ -84,7 +85,7 @@ def _digamma_pos(x):
 
 
 def np_digamma(x):
-    """psi(x) = d/dx log Gamma(x); -inf at 0, NaN at the negative integers (PyTorch)."""
+    """psi(x) = d/dx log Gamma(x); -inf at +0, NaN at the negative integers (PyTorch)."""
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -94,7 +95,7 @@ def np_digamma(x):
         xn = x[neg]
         # Reflection: psi(1 - x) - psi(x) = pi cot(pi x).
         out[neg] = _digamma_pos(1.0 - xn) - math.pi / _tanpi(xn)
-        out[x == 0] = -np.inf
+        out[x == 0] = np.copysign(np.inf, -x[x == 0])  # -inf at +0, +inf at -0 (PyTorch)
         out[neg & (x == np.floor(x))] = np.nan
         out[np.isnan(x)] = np.nan
         out[x == np.inf] = np.inf
@@ -159,7 +160,8 @@ def np_erfinv(x):
     """Inverse error function: Giles' single-precision approximation ("Approximating the
     erfinv function", 2010), then three Newton steps on erf (|x| <= 0.5) or on log erfc (the
     tails, where 1 - |x| is exact and erf's cancellation would lose digits)."""
-    x = np.asarray(x, dtype=np.float64)
+    shape = np.shape(x)
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         w = -np.log((1.0 - x) * (1.0 + x))
         wc = w - 2.5
@@ -190,7 +192,7 @@ def np_erfinv(x):
         y[x == 1] = np.inf
         y[x == -1] = -np.inf
         y[np.abs(x) > 1] = np.nan
-    return y
+    return y.reshape(shape)
 
 
 def _as(x, ref):
