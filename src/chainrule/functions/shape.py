@@ -694,7 +694,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):  # no
 
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-D tensors; indexing 'ij' (matrix, the default with PyTorch's
-    warning when not given) or 'xy' (Cartesian: the first two dims swapped)."""
+    warning when not given) or 'xy' (Cartesian: the first two dims have the second and
+    first input's lengths)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing is None:
@@ -719,8 +720,8 @@ def meshgrid(*tensors, indexing=None):
         view = [1] * len(ts)
         view[i] = -1
         outs.append(expand(reshape(t, *view), shape))
-    if swap:
-        outs = [transpose(o, 0, 1) for o in outs]
+    if swap:  # PyTorch swaps the first two inputs, and the first two grids back
+        outs[0], outs[1] = outs[1], outs[0]
     return tuple(outs)
 
 
@@ -745,7 +746,7 @@ def combinations(input, r=2, with_replacement=False):  # noqa: A002
     gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     idx = np.array(list(gen(range(x._data.shape[0]), r)), dtype=np.int64).reshape(-1, r)
     if idx.shape[0] == 0:
-        return _make(np.zeros((0,), x._data.dtype))
+        return _make(np.zeros((0, r), x._data.dtype))
     return x[idx]
 
 
