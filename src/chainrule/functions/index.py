@@ -424,13 +424,15 @@ class ScatterReduce(Op):
             wx = np.where(hit, inv if incl else 0, 1).astype(dt)
             ws = _gather_np(inv, self.dim, self.index).astype(dt)
         elif self.reduce in ("amax", "amin"):
-            eq_self = (x == out) & hit & incl
+            # PyTorch counts x's own value among the ties even with include_self=False
+            # (its gradient is then 0): the members' shares follow that count.
+            eq_self = (x == out) & hit
             at = _gather_np(out, self.dim, self.index)
             eq_src = s == at
             cnt = eq_self.astype(np.int64)
             np.add.at(cnt, key, eq_src)
             cnt = np.maximum(cnt, 1)
-            wx = np.where(hit, eq_self / cnt, 1).astype(dt)
+            wx = np.where(hit, eq_self / cnt * incl, 1).astype(dt)
             ws = (eq_src / _gather_np(cnt, self.dim, self.index)).astype(dt)
         else:  # prod: the product of the other members of each target's set
             zeros = np.where(hit & incl, x == 0, 0).astype(np.int64)
