@@ -235,8 +235,8 @@ from .special import lgamma, digamma, polygamma, erfc, erfinv, mvlgamma  # noqa:
 from .index import (scatter_reduce, index_add, index_copy, index_fill, index_put,  # noqa: F401,E402
                     masked_scatter, take_along_dim)
 from .products import tensordot, kron, cross, cdist  # noqa: F401,E402
-from .ops_methods import OPS_METHODS  # noqa: E402
-from .out import add_out as _add_out  # noqa: E402
+from ._ops_methods import OPS_METHODS  # noqa: E402
+from ._out import add_out as _add_out  # noqa: E402
 
 TENSOR_METHODS.update(OPS_METHODS)
 for _name, _fn in OPS_METHODS.items():
