@@ -223,3 +223,42 @@ TENSOR_METHODS = {
 
 for _name, _fn in TENSOR_METHODS.items():
     setattr(Tensor, _name, _fn)
+
+# --- the rest of PyTorch's op surface (issue 10): math, bitwise, cumulative, diagonal,
+# index and order-statistics ops, their Tensor methods and in-place variants, and out=.
+from .elementwise import (tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,  # noqa: F401,E402
+                          arcsin, arccos, arctan, arcsinh, arccosh, arctanh, exp2, sinc,
+                          atan2, arctan2, hypot, logaddexp, logaddexp2, copysign, fmod, xlogy,
+                          lerp, logit, nan_to_num, heaviside, float_power, bitwise_left_shift,
+                          bitwise_right_shift)
+from .special import lgamma, digamma, polygamma, erfc, erfinv, mvlgamma  # noqa: F401,E402
+from .index import (scatter_reduce, index_add, index_copy, index_fill, index_put,  # noqa: F401,E402
+                    masked_scatter, take_along_dim)
+from .products import tensordot, kron, cross, cdist  # noqa: F401,E402
+from ._ops_methods import OPS_METHODS  # noqa: E402
+from ._out import add_out as _add_out  # noqa: E402
+
+TENSOR_METHODS.update(OPS_METHODS)
+for _name, _fn in OPS_METHODS.items():
+    setattr(Tensor, _name, _fn)
+argwhere = nonzero  # noqa: F405
+_add_out(globals(), [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "fmod", "pow", "float_power", "neg", "negative", "abs",
+    "absolute", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt",
+    "rsqrt", "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan",
+    "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "erf", "erfc", "erfinv",
+    "lgamma", "digamma", "polygamma", "sinc", "logit", "xlogy", "atan2", "arctan2", "hypot",
+    "logaddexp", "logaddexp2", "copysign", "lerp", "nan_to_num", "heaviside", "square",
+    "reciprocal", "clamp", "clip", "maximum", "minimum", "floor", "ceil", "round", "trunc",
+    "frac", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift", "logical_and", "logical_or", "logical_xor", "logical_not", "eq",
+    "ne", "lt", "le", "gt", "ge", "where", "matmul", "mm", "bmm", "mv", "dot", "outer",
+    "cat", "concat", "concatenate", "stack", "hstack", "vstack", "sum", "mean", "prod",
+    "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "norm",
+    "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "median", "nanmedian",
+    "kthvalue", "mode", "quantile", "nanquantile", "nansum", "nanmean", "aminmax",
+    "count_nonzero", "histc", "bincount", "bucketize", "searchsorted", "diag", "diagflat",
+    "trace", "tril", "triu", "kron", "cross", "tensordot", "cdist", "gather", "index_select",
+    "take_along_dim", "masked_select", "sort", "topk", "nonzero", "argwhere",
+    "repeat_interleave", "diff", "rot90", "isnan", "isinf", "isfinite", "isclose"])

@@ -101,3 +101,21 @@ def broadcast_error(op, a, b):
                                 f"b ({y}) at non-singleton dimension {max(len(sa), len(sb)) - i}"
                                 f" (shapes {sa} and {sb})")
     return RuntimeError(f"{op}: shapes {sa} and {sb} cannot be broadcast together")
+
+
+def dim_aliases(fn):
+    """Accept NumPy's `axis=` / `keepdims=` for `dim=` / `keepdim=`, as PyTorch's argument
+    parser does for every op that takes a dim (x.max(axis=1), x.any(axis=0, keepdims=True))."""
+    import functools
+
+    @functools.wraps(fn)
+    def f(*args, **kw):
+        if kw:
+            if "axis" in kw:
+                if "dim" in kw:
+                    raise TypeError(f"{fn.__name__}() got both 'dim' and its alias 'axis'")
+                kw["dim"] = kw.pop("axis")
+            if "keepdims" in kw:
+                kw["keepdim"] = kw.pop("keepdims")
+        return fn(*args, **kw)
+    return f

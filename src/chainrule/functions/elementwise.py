@@ -121,8 +121,8 @@ class Pow(Op):
             if both.any():
                 ga = dual.where(both, 0.0, ga)
             ga = sum_to(ga, a.shape)
-        if nb:  # log a; at a == 0 the gradient is 0 (NaN for a < 0, as in PyTorch)
-            zero = ad == 0
+        if nb:  # a^b log a; 0 where a == 0 and b >= 0 (-inf for b < 0, NaN for a < 0: PyTorch)
+            zero = (ad == 0) & (bd >= 0)
             gb = g * a ** b * dual.log(dual.where(zero, 1.0, a) if zero.any() else a)
             gb = sum_to(gb, b.shape)
         return ga, gb
@@ -725,8 +725,6 @@ def remainder(input, other):  # noqa: A002
     return _bin(Remainder, input, other)
 
 
-fmod_ = remainder
-
 
 def pow(input, exponent):  # noqa: A001,A002
     a, b = input, exponent
@@ -785,6 +783,11 @@ def masked_fill(x, mask, value):
 
 def nonzero(x, *, as_tuple=False):
     d = x._data if isinstance(x, Tensor) else np.asarray(x)
+    if d.ndim == 0:  # a 0-d tensor acts as one element of a 1-d one, as in PyTorch
+        n = 1 if d else 0
+        if as_tuple:
+            return (_make(np.zeros(n, np.int64)),)
+        return _make(np.zeros((n, 0), np.int64))
     idx = np.nonzero(d)
     if as_tuple:
         return tuple(_make(i.astype(np.int64)) for i in idx)
@@ -883,12 +886,7 @@ def clamp(x, min=None, max=None):  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = x
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+        return _clamp_tensor(x, min, max)
     return Clamp.apply(as_operand(x), lo=min, hi=max)
 
 
@@ -917,9 +915,67 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 logical_and = _compare(np.logical_and, "logical_and")
 logical_or = _compare(np.logical_or, "logical_or")
 logical_xor = _compare(np.logical_xor, "logical_xor")
-bitwise_and = _compare(np.bitwise_and, "bitwise_and")
-bitwise_or = _compare(np.bitwise_or, "bitwise_or")
-bitwise_xor = _compare(np.bitwise_xor, "bitwise_xor")
+def _int_operands(a, b, name):
+    """Both operands' arrays at PyTorch's result dtype (int32 & int32 stays int32, a Python
+    int does not widen a tensor); floats are refused as PyTorch refuses them."""
+    da = a._data if isinstance(a, Tensor) else a
+    db = b._data if isinstance(b, Tensor) else b
+    da = np.asarray(da) if isinstance(da, (list, tuple)) else da
+    db = np.asarray(db) if isinstance(db, (list, tuple)) else db
+    rt = dtypes.result_type(da, db)
+    if rt.kind not in "biu":
+        raise RuntimeError(f'"{name}_cpu" not implemented for '
+                           f"'{dtypes.from_np(rt).name.capitalize()}'")
+    return np.asarray(da, dtype=rt), np.asarray(db, dtype=rt)
+
+
+def _bitwise(ufunc, name):
+    def f(input, other):  # noqa: A002
+        da, db = _int_operands(input, other, name)
+        try:
+            return _make(np.asarray(ufunc(da, db)))
+        except ValueError:
+            raise broadcast_error(name, da, db) from None
+    f.__name__ = name
+    f.__doc__ = f"{name}(input, other): elementwise on integer / bool tensors."
+    return f
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def _shift(a, b, left):
+    """PyTorch's shifts: a shift by a negative amount or by at least the bit width gives 0
+    (left) or the sign fill (right); bool << bool is refused (a bool tensor and a Python
+    int compute in int64)."""
+    name = "lshift" if left else "rshift"
+    da, db = _int_operands(a, b, name)
+    if da.dtype == np.bool_:
+        raise RuntimeError(f'"{name}_cpu" not implemented for \'Bool\'')
+    bits = da.dtype.itemsize * 8
+    try:
+        sh = np.clip(db, 0, bits - 1).astype(da.dtype)
+        bad = (db < 0) | (db >= bits)
+        if left:
+            out = np.where(bad, 0, np.left_shift(da, sh))
+        else:
+            out = np.where(bad, np.right_shift(da, bits - 1) if da.dtype.kind == "i" else 0,
+                           np.right_shift(da, sh))
+    except ValueError:
+        raise broadcast_error("lshift" if left else "rshift", da, db) from None
+    return _make(np.asarray(out, dtype=da.dtype))
+
+
+def bitwise_left_shift(input, other):  # noqa: A002
+    """input << other (integer tensors). >>> chainrule.tensor([1, 2]) << 3"""
+    return _shift(input, other, True)
+
+
+def bitwise_right_shift(input, other):  # noqa: A002
+    """input >> other (arithmetic for signed types)."""
+    return _shift(input, other, False)
 
 
 def logical_not(x):
@@ -927,8 +983,10 @@ def logical_not(x):
 
 
 def bitwise_not(x):
+    x = as_operand(x)
     if x._data.dtype.kind not in "biu":
-        raise RuntimeError("bitwise_not is only implemented for integer and boolean tensors")
+        raise RuntimeError(f'"bitwise_not_cpu" not implemented for '
+                           f"'{x.dtype.name.capitalize()}'")
     return _make(np.invert(x._data))
 
 
@@ -969,3 +1027,445 @@ floor, ceil, round_, trunc = (_rounding(np.floor), _rounding(np.ceil),
                               _rounding(np.round), _rounding(np.trunc))
 round = round_  # noqa: A001 - chainrule.round, as torch.round (half to even, like NumPy)
 frac = lambda x: x - trunc(x)  # noqa: E731
+
+
+# --- the rest of PyTorch's elementwise math ---------------------------------------------
+# (trigonometric / hyperbolic inverses, exp2, sinc, logit, atan2, hypot, logaddexp,
+# copysign, fmod, xlogy, lerp, clamp with tensor bounds, nan_to_num, heaviside,
+# float_power). Backward formulas use operators and `_fn`, so they record under
+# create_graph and grad-of-grad works.
+def _fn(np_fn, name, x):
+    """np_fn(x) on arrays, the recorded Tensor method `name` under create_graph."""
+    return np_fn(x) if dual.is_array(x) else getattr(x, name)()
+
+
+class Tan(Op):
+    saves_output = True
+
+    def forward(self, x):
+        return np.tan(x)
+
+    def backward(self, g):
+        y = self.output()
+        return g * (1 + y * y)
+
+
+class Asin(Op):
+    def forward(self, x):
+        return np.arcsin(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g / _fn(np.sqrt, "sqrt", 1 - x * x)
+
+
+class Acos(Op):
+    def forward(self, x):
+        return np.arccos(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return -g / _fn(np.sqrt, "sqrt", 1 - x * x)
+
+
+class Atan(Op):
+    def forward(self, x):
+        return np.arctan(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g / (1 + x * x)
+
+
+class Sinh(Op):
+    def forward(self, x):
+        return np.sinh(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g * _fn(np.cosh, "cosh", x)
+
+
+class Cosh(Op):
+    def forward(self, x):
+        return np.cosh(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g * _fn(np.sinh, "sinh", x)
+
+
+class Asinh(Op):
+    def forward(self, x):
+        return np.arcsinh(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g / _fn(np.sqrt, "sqrt", x * x + 1)
+
+
+class Acosh(Op):
+    def forward(self, x):
+        return np.arccosh(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g / _fn(np.sqrt, "sqrt", (x - 1) * (x + 1))
+
+
+class Atanh(Op):
+    def forward(self, x):
+        return np.arctanh(x)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        return g / (1 - x * x)
+
+
+class Exp2(Op):
+    saves_output = True
+
+    def forward(self, x):
+        return np.exp2(x)
+
+    def backward(self, g):
+        return g * self.output() * math.log(2)
+
+
+class Sinc(Op):
+    """sin(pi x) / (pi x), 1 at 0; its derivative is 0 there."""
+
+    def forward(self, x):
+        px = np.pi * x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.sin(px) / px
+        return np.where(x == 0, 1, out).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        xd = x if dual.is_array(x) else x._data
+        zero = xd == 0
+        xs = dual.where(zero, 1.0, x) if zero.any() else x
+        px = xs * math.pi
+        d = (px * _fn(np.cos, "cos", px) - _fn(np.sin, "sin", px)) / (px * xs)
+        return g * (dual.where(zero, 0.0, d) if zero.any() else d)
+
+
+class Logit(Op):
+    """log(x / (1 - x)), x clamped to [eps, 1 - eps] when eps is given (gradient 0 outside,
+    as PyTorch)."""
+
+    def forward(self, x, eps=None):
+        self.eps = eps
+        xc = x if eps is None else np.clip(x, eps, 1 - eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(xc / (1 - xc)).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        d = g / (x * (1 - x))
+        if self.eps is None:
+            return d
+        xd = x if dual.is_array(x) else x._data
+        return dual.where((xd < self.eps) | (xd > 1 - self.eps), 0.0, d)
+
+
+class NanToNum(Op):
+    """NaN / +inf / -inf replaced by numbers; the gradient is g where x is finite, else 0."""
+
+    def forward(self, x, nan, posinf, neginf):
+        self.finite = np.isfinite(x)
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, g):
+        return dual.where(self.finite, g, 0.0)
+
+
+class Atan2(Op):
+    def forward(self, a, b):
+        try:
+            return np.arctan2(a, b)
+        except ValueError:
+            raise broadcast_error("atan2", a, b) from None
+
+    def backward(self, g):
+        a, b = self.saved_inputs()
+        r = g / (a * a + b * b)
+        na, nb = self.needs_input_grad
+        return (sum_to(r * b, a.shape) if na else None), (sum_to(-r * a, b.shape) if nb else None)
+
+
+class Hypot(Op):
+    saves_output = True
+
+    def forward(self, a, b):
+        try:
+            return np.hypot(a, b)
+        except ValueError:
+            raise broadcast_error("hypot", a, b) from None
+
+    def backward(self, g):
+        a, b = self.saved_inputs()
+        r = g / self.output()
+        na, nb = self.needs_input_grad
+        return (sum_to(r * a, a.shape) if na else None), (sum_to(r * b, b.shape) if nb else None)
+
+
+class LogAddExp(Op):
+    """log(e^a + e^b); base 2 with base2=True. d/da = 1 / (1 + base^(b - a))."""
+
+    def forward(self, a, b, base2=False):
+        self.base2 = base2
+        try:
+            return (np.logaddexp2 if base2 else np.logaddexp)(a, b)
+        except ValueError:
+            raise broadcast_error("logaddexp", a, b) from None
+
+    def backward(self, g):
+        a, b = self.saved_inputs()
+        k = math.log(2) if self.base2 else 1.0
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = sum_to(g / (1 + dual.exp((b - a) * k)), a.shape)
+        if nb:
+            gb = sum_to(g / (1 + dual.exp((a - b) * k)), b.shape)
+        return ga, gb
+
+
+class Copysign(Op):
+    """|a| with b's sign; d/da = out / a (0 where a == 0), d/db = 0."""
+    saves_output = True
+
+    def forward(self, a, b):
+        try:
+            return np.copysign(a, b)
+        except ValueError:
+            raise broadcast_error("copysign", a, b) from None
+
+    def backward(self, g):
+        a, b = self.saved_inputs()
+        ad = a if dual.is_array(a) else a._data
+        zero = ad == 0
+        ratio = self.output() / (dual.where(zero, 1.0, a) if zero.any() else a)
+        if zero.any():
+            ratio = dual.where(zero, 0.0, ratio)
+        gb = None
+        if self.needs_input_grad[1]:
+            gb = sum_to(g * 0.0, b.shape)
+        return sum_to(g * ratio, a.shape) if self.needs_input_grad[0] else None, gb
+
+
+class Fmod(Op):
+    """C's fmod (the sign of a); d/da = 1, d/db = -trunc(a / b)."""
+
+    def forward(self, a, b):
+        try:
+            out = np.fmod(a, b)
+        except ValueError:
+            raise broadcast_error("fmod", a, b) from None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.q = np.trunc(a / b) if out.dtype.kind == "f" else None
+        self.shapes = (a.shape, b.shape)
+        return out
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        return sum_to(g, sa), sum_to(-g * self.q, sb)
+
+
+class Xlogy(Op):
+    """x * log(y), 0 where x == 0 (unless y is NaN)."""
+
+    def forward(self, x, y):
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = x * np.log(y)
+        except ValueError:
+            raise broadcast_error("xlogy", x, y) from None
+        return np.where((x == 0) & ~np.isnan(y), 0, out).astype(out.dtype, copy=False)
+
+    def backward(self, g):
+        x, y = self.saved_inputs()
+        xd = x if dual.is_array(x) else x._data
+        yd = y if dual.is_array(y) else y._data
+        nx, ny = self.needs_input_grad
+        gx = gy = None
+        if nx:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gx = dual.where((xd == 0) & (yd <= 0), 0.0, g * _fn(np.log, "log", y))
+            gx = sum_to(gx, x.shape)
+        if ny:
+            gy = sum_to(g * x / y, y.shape)
+        return gx, gy
+
+
+class Lerp(Op):
+    """start + w (end - start), evaluated as PyTorch does (from the nearer end)."""
+    saved_attrs = ()
+
+    def forward(self, s, e, w):
+        try:
+            d = e - s
+            return np.where(np.abs(w) < 0.5, s + w * d, e - d * (1 - w)).astype(d.dtype)
+        except ValueError:
+            raise broadcast_error("lerp", s, e) from None
+
+    def backward(self, g):
+        s, e, w = self.saved_inputs()
+        ns, ne, nw = self.needs_input_grad
+        return (sum_to(g * (1 - w), s.shape) if ns else None,
+                sum_to(g * w, e.shape) if ne else None,
+                sum_to(g * (e - s), w.shape) if nw else None)
+
+
+class ClampTensor(Op):
+    """clamp with tensor bounds (either may be absent). Gradients as PyTorch: x gets g where
+    min <= x <= max; min where x < min (and min < max); max where x > max (or max < min)."""
+
+    def forward(self, x, *bounds, has_lo, has_hi):
+        lo = bounds[0] if has_lo else None
+        hi = bounds[-1] if has_hi else None
+        self.has = (has_lo, has_hi)
+        out = x
+        try:
+            if lo is not None:
+                out = np.maximum(out, lo)
+            if hi is not None:
+                out = np.minimum(out, hi)
+        except ValueError:
+            raise broadcast_error("clamp", x, lo if lo is not None else hi) from None
+        m = np.ones(out.shape, bool)
+        if lo is not None:
+            m = m & (x >= lo)
+        if hi is not None:
+            m = m & (x <= hi)
+        self.masks = [m]
+        if lo is not None:
+            self.masks.append((x < lo) & (lo < hi) if hi is not None else x < lo)
+        if hi is not None:
+            self.masks.append((x > hi) | (hi < lo) if lo is not None else x > hi)
+        return out
+
+    def backward(self, g):
+        return tuple(sum_to(dual.where(m, g, 0.0), t.shape) if need else None
+                     for m, t, need in zip(self.masks, self.inputs, self.needs_input_grad))
+
+
+def _unary_float(cls, name):
+    """A float-valued unary function (integers go to the default float, as PyTorch)."""
+    def f(input):  # noqa: A002
+        if type(input) is Tensor and input._data.dtype.kind == "f":
+            return apply1(cls, input)
+        return cls.apply(floating(input))
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"{name}(input): elementwise, differentiable (PyTorch's torch.{name})."
+    return f
+
+
+tan, asin, acos, atan = (_unary_float(Tan, "tan"), _unary_float(Asin, "asin"),
+                         _unary_float(Acos, "acos"), _unary_float(Atan, "atan"))
+sinh, cosh, asinh, acosh, atanh = (_unary_float(Sinh, "sinh"), _unary_float(Cosh, "cosh"),
+                                   _unary_float(Asinh, "asinh"), _unary_float(Acosh, "acosh"),
+                                   _unary_float(Atanh, "atanh"))
+exp2, sinc = _unary_float(Exp2, "exp2"), _unary_float(Sinc, "sinc")
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+
+def _float_pair(a, b, op):
+    """Both operands at PyTorch's result dtype, then the default float if that is integral."""
+    a, b = promote(a, b)
+    if a._data.dtype.kind != "f":
+        f = dtypes.get_default_dtype().np
+        a, b = cast(a, f), cast(b, f)
+    return a, b
+
+
+def atan2(input, other):  # noqa: A002
+    """atan2(y, x): the angle of the point (x, y). >>> chainrule.atan2(y, x)"""
+    return Atan2.apply(*_float_pair(input, other, "atan2"))
+
+
+arctan2 = atan2
+
+
+def hypot(input, other):  # noqa: A002
+    """sqrt(a^2 + b^2) without overflow."""
+    return Hypot.apply(*_float_pair(input, other, "hypot"))
+
+
+def logaddexp(input, other):  # noqa: A002
+    """log(exp(a) + exp(b)), stable."""
+    return LogAddExp.apply(*_float_pair(input, other, "logaddexp"))
+
+
+def logaddexp2(input, other):  # noqa: A002
+    """log2(2^a + 2^b), stable."""
+    return LogAddExp.apply(*_float_pair(input, other, "logaddexp2"), base2=True)
+
+
+def copysign(input, other):  # noqa: A002
+    """|input| with the sign of other (a float result, as PyTorch)."""
+    return Copysign.apply(*_float_pair(input, other, "copysign"))
+
+
+def fmod(input, other):  # noqa: A002
+    """Remainder with the sign of the dividend (C fmod); integers stay integers."""
+    a, b = promote(input, other)
+    if a._data.dtype.kind in "iu" and (b._data == 0).any():
+        raise RuntimeError("ZeroDivisionError: fmod by zero on integer tensors")
+    return Fmod.apply(a, b)
+
+
+def xlogy(input, other):  # noqa: A002
+    """input * log(other), 0 where input == 0."""
+    return Xlogy.apply(*_float_pair(input, other, "xlogy"))
+
+
+def lerp(input, end, weight):  # noqa: A002
+    """input + weight * (end - input), weight a number or a tensor."""
+    s, e = promote(input, end)
+    if s._data.dtype.kind != "f":
+        raise RuntimeError(f"lerp: expected floating point tensors, got {s.dtype.name}")
+    w = cast(weight, s._data.dtype) if isinstance(weight, Tensor) else \
+        _make(np.asarray(weight, dtype=s._data.dtype))
+    return Lerp.apply(s, e, w)
+
+
+def logit(input, eps=None):  # noqa: A002
+    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given."""
+    return Logit.apply(floating(input), eps=eps)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):  # noqa: A002
+    """NaN, +inf and -inf replaced by nan, posinf (the dtype's max) and neginf (its min)."""
+    x = as_operand(input)
+    if x._data.dtype.kind != "f":
+        return _make(x._data.copy())
+    return NanToNum.apply(x, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def heaviside(input, values):  # noqa: A002
+    """0 where input < 0, values where input == 0, 1 where input > 0 (not differentiable)."""
+    x, v = as_operand(input), as_operand(values)
+    if x._data.dtype != v._data.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes "
+                           f"({x.dtype.name} and {v.dtype.name})")
+    return _make(np.asarray(np.heaviside(x._data, v._data)).astype(x._data.dtype))
+
+
+def float_power(input, exponent):  # noqa: A002
+    """input ** exponent computed in float64 (PyTorch's float_power)."""
+    a = cast(input, np.dtype(np.float64)) if isinstance(input, Tensor) else input
+    b = cast(exponent, np.dtype(np.float64)) if isinstance(exponent, Tensor) else exponent
+    if not isinstance(a, Tensor):
+        a = _make(np.asarray(a, dtype=np.float64))
+    return pow(a, float(b) if not isinstance(b, Tensor) else b)
+
+
+def _clamp_tensor(x, lo, hi):
+    x = as_operand(x)
+    ops = [x] + [as_operand(b) for b in (lo, hi) if b is not None]
+    rt = dtypes.result_type(*[t._data for t in ops])
+    ops = [cast(t, rt) for t in ops]
+    return ClampTensor.apply(*ops, has_lo=lo is not None, has_hi=hi is not None)

@@ -13,10 +13,79 @@ _make = Tensor._make
 
 
 def convert_key(key):
-    """A Python/NumPy index from one that may hold Tensors or lists."""
+    """A Python/NumPy index from one that may hold Tensors or lists. Integers mixed with
+    tensor indices become a SplitKey (PyTorch applies integers first, NumPy treats them
+    as advanced indices, which moves dims elsewhere)."""
     if isinstance(key, tuple):
-        return tuple(_convert_one(k) for k in key)
+        items = tuple(_convert_one(k) for k in key)
+        if _needs_split(items):
+            return SplitKey(items)
+        return items
+    if type(key) is SplitKey:
+        return key
     return _convert_one(key)
+
+
+def _is_int(k):
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def _needs_split(items):
+    has_int = has_adv = False
+    for k in items:
+        if _is_int(k):
+            has_int = True
+        elif isinstance(k, np.ndarray) or isinstance(k, (bool, np.bool_)):
+            has_adv = True
+    return has_int and has_adv
+
+
+class SplitKey:
+    """An index PyTorch's way: the integers (and slices, None, Ellipsis) first, as a basic
+    NumPy index (a view), then the tensor indices on that view, each left where its dim
+    is, so NumPy's rule for separated advanced indices sees what PyTorch sees. A bool
+    scalar becomes a new dim indexed by [0] (True) or [] (False), as in PyTorch."""
+    __slots__ = ("basic", "adv")
+
+    def __init__(self, items):
+        basic, adv = [], []
+        for k in items:
+            if _is_int(k):
+                basic.append(k)
+            elif isinstance(k, (bool, np.bool_)) or (isinstance(k, np.ndarray) and k.ndim == 0
+                                                    and k.dtype == np.bool_):
+                basic.append(None)
+                adv.append(np.arange(1 if bool(k) else 0))
+            elif isinstance(k, np.ndarray):
+                basic.extend([slice(None)] * (k.ndim if k.dtype == np.bool_ else 1))
+                adv.append(k)
+            elif k is None:
+                basic.append(None)
+                adv.append(slice(None))
+            else:  # a slice or Ellipsis
+                basic.append(k)
+                adv.append(slice(None) if isinstance(k, slice) else k)
+        self.basic, self.adv = tuple(basic), tuple(adv)
+
+    def get(self, a):
+        return a[self.basic][self.adv]
+
+    def set(self, a, v):
+        a[self.basic][self.adv] = v
+
+    def add_at(self, a, v):
+        np.add.at(a[self.basic], self.adv, v)
+
+
+def _get(a, key):
+    return key.get(a) if type(key) is SplitKey else a[key]
+
+
+def _set(a, key, v):
+    if type(key) is SplitKey:
+        key.set(a, v)
+    else:
+        a[key] = v
 
 
 def _convert_one(k):
@@ -24,6 +93,8 @@ def _convert_one(k):
         d = k._data
         if d.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if d.ndim == 0 and d.dtype.kind in "iu":  # a 0-d integer tensor selects, as an int
+            return int(d)
         return d
     if isinstance(k, list):
         a = np.asarray(k)
@@ -35,6 +106,8 @@ def _convert_one(k):
 
 def is_basic(key):
     """True when the key only slices (the result is a view, no duplicates possible)."""
+    if type(key) is SplitKey:
+        return False
     items = key if isinstance(key, tuple) else (key,)
     for k in items:
         if isinstance(k, np.ndarray) or isinstance(k, (list, tuple)):
@@ -50,6 +123,8 @@ def _index_error(x_shape, key, err):
 
 
 def _key_str(key):
+    if type(key) is SplitKey:
+        return _key_str(key.basic) + _key_str(key.adv)
     items = key if isinstance(key, tuple) else (key,)
     parts = []
     for k in items:
@@ -71,7 +146,7 @@ class GetItem(Op):
     def forward(self, x, key):
         self.in_shape, self.key = x.shape, key
         try:
-            out = x[key]
+            out = _get(x, key)
         except IndexError as e:
             raise _index_error(x.shape, key, e) from None
         self.basic = is_basic(key)
@@ -96,6 +171,8 @@ class IndexAdd(Op):
             out = np.zeros(shape, dtype=g.dtype)
             if basic:
                 out[key] = g
+            elif type(key) is SplitKey:
+                key.add_at(out, g)
             else:
                 np.add.at(out, key, g)
             return out
@@ -106,7 +183,7 @@ class IndexAdd(Op):
         return IndexAdd.scatter(g, key, shape, basic)
 
     def backward(self, gg):
-        return gg[self.key]
+        return _get(gg, self.key) if dual.is_array(gg) else gg[self.key]
 
 
 def getitem(x, key):
@@ -235,22 +312,309 @@ def _check_scatter(shape, dim, idx, src_shape, op):
                          f" is out of bounds for dimension {dim} with size {shape[dim]}")
 
 
+class Scatter(Op):
+    """x with src written at index along dim (only index's extent of src is used; with
+    duplicate targets the last write wins, as PyTorch's CPU kernel). Gradients: x gets g
+    with zeros where written; src gets g gathered at index (zeros beyond index's extent)."""
+    saves = False
+
+    def forward(self, x, src, dim, index):
+        self.dim, self.index, self.src_shape = dim, index, src.shape
+        key = _along(index, dim)
+        out = x.copy()
+        out[key] = src[tuple(slice(0, s) for s in index.shape)]
+        self.hit = np.zeros(x.shape, dtype=bool)
+        self.hit[key] = True
+        return out
+
+    def backward(self, g):
+        gx = dual.where(self.hit, 0.0, g) if self.needs_input_grad[0] else None
+        gsrc = None
+        if self.needs_input_grad[1]:
+            gsrc = _src_grad(g, self.dim, self.index, self.src_shape)
+        return gx, gsrc
+
+
+def _src_grad(g, dim, index, src_shape, weight=None):
+    """g gathered at index along dim (times weight), zero-padded to src's shape."""
+    gs = _gather_np(g, dim, index) if dual.is_array(g) else Gather.apply(g, dim=dim, index=index)
+    if weight is not None:
+        gs = gs * weight
+    if tuple(gs.shape) != tuple(src_shape):
+        pads = [(0, s - i) for s, i in zip(src_shape, gs.shape)]
+        if dual.is_array(gs):
+            gs = np.pad(gs, pads)
+        else:
+            from .shape import pad
+            gs = pad(gs, [v for p in reversed(pads) for v in p])
+    return gs
+
+
 def scatter(x, dim, index, src=None, value=None, reduce=None):
-    """x with src (or value) written at index along dim; duplicate indices keep one."""
+    """x with src (or value) written at index along dim (PyTorch's scatter)."""
     x = as_operand(x)
     d = one_dim(dim, x._data.ndim, "scatter")
     idx = _index_arg(index, "scatter")
     if src is not None and not isinstance(src, Tensor):  # x.scatter(dim, index, 2.5)
         src, value = None, src
-    if reduce == "add":
-        return scatter_add(x, d, index, src)
     if src is None:
         src = _make(np.full(idx.shape, value if value is not None else 0, dtype=x._data.dtype))
-    from .elementwise import Where
-    hit = np.zeros(x._data.shape, dtype=bool)
-    hit[_along(idx, d)] = True
-    placed = scatter_add(_make(np.zeros_like(x._data)), d, index, src)
-    return Where.apply(placed, x, cond=hit)
+    elif src._data.dtype != x._data.dtype:
+        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got "
+                           f"{x.dtype.name} and {src.dtype.name})")
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, got "
+                               f"{reduce!r}")
+        return scatter_reduce(x, d, index, src, "sum" if reduce == "add" else "prod")
+    _check_scatter(x._data.shape, d, idx, src._data.shape, "scatter")
+    return Scatter.apply(x, src, dim=d, index=idx)
+
+
+_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+class ScatterReduce(Op):
+    """x with src reduced into it at index along dim (sum, prod, mean, amax, amin),
+    include_self deciding whether x's own value at a target takes part. Gradients as
+    PyTorch: mean divides by the count; amax / amin split evenly among the members equal
+    to the result; prod is the product of the other members (exact at zeros)."""
+
+    def forward(self, x, src, dim, index, reduce, include_self):
+        self.dim, self.index, self.src_shape = dim, index, src.shape
+        self.reduce, self.include_self = reduce, include_self
+        key = _along(index, dim)
+        s = src[tuple(slice(0, n) for n in index.shape)]
+        hit = np.zeros(x.shape, dtype=bool)
+        hit[key] = True
+        out = x.copy()
+        if not include_self:
+            out[hit] = _identity(reduce, x.dtype)
+        ufunc = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+                 "amin": np.minimum}[reduce]
+        ufunc.at(out, key, s)
+        count = None
+        if reduce == "mean":
+            count = np.zeros(x.shape, np.int64)
+            np.add.at(count, key, 1)
+            if include_self:
+                count += 1
+            safe = np.maximum(count, 1)
+            if out.dtype.kind == "f":
+                out = np.where(hit, out / safe, out).astype(x.dtype)
+            else:
+                out = np.where(hit, out // safe, out).astype(x.dtype)
+        self.saved = (key, s, hit, count, out)
+        return out
+
+    def backward(self, g):
+        key, s, hit, count, out = self.saved
+        if self.reduce == "prod" and not dual.is_array(g):
+            raise RuntimeError("scatter_reduce: double backward with reduce='prod' is not "
+                               "supported")
+        (x, _) = (t._data for t in self.inputs)
+        self.check_versions()
+        incl = self.include_self
+        dt = x.dtype
+        if self.reduce == "sum":
+            wx = np.where(hit & (not incl), 0, 1).astype(dt)
+            ws = None
+        elif self.reduce == "mean":
+            inv = 1.0 / np.maximum(count, 1)
+            wx = np.where(hit, inv if incl else 0, 1).astype(dt)
+            ws = _gather_np(inv, self.dim, self.index).astype(dt)
+        elif self.reduce in ("amax", "amin"):
+            # PyTorch counts x's own value among the ties even with include_self=False
+            # (its gradient is then 0): the members' shares follow that count.
+            eq_self = (x == out) & hit
+            at = _gather_np(out, self.dim, self.index)
+            eq_src = s == at
+            cnt = eq_self.astype(np.int64)
+            np.add.at(cnt, key, eq_src)
+            cnt = np.maximum(cnt, 1)
+            wx = np.where(hit, eq_self / cnt * incl, 1).astype(dt)
+            ws = (eq_src / _gather_np(cnt, self.dim, self.index)).astype(dt)
+        else:  # prod: the product of the other members of each target's set
+            zeros = np.where(hit & incl, x == 0, 0).astype(np.int64)
+            np.add.at(zeros, key, s == 0)
+            nz = np.where(hit & incl & (x != 0), x, 1).astype(dt)
+            np.multiply.at(nz, key, np.where(s == 0, 1, s))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                wx = np.where(x == 0, np.where(zeros == 1, nz, 0),
+                              np.where(zeros == 0, out / np.where(x == 0, 1, x), 0))
+            wx = np.where(hit, wx if incl else 0, 1).astype(dt)
+            zs = _gather_np(zeros, self.dim, self.index)
+            nzs = _gather_np(nz, self.dim, self.index)
+            outs = _gather_np(out, self.dim, self.index)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ws = np.where(s == 0, np.where(zs == 1, nzs, 0),
+                              np.where(zs == 0, outs / np.where(s == 0, 1, s), 0)).astype(dt)
+        gx = g * wx if self.needs_input_grad[0] else None
+        gsrc = _src_grad(g, self.dim, self.index, self.src_shape, ws) \
+            if self.needs_input_grad[1] else None
+        return gx, gsrc
+
+
+def _identity(reduce, dtype):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    big = np.inf if dtype.kind == "f" else np.iinfo(dtype).max
+    return -big if reduce == "amax" else big
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):  # noqa: A002
+    """Reduce src into input at index along dim: reduce is 'sum', 'prod', 'mean', 'amax' or
+    'amin'. >>> x.scatter_reduce(0, idx, src, reduce="amax", include_self=False)"""
+    x = as_operand(input)
+    if reduce not in _REDUCES:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    src = as_operand(src)
+    if src._data.dtype != x._data.dtype:
+        raise RuntimeError(f"scatter_reduce(): Expected self.dtype to be equal to src.dtype "
+                           f"(got {x.dtype.name} and {src.dtype.name})")
+    d = one_dim(dim, x._data.ndim, "scatter_reduce")
+    idx = _index_arg(index, "scatter_reduce")
+    _check_scatter(x._data.shape, d, idx, src._data.shape, "scatter_reduce")
+    return ScatterReduce.apply(x, src, dim=d, index=idx, reduce=reduce,
+                               include_self=bool(include_self))
+
+
+def _dim_key(x, dim, index, op):
+    """(dim, key addressing index's entries along dim, the 1-D index array)."""
+    nd = x._data.ndim
+    d = one_dim(dim, nd, op)
+    idx = _index_arg(index, op)
+    if idx.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector")
+    idx = idx.reshape(-1)
+    n = x._data.shape[d] if nd else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = int(idx.max() if idx.max() >= n else idx.min())
+        raise IndexError(f"{op}(): index {bad} is out of bounds for dimension {d} with size {n}")
+    return d, ((slice(None),) * d + (idx,) if nd else (idx,)), idx
+
+
+def _check_source(x, d, idx, source, op):
+    want = list(x._data.shape)
+    if want:
+        want[d] = idx.size
+    got = list(source._data.shape)
+    if got != want and not (not want and source._data.size == idx.size):
+        raise RuntimeError(f"{op}(): source of shape {got} does not match the indexed shape "
+                           f"{want} (self {list(x._data.shape)}, dim {d}, index of "
+                           f"{idx.size} entries)")
+
+
+def index_add(input, dim, index, source, *, alpha=1):  # noqa: A002
+    """input with alpha * source added at index along dim (repeated indices accumulate)."""
+    from ._util import cast
+    x = as_operand(input)
+    d, key, idx = _dim_key(x, dim, index, "index_add")
+    src = cast(as_operand(source), x._data.dtype)
+    _check_source(x, d, idx, src, "index_add")
+    if not x._data.ndim:
+        x1 = x.reshape(1)
+        return (x1 + IndexAdd.apply(src.reshape(-1) * alpha if alpha != 1 else src.reshape(-1),
+                                    key=key, shape=(1,), basic=False)).reshape(())
+    if alpha != 1:
+        src = src * alpha
+    return x + IndexAdd.apply(src, key=key, shape=x._data.shape, basic=False)
+
+
+def index_copy(input, dim, index, source):  # noqa: A002
+    """input with source's slices written at index along dim."""
+    from ._util import cast
+    from .inplace import IndexPut
+    x = as_operand(input)
+    d, key, idx = _dim_key(x, dim, index, "index_copy")
+    src = cast(as_operand(source), x._data.dtype)
+    _check_source(x, d, idx, src, "index_copy")
+    if not x._data.ndim:
+        return IndexPut.apply(x.reshape(1), src.reshape(-1), key=key).reshape(())
+    return IndexPut.apply(x, src, key=key)
+
+
+def index_fill(input, dim, index, value):  # noqa: A002
+    """input with the slices at index along dim set to value (a number or a 0-d tensor)."""
+    from ._util import cast
+    from .inplace import IndexPut
+    x = as_operand(input)
+    d, key, idx = _dim_key(x, dim, index, "index_fill")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    v = cast(as_operand(value), x._data.dtype)
+    key = key[:-1] + (np.unique(key[-1]),)  # each filled slice once (value's gradient)
+    if not x._data.ndim:
+        return IndexPut.apply(x.reshape(1), v, key=key).reshape(())
+    return IndexPut.apply(x, v, key=key)
+
+
+def index_put(input, indices, values, accumulate=False):  # noqa: A002
+    """input with values put at the tensor indices (a tuple, one per leading dim; None for
+    a whole dim); accumulate=True adds (repeated indices accumulate)."""
+    from ._util import cast
+    from .inplace import IndexPut
+    x = as_operand(input)
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError("index_put(): argument 'indices' must be a tuple of Tensors")
+    key = convert_key(tuple(slice(None) if i is None else i for i in indices))
+    v = cast(as_operand(values), x._data.dtype)
+    if not accumulate:
+        return IndexPut.apply(x, v, key=key)
+    target = _get(x._data, key).shape
+    if tuple(v._data.shape) != target:
+        v = v.expand(*target)
+    return x + IndexAdd.apply(v, key=key, shape=x._data.shape, basic=False)
+
+
+def masked_scatter(input, mask, source):  # noqa: A002
+    """input with the positions where mask is True filled, in order, from source's
+    elements."""
+    from ._util import cast
+    from .inplace import IndexPut
+    x = as_operand(input)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
+                           f"dtype {m.dtype}")
+    shape = np.broadcast_shapes(m.shape, x._data.shape)
+    if shape != x._data.shape:
+        x = x.expand(*shape)
+    m = np.broadcast_to(m, shape)
+    k = int(m.sum())
+    src = cast(as_operand(source), x._data.dtype)
+    if src._data.size < k:
+        raise RuntimeError(f"masked_scatter: expected source to have at least {k} elements "
+                           f"(the mask's True count), got {src._data.size}")
+    return IndexPut.apply(x, src.reshape(-1)[:k], key=np.ascontiguousarray(m))
+
+
+def take_along_dim(input, indices, dim=None):  # noqa: A002
+    """Values of input at indices along dim (broadcasting the other dims); dim=None: of
+    the flattened input at the flattened indices."""
+    x = as_operand(input)
+    idx = _index_arg(indices, "take_along_dim")
+    if dim is None:
+        return GetItem.apply(x.reshape(-1), key=idx.reshape(-1))
+    nd = x._data.ndim
+    if idx.ndim != nd:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {nd} dimensions for input, and "
+                           f"{idx.ndim} dimensions for indices")
+    d = one_dim(dim, nd, "take_along_dim")
+    xs, isz = list(x._data.shape), list(idx.shape)
+    xs[d] = isz[d] = 1
+    b = list(np.broadcast_shapes(tuple(xs), tuple(isz)))
+    bx, bi = b.copy(), b.copy()
+    bx[d], bi[d] = x._data.shape[d], idx.shape[d]
+    if tuple(bx) != x._data.shape:
+        x = x.expand(*bx)
+    idx = np.broadcast_to(idx, bi)
+    return gather(x, d, _make(np.ascontiguousarray(idx)))
 
 
 def index_select(x, dim, index):

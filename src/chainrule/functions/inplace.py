@@ -175,8 +175,9 @@ def setitem(t, key, value):
             return IndexPut.apply(old, cast(as_operand(v), old._data.dtype), key=key)
         return apply_inplace(t, put, value, "__setitem__")
     v = value._data if isinstance(value, Tensor) else value
+    from .index import _set
     try:
-        t._data[key] = v
+        _set(t._data, key, v)
     except IndexError as e:
         raise IndexError(f"__setitem__: {e} (tensor of shape {list(t._data.shape)})") from None
     except ValueError as e:
@@ -195,11 +196,12 @@ class IndexPut(Op):
     saves = False
 
     def forward(self, x, v, key):
+        from .index import _set
         self.key, self.vshape = key, v.shape
         out = x.copy()
-        out[key] = v
+        _set(out, key, v)
         self.mask = np.zeros(x.shape, dtype=bool)
-        self.mask[key] = True
+        _set(self.mask, key, True)
         return out
 
     def backward(self, g):
@@ -207,5 +209,6 @@ class IndexPut(Op):
         gx = dual.where(self.mask, 0.0, g) if self.needs_input_grad[0] else None
         gv = None
         if self.needs_input_grad[1]:
-            gv = dual.sum_to(g[self.key], self.vshape)
+            from .index import _get
+            gv = dual.sum_to(_get(g, self.key) if dual.is_array(g) else g[self.key], self.vshape)
         return gx, gv

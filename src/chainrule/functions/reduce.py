@@ -407,14 +407,16 @@ def cumsum(x, dim, *, dtype=None):
     return Cumsum.apply(x, axis=one_dim(dim, x._data.ndim, "cumsum"))
 
 
-def cumprod(x, dim):
-    """Cumulative product, as exp(cumsum(log)) is wrong for signs; composed from prod."""
-    x = floating(x)
-    d = one_dim(dim, x._data.ndim, "cumprod")
-    from .shape import stack
-    n = x._data.shape[d]
-    parts = [prod(x.narrow(d, 0, i + 1), d) for i in range(n)]
-    return stack(parts, d) if parts else x.clone()
+def cumprod(x, dim, *, dtype=None):
+    """Cumulative product along dim; its gradient is exact at zeros (see Cumprod)."""
+    x = as_operand(x)
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        x = _make(x._data.astype(np.int64))  # PyTorch multiplies bool / int into int64
+    if x._data.ndim == 0:
+        return Cumprod.apply(x.reshape(1), axis=0).reshape(())
+    return Cumprod.apply(x, axis=one_dim(dim, x._data.ndim, "cumprod"))
 
 
 def softmax(x, dim=None, dtype=None, *, _stacklevel=3):
@@ -450,7 +452,465 @@ def all(x, dim=None, keepdim=False):  # noqa: A001
 
 
 def count_nonzero(x, dim=None):
-    return _make(np.asarray(np.count_nonzero(x._data, axis=dim), dtype=np.int64))
+    """The number of non-zero elements, over all of x or over dim (an int or a tuple)."""
+    axes = norm_dim(dim, x._data.ndim, "count_nonzero") if x._data.ndim else None
+    return _make(np.asarray(np.count_nonzero(x._data, axis=axes), dtype=np.int64))
 
 
 _ = dtypes
+
+
+# --- cumulative ops ---------------------------------------------------------------------
+class Cumprod(Op):
+    """Cumulative product. d out_k / d x_j = prod_{i <= k, i != j} x_i, computed without
+    dividing by x where x has zeros: before a lane's first zero z the usual
+    revcumsum(g out) / x restricted to k < z; at z, out_{z-1} times the sum over k >= z of
+    g_k prod_{z < i <= k} x_i; after z, 0."""
+    saves_output = True
+
+    def forward(self, x, axis):
+        self.axis = axis
+        return np.cumprod(x, axis=axis, dtype=x.dtype)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        a = self.axis
+        xd = x if dual.is_array(x) else x._data
+        out = self.output()
+        if not (xd == 0).any():
+            return _revcumsum(g * out, a) / x
+        if not dual.is_array(x):
+            raise RuntimeError("cumprod: double backward through zeros is not supported")
+        n = xd.shape[a]
+        k = np.arange(n).reshape((-1,) + (1,) * (xd.ndim - 1 - a))
+        z = np.where((xd == 0).any(axis=a, keepdims=True), np.argmax(xd == 0, axis=a,
+                                                                     keepdims=True), n)
+        before = k < z
+        with np.errstate(divide="ignore", invalid="ignore"):
+            first = _revcumsum(np.where(before, g * out, 0), a) / np.where(before, xd, 1)
+        first = np.where(before, first, 0)
+        after = np.cumprod(np.where(k <= z, 1, xd), axis=a)       # prod_{z < i <= k} x_i
+        s_at = np.sum(np.where(k >= z, g * after, 0), axis=a, keepdims=True)
+        zc = np.minimum(z, n - 1)
+        prev = np.where(z > 0, np.take_along_axis(out, np.maximum(zc - 1, 0), axis=a), 1)
+        at_zero = np.where(k == z, prev * s_at, 0)
+        return (first + at_zero).astype(xd.dtype, copy=False)
+
+
+def _revcumsum(g, axis):
+    if dual.is_array(g):
+        return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
+    return g.flip(axis).cumsum(axis).flip(axis)
+
+
+class LogCumSumExp(Op):
+    """log(cumsum(exp(x))), by logaddexp.accumulate (exact, no overflow). Backward in log
+    space on g's positive and negative parts (PyTorch's formula), so it stays finite."""
+    saves_output = True
+
+    def forward(self, x, axis):
+        self.axis = axis
+        if x.shape[axis] == 0:
+            return x.copy()
+        return np.logaddexp.accumulate(x, axis=axis)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        out = self.output()
+        a = self.axis
+        lowest = float(np.finfo(x.dtype if dual.is_array(x) else x._data.dtype).min)
+        gd = g if dual.is_array(g) else g._data
+        with np.errstate(divide="ignore"):
+            log_abs = dual.log(abs(g))
+        pos = dual.where(gd > 0, log_abs, lowest)
+        neg = dual.where(gd < 0, log_abs, lowest)
+
+        def rev_lcse(v):
+            if dual.is_array(v):
+                return np.flip(np.logaddexp.accumulate(np.flip(v, a), axis=a), a)
+            return logcumsumexp(v.flip(a), a).flip(a)
+        return dual.exp(rev_lcse(pos - out) + x) - dual.exp(rev_lcse(neg - out) + x)
+
+
+def logcumsumexp(x, dim):
+    """log(cumsum(exp(x), dim)) without overflow. >>> chainrule.logcumsumexp(x, 0)"""
+    x = floating(x)
+    if x._data.ndim == 0:
+        return LogCumSumExp.apply(x.reshape(1), axis=0).reshape(())
+    return LogCumSumExp.apply(x, axis=one_dim(dim, x._data.ndim, "logcumsumexp"))
+
+
+_CumMax = collections.namedtuple("cummax", ["values", "indices"])
+_CumMin = collections.namedtuple("cummin", ["values", "indices"])
+
+
+def _cum_extreme(x, dim, minimum):
+    x = as_operand(x)
+    op = "cummin" if minimum else "cummax"
+    cls = _CumMin if minimum else _CumMax
+    if x._data.ndim == 0:
+        return cls(x.clone(), _make(np.zeros((), np.int64)))
+    d = one_dim(dim, x._data.ndim, op)
+    data = x._data
+    if data.shape[d] == 0:
+        return cls(x.clone(), _make(np.zeros(data.shape, np.int64)))
+    acc = (np.minimum if minimum else np.maximum).accumulate(data, axis=d)
+    # The latest position holding the running extreme (ties: the later index, and a NaN
+    # once seen stays, each new NaN taking over: PyTorch's rules).
+    mark = data == acc
+    if data.dtype.kind == "f":
+        mark |= np.isnan(data)
+    k = np.arange(data.shape[d]).reshape((-1,) + (1,) * (data.ndim - 1 - d))
+    idx = np.maximum.accumulate(np.where(mark, k, 0), axis=d).astype(np.int64)
+    from .index import gather
+    return cls(gather(x, d, _make(idx)), _make(idx))
+
+
+def cummax(input, dim):  # noqa: A002
+    """(values, indices) of the running maximum along dim. >>> chainrule.cummax(x, 0)"""
+    return _cum_extreme(input, dim, False)
+
+
+def cummin(input, dim):  # noqa: A002
+    """(values, indices) of the running minimum along dim."""
+    return _cum_extreme(input, dim, True)
+
+
+# --- order statistics -------------------------------------------------------------------
+_Median = collections.namedtuple("median", ["values", "indices"])
+_NanMedian = collections.namedtuple("nanmedian", ["values", "indices"])
+_Kth = collections.namedtuple("kthvalue", ["values", "indices"])
+_Mode = collections.namedtuple("mode", ["values", "indices"])
+_AMinMax = collections.namedtuple("aminmax", ["min", "max"])
+
+
+class EvenSelect(Op):
+    """A value picked from all of x (global median): the gradient is split evenly among
+    the elements equal to it (NaN ones if it is NaN), as PyTorch does."""
+    saves = False
+
+    def forward(self, x, value):
+        v = np.asarray(value, dtype=x.dtype)
+        self.mask = np.isnan(x) if np.isnan(v) else x == v
+        self.count = int(self.mask.sum()) or 1
+        return v
+
+    def backward(self, g):
+        return dual.where(self.mask, g * (1.0 / self.count), 0.0)
+
+
+def _lane_pick(x, d, ranks):
+    """x's elements at the sorted positions `ranks` (one per lane along d, keepdim shape),
+    with their original indices: (values tensor via gather, indices array)."""
+    order = np.argsort(x._data, axis=d, kind="stable")
+    idx = np.take_along_axis(order, ranks, axis=d).astype(np.int64)
+    from .index import gather
+    return gather(x, d, _make(idx)), idx
+
+
+def _squeeze_pair(values, idx, d, keepdim, scalar):
+    if not keepdim:
+        values = values.squeeze(d)
+        idx = np.squeeze(idx, d)
+    if scalar:
+        values, idx = values.reshape(()), idx.reshape(())
+    return values, _make(idx)
+
+
+def _median(x, dim, keepdim, ignore_nan, op):
+    x = as_operand(x)
+    data = x._data
+    if dim is None:
+        flat = data.reshape(-1)
+        nans = np.isnan(flat) if flat.dtype.kind == "f" else np.zeros(flat.shape, bool)
+        valid = flat[~nans] if ignore_nan else flat
+        if valid.size == 0 or (not ignore_nan and nans.any()):
+            v = np.nan if data.dtype.kind == "f" else 0
+        else:
+            v = np.sort(valid)[(valid.size - 1) // 2]
+        return EvenSelect.apply(x, value=v)
+    scalar = data.ndim == 0
+    xx = x.reshape(1) if scalar else x
+    d = one_dim(dim, xx._data.ndim, op)
+    xd = xx._data
+    if xd.shape[d] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    n = xd.shape[d]
+    if xd.dtype.kind == "f":
+        nan_count = np.isnan(xd).sum(axis=d, keepdims=True)
+    else:
+        nan_count = np.zeros([1 if i == d else s for i, s in enumerate(xd.shape)], np.int64)
+    if ignore_nan:
+        valid = n - nan_count
+        ranks = np.where(valid > 0, (valid - 1) // 2, 0)
+    else:  # a lane with NaN gives NaN (its first NaN; NaN sorts last)
+        ranks = np.where(nan_count > 0, n - nan_count, (n - 1) // 2)
+    values, idx = _lane_pick(xx, d, ranks)
+    cls = _NanMedian if ignore_nan else _Median
+    return cls(*_squeeze_pair(values, idx, d, keepdim, scalar))
+
+
+def median(input, dim=None, keepdim=False):  # noqa: A002
+    """The lower of the two middle values (PyTorch's median); with dim, (values, indices)."""
+    return _median(input, dim, keepdim, False, "median")
+
+
+def nanmedian(input, dim=None, keepdim=False):  # noqa: A002
+    """median ignoring NaN."""
+    return _median(input, dim, keepdim, True, "nanmedian")
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):  # noqa: A002
+    """(values, indices) of the k-th smallest element along dim (k from 1)."""
+    x = as_operand(input)
+    scalar = x._data.ndim == 0
+    xx = x.reshape(1) if scalar else x
+    d = one_dim(dim, xx._data.ndim, "kthvalue")
+    n = xx._data.shape[d]
+    if not 1 <= k <= n:
+        raise IndexError(f"kthvalue(): selected number k out of range for dimension {d} "
+                         f"(k = {k}, size {n})")
+    ranks = np.full([1 if i == d else s for i, s in enumerate(xx._data.shape)], k - 1)
+    values, idx = _lane_pick(xx, d, ranks)
+    return _Kth(*_squeeze_pair(values, idx, d, keepdim, scalar))
+
+
+def mode(input, dim=-1, keepdim=False):  # noqa: A002
+    """(values, indices): the most frequent value along dim (the smallest among equally
+    frequent ones) and the index of its last occurrence, as PyTorch."""
+    x = as_operand(input)
+    scalar = x._data.ndim == 0
+    xx = x.reshape(1) if scalar else x
+    d = one_dim(dim, xx._data.ndim, "mode")
+    data = np.moveaxis(xx._data, d, -1)
+    lanes = data.reshape(-1, data.shape[-1])
+    if lanes.shape[1] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    best = np.empty(lanes.shape[0], np.int64)
+    for i, row in enumerate(lanes):
+        vals, counts = np.unique(row, return_counts=True)
+        v = vals[int(np.argmax(counts))]
+        hits = np.flatnonzero(np.isnan(row) if v != v else row == v)
+        best[i] = hits[-1]
+    idx = np.moveaxis(best.reshape(data.shape[:-1] + (1,)), -1, d)
+    from .index import gather
+    values = gather(xx, d, _make(idx))
+    return _Mode(*_squeeze_pair(values, idx, d, keepdim, scalar))
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, op):
+    x = as_operand(x)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"{op}() interpolation must be one of {', '.join(_INTERPOLATIONS)}. "
+                         f"Got {interpolation!r}")
+    q_scalar = not isinstance(q, Tensor)
+    qd = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=np.float64)
+    if qd.ndim > 1:
+        raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
+    if qd.size and (qd.min() < 0 or qd.max() > 1):
+        raise RuntimeError(f"{op}() q values must be in the range [0, 1]")
+    if isinstance(q, Tensor) and q._data.dtype != x._data.dtype:
+        raise RuntimeError(f"{op}() q tensor must be same dtype as the input tensor")
+    qv = qd.reshape(-1)
+    orig_shape = x._data.shape
+    if dim is None:
+        xx, d = x.reshape(-1), 0
+    else:
+        xx = x.reshape(1) if x._data.ndim == 0 else x
+        d = one_dim(dim, xx._data.ndim, op)
+    xd = xx._data
+    n = xd.shape[d]
+    if n == 0:
+        raise RuntimeError(f"{op}() input tensor must be non-empty")
+    from .index import sort
+    srt = sort(xx, d).values
+    # lanes last, then a trailing axis for q
+    sd = np.moveaxis(srt._data, d, -1)
+    nan_count = np.isnan(sd).sum(axis=-1, keepdims=True)
+    valid = (n - nan_count) if ignore_nan else np.full(nan_count.shape, n)
+    rank = qv * (np.maximum(valid, 1) - 1)             # lanes..., Q
+    if not ignore_nan:  # a lane with NaN gives NaN (the last sorted element)
+        rank = np.where(nan_count > 0, n - 1, rank)
+    else:  # an all-NaN lane gives NaN
+        rank = np.where(valid == 0, n - 1, rank)
+    lo = np.floor(rank).astype(np.int64)
+    hi = np.ceil(rank).astype(np.int64)
+    if interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    elif interpolation == "nearest":
+        lo = hi = np.round(rank).astype(np.int64)  # half to even, as PyTorch
+    moved = srt.movedim(d, -1)
+    from .index import gather
+    below = gather(moved, -1, _make(lo))
+    if interpolation in ("lower", "higher", "nearest"):
+        res = below
+    else:
+        above = gather(moved, -1, _make(hi))
+        w = 0.5 if interpolation == "midpoint" else (rank - lo)
+        from .elementwise import lerp
+        res = lerp(below, above, _make(np.asarray(w, dtype=xd.dtype)))
+    res = res.movedim(-1, 0)                          # Q, lanes...
+    if keepdim:
+        if dim is None:
+            res = res.reshape((len(qv),) + (1,) * len(orig_shape))
+        elif len(orig_shape):
+            res = res.unsqueeze(d + 1)
+    if q_scalar or qd.ndim == 0:
+        res = res.squeeze(0)
+    return res
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):  # noqa: A002
+    """The q-th quantiles (q a number or a 1-D tensor; its dim comes first in the result)."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):  # noqa: A002
+    """quantile ignoring NaN."""
+    return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
+    """sum treating NaN as zero (their gradient is 0)."""
+    x = as_operand(input)
+    if x._data.dtype.kind == "f":
+        from .elementwise import Where
+        x = Where.apply(_make(np.zeros((), x._data.dtype)), x, cond=np.isnan(x._data))
+    return sum(x, dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
+    """mean over the non-NaN elements."""
+    x = as_operand(input)
+    if dtype is not None:
+        x = x.to(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point dtype but got "
+                           f"{x.dtype.name}")
+    count = sum(_make(~np.isnan(x._data)), dim, keepdim).to(x.dtype)
+    return nansum(x, dim, keepdim) / count
+
+
+def aminmax(input, *, dim=None, keepdim=False):  # noqa: A002
+    """(min, max) in one call."""
+    x = as_operand(input)
+    d = () if dim is None else dim
+    if dim is None and keepdim:
+        d = tuple(range(x._data.ndim))
+    return _AMinMax(amin(x, d, keepdim), amax(x, d, keepdim))
+
+
+# --- histograms and searching -----------------------------------------------------------
+def histc(input, bins=100, min=0, max=0):  # noqa: A002
+    """Counts in `bins` equal bins over [min, max] (the data's range when min == max);
+    values outside are ignored. The result has the input's dtype."""
+    x = as_operand(input)
+    d = x._data
+    if d.dtype.kind != "f":
+        raise RuntimeError(f'"histogram_cpu" not implemented for \'{x.dtype.name.capitalize()}\'')
+    if bins <= 0:
+        raise RuntimeError("histc(): bins must be > 0")
+    lo, hi = float(min), float(max)
+    if lo == hi and d.size:
+        fin = d[np.isfinite(d)]
+        lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0.0, 0.0)
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError(f"histc(): max must be larger than min (got min {lo}, max {hi})")
+    v = d.reshape(-1).astype(np.float64)
+    keep = (v >= lo) & (v <= hi)
+    v = v[keep]
+    pos = ((v - lo) * bins / (hi - lo)).astype(np.int64)
+    pos = np.minimum(pos, bins - 1)
+    return _make(np.bincount(pos, minlength=bins)[:bins].astype(d.dtype))
+
+
+def bincount(input, weights=None, minlength=0):  # noqa: A002
+    """Occurrences of each non-negative integer (weighted sums with weights)."""
+    d = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if d.ndim != 1 or d.dtype.kind not in "iub":
+        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs "
+                           f"(got a {d.ndim}-d {d.dtype} tensor)")
+    if d.size and d.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("bincount(): minlength should be >= 0")
+    if weights is None:
+        return _make(np.bincount(d, minlength=minlength).astype(np.int64))
+    w = weights._data if isinstance(weights, Tensor) else np.asarray(weights)
+    if w.shape != d.shape:
+        raise RuntimeError(f"bincount(): weights should be 1-d and have the same length as "
+                           f"input (got {list(w.shape)} and {list(d.shape)})")
+    out_dtype = w.dtype if w.dtype.kind == "f" else np.float64
+    return _make(np.bincount(d, weights=w, minlength=minlength).astype(out_dtype))
+
+
+def _search(seq, values, right, sorter, op):
+    if seq.ndim == 1:
+        s = seq if sorter is None else seq[sorter]
+        return np.searchsorted(s, values, side="right" if right else "left")
+    if np.ndim(values) == 0 or values.shape[:-1] != seq.shape[:-1]:
+        raise RuntimeError(f"{op}(): boundaries tensor should be 1 dimension or the first N-1 "
+                           f"dimensions of boundaries tensor and input value tensor must match, "
+                           f"but we got boundaries tensor {list(seq.shape)} and input value "
+                           f"tensor {list(np.shape(values))}")
+    s2 = seq.reshape(-1, seq.shape[-1])
+    v2 = values.reshape(-1, values.shape[-1])
+    so = None if sorter is None else sorter.reshape(-1, seq.shape[-1])
+    out = np.empty(v2.shape, np.int64)
+    for i in range(s2.shape[0]):
+        row = s2[i] if so is None else s2[i][so[i]]
+        out[i] = np.searchsorted(row, v2[i], side="right" if right else "left")
+    return out.reshape(values.shape)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,  # noqa: A002
+                 sorter=None):
+    """Indices where `input` would be inserted into the sorted last dim of sorted_sequence
+    (right / side="right": after equal elements)."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("searchsorted(): side and right can't be set to opposites, got "
+                               "side of left while right was True")
+        right = side == "right"
+    seq = sorted_sequence._data
+    vals = input._data if isinstance(input, Tensor) else np.asarray(input)
+    so = None if sorter is None else (sorter._data if isinstance(sorter, Tensor)
+                                      else np.asarray(sorter))
+    out = _search(seq, vals, right, so, "searchsorted")
+    return _make(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):  # noqa: A002
+    """The bucket of each value for sorted 1-D boundaries: boundaries[i-1] < x <= boundaries[i]
+    (right=True: boundaries[i-1] <= x < boundaries[i])."""
+    b = boundaries._data
+    if b.ndim != 1:
+        raise RuntimeError(f"bucketize(): boundaries tensor must be 1 dimension, but got dim("
+                           f"{b.ndim})")
+    vals = input._data if isinstance(input, Tensor) else np.asarray(input)
+    out = np.searchsorted(b, vals, side="right" if right else "left")
+    return _make(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+from ._util import dim_aliases  # noqa: E402
+
+# PyTorch's argument parser takes axis= / keepdims= for dim= / keepdim= everywhere.
+(prod, amax, amin, max, min, argmax, argmin, var, std, var_mean, std_mean, logsumexp,  # noqa: A001
+ norm, cumsum, cumprod, softmax, log_softmax, any, all, count_nonzero, logcumsumexp,
+ cummax, cummin, median, nanmedian, kthvalue, mode, quantile, nanquantile, nansum,
+ nanmean, aminmax) = [dim_aliases(f) for f in (
+    prod, amax, amin, max, min, argmax, argmin, var, std, var_mean, std_mean, logsumexp,
+    norm, cumsum, cumprod, softmax, log_softmax, any, all, count_nonzero, logcumsumexp,
+    cummax, cummin, median, nanmedian, kthvalue, mode, quantile, nanquantile, nansum,
+    nanmean, aminmax)]

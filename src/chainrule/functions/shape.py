@@ -528,3 +528,313 @@ def atleast_1d(x):
 
 def atleast_2d(x):
     return x.reshape(1, -1) if x._data.ndim < 2 else x
+
+
+# --- diagonals, windows, repeats, grids, rotations --------------------------------------
+def _diag_len(n1, n2, k):
+    return max(0, min(n1, n2 - k) if k >= 0 else min(n1 + k, n2))
+
+
+def _diag_view(a, offset, d1, d2):
+    """The (offset) diagonal of axes d1, d2 as a strided view, appended as the last axis
+    (np.diagonal's layout), writable when `a` is (PyTorch's diagonal is a view)."""
+    m = np.moveaxis(a, (d1, d2), (-2, -1))
+    n1, n2 = m.shape[-2:]
+    length = _diag_len(n1, n2, offset)
+    start = m[..., max(-offset, 0):, max(offset, 0):] if length else m[..., :0, :0]
+    st = start.strides
+    return np.lib.stride_tricks.as_strided(
+        start, start.shape[:-2] + (length,), st[:-2] + (st[-2] + st[-1],),
+        writeable=bool(a.flags.writeable))
+
+
+class Diagonal(Op):
+    saves = False
+    is_view = True
+
+    def forward(self, x, offset, d1, d2):
+        self.args = (x.shape, offset, d1, d2)
+        return _diag_view(x, offset, d1, d2)
+
+    def backward(self, g):
+        return DiagScatter.scatter(g, *self.args)
+
+
+class DiagScatter(Op):
+    """zeros(shape) with g on the (offset) diagonal of axes d1, d2: the backward of
+    Diagonal, and diag_embed (its own backward is Diagonal)."""
+    saves = False
+
+    @staticmethod
+    def scatter(g, shape, offset, d1, d2):
+        if dual.is_array(g):
+            out = np.zeros(shape, dtype=g.dtype)
+            _diag_view(out, offset, d1, d2)[...] = g
+            return out
+        return DiagScatter.apply(g, shape=shape, offset=offset, d1=d1, d2=d2)
+
+    def forward(self, g, shape, offset, d1, d2):
+        self.args = (offset, d1, d2)
+        return DiagScatter.scatter(g, shape, offset, d1, d2)
+
+    def backward(self, gg):
+        if dual.is_array(gg):
+            return _diag_view(gg, *self.args).copy()
+        return Diagonal.apply(gg, offset=self.args[0], d1=self.args[1], d2=self.args[2])
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):  # noqa: A002 - PyTorch's argument names
+    """The diagonal of dims dim1, dim2 (a view), appended as the last dim."""
+    x = as_operand(input)
+    nd = x._data.ndim
+    if nd < 2:
+        raise RuntimeError(f"diagonal(): input must have at least 2 dimensions, got {nd}")
+    d1, d2 = one_dim(dim1, nd, "diagonal"), one_dim(dim2, nd, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal(): dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(x, offset=int(offset), d1=d1, d2=d2)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):  # noqa: A002
+    """A tensor whose (offset) diagonals over dim1, dim2 are input's last dim."""
+    x = as_operand(input)
+    nd = x._data.ndim + 1
+    d1, d2 = one_dim(dim1, nd, "diag_embed"), one_dim(dim2, nd, "diag_embed")
+    if d1 == d2:
+        raise RuntimeError(f"diag_embed(): diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = (x._data.shape[-1] if x._data.ndim else 1) + abs(int(offset))
+    lead = list(x._data.shape[:-1])
+    shape = [0] * nd
+    rest = iter(lead)
+    for i in range(nd):
+        shape[i] = n if i in (d1, d2) else next(rest)
+    src = x if x._data.ndim else x.reshape(1)
+    return DiagScatter.apply(src, shape=tuple(shape), offset=int(offset), d1=d1, d2=d2)
+
+
+def diagflat(input, offset=0):  # noqa: A002
+    """A 2-D tensor with the flattened input on its (offset) diagonal."""
+    x = as_operand(input)
+    return diag_embed(x.reshape(-1), offset, 0, 1)
+
+
+def trace(input):  # noqa: A002
+    """The sum of a matrix's diagonal."""
+    x = as_operand(input)
+    if x._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x._data.ndim}")
+    from .reduce import sum as _sum
+    return _sum(diagonal(x))
+
+
+def _tri_indices(row, col, offset, dtype, lower):
+    from .. import dtypes
+    r, c = (np.tril_indices if lower else np.triu_indices)(int(row), int(offset), int(col))
+    d = np.int64 if dtype is None else dtypes.get(dtype).np
+    return _make(np.stack([r, c]).astype(d).reshape(2, -1))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (2, N) coordinates of the lower triangle of a row x col matrix."""
+    return _tri_indices(row, col, offset, dtype, True)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (2, N) coordinates of the upper triangle of a row x col matrix."""
+    return _tri_indices(row, col, offset, dtype, False)
+
+
+def unfold(input, dimension, size, step):  # noqa: A002
+    """Tensor.unfold: every window of `size` elements along `dimension`, `step` apart, as a
+    new last dim."""
+    x = as_operand(input)
+    if x._data.ndim == 0:
+        if size != 1 and size != 0 or step <= 0:
+            raise RuntimeError(f"unfold: size {size} and step {step} invalid for a 0-d tensor")
+        return x.reshape(size)
+    d = one_dim(dimension, x._data.ndim, "unfold")
+    n = x._data.shape[d]
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    windows = (n - size) // step + 1
+    idx = (np.arange(windows) * step)[:, None] + np.arange(size)
+    return movedim(x[(slice(None),) * d + (idx,)], d + 1, -1)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):  # noqa: A002
+    """Each element (or slice along dim) repeated `repeats` times (an int or one count per
+    element); repeat_interleave(counts) alone gives 0, 1, ... repeated by counts."""
+    x = as_operand(input)
+    if repeats is None:
+        counts = x._data
+        if counts.ndim > 1 or counts.dtype.kind not in "iu":
+            raise RuntimeError("repeat_interleave: repeats must be 0-dim or 1-dim integer tensor")
+        return _make(np.repeat(np.arange(counts.size, dtype=np.int64), counts.reshape(-1)))
+    if dim is None:
+        x, d = x.reshape(-1), 0
+    else:
+        if x._data.ndim == 0:
+            x = x.reshape(1)
+        d = one_dim(dim, x._data.ndim, "repeat_interleave")
+    n = x._data.shape[d]
+    reps = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if reps.ndim > 1 or reps.dtype.kind not in "iu":
+        raise RuntimeError("repeat_interleave: repeats must be 0-dim or 1-dim integer tensor")
+    reps = reps.reshape(-1)
+    if reps.size not in (1, n):
+        raise RuntimeError(f"repeat_interleave: repeats must have the same size as input along "
+                           f"dim, but got repeats.size(0) = {reps.size} and input.size({d}) = {n}")
+    if (reps < 0).any():
+        raise RuntimeError("repeat_interleave: repeats can not be negative")
+    idx = np.repeat(np.arange(n), np.broadcast_to(reps, (n,)))
+    return x[(slice(None),) * d + (idx,)]
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors; indexing 'ij' (matrix, the default with PyTorch's
+    warning when not given) or 'xy' (Cartesian: the first two dims have the second and
+    first input's lengths)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        import warnings
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                         f"received: {indexing}")
+    ts = [as_operand(t) for t in tensors]
+    for t in ts:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: {t._data.ndim}D")
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t._data.size for t in ts)
+    outs = []
+    for i, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[i] = -1
+        outs.append(expand(reshape(t, *view), shape))
+    if swap:  # PyTorch swaps the first two inputs, and the first two grids back
+        outs[0], outs[1] = outs[1], outs[0]
+    return tuple(outs)
+
+
+def cartesian_prod(*tensors):
+    """All combinations of the elements of 1-D tensors, one per row (itertools.product)."""
+    if len(tensors) == 1:
+        return as_operand(tensors[0])
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def combinations(input, r=2, with_replacement=False):  # noqa: A002
+    """All r-element combinations of a 1-D tensor's elements, one per row."""
+    import itertools
+    x = as_operand(input)
+    if x._data.ndim != 1:
+        raise RuntimeError(f"combinations: Expect a 1D vector, but got shape {list(x._data.shape)}")
+    if r < 0:
+        raise RuntimeError(f"combinations: Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _make(np.zeros((0,), x._data.dtype))
+    gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(gen(range(x._data.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    if idx.shape[0] == 0:
+        return _make(np.zeros((0, r), x._data.dtype))
+    return x[idx]
+
+
+def block_diag(*tensors):
+    """A block-diagonal matrix of the given (0-, 1- or 2-D) tensors."""
+    ts = [as_operand(t) for t in tensors]
+    if not ts:
+        return _make(np.zeros((1, 0), np.float32))
+    mats = []
+    for i, t in enumerate(ts):
+        if t._data.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t._data.ndim} dimensions")
+        mats.append(t.reshape(1, -1) if t._data.ndim < 2 else t)
+    from .. import dtypes
+    from ._util import cast
+    rt = dtypes.result_type(*[m._data for m in mats])
+    mats = [cast(m, rt) for m in mats]
+    width = builtin_sum(m._data.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        w = m._data.shape[1]
+        rows.append(pad(m, (left, width - left - w)))
+        left += w
+    return cat(rows, 0)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):  # noqa: A002
+    """The n-th forward difference along dim, after prepend / append are concatenated."""
+    x = as_operand(input)
+    if x._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    d = one_dim(dim, x._data.ndim, "diff")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    parts = [as_operand(p) for p in (prepend,) if p is not None] + [x] + \
+        [as_operand(a) for a in (append,) if a is not None]
+    if len(parts) > 1:
+        shp = list(x._data.shape)
+        fixed = []
+        for p in parts:
+            if p._data.ndim == 0:  # a scalar is broadcast to a slice along dim
+                s = shp.copy()
+                s[d] = 1
+                p = expand(reshape(p, *([1] * len(shp))), s)
+            fixed.append(p)
+        x = cat(fixed, d)
+    for _ in range(n):
+        m = x._data.shape[d]
+        if m == 0:
+            break
+        hi, lo = narrow(x, d, 1, m - 1), narrow(x, d, 0, m - 1)
+        if x._data.dtype == np.bool_:
+            x = _make(hi._data != lo._data)
+        else:
+            x = hi - lo
+    return x
+
+
+def rot90(input, k=1, dims=(0, 1)):  # noqa: A002
+    """Rotation by 90 degrees k times in the plane of dims (from the first towards the second)."""
+    x = as_operand(input)
+    dims = list(dims)
+    nd = x._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = one_dim(dims[0], nd, "rot90"), one_dim(dims[1], nd, "rot90")
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(x, (d1,)), d0, d1)
+    if k == 2:
+        return flip(x, (d0, d1))
+    if k == 3:
+        return transpose(flip(x, (d0,)), d0, d1)
+    return x.clone()
+
+
+def _aliases():
+    from ._util import dim_aliases
+    g = globals()
+    for n in ("squeeze", "flatten", "split", "chunk", "narrow", "unbind", "stack",
+              "tensor_split", "diagonal", "unfold", "repeat_interleave", "diff"):
+        g[n] = dim_aliases(g[n])
+
+
+_aliases()

@@ -1,0 +1,98 @@
+"""Tensor products and distances composed from recorded ops (so their gradients and
+grad-of-grad come from matmul, mul, sum, index): tensordot, kron, cross, cdist."""
+import numpy as np
+
+from ._util import as_operand, cast, one_dim, promote
+from .. import dtypes
+from ..tensor import Tensor
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Sum over the last `dims` dims of a and the first of b, or over the listed pairs
+    dims=([a dims], [b dims]). >>> chainrule.tensordot(a, b, dims=([1], [0]))"""
+    from .linalg import matmul
+    a, b = promote(as_operand(a), as_operand(b))
+    na, nb = a._data.ndim, b._data.ndim
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(na, nb):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        da, db = list(range(na - dims, na)), list(range(dims))
+    else:
+        da, db = list(dims[0]), list(dims[1])
+        if isinstance(da, int) or not isinstance(dims[0], (list, tuple)):
+            da, db = [dims[0]], [dims[1]]
+    if len(da) != len(db):
+        raise RuntimeError(f"both dimension lists should have same length (got {da} and {db})")
+    da = [one_dim(d, na, "tensordot") for d in da]
+    db = [one_dim(d, nb, "tensordot") for d in db]
+    for i, j in zip(da, db):
+        if a._data.shape[i] != b._data.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a._data.shape[i]} in dim {i} and second has size "
+                               f"{b._data.shape[j]} in dim {j}")
+    fa = [d for d in range(na) if d not in da]
+    fb = [d for d in range(nb) if d not in db]
+    k = int(np.prod([a._data.shape[d] for d in da])) if da else 1
+    sa = [a._data.shape[d] for d in fa]
+    sb = [b._data.shape[d] for d in fb]
+    am = a.permute(*(fa + da)).reshape(int(np.prod(sa)) if sa else 1, k)
+    bm = b.permute(*(db + fb)).reshape(k, int(np.prod(sb)) if sb else 1)
+    return matmul(am, bm).reshape(*(sa + sb))
+
+
+def kron(input, other):  # noqa: A002 - PyTorch's argument names
+    """The Kronecker product: blocks input[i, j] * other."""
+    a, b = promote(as_operand(input), as_operand(other))
+    nd = max(a._data.ndim, b._data.ndim)
+    sa = (1,) * (nd - a._data.ndim) + a._data.shape
+    sb = (1,) * (nd - b._data.ndim) + b._data.shape
+    ea = a.reshape(*[v for s in sa for v in (s, 1)])
+    eb = b.reshape(*[v for s in sb for v in (1, s)])
+    return (ea * eb).reshape(*[x * y for x, y in zip(sa, sb)])
+
+
+def cross(input, other, dim=None):  # noqa: A002
+    """The 3-D cross product along dim (with dim=None: the first dim of size 3, PyTorch's
+    deprecated default; torch.linalg.cross uses dim=-1). Broadcasts."""
+    from .shape import broadcast_tensors, stack
+    a, b = promote(as_operand(input), as_operand(other))
+    if a._data.shape != b._data.shape:
+        a, b = broadcast_tensors(a, b)
+    nd = a._data.ndim
+    if dim is None:
+        sizes = a._data.shape
+        if 3 not in sizes:
+            raise RuntimeError(f"no dimension of size 3 in input (shape {list(sizes)})")
+        d = sizes.index(3)
+    else:
+        d = one_dim(dim, nd, "cross")
+    if a._data.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got "
+                           f"{a._data.shape[d]} and {b._data.shape[d]}")
+    a0, a1, a2 = (a[(slice(None),) * d + (i,)] for i in range(3))
+    b0, b1, b2 = (b[(slice(None),) * d + (i,)] for i in range(3))
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M);
+    the gradient at zero distance is 0, as PyTorch's."""
+    from .reduce import norm
+    a, b = as_operand(x1), as_operand(x2)
+    if a._data.dtype.kind != "f" or b._data.dtype.kind != "f":
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {a.dtype.name}")
+    if a._data.ndim < 2 or b._data.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a._data.ndim}D")
+    if a._data.shape[-1] != b._data.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{a._data.shape[-1]} X2: {b._data.shape[-1]}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values (got {p})")
+    rt = dtypes.result_type(a._data, b._data)
+    a, b = cast(a, rt), cast(b, rt)
+    d = a.unsqueeze(-2) - b.unsqueeze(-3)          # ..., P, R, M
+    return norm(d, p=p, dim=-1)
