@@ -70,7 +70,7 @@ def _run_lbfgs(f, start, steps, **kw):
     losses = [[], []]
     for _ in range(steps):
         losses[0].append(float(o1.step(closure(o1, cr, w1))))
-        losses[1].append(float(o2.step(closure(o2, torch, w2))))
+        losses[1].append(o2.step(closure(o2, torch, w2)).item())
     return w1, w2, o1, o2, losses
 
 
@@ -122,7 +122,7 @@ def test_lbfgs_trains_a_model_like_torch_float32():
             loss = ((m2(torch.tensor(X)) - torch.tensor(y)) ** 2).mean()
             loss.backward()
             return loss
-        l1, l2 = float(o1.step(c1)), float(o2.step(c2))
+        l1, l2 = float(o1.step(c1)), o2.step(c2).item()
         assert l1 == pytest.approx(l2, rel=1e-3)
     assert float(c1()) < 0.5 * float(((m1(cr.tensor(X)) * 0 - cr.tensor(y)) ** 2).mean())
 
