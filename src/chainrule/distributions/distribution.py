@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 from . import constraints
+from .utils import lazy_property
 from ..tensor import Tensor, Size
 from ..autograd.grad_mode import no_grad
 
@@ -42,8 +43,8 @@ class Distribution:
                 if constraints.is_dependent(constraint):
                     continue
                 if param not in self.__dict__ and isinstance(
-                        getattr(type(self), param, None), property):
-                    continue  # a lazily computed parameter (probs from logits)
+                        getattr(type(self), param, None), (property, lazy_property)):
+                    continue  # a parameter computed from another (probs from logits)
                 value = getattr(self, param)
                 valid = constraint.check(value)
                 if not bool(np.all(valid._data)):
