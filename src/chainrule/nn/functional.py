@@ -32,3 +32,8 @@ from ._margin_losses import (multi_margin_loss, multilabel_margin_loss,  # noqa:
                              multilabel_soft_margin_loss, triplet_margin_loss,
                              triplet_margin_with_distance_loss)
 from ..functions.ctc import ctc_loss  # noqa: F401,E402
+from ..functions.resample import (interpolate, upsample, upsample_nearest,  # noqa: F401,E402
+                                  upsample_bilinear, pixel_shuffle, pixel_unshuffle,
+                                  channel_shuffle, native_channel_shuffle, grid_sample,
+                                  affine_grid)
+from ..functions.fold import fold, unfold  # noqa: F401,E402
