@@ -25,6 +25,7 @@ from .creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empt
 from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
                      set_rng_state, default_generator)
 from . import nn, optim, utils
+from . import distributions  # noqa: E402
 from .serialization import save, load
 from . import datasets
 

@@ -868,18 +868,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
                        divisor_override, 3, "avg_pool3d")
 
 
-def _adaptive_matrix(n, o, dtype):
-    """(o, n) averaging matrix: row i averages input[floor(i*n/o) : ceil((i+1)*n/o)]."""
-    i = np.arange(o)
-    start = (i * n) // o
-    end = -((-(i + 1) * n) // o)
-    j = np.arange(n)
-    m = (j >= start[:, None]) & (j < end[:, None])
-    return (m / (end - start)[:, None]).astype(dtype)
-
-
 def _adaptive_avg_poolnd(x, output_size, nd, op):
-    from .linalg import matmul
     x, unbatched = _pool_prepare(x, nd, op)
     if isinstance(output_size, (int, np.integer)) or output_size is None:
         output_size = (output_size,) * nd
@@ -895,18 +884,9 @@ def _adaptive_avg_poolnd(x, output_size, nd, op):
         raise RuntimeError(f"{op}: empty spatial input {list(x.shape)}")
     # y = A_1 x A_2^T ... : a product per pooled dim with a constant averaging matrix
     # (Matmul's backward makes it differentiable to any order).
-    y = x
-    for d in range(nd):
-        if out[d] == in_sp[d]:
-            continue
-        a = _make(_adaptive_matrix(in_sp[d], out[d], x._data.dtype))
-        back = nd - d  # the pooled dim, counted from the end
-        if back == 1:
-            y = matmul(y, a.t())
-        elif back == 2:
-            y = matmul(a, y)
-        else:
-            y = matmul(a, y.transpose(-back, -2)).transpose(-back, -2)
+    from .resample import along_spatial_dims, _area_matrix
+    y = along_spatial_dims(x, [None if o == n else _area_matrix(n, o)
+                               for n, o in zip(in_sp, out)])
     return y.squeeze(0) if unbatched else y
 
 

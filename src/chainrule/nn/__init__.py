@@ -30,3 +30,7 @@ from .transformer import (MultiheadAttention, TransformerEncoderLayer,  # noqa: 
                           TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
                           Transformer)
 from .positional import SinusoidalPositionalEncoding, LearnedPositionalEncoding  # noqa: F401
+from .loss import (MultiMarginLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss,  # noqa: F401,E402
+                   TripletMarginLoss, TripletMarginWithDistanceLoss, CTCLoss)
+from .resample import (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d,  # noqa: F401,E402
+                       PixelShuffle, PixelUnshuffle, ChannelShuffle, Fold, Unfold)

@@ -115,7 +115,10 @@ class _Conv(_ConvNd):
 
     def forward(self, input):  # noqa: A002
         p = self._parameters
-        w, b = p["weight"], p["bias"]
+        try:
+            w, b = p["weight"], p["bias"]
+        except KeyError:  # parametrized (weight_norm, spectral_norm, ...): computed on access
+            w, b = self.weight, self.bias
         fn = type(self)._fn
         if self.padding_mode != "zeros":
             # reflect / replicate / circular: pad explicitly, then a 'valid' convolution.
@@ -174,7 +177,8 @@ class _ConvTranspose(_ConvNd):
 
     def forward(self, input, output_size=None):  # noqa: A002
         p = self._parameters
-        return _C._conv_transposend(input, p["weight"], p["bias"], self.stride, self.padding,
+        w, b = (p["weight"], p["bias"]) if "weight" in p else (self.weight, self.bias)
+        return _C._conv_transposend(input, w, b, self.stride, self.padding,
                                     self.output_padding, self.groups, self.dilation, self._nd,
                                     type(self)._fn, output_size=output_size)
 

@@ -28,3 +28,12 @@ from ..functions.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_tra
                               conv_transpose3d, max_pool1d, max_pool2d, max_pool3d, avg_pool1d,
                               avg_pool2d, avg_pool3d, adaptive_avg_pool1d, adaptive_avg_pool2d,
                               adaptive_avg_pool3d)
+from ._margin_losses import (multi_margin_loss, multilabel_margin_loss,  # noqa: F401,E402
+                             multilabel_soft_margin_loss, triplet_margin_loss,
+                             triplet_margin_with_distance_loss)
+from ..functions.ctc import ctc_loss  # noqa: F401,E402
+from ..functions.resample import (interpolate, upsample, upsample_nearest,  # noqa: F401,E402
+                                  upsample_bilinear, pixel_shuffle, pixel_unshuffle,
+                                  channel_shuffle, native_channel_shuffle, grid_sample,
+                                  affine_grid)
+from ..functions.fold import fold, unfold  # noqa: F401,E402

@@ -58,7 +58,10 @@ class Linear(Module):
 
     def forward(self, input):  # noqa: A002
         p = self._parameters
-        w, b = p["weight"], p["bias"]
+        try:
+            w, b = p["weight"], p["bias"]
+        except KeyError:  # parametrized (weight_norm, spectral_norm, ...): computed on access
+            w, b = self.weight, self.bias
         if type(input) is not Tensor and not isinstance(input, Tensor):
             raise TypeError(f"linear(): argument 'input' must be Tensor, not "
                             f"{type(input).__name__}")

@@ -168,8 +168,13 @@ class Optimizer:
             st["step"] = 0
             st.update(scalars)
             for name in buffers:
-                st[name] = Tensor._make(np.zeros_like(p._data))
+                st[name] = self._zeros(p)
         return st
+
+    @staticmethod
+    def _zeros(p):
+        """A zero state tensor shaped like p."""
+        return Tensor._make(np.zeros_like(p._data))
 
     def register_step_pre_hook(self, hook):
         k = next(_hook_ids)

@@ -1,0 +1,51 @@
+"""Poisson distribution."""
+import numbers
+
+import numpy as np
+
+from . import constraints
+from .distribution import Distribution
+from .utils import broadcast_all, rng, xlogy
+from ..tensor import Size, Tensor
+
+
+class Poisson(Distribution):
+    """Poisson(rate): P(k) = rate^k exp(-rate) / k!."""
+
+    arg_constraints = {"rate": constraints.nonnegative}
+    support = constraints.nonnegative_integer
+
+    def __init__(self, rate, validate_args=None):
+        (self.rate,) = broadcast_all(rate)
+        batch = Size() if isinstance(rate, numbers.Number) else self.rate.size()
+        super().__init__(batch, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Poisson, _instance)
+        new.rate = self.rate.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def mean(self):
+        return self.rate
+
+    @property
+    def mode(self):
+        return self.rate.floor()
+
+    @property
+    def variance(self):
+        return self.rate
+
+    def sample(self, sample_shape=Size()):
+        shape = self._extended_shape(sample_shape)
+        lam = np.broadcast_to(self.rate._data, shape).astype(np.float64)
+        return Tensor._make(rng().poisson(lam).astype(self.rate._data.dtype))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        rate, value = broadcast_all(self.rate, value)
+        return xlogy(value, rate) - rate - (value + 1).lgamma()
