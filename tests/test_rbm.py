@@ -281,3 +281,77 @@ def test_pretrained_dbn_fine_tunes_into_a_digit_classifier():
     with chainrule.no_grad():
         acc = (net(chainrule.from_numpy(X[1400:])).numpy().argmax(1) == y[1400:]).mean()
     assert acc > 0.8
+
+
+# --- the reproductions ---------------------------------------------------------------
+def test_cli_registers_the_papers_and_names_a_missing_data_folder(tmp_path, capsys):
+    from chainrule.cli import main
+    for paper in ("hinton2006", "ioffe2015"):
+        with pytest.raises(SystemExit):
+            main(["reproduce", paper, "--help"])
+        assert "--quick" in capsys.readouterr().out
+        rc = main(["reproduce", paper, "--quick", "--data", str(tmp_path / "nowhere")])
+        assert rc == 2
+        assert "nowhere" in capsys.readouterr().err
+
+
+def test_hinton2006_nets_and_learning_rate_schedule():
+    from chainrule.papers import hinton2006 as H
+    for name in ("sigmoid", "relu_dropout", "batchnorm"):
+        net = H.build(name)
+        out = net(chainrule.zeros(3, 784))
+        assert out.shape == (3, 10)
+    sizes = [m.out_features for m in H.build("sigmoid") if hasattr(m, "out_features")]
+    assert sizes == [500, 500, 2000, 10]
+    lrs = [H.lr_at(s, 1000, 0.1) for s in range(1000)]
+    assert lrs[0] < 0.01 and max(lrs) == pytest.approx(0.1) and lrs[-1] < 1e-4
+
+
+@pytest.mark.slow
+def test_reproduce_hinton2006_quick(mnist_dir, tmp_path):
+    pytest.importorskip("matplotlib")
+    from chainrule.papers import hinton2006 as H
+    res = H.run_hinton2006(data=str(mnist_dir), quick=True, out=str(tmp_path),
+                           log=lambda m: None)
+    rows = {r["name"]: r for r in res["rows"]}
+    assert set(rows) == set(H.RUNS)
+    for r in rows.values():
+        assert len(r["test_errors"]) == H.SIZES_BY_MODE["quick"]["epochs"]
+        assert 0 <= r["measured"] <= 100
+    # pretraining, dropout+ReLU and batch norm each train the deep net in a few epochs
+    for name in ("dbn", "relu_dropout", "batchnorm"):
+        assert rows[name]["measured"] < 25, rows[name]
+    text = H.format_table(res)
+    assert "1.25%" in text and "Settings" in text
+    assert (tmp_path / "hinton2006_test_error.png").stat().st_size > 1000
+    assert (tmp_path / "hinton2006.json").exists()
+
+
+@pytest.mark.slow
+def test_reproduce_ioffe2015_quick(mnist_dir, tmp_path):
+    pytest.importorskip("matplotlib")
+    from chainrule.papers import ioffe2015 as I
+    res = I.run_ioffe2015(data=str(mnist_dir), quick=True, out=str(tmp_path),
+                          log=lambda m: None)
+    plain, bn = res["rows"]
+    assert not plain["batchnorm"] and bn["batchnorm"]
+    assert plain["steps"][-1] == bn["steps"][-1] == I.MODES["quick"]["steps"]
+    assert len(plain["percentiles"][0]) == 3
+    assert bn["final_accuracy"] > 0.9 and plain["final_accuracy"] > 0.9
+    # BN keeps the sigmoid's input centred where it started; without BN the median drifts
+    drift = res["summary"]["median_drift"]
+    assert abs(drift[bn["name"]]) < abs(drift[plain["name"]])
+    assert "percentiles" in I.format_table(res)
+    assert (tmp_path / "ioffe2015_figure1.png").stat().st_size > 1000
+
+
+@pytest.mark.slow
+def test_report_section_draws_the_rbm_figures(tmp_path):
+    pytest.importorskip("matplotlib")
+    from chainrule.papers import hinton2006 as H
+    rbm, Xte, source, _, _ = H._report_rbm(quick=True)
+    figs = H.rbm_figures(rbm, Xte, str(tmp_path), "rbm", source, steps=(1, 10))
+    assert len(figs) == 3
+    for f in figs:
+        with open(f, "rb") as fh:
+            assert fh.read(8) == b"\x89PNG\r\n\x1a\n", f

@@ -52,7 +52,7 @@ PRETRAIN = dict(lr=0.1, k=1, weight_decay=2e-4, batch_size=100)
 SIZES_BY_MODE = {
     "full": dict(train=None, test=None, epochs=25, pretrain_epochs=15),
     "quick": dict(train=10000, test=2000, epochs=5, pretrain_epochs=3),
-    "report": dict(train=2000, test=1000, epochs=3, pretrain_epochs=1),
+    "report": dict(train=1500, test=1000, epochs=2, pretrain_epochs=1),
 }
 
 

@@ -28,7 +28,7 @@ PERCENTILES = (15, 50, 85)
 MODES = {
     "full": dict(steps=50000, every=500, test=None),
     "quick": dict(steps=5000, every=250, test=None),
-    "report": dict(steps=1500, every=100, test=2000),
+    "report": dict(steps=1000, every=50, test=2000),
 }
 TITLES = {False: "without BN", True: "with BN"}
 
@@ -223,7 +223,7 @@ def figure1(res, path):
         ax.set_xlabel("training step")
         ax.set_ylabel(f"input to sigmoid #{res['unit']}, last hidden layer")
         ax.set_title(f"{tag} {r['name']}")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="lower right")
     for ax in axes:
         ax.grid(alpha=0.3)
     return save(fig, path)
