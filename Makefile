@@ -38,7 +38,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet "$(TORCH)" "threadpoolctl>=3.1" "psutil>=5.9"
+	$(BIN)/python -m pip install --quiet "$(TORCH)" "threadpoolctl>=3.1" "psutil>=5.9" "scikit-learn>=1.2"
 	$(BIN)/python benchmarks/run.py
 
 clean:

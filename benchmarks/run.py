@@ -28,7 +28,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import workloads as registry  # noqa: E402
 
-LIB_NAMES = {"chainrule": "chainrule", "torch": "PyTorch", "numpy": "NumPy"}
+LIB_NAMES = {"chainrule": "chainrule", "torch": "PyTorch", "numpy": "NumPy",
+             "sklearn": "scikit-learn"}
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
@@ -192,6 +193,8 @@ def _fmt(v, unit):
         return f"{v:.2f} µs/op"
     if unit == "ms":
         return f"{v:.1f} ms"
+    if unit == "%":
+        return f"{v:.2f}%"
     return f"{v:.2f} s"
 
 
@@ -201,6 +204,8 @@ def table(results, workloads):
             "chainrule / NumPy | target |",
             "|---|---:|---:|---:|---:|---:|---:|---|"]
     for w in workloads:
+        if "sklearn" in w.factories:  # the anchor comparisons have their own table
+            continue
         for threads, res in results.get(w.name, {}).items():
             med = {lib: statistics.median(r["values"]) for lib, r in res.items() if r["values"]}
             cr = med.get("chainrule")
@@ -228,7 +233,7 @@ def cpu_table(results, workloads):
             "chainrule / PyTorch | chainrule / NumPy |", "|---|---:|---:|---:|---:|---:|"]
     for w in workloads:
         res = results.get(w.name, {}).get(1)
-        if not res or w.fresh_process:
+        if not res or w.fresh_process or "sklearn" in w.factories:
             continue
         med = {lib: statistics.median(r["cpu"]) for lib, r in res.items() if r.get("cpu")}
         if "chainrule" not in med:
@@ -237,6 +242,37 @@ def cpu_table(results, workloads):
         ratios = [f"{cr / med[lib]:.2f}x" if lib in med else "-" for lib in ("torch", "numpy")]
         rows.append(f"| {w.title} | {_fmt(cr, w.unit)} | {_fmt(med.get('torch'), w.unit)} | "
                     f"{_fmt(med.get('numpy'), w.unit)} | {ratios[0]} | {ratios[1]} |")
+    return "\n".join(rows) if len(rows) > 2 else ""
+
+
+def anchor_table(results, workloads):
+    """chainrule against scikit-learn (the workloads with an "sklearn" factory): time or
+    accuracy side by side, and pseudo-likelihood where the workload reports it."""
+    rows = ["| against scikit-learn | threads | chainrule | scikit-learn | chainrule / "
+            "scikit-learn | pseudo-likelihood chainrule | scikit-learn | target |",
+            "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for w in workloads:
+        if "sklearn" not in w.factories:
+            continue
+        for threads, res in results.get(w.name, {}).items():
+            med = {lib: statistics.median(r["values"]) for lib, r in res.items() if r["values"]}
+            cr, sk = med.get("chainrule"), med.get("sklearn")
+            pl = {lib: r["extra"].get("pseudo_likelihood") for lib, r in res.items()}
+            se = max((r["extra"].get("pl_stderr") or 0.0) for r in res.values())
+            verdicts = []
+            if cr is not None and sk is not None and "sklearn" in w.targets:
+                ok = cr / sk <= w.targets["sklearn"]
+                verdicts.append(f"time <= {w.targets['sklearn']:.2f}x scikit-learn: "
+                                + ("met" if ok else "**not met**"))
+            if pl.get("chainrule") is not None and pl.get("sklearn") is not None:
+                # no worse: within two standard errors of the per-image scores, or better
+                ok = pl["chainrule"] >= pl["sklearn"] - 2 * se
+                verdicts.append("pseudo-likelihood no worse: " + ("met" if ok else "**not met**"))
+            ratio = f"{cr / sk:.2f}x" if cr is not None and sk and w.unit != "%" else "-"
+            rows.append(f"| {w.title} | {threads} | {_fmt(cr, w.unit)} | {_fmt(sk, w.unit)} | "
+                        f"{ratio} | {_short(pl.get('chainrule')) if pl.get('chainrule') else '-'}"
+                        f" | {_short(pl.get('sklearn')) if pl.get('sklearn') else '-'} | "
+                        f"{'; '.join(verdicts) or '-'} |")
     return "\n".join(rows) if len(rows) > 2 else ""
 
 
@@ -278,6 +314,8 @@ def report(info, results, workloads, command, infos):
         "",
         cpu_table(results, workloads),
         "",
+        anchor_table(results, workloads),
+        "",
         "<details><summary>Per-library details (final loss, memory per epoch)</summary>",
         "",
         details(results, workloads),
@@ -302,7 +340,7 @@ def main(argv=None):
                     help=argparse.SUPPRESS)
     ap.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--only", help="comma-separated workload names (default: all)")
-    ap.add_argument("--libs", default="chainrule,torch,numpy")
+    ap.add_argument("--libs", default="chainrule,torch,numpy,sklearn")
     ap.add_argument("--threads", default="1,2", help="BLAS thread counts, e.g. 1,2")
     ap.add_argument("--repeats", type=int, default=None, help="override each workload's")
     ap.add_argument("--pause", type=float, default=0.2, help="seconds between libraries")
@@ -318,7 +356,7 @@ def main(argv=None):
 
     libs = [lib for lib in args.libs.split(",") if lib]
     missing = []
-    for lib in ("torch",):
+    for lib in ("torch", "sklearn"):
         if lib in libs:
             try:
                 __import__(lib)
@@ -326,7 +364,7 @@ def main(argv=None):
                 missing.append(lib)
     if missing:
         print(f"note: {', '.join(missing)} not installed; its column stays empty "
-              "(`make bench` installs torch==2.13.0)", file=sys.stderr)
+              "(`make bench` installs torch==2.13.0 and scikit-learn)", file=sys.stderr)
         libs = [lib for lib in libs if lib not in missing]
     workloads = registry.all_workloads()
     if args.only:

@@ -15,18 +15,20 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import workloads as registry  # noqa: E402
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
+HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
 ALL = registry.all_workloads()
 
 
 def _libs(w):
-    return [lib for lib in w.factories if lib != "torch" or HAVE_TORCH]
+    return [lib for lib in w.factories
+            if (lib != "torch" or HAVE_TORCH) and (lib != "sklearn" or HAVE_SKLEARN)]
 
 
 def test_registry_has_the_issue_workloads():
     names = {w.name for w in ALL}
     assert {"mlp_sgd", "mlp_adam", "op_chain", "mlp_infer", "mlp_memory"} <= names
     for w in ALL:
-        assert set(w.factories) <= {"chainrule", "torch", "numpy"}
+        assert set(w.factories) <= {"chainrule", "torch", "numpy", "sklearn"}
         assert "chainrule" in w.factories, w.name
 
 
@@ -37,6 +39,8 @@ def test_workload_runs_one_tiny_step(w):
         value, extra = registry_run(w, lib)
         assert math.isfinite(value) and value > 0, (w.name, lib, value)
         results[lib] = extra
+    if "sklearn" in w.factories:  # two implementations, two random streams: see below
+        return
     # Same arithmetic, same numbers: losses / checksums / gradients agree across libraries.
     keys = {k for e in results.values() for k, v in e.items()
             if isinstance(v, float) and k != "cpu"}
@@ -76,3 +80,17 @@ def test_driver_end_to_end(tmp_path):
     text = out.read_text()
     assert "new table" in text and "old" not in text
     assert "prose stays" in text and "more prose" in text
+
+
+@pytest.mark.skipif(not HAVE_SKLEARN, reason="scikit-learn is the optional anchor")
+def test_sklearn_anchor_workloads_run_and_score_alike():
+    """chainrule's RBM and BernoulliRBM trained alike score alike (one smoke epoch), and the
+    pipeline gives both an accuracy."""
+    fit = registry.get("rbm_fit")
+    res = {lib: registry_run(fit, lib)[1] for lib in ("chainrule", "sklearn")}
+    a, b = res["chainrule"]["pseudo_likelihood"], res["sklearn"]["pseudo_likelihood"]
+    assert a < 0 and b < 0 and abs(a - b) < 0.1 * abs(b), res
+    pipe = registry.get("rbm_pipeline")
+    for lib in ("chainrule", "sklearn"):
+        acc, _ = registry_run(pipe, lib)
+        assert 10 < acc <= 100

@@ -381,6 +381,11 @@ def register(subparsers):
     q.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bars (per-epoch lines instead)")
     q.set_defaults(func=_command)
+    # the later papers live in chainrule.papers, one module each
+    import importlib
+    from .papers import PAPERS
+    for modname in PAPERS:
+        importlib.import_module(modname).register_paper(sub, _positive_int)
 
 
 def _positive_int(s):
