@@ -9,7 +9,7 @@ TORCH  := torch==2.13.0
 # The "+cpu" local version only exists as a local wheel, so this can never pull a CUDA build.
 WHEELS ?= /opt/wheels
 
-.PHONY: install demo test test-fast bench clean
+.PHONY: install demo test test-fast bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,9 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet "$(TORCH)" "threadpoolctl>=3.1" "psutil>=5.9" "scikit-learn>=1.2"
 	$(BIN)/python benchmarks/run.py
 
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python docs/build.py
+	@echo "open site/index.html"
+
 clean:
-	rm -rf $(VENV) chainrule-demo .pytest_cache build src/*.egg-info
+	rm -rf $(VENV) chainrule-demo .pytest_cache build src/*.egg-info site docs/lecture docs/reference

@@ -41,7 +41,7 @@ def _detach(out):
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
-    """J[i][j] = d out_i / d in_j, shaped out.shape + in.shape (torch's layout)."""
+    """`J[i][j] = d out_i / d in_j`, shaped out.shape + in.shape (torch's layout)."""
     single_in = isinstance(inputs, Tensor)
     ins = _prep(_tuple(inputs), create_graph)
     with enable_grad():
