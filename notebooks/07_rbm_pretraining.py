@@ -62,9 +62,9 @@ dbn = DBN([64, 100, 50], lr=0.06, batch_size=10, epochs=5,
 dbn.pretrain(X[tr])
 net = dbn.to_sequential(n_classes=10)
 print(net)
-opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+opt = torch.optim.Adam(net.parameters(), lr=1e-2)
 Xtr_t, Xte_t = torch.tensor(X[tr]), torch.tensor(X[te])
-for _ in range(60):
+for _ in range(150):
     loss = nn.functional.cross_entropy(net(Xtr_t), y[tr])
     opt.zero_grad()
     loss.backward()
