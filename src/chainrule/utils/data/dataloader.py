@@ -16,8 +16,8 @@ import warnings
 
 import numpy as np
 
-from ..random import rng, default_generator
-from ..tensor import Tensor
+from ...random import rng, default_generator
+from ...tensor import Tensor
 
 _make = Tensor._make
 
