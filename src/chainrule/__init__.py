@@ -30,7 +30,6 @@ from . import datasets
 
 __version__ = "0.1.0"
 
-FloatTensor = DoubleTensor = LongTensor = Tensor
 
 
 def numel(x):
@@ -79,3 +78,13 @@ def set_num_threads(n):
 
 
 _thread_limit = None
+
+# PyTorch's module layout and the small names scripts use (torch.cuda, torch.inf, ...).
+from . import cuda, backends, testing  # noqa: E402,F401
+from .tensor_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,  # noqa: E402,F401
+                           ShortTensor, CharTensor, ByteTensor, BoolTensor, memory_format,
+                           contiguous_format, preserve_format, channels_last,
+                           channels_last_3d, layout, strided, sparse_coo)
+from .surface import (inf, nan, pi, e, newaxis, set_default_device, get_default_device,  # noqa: E402,F401
+                      is_nonzero, is_storage, typename, use_deterministic_algorithms,
+                      are_deterministic_algorithms_enabled, compile)

@@ -3,14 +3,14 @@ import numpy as np
 
 from . import dtypes
 from .random import rng
-from .tensor import Tensor, device as _device
+from .tensor import Tensor, on_cpu
 
 _make = Tensor._make
 
 
 def _finish(arr, requires_grad, device=None):
     if device is not None:
-        _device(device)  # validates: only the CPU exists here
+        on_cpu(device, "tensor creation")  # only the CPU exists here
     t = _make(arr)
     if requires_grad:
         t.requires_grad_(True)

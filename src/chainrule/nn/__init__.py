@@ -30,3 +30,4 @@ from .transformer import (MultiheadAttention, TransformerEncoderLayer,  # noqa: 
                           TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
                           Transformer)
 from .positional import SinusoidalPositionalEncoding, LearnedPositionalEncoding  # noqa: F401
+from . import modules  # noqa: F401,E402  (PyTorch's torch.nn.modules layout)
