@@ -88,3 +88,8 @@ from .tensor_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, In
 from .surface import (inf, nan, pi, e, newaxis, set_default_device, get_default_device,  # noqa: E402,F401
                       is_nonzero, is_storage, typename, use_deterministic_algorithms,
                       are_deterministic_algorithms_enabled, compile)
+# The public torch.linalg (the star import above bound `linalg` to functions/linalg.py).
+linalg = __import__("importlib").import_module(".linalg", __name__)
+from .functions.decomp import (det, slogdet, logdet, inverse, pinverse, matrix_power,  # noqa: E402,F401
+                               cholesky_solve, cholesky_inverse)
+from .functions.decomp import cholesky_legacy as cholesky, svd_legacy as svd  # noqa: E402,F401

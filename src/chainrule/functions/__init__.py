@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from . import elementwise as E, reduce as R, shape as S, index as I, linalg as L, inplace as P
+from . import decomp as D
 from ._util import as_operand, cast
 from ..tensor import on_cpu, device as _device
 from .elementwise import *  # noqa: F401,F403
@@ -278,6 +279,10 @@ TENSOR_METHODS = {
     "sort": I.sort, "argsort": I.argsort, "topk": I.topk, "unique": I.unique,
     # linear algebra
     "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "mv": L.mv, "dot": L.dot, "outer": L.outer,
+    "det": D.det, "logdet": D.logdet, "slogdet": D.slogdet, "inverse": D.inverse,
+    "pinverse": D.pinverse, "matrix_power": D.matrix_power, "cholesky": D.cholesky_legacy,
+    "svd": D.svd_legacy, "cholesky_solve": D.cholesky_solve,
+    "cholesky_inverse": D.cholesky_inverse,
     # conversion / copies
     "clone": lambda self, memory_format=None: E.Copy.apply(self), "to": _to, "type": _type,
     "float": lambda self: _to(self, dtypes.float32), "double": lambda self: _to(self, dtypes.float64),
