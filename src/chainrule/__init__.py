@@ -93,3 +93,5 @@ linalg = __import__("importlib").import_module(".linalg", __name__)
 from .functions.decomp import (det, slogdet, logdet, inverse, pinverse, matrix_power,  # noqa: E402,F401
                                cholesky_solve, cholesky_inverse)
 from .functions.decomp import cholesky_legacy as cholesky, svd_legacy as svd  # noqa: E402,F401
+from . import sparse  # noqa: E402,F401
+from .sparse import sparse_coo_tensor, spmm  # noqa: E402,F401

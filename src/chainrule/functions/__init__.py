@@ -129,6 +129,11 @@ def _cuda(self, device=None, non_blocking=False, memory_format=None):
            device if isinstance(device, (str, _device)) else f"cuda:{device}", "cuda")
 
 
+def _sparse():
+    from .. import sparse  # sparse.py builds on these ops: bound on first use
+    return sparse
+
+
 def _new_tensor(self, data, dtype=None, requires_grad=False):
     from ..creation import tensor
     return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
@@ -291,6 +296,9 @@ TENSOR_METHODS = {
     "byte": lambda self: _to(self, dtypes.uint8), "short": lambda self: _to(self, dtypes.int16),
     "cpu": lambda self, memory_format=None: self, "cuda": _cuda, "type_as": _type_as,
     "char": lambda self: _to(self, dtypes.int8),
+    "to_sparse": lambda self, *a, **k: _sparse().to_sparse(self, *a, **k),
+    "to_dense": lambda self, dtype=None, *, masked_grad=None: self if dtype is None else _to(
+        self, dtype),
     "new_tensor": _new_tensor, "new_zeros": _new_zeros, "new_ones": _new_ones,
     "new_full": _new_full, "new_empty": _new_empty,
 }
