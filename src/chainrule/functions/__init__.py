@@ -10,7 +10,8 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from . import elementwise as E, reduce as R, shape as S, index as I, linalg as L, inplace as P
-from . import decomp as D
+from . import decomp as D, inplace_shape as Q
+from .inplace_shape import as_strided  # noqa: F401
 from ._util import as_operand, cast
 from ..tensor import on_cpu, device as _device
 from .elementwise import *  # noqa: F401,F403
@@ -247,6 +248,9 @@ TENSOR_METHODS = {
     "neg_": P._unary_inplace("neg_", E.neg), "abs_": P._unary_inplace("abs_", E.abs),
     "sqrt_": P._unary_inplace("sqrt_", E.sqrt), "log_": P._unary_inplace("log_", E.log),
     "apply_": _apply_,
+    "unsqueeze_": Q.unsqueeze_, "squeeze_": Q.squeeze_, "t_": Q.t_, "transpose_": Q.transpose_,
+    "swapaxes_": Q.transpose_, "swapdims_": Q.transpose_, "resize_": Q.resize_,
+    "resize_as_": Q.resize_as_, "as_strided": Q.as_strided,
     # named arithmetic
     "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
     "div": E.div, "divide": E.div, "true_divide": E.div, "floor_divide": E.floor_divide,
