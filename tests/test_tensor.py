@@ -39,8 +39,8 @@ def test_casts():
     assert x.to(cr.float64).dtype == cr.float64 and x.to(x) is x
     assert x.to("cpu") is x and x.to("cpu", cr.float64).dtype == cr.float64
     assert x.to(dtype=cr.float16).dtype == cr.float16
-    assert x.type() == "chainrule.FloatTensor" and x.double().type() == "chainrule.DoubleTensor"
-    assert x.long().type() == "chainrule.LongTensor" and x.type(cr.float64).dtype == cr.float64
+    assert x.type() == "torch.FloatTensor" and x.double().type() == "torch.DoubleTensor"  # PyTorch's strings
+    assert x.long().type() == "torch.LongTensor" and x.type(cr.float64).dtype == cr.float64
     assert x.half().dtype == cr.float16
     # a float cast is differentiable; the gradient comes back in the input's dtype
     y = x.double() * 2

@@ -31,7 +31,6 @@ from . import datasets
 
 __version__ = "0.1.0"
 
-FloatTensor = DoubleTensor = LongTensor = Tensor
 
 
 def numel(x):
@@ -80,3 +79,20 @@ def set_num_threads(n):
 
 
 _thread_limit = None
+
+# PyTorch's module layout and the small names scripts use (torch.cuda, torch.inf, ...).
+from . import cuda, backends, testing  # noqa: E402,F401
+from .tensor_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,  # noqa: E402,F401
+                           ShortTensor, CharTensor, ByteTensor, BoolTensor, memory_format,
+                           contiguous_format, preserve_format, channels_last,
+                           channels_last_3d, layout, strided, sparse_coo)
+from .surface import (inf, nan, pi, e, newaxis, set_default_device, get_default_device,  # noqa: E402,F401
+                      is_nonzero, is_storage, typename, use_deterministic_algorithms,
+                      are_deterministic_algorithms_enabled, compile)
+# The public torch.linalg (the star import above bound `linalg` to functions/linalg.py).
+linalg = __import__("importlib").import_module(".linalg", __name__)
+from .functions.decomp import (det, slogdet, logdet, inverse, pinverse, matrix_power,  # noqa: E402,F401
+                               cholesky_solve, cholesky_inverse)
+from .functions.decomp import cholesky_legacy as cholesky, svd_legacy as svd  # noqa: E402,F401
+from . import sparse  # noqa: E402,F401
+from .sparse import sparse_coo_tensor, spmm  # noqa: E402,F401

@@ -3,14 +3,14 @@ import numpy as np
 
 from . import dtypes
 from .random import rng
-from .tensor import Tensor, device as _device
+from .tensor import Tensor, on_cpu
 
 _make = Tensor._make
 
 
 def _finish(arr, requires_grad, device=None):
     if device is not None:
-        _device(device)  # validates: only the CPU exists here
+        on_cpu(device, "tensor creation")  # only the CPU exists here
     t = _make(arr)
     if requires_grad:
         t.requires_grad_(True)
@@ -84,10 +84,11 @@ def _dtype(dtype, default=None):
 def _shape(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    try:
-        shape = tuple(int(s) for s in size)
-    except TypeError:
-        raise TypeError(f"size must be a sequence of ints, got {size!r}") from None
+    for s in size:  # ints (or integer tensors / Size entries), as PyTorch: not 2.5 or "a"
+        if isinstance(s, (bool, float, str)) or not hasattr(s, "__index__"):
+            raise TypeError(f"size must be a tuple of ints, not {type(s).__name__} (got "
+                            f"{tuple(size)!r})")
+    shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
     return shape

@@ -93,6 +93,32 @@ class Tensor:
     def is_cuda(self):
         return False
 
+    # Tensors here are dense, on the CPU, not quantized: what scripts probe before moving them.
+    is_xpu = is_mps = is_meta = is_quantized = is_sparse = is_mkldnn = is_nested = is_cuda
+
+    @property
+    def layout(self):
+        from .tensor_types import strided
+        return strided
+
+    def get_device(self):
+        """-1: the CPU (PyTorch's answer for CPU tensors)."""
+        return -1
+
+    def is_pinned(self, device=None):
+        return False
+
+    def pin_memory(self, device=None):
+        """Itself: page-locked memory only matters for copies to a GPU, and there is none."""
+        return self
+
+    def share_memory_(self):
+        """Itself: single-process tensors (kept for PyTorch scripts that call it)."""
+        return self
+
+    def is_shared(self):
+        return False
+
     @property
     def is_leaf(self):
         return self.grad_fn is None
@@ -111,8 +137,13 @@ class Tensor:
         st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[_dim(dim, self._data.ndim, "stride")]
 
-    def is_contiguous(self):
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format=None):
+        """Row-major (the default), or laid out as `memory_format` (channels_last: NHWC)."""
+        if memory_format is None or memory_format.name in ("contiguous_format",
+                                                           "preserve_format"):
+            return bool(self._data.flags.c_contiguous)
+        from .tensor_types import strides_contiguous
+        return strides_contiguous(self, memory_format)
 
     def data_ptr(self):
         return self._data.__array_interface__["data"][0]
@@ -324,29 +355,71 @@ class Size(tuple):
 
 
 class device:
-    """Where a tensor lives: always the CPU here."""
+    """A device name, as PyTorch's torch.device: 'cpu', 'cuda', 'cuda:0', ('cuda', 1), 'mps'...
+
+    Any of PyTorch's device types can be named (so ``torch.device("cuda" if
+    torch.cuda.is_available() else "cpu")`` and similar lines run), but only the CPU holds
+    tensors here: putting a tensor on another device raises one clear RuntimeError.
+    """
 
     __slots__ = ("type", "index")
 
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
-            type, index = type.type, type.index
+            type, index = type.type, type.index if index is None else index
+        elif isinstance(type, builtins.int) and not isinstance(type, builtins.bool):
+            # PyTorch reads a bare index as the current accelerator's device.
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         type = str(type)
-        if type != "cpu":
-            raise RuntimeError(f"chainrule runs on the CPU only; device {type!r} is not available")
+        if ":" in type:
+            type, _, idx = type.partition(":")
+            if index is not None or not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = builtins.int(idx)
+        if type not in DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(DEVICE_TYPES)} device type at start "
+                               f"of device string: {type}")
+        if index is not None and (not isinstance(index, builtins.int) or index < 0):
+            raise RuntimeError(f"Device index must not be negative (got {index})")
         self.type, self.index = type, index
 
     def __repr__(self):
-        return f"device(type='{self.type}')"
+        return (f"device(type='{self.type}')" if self.index is None
+                else f"device(type='{self.type}', index={self.index})")
 
     def __str__(self):
-        return self.type
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        return str(other) == self.type
+        if isinstance(other, str):  # t.device == "cpu": kept lenient (PyTorch says False)
+            try:
+                other = device(other)
+            except RuntimeError:
+                return False
+        if isinstance(other, device):
+            return self.type == other.type and self.index == other.index
+        return NotImplemented
 
     def __hash__(self):
-        return hash(self.type)
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
+                "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
+
+
+def on_cpu(spec, op="to"):
+    """The device `spec` names, which must be the CPU: anything else raises one clear line."""
+    d = spec if isinstance(spec, device) else device(spec)
+    if d.type != "cpu":
+        hint = " (chainrule.cuda.is_available() is False)" if d.type == "cuda" else ""
+        raise RuntimeError(f"{op}: chainrule runs on the CPU only; device '{d}' is not "
+                           f"available{hint}: use 'cpu'")
+    return d
 
 
 class _HookHandle:

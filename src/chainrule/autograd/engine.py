@@ -178,6 +178,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
     prev_enabled, prev_cg = GRAD_ENABLED[0], CREATE_GRAPH[0]
     GRAD_ENABLED[0] = create_graph
     CREATE_GRAPH[0] = create_graph
+    node = None
     try:
         # `nxt` holds a node that just became ready and is not in the heap yet: when it
         # is newer than everything in the heap (always, along a linear chain) it runs
@@ -214,7 +215,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             elif all(g is None for g in grads):
                 continue
             if _TRACE:
-                _TRACE[-1](node, grads, None)
+                for observe in _TRACE:
+                    observe(node, grads, None)
             if node.plain_backward:  # an Op: call its backward directly
                 in_grads = node.backward(grads[0])
                 if type(in_grads) is not tuple:
@@ -222,7 +224,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             else:
                 in_grads = node._run_backward(grads)
             if _TRACE:
-                _TRACE[-1](node, grads, in_grads)
+                for observe in _TRACE:
+                    observe(node, grads, in_grads)
             if not retain_graph and node.saves:  # (nothing to release otherwise)
                 keys = node.saved_attrs
                 if keys is None:
@@ -270,6 +273,12 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                             heappush(ready, (-fn.seq, id(fn), fn))
                     else:
                         _release_subgraph(fn, deps, buffers, ready, retain_graph)
+    except Exception as exc:
+        if _TRACE and node is not None:  # observers that want to know (anomaly mode adds the forward stack)
+            for observe in _TRACE:
+                if hasattr(observe, "error"):
+                    observe.error(node, exc)
+        raise
     finally:
         GRAD_ENABLED[0] = prev_enabled
         CREATE_GRAPH[0] = prev_cg
@@ -387,5 +396,6 @@ def _accumulate(t, g, create_graph):
 _ENGINE_REFS = 4 if (sys.implementation.name == "cpython"
                      and sys.version_info < (3, 14)) else -1
 
-# Observers of the pass (viz.trace): callables (node, grads_out, grads_in_or_None).
+# Observers of the pass (viz.trace, anomaly mode): callables (node, grads_out, grads_in_or_None),
+# each called for every node; one with an .error(node, exc) method hears of exceptions.
 _TRACE = []

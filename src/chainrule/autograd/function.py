@@ -94,7 +94,7 @@ class Node:
 _next_seq = itertools.count(1).__next__
 
 _STRUCTURE = ("inputs", "needs_input_grad", "seq", "released", "_hooks", "_retained",
-              "label", "_out_version", "_in_versions", "_out_ref", "_before")
+              "label", "_out_version", "_in_versions", "_out_ref", "_before", "_anomaly_trace")
 _STRUCTURE_SET = frozenset(_STRUCTURE)
 
 

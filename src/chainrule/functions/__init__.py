@@ -3,12 +3,17 @@
 tensor.py cannot import the ops (they make Tensors), so the operator methods are
 attached here, in one visible place, when the package is imported.
 """
+import builtins
+
 import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
 from . import elementwise as E, reduce as R, shape as S, index as I, linalg as L, inplace as P
+from . import decomp as D, inplace_shape as Q
+from .inplace_shape import as_strided  # noqa: F401
 from ._util import as_operand, cast
+from ..tensor import on_cpu, device as _device
 from .elementwise import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
@@ -27,20 +32,59 @@ def _r(fn):
     return lambda self, other: fn(other, self)
 
 
-def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **kw):
-    """to(dtype), to(device), to(tensor) or to(device, dtype): a differentiable cast."""
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, dtypes.dtype) or (a in (float, int, bool)) or (
-                isinstance(a, str) and a in dtypes._BY_NAME):
-            dtype = a
-        else:
-            from ..tensor import device as _device
-            _device(a)  # 'cpu' only; anything else is a clear error
+# (this module's namespace holds the ops all, int, float, ...: the builtins by name)
+_PY_TYPES = (builtins.float, builtins.int, builtins.bool)
+
+
+def _to_args(args, kwargs):
+    """PyTorch's .to() signatures -> (dtype, device, non_blocking, copy, memory_format):
+    to(dtype, non_blocking=False, copy=False, memory_format=...),
+    to(device=None, dtype=None, non_blocking=False, copy=False, memory_format=...),
+    to(tensor, non_blocking=False, copy=False)."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    flags = [kwargs.pop("non_blocking", False), kwargs.pop("copy", False)]
+    memory_format = kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments - got an "
+                        f"unexpected keyword argument '{next(iter(kwargs))}'")
+    args = list(args)
+    if args and isinstance(args[0], Tensor):
+        other = args.pop(0)
+        dtype, device = other.dtype, other.device
+    elif args and (isinstance(args[0], dtypes.dtype) or args[0] in _PY_TYPES):
+        dtype = args.pop(0)
+    elif args and (args[0] is None or isinstance(args[0], (str, _device, builtins.int))
+                   and not isinstance(args[0], builtins.bool)):
+        device = args.pop(0)
+        if isinstance(device, str) and device in dtypes._BY_NAME:
+            dtype, device = device, None  # to("float64"): a dtype by name (chainrule extra)
+        if args and (isinstance(args[0], dtypes.dtype) or args[0] in _PY_TYPES):
+            dtype = args.pop(0)
+    if len(args) > 2 or not builtins.all(isinstance(a, builtins.bool) for a in args):
+        raise TypeError(f"to() received an invalid combination of arguments - got "
+                        f"({', '.join(type(a).__name__ for a in args)}), but expected one of: "
+                        "(dtype, non_blocking=False, copy=False), (device=None, dtype=None, "
+                        "non_blocking=False, copy=False), (Tensor other, non_blocking=False, "
+                        "copy=False)")
+    flags[:len(args)] = args
     if device is not None:
-        from ..tensor import device as _device
-        _device(device)
+        on_cpu(device, "to")
+    return dtype, device, flags[0], flags[1], memory_format
+
+
+def _to(self, *args, **kwargs):
+    """to(dtype), to(device), to(tensor) or to(device, dtype): a differentiable cast.
+
+    >>> x.to(chainrule.float64); x.to("cpu"); x.to(y); x.to("cpu", chainrule.int32, copy=True)
+    """
+    dtype, _, _, copy, memory_format = _to_args(args, kwargs)
+    if memory_format is not None and memory_format.name not in ("preserve_format",):
+        from ..tensor_types import as_memory_format
+        arr = as_memory_format(self._data, self, memory_format, "to")
+        if arr is not self._data:
+            self = _contiguous_as(self, arr)
+            copy = False
     if dtype is None:
         return self.clone() if copy else self
     d = dtypes.get(dtype).np
@@ -51,13 +95,44 @@ def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **
     return cast(self, d)
 
 
-def _type(self, dtype=None):
+def _contiguous_as(t, arr):
+    """t's values in the array `arr` (another memory layout), recorded as a copy."""
+    out = E.Copy.apply(t)
+    out._data = arr
+    return out
+
+
+def _contiguous(self, memory_format=None):
+    """Itself when laid out as `memory_format` (row-major by default), else a copy that is."""
+    if memory_format is None or memory_format.name == "contiguous_format":
+        return S.contiguous(self)
+    from ..tensor_types import as_memory_format
+    arr = as_memory_format(self._data, self, memory_format)
+    return self if arr is self._data else _contiguous_as(self, arr)
+
+
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """x.type() -> 'torch.FloatTensor'; x.type(torch.LongTensor / 'torch.LongTensor' /
+    torch.int64) -> the cast."""
+    from ..tensor_types import type_string, type_target
     if dtype is None:
-        return "chainrule." + {"float32": "Float", "float64": "Double", "float16": "Half",
-                               "int64": "Long", "int32": "Int", "int16": "Short",
-                               "int8": "Char", "uint8": "Byte", "bool": "Bool"}[
-            self.dtype.name] + "Tensor"
-    return _to(self, dtype)
+        return type_string(self)
+    return _to(self, type_target(dtype))
+
+
+def _type_as(self, other):
+    """This tensor cast to other's dtype."""
+    return _to(self, other.dtype)
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    on_cpu("cuda" if device is None else
+           device if isinstance(device, (str, _device)) else f"cuda:{device}", "cuda")
+
+
+def _sparse():
+    from .. import sparse  # sparse.py builds on these ops: bound on first use
+    return sparse
 
 
 def _new_tensor(self, data, dtype=None, requires_grad=False):
@@ -173,6 +248,9 @@ TENSOR_METHODS = {
     "neg_": P._unary_inplace("neg_", E.neg), "abs_": P._unary_inplace("abs_", E.abs),
     "sqrt_": P._unary_inplace("sqrt_", E.sqrt), "log_": P._unary_inplace("log_", E.log),
     "apply_": _apply_,
+    "unsqueeze_": Q.unsqueeze_, "squeeze_": Q.squeeze_, "t_": Q.t_, "transpose_": Q.transpose_,
+    "swapaxes_": Q.transpose_, "swapdims_": Q.transpose_, "resize_": Q.resize_,
+    "resize_as_": Q.resize_as_, "as_strided": Q.as_strided,
     # named arithmetic
     "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
     "div": E.div, "divide": E.div, "true_divide": E.div, "floor_divide": E.floor_divide,
@@ -199,7 +277,7 @@ TENSOR_METHODS = {
     "squeeze": S.squeeze, "unsqueeze": S.unsqueeze, "expand": S.expand,
     "expand_as": S.expand_as, "broadcast_to": S.broadcast_to, "permute": S.permute,
     "transpose": S.transpose, "swapaxes": S.transpose, "swapdims": S.transpose, "t": S.t,
-    "movedim": S.movedim, "repeat": S.repeat, "contiguous": S.contiguous, "split": S.split,
+    "movedim": S.movedim, "repeat": S.repeat, "contiguous": _contiguous, "split": S.split,
     "chunk": S.chunk, "unbind": S.unbind, "narrow": S.narrow, "flip": S.flip, "roll": S.roll,
     "tril": S.tril, "triu": S.triu, "tensor_split": S.tensor_split,
     "view_as": lambda self, other: S.reshape(self, other.shape),
@@ -210,13 +288,21 @@ TENSOR_METHODS = {
     "sort": I.sort, "argsort": I.argsort, "topk": I.topk, "unique": I.unique,
     # linear algebra
     "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "mv": L.mv, "dot": L.dot, "outer": L.outer,
+    "det": D.det, "logdet": D.logdet, "slogdet": D.slogdet, "inverse": D.inverse,
+    "pinverse": D.pinverse, "matrix_power": D.matrix_power, "cholesky": D.cholesky_legacy,
+    "svd": D.svd_legacy, "cholesky_solve": D.cholesky_solve,
+    "cholesky_inverse": D.cholesky_inverse,
     # conversion / copies
     "clone": lambda self, memory_format=None: E.Copy.apply(self), "to": _to, "type": _type,
     "float": lambda self: _to(self, dtypes.float32), "double": lambda self: _to(self, dtypes.float64),
     "half": lambda self: _to(self, dtypes.float16), "long": lambda self: _to(self, dtypes.int64),
     "int": lambda self: _to(self, dtypes.int32), "bool": lambda self: _to(self, dtypes.bool_),
     "byte": lambda self: _to(self, dtypes.uint8), "short": lambda self: _to(self, dtypes.int16),
-    "cpu": lambda self: self, "cuda": lambda self, *a, **k: _to(self, "cuda"),
+    "cpu": lambda self, memory_format=None: self, "cuda": _cuda, "type_as": _type_as,
+    "char": lambda self: _to(self, dtypes.int8),
+    "to_sparse": lambda self, *a, **k: _sparse().to_sparse(self, *a, **k),
+    "to_dense": lambda self, dtype=None, *, masked_grad=None: self if dtype is None else _to(
+        self, dtype),
     "new_tensor": _new_tensor, "new_zeros": _new_zeros, "new_ones": _new_ones,
     "new_full": _new_full, "new_empty": _new_empty,
 }

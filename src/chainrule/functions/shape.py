@@ -314,7 +314,7 @@ def cat(tensors, dim=0, *, axis=None):
         dim = axis
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")  # as PyTorch
     tensors = [as_operand(t) for t in tensors]
     # PyTorch skips legacy empty 1-D tensors of shape (0,) in cat.
     nonempty = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]

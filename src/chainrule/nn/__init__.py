@@ -34,3 +34,4 @@ from .loss import (MultiMarginLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLo
                    TripletMarginLoss, TripletMarginWithDistanceLoss, CTCLoss)
 from .resample import (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d,  # noqa: F401,E402
                        PixelShuffle, PixelUnshuffle, ChannelShuffle, Fold, Unfold)
+from . import modules  # noqa: F401,E402  (PyTorch's torch.nn.modules layout)

@@ -406,7 +406,7 @@ class Module:
 
     def to(self, *args, **kwargs):
         """to(dtype) casts floating parameters and buffers; to('cpu') is a no-op."""
-        from ..tensor import device as _device
+        from ..tensor import on_cpu as _device
         dtype = kwargs.get("dtype")
         if "device" in kwargs and kwargs["device"] is not None:
             _device(kwargs["device"])

@@ -1,0 +1,57 @@
+"""PyTorch-style user programs (tests/user_programs/*.py, written with `import torch`) run
+unchanged on chainrule: run_as_torch.py resolves every `torch.X.Y` import to chainrule's
+module of the same path. Each program checks itself and prints its numbers as JSON; where
+they are deterministic, they are compared with the same program run on PyTorch."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+HERE = pathlib.Path(__file__).parent / "user_programs"
+SRC = pathlib.Path(__file__).resolve().parents[1] / "src"
+
+
+def _run(script, on_chainrule=True):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1",
+               PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [sys.executable, str(HERE / "run_as_torch.py"), str(HERE / script)] if on_chainrule \
+        else [sys.executable, str(HERE / script)]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, cwd=HERE)
+    assert p.returncode == 0, p.stderr[-3000:]
+    return p.stdout, json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _torch_available():
+    import importlib.util
+    return importlib.util.find_spec("torch") is not None
+
+
+def test_quickstart_tutorial():
+    out, res = _run("quickstart.py")
+    assert "Using cpu device" in out
+    assert res["accuracy"] > 0.95 and res["loss"] < 0.3
+
+
+def test_manual_sgd_matches_torch():
+    _, ours = _run("manual_sgd.py")
+    assert ours["history"][-1] < ours["history"][0]
+    if not _torch_available():
+        pytest.skip("torch not installed: ran on chainrule only")
+    _, theirs = _run("manual_sgd.py", on_chainrule=False)
+    np.testing.assert_allclose(ours["history"], theirs["history"], rtol=1e-5)
+    np.testing.assert_allclose(ours["weights"], theirs["weights"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours["after"], theirs["after"], rtol=1e-5)
+
+
+def test_research_code_lines_match_torch():
+    _, ours = _run("extras.py")
+    assert ours["inf"] == float("inf")
+    if not _torch_available():
+        pytest.skip("torch not installed: ran on chainrule only")
+    _, theirs = _run("extras.py", on_chainrule=False)
+    for k in ("x_ls", "evals", "grad"):
+        np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-10)
