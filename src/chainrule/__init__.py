@@ -79,3 +79,4 @@ def set_num_threads(n):
 
 
 _thread_limit = None
+from . import distributed  # noqa: F401,E402  (torch.distributed; needs MPI only when used)

@@ -30,3 +30,5 @@ from .transformer import (MultiheadAttention, TransformerEncoderLayer,  # noqa: 
                           TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
                           Transformer)
 from .positional import SinusoidalPositionalEncoding, LearnedPositionalEncoding  # noqa: F401
+from .sync_batchnorm import SyncBatchNorm  # noqa: F401
+from . import parallel  # noqa: F401

@@ -425,3 +425,4 @@ class DataLoader:
                 yield collate(getitems(batch))
             else:
                 yield collate([ds[i] for i in batch])
+from .distributed_sampler import DistributedSampler  # noqa: F401,E402  (utils.data.distributed)
