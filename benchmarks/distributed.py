@@ -15,8 +15,20 @@ allreduce: time of an all_reduce(SUM) of a --mb MB float32 gradient (median of -
   as algorithm bandwidth (size / time) and bus bandwidth (2 (N-1)/N x size / time, the
   bytes each rank moves in a ring allreduce), through dist.all_reduce (which first checks
   the ranks' shapes agree) and through mpi4py's Allreduce directly.
-Epoch times come from examples/ddp_mnist.py (see the lead's notes / BENCHMARKS).
+scaling (run WITHOUT mpiexec: it starts the runs itself): examples/ddp_mnist.py for one
+  epoch (or --max-steps steps) with 1 process x batch 2B and with mpiexec -n 2 x batch B
+  (the same global batch, so the same number of steps and the same arithmetic), every
+  process at one BLAS thread, alternating the two --rounds times; prints each run's
+  training time, the load average before it, and the median speedup.
+
+    python benchmarks/distributed.py scaling --data DIR --model mlp
+    python benchmarks/distributed.py scaling --data DIR --model lenet --max-steps 100
 """
+import os
+import pathlib
+import re
+import subprocess
+import sys
 import argparse
 import json
 import statistics
@@ -116,9 +128,43 @@ def allreduce(args):
         print(json.dumps(out))
 
 
+def scaling(args):
+    root = pathlib.Path(__file__).resolve().parents[1]
+    example = root / "examples" / "ddp_mnist.py"
+    mpiexec = pathlib.Path(sys.executable).parent / "mpiexec"
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               PYTHONPATH=os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]))
+    common = ["--data", args.data, "--model", args.model, "--epochs", "1", "--no-eval",
+              "--no-progress", "--out", str(pathlib.Path(os.environ.get("TMPDIR", "/tmp"))
+                                              / "ddp_scaling")]
+    if args.max_steps:
+        common += ["--max-steps", str(args.max_steps)]
+    runs = {1: [], 2: []}
+    for _ in range(args.rounds):
+        for procs in (1, 2):
+            cmd = [sys.executable, str(example), *common, "--batch-size", str(args.batch * 2 // procs)]
+            if procs > 1:
+                cmd = [str(mpiexec), "-n", str(procs)] + cmd
+            load = os.getloadavg()[0]
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
+            m = re.search(r"epoch 1: (\d+) steps in ([\d.]+) s", out.stdout)
+            if m is None:
+                raise SystemExit(f"no timing in the output of {cmd}:\n{out.stdout}{out.stderr}")
+            runs[procs].append({"steps": int(m.group(1)), "seconds": float(m.group(2)),
+                                "load_before": load})
+            print(json.dumps({"procs": procs, **runs[procs][-1]}), flush=True)
+    t1 = statistics.median(r["seconds"] for r in runs[1])
+    t2 = statistics.median(r["seconds"] for r in runs[2])
+    print(json.dumps({"measure": "scaling", "model": args.model, "global_batch": 2 * args.batch,
+                      "steps": runs[1][0]["steps"], "median_s_1proc": t1,
+                      "median_s_2procs": t2, "speedup": t1 / t2,
+                      "best_speedup": min(r["seconds"] for r in runs[1])
+                      / min(r["seconds"] for r in runs[2])}))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("what", choices=("equivalence", "allreduce"))
+    p.add_argument("what", choices=("equivalence", "allreduce", "scaling"))
     p.add_argument("--data", default="data/mnist")
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--batch", type=int, default=64, help="samples per rank per step")
@@ -127,7 +173,12 @@ def main():
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--mb", type=float, default=10.0, help="allreduce size in MB")
     p.add_argument("--repeats", type=int, default=20)
+    p.add_argument("--model", choices=("mlp", "lenet"), default="mlp")
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
+    if args.what == "scaling":
+        return scaling(args)
     dist.init_process_group("gloo")
     (equivalence if args.what == "equivalence" else allreduce)(args)
     dist.destroy_process_group()

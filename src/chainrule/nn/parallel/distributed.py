@@ -19,6 +19,7 @@ import numpy as np
 
 from ...autograd.grad_mode import GRAD_ENABLED
 from ...tensor import Tensor
+from ...distributed.collectives import wait_all
 from ..module import Module
 
 __all__ = ["DistributedDataParallel"]
@@ -138,7 +139,7 @@ class DistributedDataParallel(Module):
             flat = np.concatenate([a.ravel() for a in arrs]) if arrs else np.empty(0, dtype)
             if flat.dtype == np.float16:
                 flat = flat.astype(np.float32)
-            self._comm.Bcast(flat, root=0)
+            wait_all([self._comm.Ibcast(flat, root=0)])
             off = 0
             for t, a in zip(group, arrs):
                 np.copyto(a, flat[off:off + a.size].reshape(a.shape), casting="unsafe")
@@ -168,7 +169,7 @@ class DistributedDataParallel(Module):
         if self._prepared:  # a forward without backward: drop what find_unused launched
             reqs = [b.request for b in self._buckets if b.request is not None]
             if reqs:
-                self._MPI.Request.Waitall(reqs)
+                wait_all(reqs)
         sync = GRAD_ENABLED[0] and self.require_backward_grad_sync
         if self.broadcast_buffers and self._world_size > 1:
             self._broadcast_flat([b for b in self.module.buffers() if b is not None])
@@ -261,11 +262,11 @@ class DistributedDataParallel(Module):
         d["_prepared"] = False
         reqs = [b.request for b in self._buckets if b.request is not None]
         if reqs:
-            self._MPI.Request.Waitall(reqs)
+            wait_all(reqs)
         used = None
         if self._used is not None and self._world_size > 1:
             used = np.empty_like(self._used)
-            self._comm.Allreduce(self._used, used, op=self._MPI.MAX)
+            wait_all([self._comm.Iallreduce(self._used, used, op=self._MPI.MAX)])
         elif self._used is not None:
             used = self._used
         index = {id(p): i for i, p in enumerate(self._params)} if used is not None else None
