@@ -184,3 +184,49 @@ def test_sampler_partitions_without_torch():
     with pytest.raises(ValueError, match="Invalid rank 3"):
         DistributedSampler(range(10), 3, 3)
     assert np.array_equal(sorted(torch_randperm(100, 3)), np.arange(100))
+
+
+# --- SyncBatchNorm outside a process group is BatchNorm -------------------------------------
+def test_sync_batchnorm_without_process_group_is_batchnorm():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(2, 3, 1), torch.nn.BatchNorm2d(3),
+                              torch.nn.Sequential(torch.nn.BatchNorm2d(3)))
+    ref = {k: v.clone() for k, v in net.state_dict().items()}
+    sync = torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
+    assert isinstance(sync[1], torch.nn.SyncBatchNorm)
+    assert isinstance(sync[2][0], torch.nn.SyncBatchNorm)
+    assert sync[1].weight is net[1].weight and sync[1].running_mean is net[1].running_mean
+    plain = torch.nn.Sequential(torch.nn.Conv2d(2, 3, 1), torch.nn.BatchNorm2d(3),
+                                torch.nn.Sequential(torch.nn.BatchNorm2d(3)))
+    plain.load_state_dict(ref)
+    x = torch.randn(4, 2, 3, 3)
+    np.testing.assert_allclose(sync(x).detach().numpy(), plain(x).detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(sync[1].running_var.numpy(), plain[1].running_var.numpy(),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="at least 2D"):
+        torch.nn.SyncBatchNorm(3)(torch.ones(3))
+
+
+def test_ddp_needs_a_process_group():
+    with pytest.raises(RuntimeError, match="has not been initialized"):
+        torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(2, 2))
+
+
+# --- the example, on 1 process and under mpiexec ---------------------------------------------
+@needs_mpi
+@pytest.mark.slow
+@pytest.mark.parametrize("n,model", [(1, "mlp"), (2, "mlp"), (2, "lenet")])
+def test_ddp_mnist_example(n, model, mnist_dir, tmp_path):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(SRC))
+    cmd = [sys.executable, str(HERE.parent / "examples" / "ddp_mnist.py"), "--data",
+           str(mnist_dir), "--model", model, "--epochs", "1", "--train-limit", "640",
+           "--max-steps", "4", "--batch-size", "32", "--out", str(tmp_path / "run")]
+    if n > 1:
+        cmd = [_mpiexec(), "-n", str(n)] + cmd
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.count("epoch 1: 4 steps") == 1, res.stdout  # rank 0 alone logs
+    assert f"{n} process(es)" in res.stdout
+    ckpt = torch.load(tmp_path / "run" / "checkpoint.safetensors")
+    assert ckpt["epoch"] == 1 and not any(k.startswith("module.") for k in ckpt["model"])
+    assert [p.name for p in (tmp_path / "run").iterdir()] == ["checkpoint.safetensors"]

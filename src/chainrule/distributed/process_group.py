@@ -34,12 +34,13 @@ def _mpi():
 
 
 def is_available():
-    """True when mpi4py and an MPI library can be imported (torch.distributed.is_available)."""
+    """True when mpi4py is installed (torch.distributed.is_available). Cheap: MPI itself is
+    loaded and initialised by init_process_group, which names what is missing."""
+    import importlib.util
     try:
-        _mpi()
-    except RuntimeError:
+        return importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):  # sys.modules["mpi4py"] is None or has no spec
         return False
-    return True
 
 
 def is_mpi_available():
@@ -203,6 +204,10 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if rank not in (-1, None) and int(rank) != r:
         raise ValueError(f"init_process_group: rank={rank} but MPI says this process is rank "
                          f"{r}: pass rank=-1 (or the RANK that the launcher set)")
+    port = os.environ.get("MASTER_PORT")
+    if port not in (None, "") and not (port.isdigit() and 0 < int(port) < 65536):
+        raise ValueError(f"init_process_group: environment variable MASTER_PORT={port!r} is "
+                         "not a port number")
     _check_env("RANK", os.environ.get("RANK"), r)
     _check_env("WORLD_SIZE", os.environ.get("WORLD_SIZE"), n)
     world = ProcessGroup(comm.Dup(), range(n), str(backend))
