@@ -178,3 +178,41 @@ def sampler():
         assert set(union) == set(range(23)) and len(union) == s.total_size, union
         seen.append(mine)
     assert seen[0] != seen[1]
+
+
+def ddp_overlap():
+    """The last layers' bucket is sent while backward still works on the first layer."""
+    from chainrule.autograd import Function
+    events = []
+
+    class Mark(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            events.append("backward of the first layer")
+            return g
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first = nn.Linear(200, 600)
+            self.last = nn.Linear(600, 600)  # 1.4 MB: a bucket of its own
+
+        def forward(self, x):
+            return self.last(Mark.apply(self.first(x)))
+
+    model = DDP(Net())
+    assert len(model._buckets) == 2, [len(b.params) for b in model._buckets]
+    launch = model._launch
+
+    def logged(bucket):
+        events.append(f"allreduce of bucket {bucket.index} started")
+        launch(bucket)
+
+    model.__dict__["_launch"] = logged
+    model(torch.ones(3, 200)).sum().backward()
+    assert events == ["allreduce of bucket 0 started", "backward of the first layer",
+                      "allreduce of bucket 1 started"], events

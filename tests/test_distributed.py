@@ -72,7 +72,8 @@ def test_ddp_equals_one_process_on_the_whole_batch(n):
 
 
 @needs_mpi
-@pytest.mark.parametrize("scenario", ["ddp_no_sync_and_state", "ddp_unused", "sync_batchnorm",
+@pytest.mark.parametrize("scenario", ["ddp_no_sync_and_state", "ddp_unused", "ddp_overlap",
+                                      "sync_batchnorm",
                                       "sampler", "init_checks", "mismatch"])
 def test_scenarios_two_ranks(scenario):
     mpirun(2, scenario)

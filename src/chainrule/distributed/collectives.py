@@ -207,7 +207,6 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     mop = _mpi_op(op, arr, what)
     _check_same(pg, what, arr)
     buf = _inplace_buffer(arr)
-    req = pg.comm.Iallreduce(_mpi().IN_PLACE, buf, op=mop)
     n = pg.size()
 
     def done():
@@ -215,7 +214,11 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
             np.divide(buf, n, out=buf)
         _write_back(tensor, arr, buf)
 
-    return _finish(Work([req], done), async_op)
+    if not async_op:  # MPICH's blocking allreduce picks faster algorithms than Iallreduce's
+        pg.comm.Allreduce(_mpi().IN_PLACE, buf, op=mop)
+        done()
+        return None
+    return Work([pg.comm.Iallreduce(_mpi().IN_PLACE, buf, op=mop)], done)
 
 
 def broadcast(tensor, src=0, group=None, async_op=False):
