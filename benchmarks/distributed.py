@@ -148,7 +148,8 @@ def scaling(args):
     runs = {1: [], 2: []}
     for _ in range(args.rounds):
         for procs in (1, 2):
-            cmd = [sys.executable, str(example), *common, "--batch-size", str(args.batch * 2 // procs)]
+            cmd = [sys.executable, str(example), *common,
+                   "--batch-size", str(args.batch * 2 // procs)]
             if procs > 1:
                 cmd = [str(mpiexec), "-n", str(procs)] + cmd
             load = os.getloadavg()[0]

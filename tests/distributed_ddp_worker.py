@@ -156,6 +156,16 @@ def sync_batchnorm():
         g = p.grad.clone()
         dist.all_reduce(g)
         assert np.allclose(g.numpy(), q.grad.numpy(), rtol=1e-9, atol=1e-12), (name, g, q.grad)
+    # gradcheck in float64. The backward gives each rank d(sum over ranks of the loss)/d(its
+    # input); gradcheck perturbs every rank's input in lockstep. With the same input on
+    # every rank the two agree (by symmetry between the ranks), so the formula is checked.
+    from chainrule.autograd import gradcheck
+    from chainrule.distributed.nn.functional import all_reduce
+    a = torch.tensor(np.random.default_rng(1).standard_normal((2, 3)), requires_grad=True)
+    assert gradcheck(lambda t: all_reduce(t * t).sin(), (a,))
+    bn = nn.SyncBatchNorm(3).double()
+    xs = torch.tensor(np.random.default_rng(2).standard_normal((4, 3)), requires_grad=True)
+    assert gradcheck(lambda t: bn(t), (xs,))
     sync.eval()
     ref.eval()
     assert max_rel(sync(x).detach().numpy(), ref(x).detach().numpy()) < 1e-12

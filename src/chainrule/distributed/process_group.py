@@ -281,8 +281,8 @@ def destroy_process_group(group=None):
         group.comm.Free()
 
 
-def new_group(ranks=None, timeout=None, backend=None, pg_options=None, use_local_synchronization=False,
-              group_desc=None, device_id=None):
+def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
+              use_local_synchronization=False, group_desc=None, device_id=None):
     """A group of some of the world's ranks (all of them when ranks is None). Every rank
     of the world must call it, members or not; outside ranks get NON_GROUP_MEMBER.
 

@@ -51,8 +51,9 @@ def _find_mpiexec():
         return local
     found = shutil.which("mpiexec") or shutil.which("mpirun")
     if found is None:
-        sys.exit("chainrule.distributed.run: no mpiexec found: pip install 'chainrule[distributed]' "
-                 "(mpi4py and the mpich wheel), or install an MPI implementation")
+        sys.exit("chainrule.distributed.run: no mpiexec found: pip install "
+                 "'chainrule[distributed]' (mpi4py and the mpich wheel), or install an MPI "
+                 "implementation")
     return found
 
 

@@ -49,17 +49,25 @@ class DistributedDataParallel(Module):
     finds, at each forward, the parameters the output does not depend on and counts them
     as ready (their .grad is left as it is when no rank used them). `bucket_cap_mb` sets
     the bucket size (25 MB as in PyTorch; the first bucket holds 1 MB).
-    `device_ids`, `output_device`, `static_graph` and `gradient_as_bucket_view` are
-    accepted for compatibility; on CPU processes they change nothing.
+    `device_ids`, `output_device`, `static_graph`, `gradient_as_bucket_view` and
+    `check_reduction` (deprecated in PyTorch) are accepted for compatibility; on CPU
+    processes they change nothing (the gradients are copied out of the buckets).
     """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0,
                  broadcast_buffers=True, process_group=None, bucket_cap_mb=None,
                  find_unused_parameters=False, check_reduction=False,
-                 gradient_as_bucket_view=False, static_graph=False, delay_all_reduce_named_params=None,
-                 param_to_hook_all_reduce=None, mixed_precision=None, device_mesh=None):
+                 gradient_as_bucket_view=False, static_graph=False,
+                 delay_all_reduce_named_params=None, param_to_hook_all_reduce=None,
+                 mixed_precision=None, device_mesh=None):
         super().__init__()
         from ...distributed.process_group import _group, _mpi
+        for name, value in (("delay_all_reduce_named_params", delay_all_reduce_named_params),
+                            ("param_to_hook_all_reduce", param_to_hook_all_reduce),
+                            ("mixed_precision", mixed_precision), ("device_mesh", device_mesh)):
+            if value is not None:
+                raise NotImplementedError(f"DistributedDataParallel: {name} is not supported "
+                                          "by chainrule's DDP")
         if not isinstance(module, Module):
             raise TypeError(f"DistributedDataParallel: module must be an nn.Module (got "
                             f"{type(module).__name__})")
