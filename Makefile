@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test,viz,translate,playground,docs]"
+	$(BIN)/python -m pip install --quiet -e ".[test,viz,translate,playground,docs,distributed]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -96,3 +96,4 @@ from .functions.decomp import (det, slogdet, logdet, inverse, pinverse, matrix_p
 from .functions.decomp import cholesky_legacy as cholesky, svd_legacy as svd  # noqa: E402,F401
 from . import sparse  # noqa: E402,F401
 from .sparse import sparse_coo_tensor, spmm  # noqa: E402,F401
+from . import distributed  # noqa: F401,E402  (torch.distributed; needs MPI only when used)

@@ -290,6 +290,15 @@ class Tensor:
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call hook(self) after backward has accumulated this leaf's .grad (DDP starts
+        its gradient allreduce there). Returns a handle with .remove().
+
+        >>> w.register_post_accumulate_grad_hook(lambda p: print(p.grad))
+        """
+        from .autograd.engine import register_post_accumulate_grad_hook
+        return register_post_accumulate_grad_hook(self, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Backpropagate from this tensor: accumulate d(self)/d(leaf) into every leaf's .grad.
 

@@ -119,6 +119,9 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             if t.grad_fn is not None:
                 capture_nodes.setdefault(t.grad_fn, []).append(t)
     allowed_leaves = None if only_leaves is None else {id(t) for t in only_leaves}
+    # Leaves with post-accumulate hooks (DDP) are accumulated as soon as their last
+    # gradient edge has delivered, not after the pass: id -> edges still to come.
+    early = {} if _POST_ACCUMULATE and capture is None else None
 
     # grads arriving at leaves: id -> [tensor, grad]
     leaf_grads = {}
@@ -160,6 +163,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                 continue
             fn = t.grad_fn  # a tensor with a grad_fn requires grad
             if fn is None:
+                if early is not None and id(t) in _POST_ACCUMULATE:
+                    early[id(t)] = early.get(id(t), 0) + 1
                 continue
             if fn.seq >= seq:  # t changed in place after node used it
                 fn = _as_seen_by(t, node).grad_fn
@@ -170,6 +175,11 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             else:
                 deps[fn] = 1
                 push(fn)
+    if early:
+        for k in leaf_grads:  # a root that is itself a hooked leaf: accumulated at the end
+            early.pop(k, None)
+        if allowed_leaves is not None:
+            early = {k: n for k, n in early.items() if k in allowed_leaves}
     for node in buffers:
         if deps[node] == 0:
             heapq.heappush(ready, (-node.seq, id(node), node))
@@ -249,6 +259,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                 if fn is None:
                     if g is not None:
                         to_leaf(t, g)
+                    if early and id(t) in early:
+                        _edge_arrived(t, early, leaf_grads, create_graph)
                     continue
                 if g is not None:
                     if create_graph and not isinstance(g, Tensor):
@@ -294,6 +306,19 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             continue
         _accumulate(t, g, create_graph)
     return captured
+
+
+def _edge_arrived(t, early, leaf_grads, create_graph):
+    """One of a hooked leaf's gradient edges has delivered (or sent nothing): after its
+    last, accumulate now, so its post-accumulate hooks run while backward goes on."""
+    left = early[id(t)] - 1
+    if left:
+        early[id(t)] = left
+        return
+    del early[id(t)]
+    entry = leaf_grads.pop(id(t), None)
+    if entry is not None:
+        _accumulate(t, entry[1], create_graph)
 
 
 def _as_seen_by(t, node):
@@ -367,25 +392,30 @@ def _accumulate(t, g, create_graph):
     if create_graph:
         g = g if isinstance(g, Tensor) else _make(g)
         t.grad = g if t.grad is None else t.grad + g
-        return
-    if isinstance(g, Tensor):
-        g = g._data
-    if t.grad is None:
-        # The same array may have gone to several tensors (add's backward passes the
-        # gradient through), or be a view of something else: then copy, so an in-place
-        # change of one .grad touches nothing else. An array only the engine still refers
-        # to is taken as it is (PyTorch's AccumulateGrad steals a gradient whose use
-        # count is 1 the same way): no copy of every parameter's gradient each step.
-        if (type(g) is np.ndarray and g.base is None and getrefcount(g) <= _ENGINE_REFS
-                and g.dtype == t._data.dtype and g.flags.writeable):
-            t.grad = _make(g)
-        else:
-            t.grad = _make(np.array(g, dtype=t._data.dtype, copy=True))
-    elif t.grad.requires_grad:
-        t.grad = t.grad.detach() + _make(g)
     else:
-        t.grad._data += g
-        t.grad._version[0] += 1
+        if isinstance(g, Tensor):
+            g = g._data
+        if t.grad is None:
+            # The same array may have gone to several tensors (add's backward passes the
+            # gradient through), or be a view of something else: then copy, so an in-place
+            # change of one .grad touches nothing else. An array only the engine still
+            # refers to is taken as it is (PyTorch's AccumulateGrad steals a gradient whose
+            # use count is 1 the same way): no copy of every parameter's gradient each step.
+            if (type(g) is np.ndarray and g.base is None and getrefcount(g) <= _ENGINE_REFS
+                    and g.dtype == t._data.dtype and g.flags.writeable):
+                t.grad = _make(g)
+            else:
+                t.grad = _make(np.array(g, dtype=t._data.dtype, copy=True))
+        elif t.grad.requires_grad:
+            t.grad = t.grad.detach() + _make(g)
+        else:
+            t.grad._data += g
+            t.grad._version[0] += 1
+    if _POST_ACCUMULATE:
+        entry = _POST_ACCUMULATE.get(id(t))
+        if entry is not None and entry[0]() is t:
+            for hook in list(entry[1]):
+                hook(t)
 
 
 # References to a leaf's gradient array that the engine itself holds when _accumulate
@@ -399,3 +429,42 @@ _ENGINE_REFS = 4 if (sys.implementation.name == "cpython"
 # Observers of the pass (viz.trace, anomaly mode): callables (node, grads_out, grads_in_or_None),
 # each called for every node; one with an .error(node, exc) method hears of exceptions.
 _TRACE = []
+
+
+# Tensor.register_post_accumulate_grad_hook: id(leaf) -> (weakref to it, [hook(tensor)]).
+# Kept here rather than in a Tensor slot; the weakref's callback drops the entry.
+_POST_ACCUMULATE = {}
+
+
+def register_post_accumulate_grad_hook(t, hook):
+    """Call hook(t) after t's .grad has been accumulated in backward (leaves only)."""
+    import weakref
+    if not t.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if t.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    key = id(t)
+    entry = _POST_ACCUMULATE.get(key)
+    if entry is None or entry[0]() is not t:
+        entry = _POST_ACCUMULATE[key] = (
+            weakref.ref(t, lambda _ref, key=key: _drop_post_hooks(key, _ref)), [])
+    entry[1].append(hook)
+    return _PostHookHandle(key, hook)
+
+
+def _drop_post_hooks(key, ref):
+    entry = _POST_ACCUMULATE.get(key)
+    if entry is not None and entry[0] is ref:
+        del _POST_ACCUMULATE[key]
+
+
+class _PostHookHandle:
+    def __init__(self, key, hook):
+        self._key, self._hook = key, hook
+
+    def remove(self):
+        entry = _POST_ACCUMULATE.get(self._key)
+        if entry is not None and self._hook in entry[1]:
+            entry[1].remove(self._hook)
+            if not entry[1]:
+                del _POST_ACCUMULATE[self._key]

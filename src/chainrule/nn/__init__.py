@@ -34,4 +34,6 @@ from .loss import (MultiMarginLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLo
                    TripletMarginLoss, TripletMarginWithDistanceLoss, CTCLoss)
 from .resample import (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d,  # noqa: F401,E402
                        PixelShuffle, PixelUnshuffle, ChannelShuffle, Fold, Unfold)
+from .sync_batchnorm import SyncBatchNorm  # noqa: F401
+from . import parallel  # noqa: F401
 from . import modules  # noqa: F401,E402  (PyTorch's torch.nn.modules layout)

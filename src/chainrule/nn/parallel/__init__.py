@@ -1,0 +1,4 @@
+"""chainrule.nn.parallel: DistributedDataParallel (data parallelism over MPI ranks)."""
+from .distributed import DistributedDataParallel  # noqa: F401
+
+DDP = DistributedDataParallel

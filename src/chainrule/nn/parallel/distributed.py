@@ -1,0 +1,367 @@
+"""DistributedDataParallel: one model replica per process, gradients averaged in backward.
+
+Every replica starts from rank 0's parameters and buffers (broadcast at construction).
+Parameters are grouped into buckets in reverse registration order (roughly the order
+backward produces their gradients); a post-accumulate-grad hook on each parameter marks
+it ready, and as soon as a bucket is complete its gradients are packed into one flat
+buffer and a nonblocking MPI allreduce starts, while backward goes on with the layers
+below. When the last bucket is launched DDP waits for them all and writes the averaged
+gradients back into each parameter's .grad, so they are final when backward() returns.
+
+>>> model = DistributedDataParallel(Net())
+>>> loss_fn(model(x), y).backward()        # .grad is the average over all ranks
+>>> with model.no_sync():                  # accumulate locally, sync on the next backward
+...     loss_fn(model(x2), y2).backward()
+"""
+import contextlib
+
+import numpy as np
+
+from ...autograd.grad_mode import GRAD_ENABLED
+from ...tensor import Tensor
+from ...distributed.collectives import wait_all
+from ..module import Module
+
+__all__ = ["DistributedDataParallel"]
+
+_FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's small first bucket: communication starts early
+
+
+class _Bucket:
+    __slots__ = ("index", "params", "offsets", "buffer", "pending", "request")
+
+    def __init__(self, index, params, dtype):
+        self.index = index
+        self.params = params
+        sizes = [int(np.prod(p.shape)) for p in params]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.buffer = np.zeros(int(self.offsets[-1]), dtype)
+        self.pending = len(params)
+        self.request = None
+
+
+class DistributedDataParallel(Module):
+    """Data parallelism over MPI ranks (torch.nn.parallel.DistributedDataParallel).
+
+    `module` is wrapped (and reachable as .module); its state_dict keys carry PyTorch's
+    "module." prefix, and load_state_dict accepts keys with or without it, so a
+    checkpoint of model.module loads into the wrapper and back. `find_unused_parameters`
+    finds, at each forward, the parameters the output does not depend on and counts them
+    as ready (their .grad is left as it is when no rank used them). `bucket_cap_mb` sets
+    the bucket size (25 MB as in PyTorch; the first bucket holds 1 MB).
+    `device_ids`, `output_device`, `static_graph`, `gradient_as_bucket_view` and
+    `check_reduction` (deprecated in PyTorch) are accepted for compatibility; on CPU
+    processes they change nothing (the gradients are copied out of the buckets).
+    """
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0,
+                 broadcast_buffers=True, process_group=None, bucket_cap_mb=None,
+                 find_unused_parameters=False, check_reduction=False,
+                 gradient_as_bucket_view=False, static_graph=False,
+                 delay_all_reduce_named_params=None, param_to_hook_all_reduce=None,
+                 mixed_precision=None, device_mesh=None):
+        super().__init__()
+        from ...distributed.process_group import _group, _mpi
+        for name, value in (("delay_all_reduce_named_params", delay_all_reduce_named_params),
+                            ("param_to_hook_all_reduce", param_to_hook_all_reduce),
+                            ("mixed_precision", mixed_precision), ("device_mesh", device_mesh)):
+            if value is not None:
+                raise NotImplementedError(f"DistributedDataParallel: {name} is not supported "
+                                          "by chainrule's DDP")
+        if not isinstance(module, Module):
+            raise TypeError(f"DistributedDataParallel: module must be an nn.Module (got "
+                            f"{type(module).__name__})")
+        pg = _group(process_group, "DistributedDataParallel")
+        if pg is None:
+            raise ValueError("DistributedDataParallel: this rank is not part of process_group")
+        self.module = module
+        self.process_group = pg
+        d = self.__dict__
+        d["_MPI"] = _mpi()
+        # A communicator of its own: the buckets' nonblocking allreduces never interleave
+        # with collectives the user (or SyncBatchNorm) runs on the group meanwhile.
+        d["_comm"] = pg.comm.Dup()
+        d["_world_size"] = pg.size()
+        d["broadcast_buffers"] = bool(broadcast_buffers)
+        d["find_unused_parameters"] = bool(find_unused_parameters)
+        d["require_backward_grad_sync"] = True
+        d["static_graph"] = bool(static_graph)
+        d["gradient_as_bucket_view"] = bool(gradient_as_bucket_view)
+        d["device_ids"] = device_ids
+        d["output_device"] = output_device
+        d["dim"] = dim
+        cap = 25 if bucket_cap_mb is None else bucket_cap_mb
+        if cap <= 0:
+            raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be positive (got {cap})")
+        named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+        if not named:
+            raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have "
+                               "any parameter that requires a gradient.")
+        d["_names"] = [n for n, _ in named]
+        d["_params"] = [p for _, p in named]
+        self._verify_replicas(module)
+        self._sync_module_states(module)
+        d["_buckets"] = self._make_buckets(int(cap * 1024 * 1024))
+        d["_bucket_of"] = {}
+        for b in self._buckets:
+            for i, p in enumerate(b.params):
+                self._bucket_of[id(p)] = (b, i)
+        d["_ready"] = set()
+        d["_next"] = 0          # the next bucket to launch (buckets start in order on every rank)
+        d["_prepared"] = False  # a forward with grad sync ran: the next backward reduces
+        d["_used"] = None
+        d["_fired"] = False     # a hook ran since the last forward: backward is under way
+        d["_handles"] = [p.register_post_accumulate_grad_hook(self._grad_ready)
+                         for p in self._params]
+
+    # --- construction ----------------------------------------------------------------------
+    def _verify_replicas(self, module):
+        """Every rank must wrap the same architecture: compare names, shapes and dtypes."""
+        mine = [(n, tuple(p.shape), str(p.dtype)) for n, p in module.named_parameters()]
+        everyone = self.process_group.comm.allgather(mine)
+        for r, theirs in enumerate(everyone):
+            if theirs != mine:
+                diff = next(((a, b) for a, b in zip(mine, theirs) if a != b),
+                            (f"{len(mine)} parameters", f"{len(theirs)} parameters"))
+                raise RuntimeError(
+                    f"DistributedDataParallel: the model differs between ranks: rank "
+                    f"{self.process_group.ranks[self.process_group.rank()]} has {diff[0]}, rank "
+                    f"{self.process_group.ranks[r]} has {diff[1]}; every rank must build the "
+                    "same model")
+
+    def _sync_module_states(self, module):
+        """Copy group rank 0's parameters and buffers to every rank (one broadcast per dtype)."""
+        tensors = [p for p in module.parameters()] + [b for b in module.buffers()
+                                                       if b is not None]
+        self._broadcast_flat(tensors)
+
+    def _broadcast_flat(self, tensors):
+        if self._world_size == 1 or not tensors:
+            return
+        by_dtype = {}
+        for t in tensors:
+            by_dtype.setdefault(t.detach().numpy().dtype, []).append(t)
+        for dtype in sorted(by_dtype, key=str):  # the same order on every rank
+            group = by_dtype[dtype]
+            arrs = [t.detach().numpy() for t in group]
+            flat = np.concatenate([a.ravel() for a in arrs]) if arrs else np.empty(0, dtype)
+            if flat.dtype == np.float16:
+                flat = flat.astype(np.float32)
+            wait_all([self._comm.Ibcast(flat, root=0)])
+            off = 0
+            for t, a in zip(group, arrs):
+                np.copyto(a, flat[off:off + a.size].reshape(a.shape), casting="unsafe")
+                off += a.size
+                t._version[0] += 1
+
+    def _make_buckets(self, cap_bytes):
+        buckets, current, size, dtype = [], [], 0, None
+        limit = min(_FIRST_BUCKET_BYTES, cap_bytes)
+        for p in reversed(self._params):
+            arr = p.detach().numpy()
+            nbytes = arr.size * arr.itemsize
+            if current and (arr.dtype != dtype or size + nbytes > limit):
+                buckets.append(_Bucket(len(buckets), current, dtype))
+                current, size, limit = [], 0, cap_bytes
+            current.append(p)
+            size += nbytes
+            dtype = arr.dtype
+        if current:
+            buckets.append(_Bucket(len(buckets), current, dtype))
+        return buckets
+
+    # --- forward ----------------------------------------------------------------------------
+    def forward(self, *inputs, **kwargs):
+        if self._prepared and self._fired:
+            self._unfinished_reduction_error()
+        if self._prepared:  # a forward without backward: drop what find_unused launched
+            reqs = [b.request for b in self._buckets if b.request is not None]
+            if reqs:
+                wait_all(reqs)
+        sync = GRAD_ENABLED[0] and self.require_backward_grad_sync
+        if self.broadcast_buffers and self._world_size > 1:
+            self._broadcast_flat([b for b in self.module.buffers() if b is not None])
+        out = self.module(*inputs, **kwargs)
+        if sync:
+            self._prepare_for_backward(out)
+        else:
+            self.__dict__["_prepared"] = False
+        return out
+
+    def _prepare_for_backward(self, out):
+        d = self.__dict__
+        d["_prepared"] = True
+        d["_ready"] = set()
+        d["_next"] = 0
+        d["_fired"] = False
+        for b in self._buckets:
+            b.pending = len(b.params)
+            b.request = None
+        d["_used"] = None
+        if self.find_unused_parameters:
+            used = _reachable_leaves(out)
+            d["_used"] = np.array([id(p) in used for p in self._params], np.int32)
+            for p, u in zip(self._params, self._used):
+                if not u:
+                    self._mark_ready(p)
+
+    def _unfinished_reduction_error(self):
+        missing = [i for i, p in enumerate(self._params) if id(p) not in self._ready]
+        names = [self._names[i] for i in missing]
+        raise RuntimeError(
+            "Expected to have finished reduction in the prior iteration before starting a new "
+            "one. This error indicates that your module has parameters that were not used in "
+            "producing loss. You can enable unused parameter detection by passing the keyword "
+            "argument `find_unused_parameters=True` to `torch.nn.parallel."
+            "DistributedDataParallel`, and by making sure all `forward` function outputs "
+            f"participate in calculating loss. Parameter indices which did not receive grad for "
+            f"rank {self.process_group.ranks[self.process_group.rank()]}: {missing} "
+            f"(parameters {names})")
+
+    # --- backward: the hooks ------------------------------------------------------------------
+    def _grad_ready(self, param):
+        if not self._prepared:
+            return  # a backward not preceded by a synced forward (no_sync, or no_grad forward)
+        self.__dict__["_fired"] = True
+        self._mark_ready(param)
+
+    def _mark_ready(self, param):
+        if id(param) in self._ready:
+            i = self._params.index(param)
+            raise RuntimeError(
+                f"Expected to mark a variable ready only once. This error is caused by one of "
+                f"the following reasons: 1) Use of a module parameter outside the `forward` "
+                f"function. 2) Reused parameters in multiple reentrant backward passes (e.g. "
+                f"backward() twice after one forward). Parameter at index {i} "
+                f"({self._names[i]}) has been marked as ready twice.")
+        self._ready.add(id(param))
+        bucket, _ = self._bucket_of[id(param)]
+        bucket.pending -= 1
+        launched = False
+        while self._next < len(self._buckets) and self._buckets[self._next].pending == 0:
+            self._launch(self._buckets[self._next])
+            self.__dict__["_next"] += 1
+            launched = True
+        if self._next == len(self._buckets):
+            self._finalize()
+        elif not launched:
+            self._poke()
+
+    def _launch(self, bucket):
+        buf = bucket.buffer
+        for p, lo, hi in zip(bucket.params, bucket.offsets[:-1], bucket.offsets[1:]):
+            g = p.grad
+            if g is None:
+                buf[lo:hi] = 0  # unused here: contributes nothing to the average
+            else:
+                buf[lo:hi] = g.detach().numpy().ravel()
+        if self._world_size > 1:
+            bucket.request = self._comm.Iallreduce(self._MPI.IN_PLACE, buf, op=self._MPI.SUM)
+
+    def _poke(self):
+        """Let MPI progress the allreduces in flight (MPICH advances nonblocking collectives
+        only inside MPI calls)."""
+        reqs = [b.request for b in self._buckets[:self._next] if b.request is not None]
+        if reqs:
+            self._MPI.Request.Testall(reqs)
+
+    def _finalize(self):
+        d = self.__dict__
+        d["_prepared"] = False
+        reqs = [b.request for b in self._buckets if b.request is not None]
+        if reqs:
+            wait_all(reqs)
+        used = None
+        if self._used is not None and self._world_size > 1:
+            used = np.empty_like(self._used)
+            wait_all([self._comm.Iallreduce(self._used, used, op=self._MPI.MAX)])
+        elif self._used is not None:
+            used = self._used
+        index = {id(p): i for i, p in enumerate(self._params)} if used is not None else None
+        n = self._world_size
+        for b in self._buckets:
+            b.request = None
+            buf = b.buffer
+            if n > 1:
+                np.divide(buf, n, out=buf)
+            for p, lo, hi in zip(b.params, b.offsets[:-1], b.offsets[1:]):
+                if used is not None and not used[index[id(p)]]:
+                    continue  # no rank used it: leave its .grad alone, as PyTorch does
+                avg = buf[lo:hi].reshape(p.shape)
+                if p.grad is None:
+                    p.grad = Tensor._make(avg.copy())
+                else:
+                    np.copyto(p.grad.detach().numpy(), avg)
+                    p.grad._version[0] += 1
+        d["_ready"] = set()
+        d["_fired"] = False
+
+    # --- gradient accumulation ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def no_sync(self):
+        """Inside, backward only accumulates local gradients; the first backward after it
+        averages the accumulated sum across ranks.
+
+        >>> with ddp.no_sync():
+        ...     ddp(x1).sum().backward()
+        >>> ddp(x2).sum().backward()          # averages grad(x1) + grad(x2)
+        """
+        old = self.require_backward_grad_sync
+        self.__dict__["require_backward_grad_sync"] = False
+        try:
+            yield
+        finally:
+            self.__dict__["require_backward_grad_sync"] = old
+
+    # --- state ------------------------------------------------------------------------------------
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Load a checkpoint of the wrapper ("module.fc.weight") or of the wrapped model
+        ("fc.weight"): keys without the "module." prefix get it."""
+        if state_dict and not any(k.startswith("module.") for k in state_dict):
+            state_dict = type(state_dict)((f"module.{k}", v) for k, v in state_dict.items())
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
+
+    def __del__(self):
+        for h in self.__dict__.get("_handles", ()):
+            h.remove()
+
+    def extra_repr(self):
+        return f"world_size={self._world_size}, buckets={len(self._buckets)}"
+
+
+def _reachable_leaves(out):
+    """ids of the leaf tensors the outputs' graphs reach (find_unused_parameters)."""
+    roots = []
+
+    def collect(o):
+        if isinstance(o, Tensor):
+            roots.append(o)
+        elif isinstance(o, (list, tuple)):
+            for x in o:
+                collect(x)
+        elif isinstance(o, dict):
+            for x in o.values():
+                collect(x)
+
+    collect(out)
+    seen_nodes, leaves = set(), set()
+    stack = []
+    for t in roots:
+        if t.grad_fn is None:
+            if t.requires_grad:
+                leaves.add(id(t))
+        else:
+            stack.append(t.grad_fn)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        for t in node.inputs:
+            if t is None or not t.requires_grad:
+                continue
+            if t.grad_fn is None:
+                leaves.add(id(t))
+            else:
+                stack.append(t.grad_fn)
+    return leaves
