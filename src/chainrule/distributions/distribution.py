@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 from ..tensor import Tensor, Size
 from ..autograd.grad_mode import no_grad
 
@@ -147,6 +147,27 @@ class Distribution:
                              f"({type(value).__name__} of shape {tuple(value.shape)}) to be "
                              f"within the support ({support!r}) of the distribution {self!r}, "
                              f"but found invalid values:\n{value}")
+
+    def _init_params(self, names, values, validate_args, event_shape=()):
+        """Broadcast the parameters `values` together, store them as attributes `names` and
+        initialise the batch shape: () when every parameter is a Python number."""
+        import numbers
+        tensors = broadcast_all(*values)
+        for name, t in zip(names, tensors):
+            setattr(self, name, t)
+        scalar = all(isinstance(v, numbers.Number) for v in values)
+        Distribution.__init__(self, Size() if scalar else tensors[0].shape, event_shape,
+                              validate_args=validate_args)
+
+    def _expand_params(self, cls, batch_shape, names, _instance=None):
+        """expand() for distributions whose parameters all have the batch shape."""
+        new = self._get_checked_instance(cls, _instance)
+        for name in names:
+            if name in self.__dict__:
+                setattr(new, name, self.__dict__[name].expand(batch_shape))
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def _get_checked_instance(self, cls, _instance=None):
         if _instance is None and type(self).__init__ != cls.__init__:

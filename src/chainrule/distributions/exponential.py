@@ -1,10 +1,7 @@
 """Exponential distribution."""
-import numbers
-
 from . import constraints
 from ._sampling import uniform
 from .distribution import Distribution
-from .utils import broadcast_all
 from ..tensor import Size
 
 
@@ -16,16 +13,10 @@ class Exponential(Distribution):
     has_rsample = True
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch = Size() if isinstance(rate, numbers.Number) else self.rate.shape
-        super().__init__(batch, validate_args=validate_args)
+        self._init_params(("rate",), (rate,), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Exponential, batch_shape, ("rate",), _instance)
 
     @property
     def mean(self):

@@ -1,12 +1,10 @@
 """Gamma distribution."""
-import numbers
-
 import numpy as np
 
 from . import constraints
 from ._sampling import standard_gamma
 from .distribution import Distribution
-from .utils import broadcast_all, xlogy
+from .utils import xlogy
 from ..tensor import Size
 
 
@@ -21,18 +19,10 @@ class Gamma(Distribution):
     has_rsample = True
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        batch = Size() if isinstance(concentration, numbers.Number) and isinstance(
-            rate, numbers.Number) else self.concentration.shape
-        super().__init__(batch, validate_args=validate_args)
+        self._init_params(("concentration", "rate"), (concentration, rate), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Gamma, batch_shape, ("concentration", "rate"), _instance)
 
     @property
     def mean(self):

@@ -1,11 +1,9 @@
 """Normal (Gaussian) distribution."""
 import math
-import numbers
 
 from . import constraints
 from ._sampling import standard_normal
 from .distribution import Distribution
-from .utils import broadcast_all
 from ..tensor import Size
 
 
@@ -22,17 +20,10 @@ class Normal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        batch = Size() if isinstance(loc, numbers.Number) and isinstance(
-            scale, numbers.Number) else self.loc.shape
-        super().__init__(batch, validate_args=validate_args)
+        self._init_params(("loc", "scale"), (loc, scale), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Normal, _instance)
-        new.loc, new.scale = self.loc.expand(batch_shape), self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Normal, batch_shape, ("loc", "scale"), _instance)
 
     @property
     def mean(self):

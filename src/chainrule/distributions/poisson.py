@@ -1,6 +1,4 @@
 """Poisson distribution."""
-import numbers
-
 import numpy as np
 
 from . import constraints
@@ -16,16 +14,10 @@ class Poisson(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch = Size() if isinstance(rate, numbers.Number) else self.rate.size()
-        super().__init__(batch, validate_args=validate_args)
+        self._init_params(("rate",), (rate,), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Poisson, _instance)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Poisson, batch_shape, ("rate",), _instance)
 
     @property
     def mean(self):

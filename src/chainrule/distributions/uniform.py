@@ -1,10 +1,7 @@
 """Continuous uniform distribution."""
-import numbers
-
 from . import constraints
 from ._sampling import uniform
 from .distribution import Distribution
-from .utils import broadcast_all
 from ..tensor import Size
 
 
@@ -16,19 +13,12 @@ class Uniform(Distribution):
     has_rsample = True
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        batch = Size() if isinstance(low, numbers.Number) and isinstance(
-            high, numbers.Number) else self.low.shape
-        super().__init__(batch, validate_args=validate_args)
+        self._init_params(("low", "high"), (low, high), validate_args)
         if self._validate_args and not bool((self.low < self.high).all()):
             raise ValueError("Uniform is not defined when low>= high")
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Uniform, _instance)
-        new.low, new.high = self.low.expand(batch_shape), self.high.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Uniform, batch_shape, ("low", "high"), _instance)
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
