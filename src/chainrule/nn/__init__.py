@@ -30,3 +30,4 @@ from .transformer import (MultiheadAttention, TransformerEncoderLayer,  # noqa: 
                           TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
                           Transformer)
 from .positional import SinusoidalPositionalEncoding, LearnedPositionalEncoding  # noqa: F401
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
