@@ -197,3 +197,14 @@ def test_gru_without_attention_and_cli_model_choice(tmp_path, capsys):
     assert os.path.getsize(fig) > 1000
     with pytest.raises(SystemExit):
         main(["demo", "translate", "--model", "lstm"])
+
+
+def test_report_section_compares_the_three_models(tmp_path):
+    from chainrule.translate import compare
+    sections = compare.report_sections(str(tmp_path), quick=True)
+    (title, body, figs), = sections
+    assert "seq2seq" in title and body.count("<tr>") == 4
+    for kind in ("gru", "gru-attention", "transformer"):
+        path = tmp_path / f"translate_compare_{kind}.png"
+        assert str(path) in figs and path.stat().st_size > 1000
+    assert "%" in body and "parameters" in body

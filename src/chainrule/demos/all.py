@@ -36,7 +36,7 @@ INTROS = {
 # [(title, html_text, [png paths])]. `demo all` asks them for their quick version so the
 # whole run keeps its 2-minute budget (their full versions have their own commands, such
 # as `chainrule reproduce lecun1998`).
-REPORT_PLUGINS = ("chainrule.reproduce", "chainrule.translate.cli")
+REPORT_PLUGINS = ("chainrule.reproduce", "chainrule.translate.cli", "chainrule.translate.compare")
 
 
 def _plugin_sections(out, quick, log):
