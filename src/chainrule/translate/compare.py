@@ -22,7 +22,7 @@ def compare_models(quick=True, seed=0, steps=None, log=print):
     n_params, train_seconds, model, tokenizer, test_pairs, ...)]."""
     from .train import train_translator
     if quick:
-        common = dict(max_number=999, steps=steps or 250, n_train=3000, n_val=50, n_test=200,
+        common = dict(max_number=999, steps=steps or 150, n_train=3000, n_val=50, n_test=200,
                       batch_size=64, lr=3e-3, warmup=40)
         configs = {"transformer": dict(d_model=32, dim_feedforward=64, dropout=0.0),
                    "gru": dict(emb=32, hidden=64), "gru-attention": dict(emb=32, hidden=64)}
