@@ -136,7 +136,7 @@ def test_tiny_training_run_learns_held_out_numbers():
 def test_commands(tmp_path, capsys, monkeypatch):
     from chainrule.cli import main
     model_dir = str(tmp_path / "model")
-    assert main(["demo", "translate", "--quick", "--steps", "20", "--model", model_dir,
+    assert main(["demo", "translate", "--quick", "--steps", "20", "--save", model_dir,
                  "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "exact match" in out and "saved the model" in out
@@ -160,3 +160,51 @@ def test_commands(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(tcli, "attention_figure", no_matplotlib)
     assert main(["translate", "two", "--model", model_dir]) == 0
     assert "matplotlib is not installed" in capsys.readouterr().err
+
+
+def test_tiny_gru_attention_run_learns_a_small_number_range(tmp_path):
+    """The recurrent translator (bidirectional GRU encoder over a packed batch, GRU decoder
+    with Bahdanau attention) learns 0..999 and generalises to held-out numbers; it saves,
+    loads, beam-searches and gives an attention map whose rows are distributions."""
+    from chainrule.translate.decode import beam_search, cross_attention
+    from chainrule.translate.model import load_translator, save_translator
+    res = train_translator(max_number=999, steps=200, batch_size=64, lr=3e-3, warmup=30,
+                           n_train=3000, n_val=20, n_test=100, progress=False,
+                           model_kind="gru-attention", config=dict(emb=32, hidden=64),
+                           log=lambda m: None)
+    assert res["model_kind"] == "gru-attention" and res["n_params"] > 0
+    assert res["test_accuracy"] >= 0.8, res["misses"][:5]
+    save_translator(res["model"], res["tokenizer"], str(tmp_path))
+    model, tok = load_translator(str(tmp_path))
+    assert model.config["kind"] == "gru-attention"
+    en, ru = res["test_pairs"][0]
+    src = tok.src.encode(en)
+    ids, _ = beam_search(model, src, beam_size=3)
+    attn = cross_attention(model, src, [int(i) for i in ids if i != tok.tgt.eos_id])
+    assert attn.shape[1] == len(src)
+    np.testing.assert_allclose(attn.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_gru_without_attention_and_cli_model_choice(tmp_path, capsys):
+    from chainrule.cli import main
+    model_dir = str(tmp_path / "gru")
+    assert main(["demo", "translate", "--quick", "--steps", "10", "--model", "gru", "--save",
+                 model_dir, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "GRU encoder-decoder (gru)" in out and "exact match" in out
+    fig = str(tmp_path / "map.png")
+    assert main(["translate", "forty", "two", "--model", model_dir, "--figure", fig]) == 0
+    assert os.path.getsize(fig) > 1000
+    with pytest.raises(SystemExit):
+        main(["demo", "translate", "--model", "lstm"])
+
+
+def test_report_section_compares_the_three_models(tmp_path):
+    from chainrule.translate import compare
+    sections = compare.report_sections(str(tmp_path), quick=True)
+    (title, body, figs), = sections
+    assert "seq2seq" in title and body.count("<tr>") == 4
+    for kind in ("gru", "gru-attention", "transformer"):
+        path = tmp_path / f"translate_compare_{kind}.png"
+        assert str(path) in figs and path.stat().st_size > 1000
+    assert "%" in body and "parameters" in body

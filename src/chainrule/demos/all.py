@@ -37,8 +37,8 @@ INTROS = {
 # whole run keeps its 2-minute budget (their full versions have their own commands, such
 # as `chainrule reproduce lecun1998`).
 REPORT_PLUGINS = ("chainrule.reproduce", "chainrule.translate.cli",
-                  "chainrule.papers.hinton2006", "chainrule.papers.ioffe2015",
-                  "chainrule.playground.report")
+                  "chainrule.translate.compare", "chainrule.papers.hinton2006",
+                  "chainrule.papers.ioffe2015", "chainrule.playground.report")
 
 
 def _plugin_sections(out, quick, log):

@@ -213,13 +213,47 @@ class LogSoftmax(Op):
         self.axis = axis
         if x.size == 0:
             return x.copy()
+        if _rows_last(x, axis):
+            # Large row-major input, reduced over its last dim: blocks of rows, each
+            # pass in place on a block that stays in cache (no full-size temporaries).
+            x2 = x.reshape(-1, x.shape[-1])
+            out = np.empty_like(x2)
+            for i in range(0, x2.shape[0], _ROW_BLOCK):
+                xb, ob = x2[i:i + _ROW_BLOCK], out[i:i + _ROW_BLOCK]
+                m = xb.max(axis=1, keepdims=True)
+                np.subtract(xb, m, out=ob)
+                np.exp(ob, out=ob)
+                lse = np.log(ob.sum(axis=1, keepdims=True))
+                lse += m
+                np.subtract(xb, lse, out=ob)
+            return out.reshape(x.shape)
         s = x - x.max(axis=axis, keepdims=True)
         s -= np.log(np.exp(s).sum(axis=axis, keepdims=True))
         return s
 
     def backward(self, g):
         y = self.output()
+        if dual.is_array(y) and _rows_last(y, self.axis) and g.shape == y.shape:
+            # g - exp(y) * rowsum(g), by blocks of rows in place (as forward)
+            y2, g2 = y.reshape(-1, y.shape[-1]), g.reshape(-1, g.shape[-1])
+            gs = g2.sum(axis=1, keepdims=True)
+            out = np.empty_like(y2)
+            for i in range(0, y2.shape[0], _ROW_BLOCK):
+                ob = out[i:i + _ROW_BLOCK]
+                np.exp(y2[i:i + _ROW_BLOCK], out=ob)
+                ob *= gs[i:i + _ROW_BLOCK]
+                np.subtract(g2[i:i + _ROW_BLOCK], ob, out=ob)
+            return out.reshape(y.shape)
         return g - dual.exp(y) * dual.sum(g, self.axis, keepdims=True)
+
+
+_ROW_BLOCK = 16
+
+
+def _rows_last(x, axis):
+    """Worth the blocked path: big, C-contiguous, reduced over the last dim."""
+    return (x.size >= 65536 and x.ndim >= 1 and axis in (-1, x.ndim - 1)
+            and x.flags.c_contiguous and x.shape[-1] > 0)
 
 
 # --- public functions -------------------------------------------------------------------

@@ -36,4 +36,5 @@ from .resample import (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d,  # n
                        PixelShuffle, PixelUnshuffle, ChannelShuffle, Fold, Unfold)
 from .sync_batchnorm import SyncBatchNorm  # noqa: F401
 from . import parallel  # noqa: F401
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
 from . import modules  # noqa: F401,E402  (PyTorch's torch.nn.modules layout)

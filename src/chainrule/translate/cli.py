@@ -33,21 +33,24 @@ def run_demo(args):
     except ImportError as e:
         from ..cli import UserError
         raise UserError(str(e)) from None
+    kind = getattr(args, "arch", "transformer")
     if args.quick:  # numbers below 1000: a smaller model, seconds
         kw = dict(max_number=999, steps=args.steps or 300, n_train=3000, n_val=100, n_test=200,
                   batch_size=64, lr=3e-3, warmup=40,
-                  config=dict(d_model=32, dim_feedforward=64, dropout=0.0))
+                  config=dict(d_model=32, dim_feedforward=64, dropout=0.0)
+                  if kind == "transformer" else dict(emb=32, hidden=64))
     else:
         kw = dict(max_number=data.MAX_NUMBER, steps=args.steps or DEFAULT_STEPS,
                   time_limit=args.time_limit, n_train=30000, n_val=300,
                   n_test=args.test_size, **DEMO_SETTINGS)
+    kw["model_kind"] = kind
     t0 = time.time()
     print(f"English number words -> Russian number words, 0..{kw['max_number']:,}; "
           f"pairs from num2words, split by number")
     res = train_translator(seed=args.seed, progress=args.progress, log=print,
                            eval_every=0, blas_threads=args.threads or None, **kw)
     model, tok = res["model"], res["tokenizer"]
-    model_dir = args.model or default_model_dir()
+    model_dir = args.save or default_model_dir()
     save_translator(model, tok, model_dir)
     print(f"trained {res['steps']} steps in {res['train_seconds']:.0f} s "
           f"(final loss {res['final_loss']:.3f}); data, training and evaluation "
@@ -168,6 +171,18 @@ def _positive(kind):
     return parse
 
 
+MODEL_KINDS = ("transformer", "gru", "gru-attention")
+
+
+def _model_kind(text):
+    import argparse
+    if text not in MODEL_KINDS:
+        raise argparse.ArgumentTypeError(
+            f"unknown model {text!r}; choose from {', '.join(MODEL_KINDS)} (the directory to "
+            f"save in is --save DIR)")
+    return text
+
+
 def register(subparsers):
     """Add `chainrule translate TEXT...`."""
     p = subparsers.add_parser(
@@ -191,10 +206,15 @@ def register_demo(demo_subparsers):
     p = demo_subparsers.add_parser(
         "translate", help="train a transformer to translate number words, English -> Russian",
         description="Generate English/Russian number-word pairs with num2words, train an "
-                    "encoder-decoder transformer (teacher forcing, label smoothing) with a "
+                    "encoder-decoder transformer, or with --model a GRU encoder-decoder with "
+                    "or without attention (teacher forcing, label smoothing) with a "
                     "progress bar, report exact-match accuracy on held-out numbers and save "
                     "the model for `chainrule translate`.")
-    p.add_argument("--model", metavar="DIR", default=None,
+    p.add_argument("--model", dest="arch", default="transformer", type=_model_kind,
+                   metavar="{transformer,gru,gru-attention}",
+                   help="the architecture: the transformer (default), a GRU encoder-decoder "
+                        "(seq2seq, 2014) or one with additive attention (Bahdanau, 2015)")
+    p.add_argument("--save", metavar="DIR", default=None,
                    help=f"where to save the model (default: {default_model_dir()})")
     p.add_argument("--steps", type=_positive(int), default=None,
                    help=f"training steps (default {DEFAULT_STEPS}; 300 with --quick)")

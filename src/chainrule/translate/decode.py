@@ -87,6 +87,8 @@ def cross_attention(model, src, out_ids, bos_id=1, layer=-1):
     decoded output (without <eos>): (len(out_ids) + 1, S); the decoder reads <bos> w1..wn,
     so row t shows which source tokens it looked at while writing w(t+1), the last row
     while writing <eos>."""
+    if hasattr(model, "attention_map"):  # the recurrent translators (rnn_model.py)
+        return model.attention_map(src, out_ids, bos_id)
     src = np.asarray(src, dtype=np.int64).reshape(1, -1)
     tgt_in = np.concatenate([[bos_id], np.asarray(out_ids, dtype=np.int64)]).reshape(1, -1)
     maps = {}

@@ -81,7 +81,11 @@ def load_translator(directory):
     with open(cfg_path) as f:
         cfg = json.load(f)
     tokenizer = Tokenizer.load(os.path.join(directory, "vocab.json"))
-    model = Translator(**cfg)
+    if cfg.get("kind", "transformer") != "transformer":
+        from .rnn_model import Seq2SeqGRU
+        model = Seq2SeqGRU(**cfg)
+    else:
+        model = Translator(**cfg)
     model.load_state_dict(_load_state(os.path.join(directory, "model.safetensors")))
     model.eval()
     return model, tokenizer

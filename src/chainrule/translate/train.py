@@ -87,17 +87,19 @@ def beam_exact_match(model, tokenizer, pairs, beam_size=4):
 def train_translator(max_number=data.MAX_NUMBER, steps=1500, batch_size=64, lr=3e-3,
                      warmup=100, label_smoothing=0.1, n_train=30000, n_val=300, n_test=1000,
                      seed=0, config=None, progress=True, eval_every=0, time_limit=None,
-                     log=print, blas_threads=1):
+                     log=print, blas_threads=1, model_kind="transformer"):
     """Generate the data, train a Translator, evaluate it on the held-out test numbers.
 
     Returns a dict: model, tokenizer, test accuracy, val accuracy, misses, seconds, steps.
     `time_limit` (seconds) stops training early and still evaluates. `blas_threads` limits
     BLAS for the run (restored after; None leaves it alone): this model's GEMMs are small,
     and on two shared cores a second BLAS thread mostly spins - measured 5x slower steps.
+    `model_kind`: "transformer" (model.py), or "gru" / "gru-attention" (rnn_model.py).
     """
     with _blas_limit(blas_threads):
         return _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train,
-                      n_val, n_test, seed, config, progress, eval_every, time_limit, log)
+                      n_val, n_test, seed, config, progress, eval_every, time_limit, log,
+                      model_kind)
 
 
 @contextlib.contextmanager
@@ -114,7 +116,7 @@ def _blas_limit(n):
 
 
 def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, n_val, n_test,
-           seed, config, progress, eval_every, time_limit, log):
+           seed, config, progress, eval_every, time_limit, log, model_kind="transformer"):
     t0 = time.time()
     manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -128,13 +130,18 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
         f"{len(val_nums)} validation, {len(test_nums)} test numbers "
         f"({time.time() - t0:.1f} s)")
 
-    cfg = dict(DEFAULT_CONFIG)
-    cfg.update(config or {})
-    cfg["max_len"] = max(cfg["max_len"], src_all.shape[1] + 1, tgt_all.shape[1] + 1)
-    model = Translator(len(tokenizer.src), len(tokenizer.tgt), **cfg)
-    n_params = sum(p.numel() for p in model.parameters())
-    log(f"model: {n_params} parameters, d_model={cfg['d_model']}, "
-        f"{cfg['num_encoder_layers']}+{cfg['num_decoder_layers']} layers")
+    if model_kind != "transformer":
+        from .rnn_model import build_rnn_translator
+        model, n_params = build_rnn_translator(model_kind, tokenizer, config,
+                                               max(src_all.shape[1], tgt_all.shape[1]) + 1, log)
+    else:
+        cfg = dict(DEFAULT_CONFIG)
+        cfg.update(config or {})
+        cfg["max_len"] = max(cfg["max_len"], src_all.shape[1] + 1, tgt_all.shape[1] + 1)
+        model = Translator(len(tokenizer.src), len(tokenizer.tgt), **cfg)
+        n_params = sum(p.numel() for p in model.parameters())
+        log(f"model: {n_params} parameters, d_model={cfg['d_model']}, "
+            f"{cfg['num_encoder_layers']}+{cfg['num_decoder_layers']} layers")
     opt = optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
 
     def schedule(step):  # linear warm-up, then cosine decay to 5%
@@ -190,4 +197,4 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
     return dict(model=model, tokenizer=tokenizer, test_accuracy=test_acc, test_pairs=test_pairs,
                 val_accuracy=val_acc, misses=misses, seconds=time.time() - t0,
                 train_seconds=train_s, steps=step, final_loss=float(np.mean(losses[-50:])),
-                test_numbers=test_nums)
+                test_numbers=test_nums, n_params=n_params, model_kind=model_kind)

@@ -4,3 +4,4 @@ from .convert_parameters import parameters_to_vector, vector_to_parameters  # no
 from . import parametrize, parametrizations  # noqa: F401,E402
 from .weight_norm import (weight_norm, remove_weight_norm, spectral_norm,  # noqa: F401,E402
                           remove_spectral_norm)
+from . import rnn  # noqa: F401,E402
