@@ -8,7 +8,8 @@ one class, one module object, and monkeypatching either name patches both).
 import sys
 
 from .. import (module, linear, activation, containers, conv, distance, dropout, loss,  # noqa: F401
-                normalization, padding, pooling, sparse, transformer)
+                normalization, padding, pooling, sparse, transformer, rnn, resample,
+                sync_batchnorm)
 from ..module import Module
 from . import utils  # noqa: F401
 
@@ -17,7 +18,9 @@ _LAYOUT = {"module": module, "linear": linear, "flatten": linear, "container": c
            "conv": conv, "distance": distance, "dropout": dropout, "loss": loss,
            "batchnorm": normalization, "instancenorm": normalization,
            "normalization": normalization, "padding": padding, "pooling": pooling,
-           "sparse": sparse, "transformer": transformer, "activation": activation}
+           "sparse": sparse, "transformer": transformer, "activation": activation,
+           "rnn": rnn, "upsampling": resample, "pixelshuffle": resample,
+           "channelshuffle": resample, "fold": resample, "sync_batchnorm": sync_batchnorm}
 
 for _name, _file in _LAYOUT.items():
     sys.modules[f"{__name__}.{_name}"] = _file
