@@ -9,7 +9,7 @@ TORCH  := torch==2.13.0
 # The "+cpu" local version only exists as a local wheel, so this can never pull a CUDA build.
 WHEELS ?= /opt/wheels
 
-.PHONY: install demo test test-fast bench clean
+.PHONY: install demo test test-fast bench clean compat
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet "$(TORCH)" "threadpoolctl>=3.1" "psutil>=5.9"
 	$(BIN)/python benchmarks/run.py
+
+# COMPATIBILITY.md: PyTorch's op and module databases run against chainrule (needs torch).
+compat: $(STAMP) $(VENV)/.torch
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python tests/conformance/report.py
 
 clean:
 	rm -rf $(VENV) chainrule-demo .pytest_cache build src/*.egg-info
