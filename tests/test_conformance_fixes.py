@@ -113,3 +113,34 @@ def test_fixes_match_torch():
     for d in (-2, 0, 1, 3):
         np.testing.assert_allclose(cr.round(cr.tensor(x), decimals=d).numpy(),
                                    torch.round(torch.tensor(x), decimals=d).numpy())
+
+
+def test_norm_layers_take_bias_flag_and_empty_batches():
+    gn = cr.nn.GroupNorm(2, 4, bias=False)
+    assert gn.bias is None and tuple(gn.weight.shape) == (4,)
+    inn = cr.nn.InstanceNorm1d(3, affine=True, bias=False)
+    assert inn.bias is None and inn.weight is not None
+    bn = cr.nn.BatchNorm1d(5)
+    out = bn(cr.zeros(0, 5, 9))
+    assert tuple(out.shape) == (0, 5, 9)
+    np.testing.assert_array_equal(bn.running_mean.numpy(), np.zeros(5))
+
+
+def test_max_pool_module_return_indices_and_prelu_0d():
+    pool = cr.nn.MaxPool1d(2, return_indices=True)
+    v, i = pool(cr.tensor([[[-3.0, 0.0, 1.0, 4.0, -7.0, 2.0]]]))
+    _eq(v, [[[0, 4, 2]]])
+    _eq(i, [[[1, 3, 5]]], cr.int64)
+    assert F.prelu(cr.tensor(-2.0), cr.tensor([0.25])).shape == ()
+
+
+def test_factories_take_device_and_tensor_bounds():
+    _eq(cr.logspace(0, 2, 3, device="cpu"), [1.0, 10.0, 100.0])
+    _eq(cr.linspace(cr.tensor(0.0), cr.tensor(1), 3), [0.0, 0.5, 1.0])
+    x = cr.ones(2)
+    assert tuple(x.new_zeros((2, 3), device="cpu").shape) == (2, 3)
+    assert x.new_full((2,), 7.0, device="cpu").tolist() == [7.0, 7.0]
+    assert tuple(cr.randn_like(x, device="cpu").shape) == (2,)
+    assert cr.normal(0.0, 1.0, (3,), device="cpu").shape == (3,)
+    with pytest.raises(RuntimeError, match="CPU"):
+        x.new_ones(2, device="cuda")

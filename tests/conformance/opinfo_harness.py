@@ -302,6 +302,8 @@ class Converter:
             return getattr(cr, name)
         if isinstance(x, torch.Generator):
             raise ConversionError("torch.Generator argument")
+        if isinstance(x, torch.nn.Module):
+            raise ConversionError(f"a torch module ({type(x).__name__}) as an argument")
         if isinstance(x, tuple) and hasattr(x, "_fields"):
             return type(x)(*(self(y) for y in x))
         if isinstance(x, (list, tuple)):

@@ -224,6 +224,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if t is not None and tuple(t.shape) != (C,):
             raise RuntimeError(f"batch_norm: {name} should contain {C} elements (the input's "
                                f"channel dim 1 of shape {list(x.shape)}) not {t.numel()}")
+    if training and x.numel() == 0:  # an empty batch: an empty result, statistics untouched
+        y = x * 1.0
+        y = y * weight.reshape(shape) if weight is not None else y
+        return y + bias.reshape(shape) if bias is not None else y
     if training:
         n = x.numel() // C
         if n <= 1:
@@ -343,6 +347,8 @@ def prelu(input, weight):  # noqa: A002
             raise RuntimeError(f"prelu: mismatch of parameter numbers ({w.numel()}) and input "
                                f"channel size (input shape {list(input.shape)})")
         w = w.reshape((1, -1) + (1,) * (input.dim() - 2))
+    elif input.dim() == 0:  # a 0-d input stays 0-d (the one weight broadcasts, not expands)
+        w = w.reshape(())
     return _f.where(_make(input._data > 0), input, w * input)
 
 
