@@ -20,6 +20,7 @@ except Exception as e:  # noqa: BLE001 - a torch without the testing database
 
 COMPATIBILITY = pathlib.Path(__file__).resolve().parents[2] / "COMPATIBILITY.md"
 RECORDED = H.recorded_statuses(COMPATIBILITY) if COMPATIBILITY.exists() else {}
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("name", sorted(INFOS))
