@@ -9,7 +9,7 @@ TORCH  := torch==2.13.0
 # The "+cpu" local version only exists as a local wheel, so this can never pull a CUDA build.
 WHEELS ?= /opt/wheels
 
-.PHONY: install demo test test-fast bench docs clean
+.PHONY: install demo test test-fast bench docs compat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python docs/build.py
 	@echo "open site/index.html"
+
+# COMPATIBILITY.md: PyTorch's op and module databases run against chainrule (needs torch).
+compat: $(STAMP) $(VENV)/.torch
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python tests/conformance/report.py
 
 clean:
 	rm -rf $(VENV) chainrule-demo .pytest_cache build src/*.egg-info site docs/lecture docs/reference

@@ -153,13 +153,15 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _finish(rng(generator).standard_normal(_shape(size)).astype(d), requires_grad, device)
 
 
-def rand_like(x, *, dtype=None, generator=None, requires_grad=False):
-    return rand(*x._data.shape, dtype=dtype or x.dtype, generator=generator,
+def rand_like(x, *, dtype=None, generator=None, device=None, requires_grad=False,
+              memory_format=None):
+    return rand(*x._data.shape, dtype=dtype or x.dtype, generator=generator, device=device,
                 requires_grad=requires_grad)
 
 
-def randn_like(x, *, dtype=None, generator=None, requires_grad=False):
-    return randn(*x._data.shape, dtype=dtype or x.dtype, generator=generator,
+def randn_like(x, *, dtype=None, generator=None, device=None, requires_grad=False,
+               memory_format=None):
+    return randn(*x._data.shape, dtype=dtype or x.dtype, generator=generator, device=device,
                  requires_grad=requires_grad)
 
 
@@ -178,10 +180,12 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
                    requires_grad, device)
 
 
-def randint_like(x, low=0, high=None, *, dtype=None, generator=None):
+def randint_like(x, low=0, high=None, *, dtype=None, generator=None, device=None,
+                 requires_grad=False, memory_format=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(x._data.shape), dtype=dtype or x.dtype, generator=generator)
+    return randint(low, high, tuple(x._data.shape), dtype=dtype or x.dtype, generator=generator,
+                   device=device, requires_grad=requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -189,7 +193,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _finish(rng(generator).permutation(int(n)).astype(d), requires_grad, device)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False):
     """Samples of N(mean, std^2): tensors broadcast, or scalars with `size`."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -202,7 +207,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
     ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
     d = _dtype(dtype) if ref is None or dtype is not None else ref._data.dtype
     out = m + s * rng(generator).standard_normal(shape)
-    return _finish(np.asarray(out).astype(d), requires_grad)
+    return _finish(np.asarray(out).astype(d), requires_grad, device)
 
 
 def bernoulli(p, *, generator=None):
@@ -237,14 +242,24 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
                    requires_grad, device)
 
 
+def _number(v):
+    """A 0-d tensor bound (torch.linspace(tensor(0.), tensor(1), 5)) as a Python number."""
+    return v.item() if isinstance(v, Tensor) else v
+
+
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    start, end, steps = _number(start), _number(end), _number(steps)
     return _finish(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad,
                    device)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False):
-    return _finish(np.logspace(start, end, int(steps), base=base).astype(_dtype(dtype)),
-                   requires_grad)
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    start, end, steps = _number(start), _number(end), _number(steps)
+    d = _dtype(dtype)
+    if d.kind in "iub":  # PyTorch takes integer exponents' bounds as integers
+        start, end = int(start), int(end)
+    return _finish(np.logspace(start, end, int(steps), base=base).astype(d), requires_grad,
+                   device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):

@@ -140,24 +140,25 @@ def _new_tensor(self, data, dtype=None, requires_grad=False):
     return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
-def _new_zeros(self, *size, dtype=None, requires_grad=False):
+def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
     from ..creation import zeros
-    return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
-def _new_ones(self, *size, dtype=None, requires_grad=False):
+def _new_ones(self, *size, dtype=None, device=None, requires_grad=False):
     from ..creation import ones
-    return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
-def _new_full(self, size, fill_value, dtype=None, requires_grad=False):
+def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
     from ..creation import full
-    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                requires_grad=requires_grad)
 
 
-def _new_empty(self, *size, dtype=None, requires_grad=False):
+def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
     from ..creation import empty
-    return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
 def _uniform_(self, a=0.0, b=1.0, *, generator=None):

@@ -396,6 +396,25 @@ def _ntuple(v, n, what, op):
     return t
 
 
+def _integer_inputs(fn):
+    """PyTorch's CPU kernels take integer inputs too (no gradient): computed in float64,
+    exact for the integers such kernels see, and cast back, truncating toward zero (how
+    PyTorch's integer avg_pool divides)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(input, *args, **kwargs):  # noqa: A002
+        if not (isinstance(input, Tensor) and input._data.dtype.kind in "iu"):
+            return fn(input, *args, **kwargs)
+        dt = input._data.dtype
+        up = lambda t: Tensor._make(t._data.astype(np.float64)) if isinstance(t, Tensor) else t  # noqa: E731
+        out = fn(up(input), *(up(a) for a in args), **{k: up(v) for k, v in kwargs.items()})
+        if isinstance(out, tuple):  # (values, indices) of max pooling
+            return (Tensor._make(out[0]._data.astype(dt)),) + tuple(out[1:])
+        return Tensor._make(out._data.astype(dt))
+    return wrapper
+
+
 def _check_input(x, nd, op, what="input"):
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}(): argument '{what}' must be Tensor, not {type(x).__name__}")
@@ -493,11 +512,13 @@ def _check_bias(bias, n, x, op):
                            f"be the same")
 
 
+@_integer_inputs
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
     """1-D convolution of input (N, C_in, L) with weight (C_out, C_in/groups, k)."""
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
+@_integer_inputs
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
     """2-D convolution (cross-correlation) as in PyTorch.
 
@@ -510,6 +531,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+@_integer_inputs
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
     """3-D convolution of input (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW)."""
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
@@ -585,6 +607,7 @@ def _conv_transposend(x, weight, bias, stride, padding, output_padding, groups, 
     return y.squeeze(0) if unbatched else y
 
 
+@_integer_inputs
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,  # noqa: A002
                      groups=1, dilation=1):
     """1-D transposed convolution; weight (C_in, C_out/groups, k)."""
@@ -592,6 +615,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                              dilation, 1, "conv_transpose1d")
 
 
+@_integer_inputs
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,  # noqa: A002
                      groups=1, dilation=1):
     """2-D transposed convolution (the gradient of conv2d wrt its input), as in PyTorch.
@@ -603,6 +627,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                              dilation, 2, "conv_transpose2d")
 
 
+@_integer_inputs
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,  # noqa: A002
                      groups=1, dilation=1):
     """3-D transposed convolution; weight (C_in, C_out/groups, kD, kH, kW)."""
@@ -784,15 +809,37 @@ def _pool_prepare(x, nd, op):
     return (x.unsqueeze(0) if unbatched else x), unbatched
 
 
+def _flat_argmax(idx, geom):
+    """The window-order argmax MaxPool saves -> PyTorch's indices: the position of each
+    maximum in its input plane, flattened (h * W + w for 2-D)."""
+    offs = list(geom.offsets())
+    flat = np.zeros(idx.shape, dtype=np.int64)
+    grids = np.meshgrid(*(np.arange(o) for o in geom.out_sp), indexing="ij")
+    for d in range(geom.nd):
+        lo = geom.pad[d][0]
+        start = np.array([off[d] * geom.dil[d] for off in offs])  # offset in the window
+        pos = grids[d] * geom.stride[d] + start[idx] - lo
+        flat = flat * geom.in_sp[d] + pos
+    return flat
+
+
 def _max_poolnd(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, op):
-    if return_indices:
-        raise NotImplementedError(f"{op}: return_indices=True is not supported")
     x, unbatched = _pool_prepare(x, nd, op)
     geom = _pool_geom(x.shape, kernel_size, stride, padding, dilation, ceil_mode, nd, op)
     y = MaxPool.apply(x, geom=geom)
+    if return_indices:
+        node = y.grad_fn
+        saved = node.idx if node is not None else None
+        if saved is None:  # recorded nothing (no grad): run the kernel for its argmax
+            op_ = MaxPool()
+            op_.forward(x._data, geom=geom)
+            saved = op_.idx
+        ind = Tensor._make(_flat_argmax(saved, geom))
+        return (y.squeeze(0), ind.squeeze(0)) if unbatched else (y, ind)
     return y.squeeze(0) if unbatched else y
 
 
+@_integer_inputs
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
                ceil_mode=False, return_indices=False):
     """1-D max pooling over (N, C, L)."""
@@ -800,6 +847,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: 
                        return_indices, 1, "max_pool1d")
 
 
+@_integer_inputs
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
                ceil_mode=False, return_indices=False):
     """2-D max pooling over (N, C, H, W); stride defaults to kernel_size, padding is -inf.
@@ -810,6 +858,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: 
                        return_indices, 2, "max_pool2d")
 
 
+@_integer_inputs
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
                ceil_mode=False, return_indices=False):
     """3-D max pooling over (N, C, D, H, W)."""
@@ -846,6 +895,7 @@ def _avg_poolnd(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
     return y.squeeze(0) if unbatched else y
 
 
+@_integer_inputs
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
                count_include_pad=True):
     """1-D average pooling over (N, C, L)."""
@@ -853,6 +903,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
                        None, 1, "avg_pool1d")
 
 
+@_integer_inputs
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
                count_include_pad=True, divisor_override=None):
     """2-D average pooling over (N, C, H, W); zero padding, counted in the mean when
@@ -861,6 +912,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
                        divisor_override, 2, "avg_pool2d")
 
 
+@_integer_inputs
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
                count_include_pad=True, divisor_override=None):
     """3-D average pooling over (N, C, D, H, W)."""

@@ -775,9 +775,8 @@ def masked_fill(x, mask, value):
         np.broadcast_shapes(m.shape, x._data.shape)
     except ValueError:
         raise broadcast_error("masked_fill", x._data, m) from None
-    if np.broadcast_shapes(m.shape, x._data.shape) != x._data.shape:
-        raise RuntimeError(f"masked_fill: mask of shape {list(m.shape)} cannot be broadcast to "
-                           f"the input's shape {list(x._data.shape)}")
+    # Out of place the result takes the broadcast shape of mask and input, as in PyTorch
+    # (masked_fill_ checks that it is the input's own shape).
     return Where.apply(v, x, cond=m)
 
 
@@ -1023,8 +1022,31 @@ def _rounding(fn):
     return f
 
 
-floor, ceil, round_, trunc = (_rounding(np.floor), _rounding(np.ceil),
-                              _rounding(np.round), _rounding(np.trunc))
+floor, ceil, trunc = _rounding(np.floor), _rounding(np.ceil), _rounding(np.trunc)
+_round_half_even = _rounding(np.round)
+
+
+def round_(x, *, decimals=0):
+    """Round half to even (as torch.round); with `decimals`, to that many decimal places
+    (negative: to tens, hundreds, ...), as x * 10**d rounded then divided back, like PyTorch.
+
+    >>> chainrule.round(chainrule.tensor([1.2345, 2.5]), decimals=2)
+    tensor([1.2300, 2.5000])
+    """
+    if not decimals:
+        return _round_half_even(x)
+    x = as_operand(x)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("round_decimals: not implemented for integer inputs "
+                           f"({dtypes.from_np(x._data.dtype)}), as in PyTorch")
+    scale = x._data.dtype.type(10.0 ** abs(decimals))
+    if decimals > 0:
+        fn = lambda a: np.round(a * scale) / scale  # noqa: E731
+    else:
+        fn = lambda a: np.round(a / scale) * scale  # noqa: E731
+    return Piecewise.apply(x, fn=fn)
+
+
 round = round_  # noqa: A001 - chainrule.round, as torch.round (half to even, like NumPy)
 frac = lambda x: x - trunc(x)  # noqa: E731
 

@@ -284,13 +284,22 @@ def _index_arg(index, op):
 
 def gather(x, dim, index, *, sparse_grad=False):
     x = as_operand(x)
+    idx = _index_arg(index, "gather")
+    if idx.size == 0:  # PyTorch checks nothing else for an empty index: an empty result
+        return GetItem.apply(x.reshape(-1), key=idx.reshape(idx.shape))
+    if x._data.ndim == 0:  # a 0-d input gathers as a 1-element vector, back to 0-d
+        return gather(x.reshape(1), dim, index.reshape(1) if idx.ndim == 0 else index,
+                      sparse_grad=sparse_grad).reshape(idx.shape)
     d = one_dim(dim, x._data.ndim, "gather")
-    return Gather.apply(x, dim=d, index=_index_arg(index, "gather"))
+    return Gather.apply(x, dim=d, index=idx)
 
 
 def scatter_add(x, dim, index, src):
     x = as_operand(x)
     src = as_operand(src, x._data.dtype) if not isinstance(src, Tensor) else src
+    if x._data.ndim == 0:  # 0-d self, index and src: as 1-element vectors, back to 0-d
+        one = lambda t: t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t  # noqa: E731
+        return scatter_add(x.reshape(1), dim, one(index), one(src)).reshape(())
     d = one_dim(dim, x._data.ndim, "scatter_add")
     idx = _index_arg(index, "scatter_add")
     _check_scatter(x._data.shape, d, idx, src._data.shape, "scatter_add")
@@ -353,6 +362,9 @@ def _src_grad(g, dim, index, src_shape, weight=None):
 def scatter(x, dim, index, src=None, value=None, reduce=None):
     """x with src (or value) written at index along dim (PyTorch's scatter)."""
     x = as_operand(x)
+    if x._data.ndim == 0:  # 0-d self, index and src: as 1-element vectors, back to 0-d
+        one = lambda t: t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t  # noqa: E731
+        return scatter(x.reshape(1), dim, one(index), one(src), value, reduce).reshape(())
     d = one_dim(dim, x._data.ndim, "scatter")
     idx = _index_arg(index, "scatter")
     if src is not None and not isinstance(src, Tensor):  # x.scatter(dim, index, 2.5)
@@ -618,8 +630,12 @@ def take_along_dim(input, indices, dim=None):  # noqa: A002
 
 
 def index_select(x, dim, index):
-    d = one_dim(dim, x._data.ndim, "index_select")
     idx = _index_arg(index, "index_select")
+    if x._data.ndim == 0:  # PyTorch: a 0-d input with index [0] (or 0) is returned as is
+        if idx.size != 1 or int(idx.reshape(-1)[0]) not in (0, -1):
+            raise IndexError("index_select(): index out of range in self (a 0-d tensor)")
+        return GetItem.apply(x, key=())
+    d = one_dim(dim, x._data.ndim, "index_select")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = x._data.shape[d] if x._data.ndim else 1
@@ -667,6 +683,11 @@ def argsort(x, dim=-1, descending=False, stable=False):
 
 def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     x = as_operand(x)
+    if x._data.ndim == 0:  # PyTorch: a 0-d input is its own top 1 (k 0 or 1), index 0
+        if k not in (0, 1):
+            raise RuntimeError(f"topk: selected index k ({k}) out of range for a 0-d tensor")
+        one_dim(dim, 1, "topk")
+        return _TopkResult(GetItem.apply(x, key=()), _make(np.zeros((), np.int64)))
     d = one_dim(dim, x._data.ndim, "topk")
     n = x._data.shape[d] if x._data.ndim else 1
     if not 0 <= k <= n:
@@ -690,13 +711,29 @@ def one_hot(tensor, num_classes=-1):
 
 
 def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
-    res = np.unique(x._data, return_inverse=return_inverse, return_counts=return_counts,
-                    axis=dim)
+    """The sorted unique elements (or slices along `dim`), with the inverse indices (shaped
+    like the input, or like dimension `dim`) and counts when asked for, as torch.unique."""
+    if dim is not None:
+        dim = one_dim(dim, x._data.ndim, "unique")
+        if x._data.shape[dim] == 0 or x._data.size == 0:  # nothing to compare: as is
+            res = (x._data.copy(), np.zeros((x._data.shape[dim],), np.int64),
+                   np.zeros((x._data.shape[dim],) if x._data.shape[dim] == 0 else (1,), np.int64))
+            if x._data.shape[dim]:
+                res = (x._data[(slice(None),) * dim + (slice(0, 1),)], res[1],
+                       np.array([x._data.shape[dim]], np.int64))
+            res = (res[0],) + ((res[1],) if return_inverse else ()) + (
+                (res[2],) if return_counts else ())
+        else:
+            res = np.unique(x._data, return_inverse=return_inverse,
+                            return_counts=return_counts, axis=dim)
+    else:
+        res = np.unique(x._data, return_inverse=return_inverse, return_counts=return_counts)
     if not (return_inverse or return_counts):
         return _make(res)
     out = [_make(res[0])]
     if return_inverse:
-        out.append(_make(res[1].reshape(x._data.shape).astype(np.int64)))
+        inv = res[1].reshape(x._data.shape if dim is None else (x._data.shape[dim],))
+        out.append(_make(inv.astype(np.int64)))
     if return_counts:
         out.append(_make(res[-1].astype(np.int64)))
     return tuple(out)

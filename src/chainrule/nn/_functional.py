@@ -62,7 +62,10 @@ def relu6(input, inplace=False):  # noqa: A002
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
-    """x clamped to [min_val, max_val]."""
+    """x clamped to [min_val, max_val]; integer inputs stay integers (the bounds truncated
+    toward zero, as PyTorch casts them)."""
+    if isinstance(input, _f.Tensor) and input._data.dtype.kind in "iu":
+        return _f.clamp(input, math.trunc(min_val), math.trunc(max_val))
     return _f.clamp(floating(input), min_val, max_val)
 
 
@@ -209,6 +212,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     training=False: the running statistics.
     """
     x = input
+    if x.numel() == 0 and x.dim() < 2:  # PyTorch returns an empty input as it is
+        return x.clone()
     if x.dim() < 2:
         raise ValueError(f"batch_norm: expected at least 2D input (got {x.dim()}D input)")
     C = x.shape[1]
@@ -219,6 +224,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if t is not None and tuple(t.shape) != (C,):
             raise RuntimeError(f"batch_norm: {name} should contain {C} elements (the input's "
                                f"channel dim 1 of shape {list(x.shape)}) not {t.numel()}")
+    if training and x.numel() == 0:  # an empty batch: an empty result, statistics untouched
+        y = x * 1.0
+        y = y * weight.reshape(shape) if weight is not None else y
+        return y + bias.reshape(shape) if bias is not None else y
     if training:
         n = x.numel() // C
         if n <= 1:
@@ -281,6 +290,12 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
     if C % num_groups:
         raise RuntimeError(f"group_norm: Expected number of channels in input ({C}) to be "
                            f"divisible by num_groups ({num_groups})")
+    if input.numel() == 0:  # an empty batch: an empty result (affine terms broadcast in)
+        y = input * 1.0
+        shape = (1, C) + (1,) * (input.dim() - 2)
+        if weight is not None:
+            y = y * weight.reshape(shape)
+        return y + bias.reshape(shape) if bias is not None else y
     x = input.reshape(N, num_groups, -1)
     y = _ops.Normalize.apply(x, axes=(2,), eps=eps, has_w=False, has_b=False,
                              wshape=None).reshape(*input.shape)
@@ -332,6 +347,8 @@ def prelu(input, weight):  # noqa: A002
             raise RuntimeError(f"prelu: mismatch of parameter numbers ({w.numel()}) and input "
                                f"channel size (input shape {list(input.shape)})")
         w = w.reshape((1, -1) + (1,) * (input.dim() - 2))
+    elif input.dim() == 0:  # a 0-d input stays 0-d (the one weight broadcasts, not expands)
+        w = w.reshape(())
     return _f.where(_make(input._data > 0), input, w * input)
 
 

@@ -34,11 +34,11 @@ class _NormBase(Module):
     running statistics (buffers, or None without track_running_stats)."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, device=None, dtype=None):
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        _affine(self, num_features, dtype, weight=affine, bias=affine)
+        _affine(self, num_features, dtype, weight=affine, bias=affine and bias)
         if track_running_stats:
             d = _dt(dtype)
             self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, d)))
@@ -59,7 +59,8 @@ class _NormBase(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -139,13 +140,13 @@ class GroupNorm(Module):
     """Normalise groups of channels of an (N, C, *) input."""
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
-                 dtype=None):
+                 dtype=None, *, bias=True):
         super().__init__()
         if num_channels % num_groups:
             raise ValueError("num_channels must be divisible by num_groups")
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                       eps, affine)
-        _affine(self, num_channels, dtype, weight=affine, bias=affine)
+        _affine(self, num_channels, dtype, weight=affine, bias=affine and bias)
 
     def forward(self, input):  # noqa: A002
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -181,9 +182,9 @@ class _InstanceNorm(_NormBase):
     _ndim = 3
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
-                 track_running_stats=False, device=None, dtype=None):
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
-                         dtype)
+                         dtype, bias=bias)
 
     def forward(self, input):  # noqa: A002
         nd = self._ndim
