@@ -785,8 +785,9 @@ def _pool_prepare(x, nd, op):
 
 
 def _max_poolnd(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, op):
-    if return_indices:
-        raise NotImplementedError(f"{op}: return_indices=True is not supported")
+    if return_indices:  # (values, flat plane indices): functions/pool_indices.py
+        from .pool_indices import max_pool_with_indices
+        return max_pool_with_indices(x, kernel_size, stride, padding, dilation, ceil_mode, nd, op)
     x, unbatched = _pool_prepare(x, nd, op)
     geom = _pool_geom(x.shape, kernel_size, stride, padding, dilation, ceil_mode, nd, op)
     y = MaxPool.apply(x, geom=geom)

@@ -30,3 +30,5 @@ from .transformer import (MultiheadAttention, TransformerEncoderLayer,  # noqa: 
                           TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
                           Transformer)
 from .positional import SinusoidalPositionalEncoding, LearnedPositionalEncoding  # noqa: F401
+from .pooling import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d,  # noqa: F401,E402
+                      MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)

@@ -28,3 +28,8 @@ from ..functions.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_tra
                               conv_transpose3d, max_pool1d, max_pool2d, max_pool3d, avg_pool1d,
                               avg_pool2d, avg_pool3d, adaptive_avg_pool1d, adaptive_avg_pool2d,
                               adaptive_avg_pool3d)
+from ..functions.pool_indices import (  # noqa: F401,E402
+    max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices,
+    adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
+    adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
