@@ -230,3 +230,53 @@ def test_adaptive_max_pool_errors():
         F.adaptive_max_pool1d(cr.randn(1, 1, 4), 0)
     with pytest.raises(RuntimeError, match="adaptive_max_pool3d: Expected 4D .* or 5D"):
         F.adaptive_max_pool3d(cr.randn(4, 4), 2)
+
+
+# --- LP pooling -----------------------------------------------------------------------------
+LP_CASES = [
+    (1, (2, 3, 9), 2, dict(kernel_size=3)),
+    (1, (2, 3, 9), 1.5, dict(kernel_size=2, stride=3, ceil_mode=True)),
+    (2, (2, 2, 6, 7), 2, dict(kernel_size=2)),
+    (2, (2, 2, 6, 7), 3.0, dict(kernel_size=(2, 3), stride=(2, 1))),
+    (2, (2, 6, 7), 1, dict(kernel_size=3, stride=2, ceil_mode=True)),   # unbatched
+    (2, (1, 2, 5, 5), float("inf"), dict(kernel_size=2)),
+    (3, (1, 2, 4, 5, 4), 2, dict(kernel_size=2, stride=(1, 2, 2))),
+]
+
+
+@pytest.mark.parametrize("nd,shape,p,kw", LP_CASES)
+def test_lp_pool(nd, shape, p, kw):
+    f = lambda T, x: getattr(_F(T), f"lp_pool{nd}d")(x, p, **kw)  # noqa: E731
+    # positive inputs: x^p is real for every p, and no window sums to zero
+    check_op(f, shapes=[(shape,)], low=0.2, high=2.0, gradgrad=nd < 3)
+    if p == 2:  # even power: any sign
+        check_op(f, shapes=[(shape,)])
+
+
+def test_lp_pool_zero_window_has_zero_gradient():
+    a = np.array([[[0.0, 0.0, 1.0, 2.0]]])
+    x = cr.tensor(a, requires_grad=True)
+    y = F.lp_pool1d(x, 2, 2)
+    y.sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), [[[0.0, 5 ** 0.5]]])
+    np.testing.assert_allclose(x.grad.numpy(), [[[0.0, 0.0, 5 ** -0.5, 2 * 5 ** -0.5]]])
+    if torch is not None:
+        t = torch.tensor(a, requires_grad=True)
+        torch.nn.functional.lp_pool1d(t, 2, 2).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy())
+
+
+@needs_torch
+def test_lp_pool_layers_float32():
+    for nd, shape in [(1, (2, 3, 10)), (2, (2, 3, 6, 7)), (3, (1, 2, 4, 4, 6))]:
+        a = make(shape, seed=nd, low=0.1, dtype=np.float32)
+        m = getattr(nn, f"LPPool{nd}d")(2.5, 2, stride=1)
+        tm = getattr(torch.nn, f"LPPool{nd}d")(2.5, 2, stride=1)
+        x, t = cr.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        y, ty = m(x), tm(t)
+        assert y.dtype == cr.float32
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-5)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-6)
+        assert repr(m) == repr(tm)

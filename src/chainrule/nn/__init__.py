@@ -32,3 +32,4 @@ from .transformer import (MultiheadAttention, TransformerEncoderLayer,  # noqa: 
 from .positional import SinusoidalPositionalEncoding, LearnedPositionalEncoding  # noqa: F401
 from .pooling import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d,  # noqa: F401,E402
                       MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
+from .pooling import LPPool1d, LPPool2d, LPPool3d  # noqa: F401,E402

@@ -1,8 +1,9 @@
 """Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d (the ops are
 in functions/conv.py); AdaptiveMaxPool1d/2d/3d and MaxUnpool1d/2d/3d (functions/
-pool_indices.py); LPPool1d/2d/3d (composed in nn/_pool_functional.py)."""
+pool_indices.py); LPPool1d/2d/3d (composed in nn/_functional_extra.py)."""
 from ..functions import conv as _C
 from ..functions import pool_indices as _PI
+from . import _functional_extra as _FX
 from .module import Module
 
 
@@ -197,3 +198,40 @@ class MaxUnpool3d(_MaxUnpoolNd):
     """Partial inverse of MaxPool3d."""
     _fn = staticmethod(_PI.max_unpool3d)
     _nd = 3
+
+
+class _LPPoolNd(Module):
+    _fn = None
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def forward(self, input):  # noqa: A002
+        return type(self)._fn(input, float(self.norm_type), self.kernel_size, self.stride,
+                              self.ceil_mode)
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling of (N, C, L): (sum over each window of x^p)^(1/p)."""
+    _fn = staticmethod(_FX.lp_pool1d)
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling of (N, C, H, W); p = 1 is sum pooling, p = inf max pooling
+    of |x|.
+
+    >>> LPPool2d(2, 3, stride=2)(chainrule.randn(1, 4, 9, 9)).shape
+    chainrule.Size([1, 4, 4, 4])
+    """
+    _fn = staticmethod(_FX.lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling of (N, C, D, H, W)."""
+    _fn = staticmethod(_FX.lp_pool3d)
