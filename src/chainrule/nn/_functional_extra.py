@@ -55,3 +55,63 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # n
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002
     """Power-average pooling of (N, C, D, H, W): (sum_window x^p)^(1/p)."""
     return _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, 3, "lp_pool3d")
+
+
+# --- local response normalisation -------------------------------------------------------
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):  # noqa: A002
+    """x_c / (k + alpha/size * sum_{c' near c} x_{c'}^2)^beta over channels (dim 1), the
+    window size channels wide (size//2 before c, (size-1)//2 after; zeros past the ends),
+    composed as PyTorch: an average pool of x^2 over the channel dim.
+
+    >>> F.local_response_norm(chainrule.ones(1, 3, 2, 2), 2).shape
+    chainrule.Size([1, 3, 2, 2])
+    """
+    from ..functions.shape import pad
+    if not isinstance(input, Tensor):
+        raise TypeError(f"local_response_norm(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"local_response_norm: Expected 3D or higher dimensionality input "
+                         f"(got {dim} dimensions, shape {list(input.shape)})")
+    if input.numel() == 0:
+        return input
+    div = input * input
+    if dim == 3:
+        div = pad(div.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        div = _C.avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = tuple(input.shape)
+        div = div.reshape(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = _C.avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).reshape(sizes)
+    div = (div * alpha + k).pow(beta)
+    return input / div
+
+
+def _cross_map_window(channels, size):
+    """(C, C) 0/1 matrix: row c marks the channels whose squares PyTorch's CrossMapLRN2d
+    sums for channel c. Its running-sum loop (torch/nn/modules/_functions.py) adds channels
+    up to c + pre_pad - 1 and drops those below c - pre_pad + 1, except channel 0, which it
+    never drops: that is PyTorch's output, kept here so that outputs match."""
+    pre = int((size - 1) / 2 + 1)
+    c = np.arange(channels)[:, None]
+    j = np.arange(channels)[None, :]
+    return ((j <= c + pre - 1) & ((j >= c - pre + 1) | (j == 0))).astype(np.float64)
+
+
+def cross_map_lrn2d(input, size, alpha=1e-4, beta=0.75, k=1.0):  # noqa: A002
+    """CrossMapLRN2d's function: x_c (k + alpha/size * sum_{c' in window(c)} x_{c'}^2)^-beta
+    on (N, C, H, W), with PyTorch's windows (_cross_map_window). The gradient is the exact
+    derivative of this output (PyTorch's hand-written backward is not: its own gradcheck
+    fails)."""
+    from ..functions.linalg import matmul
+    if not isinstance(input, Tensor):
+        raise TypeError(f"CrossMapLRN2d: argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if input.dim() != 4:
+        raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+    n, c, h, w = input.shape
+    m = _make(_cross_map_window(c, size).astype(input._data.dtype))
+    sums = matmul(m, (input * input).reshape(n, c, h * w)).reshape(n, c, h, w)
+    return input * (sums * (alpha / size) + k).pow(-beta)
