@@ -34,3 +34,4 @@ from .pooling import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d,  
                       MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
 from .pooling import LPPool1d, LPPool2d, LPPool3d  # noqa: F401,E402
 from .local_response import LocalResponseNorm, CrossMapLRN2d  # noqa: F401,E402
+from .sparse import EmbeddingBag  # noqa: F401,E402

@@ -115,3 +115,127 @@ def cross_map_lrn2d(input, size, alpha=1e-4, beta=0.75, k=1.0):  # noqa: A002
     m = _make(_cross_map_window(c, size).astype(input._data.dtype))
     sums = matmul(m, (input * input).reshape(n, c, h * w)).reshape(n, c, h, w)
     return input * (sums * (alpha / size) + k).pow(-beta)
+
+
+# --- embedding_bag ----------------------------------------------------------------------
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,  # noqa: A002
+                  scale_grad_by_freq=False, mode="mean", sparse=False,
+                  per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Sums, means or maxima of bags of embedding rows, without forming the (L, D)
+    lookups as a batch: input is 1-D with offsets (bag b is input[offsets[b]:offsets[b+1]],
+    the last bag runs to the end unless include_last_offset), or 2-D (B, N), one bag per
+    row. Rows at padding_idx are left out of every bag (and of the mean's count); empty
+    bags give zeros. per_sample_weights (mode='sum' only) weight each looked-up row.
+
+    >>> w = chainrule.arange(6.).reshape(3, 2)
+    >>> F.embedding_bag(chainrule.tensor([0, 2, 1]), w, chainrule.tensor([0, 2]), mode="sum")
+    tensor([[4., 6.],
+            [2., 3.]])
+    """
+    from ..functions import embedding_bag as _EB
+    from ..functions.index import scatter_add
+    from ._functional import embedding
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError("embedding_bag(): input and weight must be Tensors")
+    if weight._data.dtype.kind in "iu" and input._data.dtype.kind == "f":
+        import warnings
+        warnings.warn("Argument order of nn.functional.embedding_bag was changed. Usage "
+                      "`embedding_bag(weight, input, ...)` is deprecated, and should now be "
+                      "`embedding_bag(input, weight, ...)`.", stacklevel=2)
+        weight, input = input, weight
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(f"embedding_bag: If per_sample_weights ({list(per_sample_weights.shape)})"
+                         f" is not None, then it must have the same shape as the input "
+                         f"({list(input.shape)})")
+    if weight.dim() != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension "
+                         f"{weight.dim()}")
+    idx = input._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"embedding_bag: Expected tensor for argument #1 'indices' to have "
+                           f"one of the following scalar types: Long, Int; but got "
+                           f"{input.dtype} instead")
+    psw = per_sample_weights
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError(f"if input is 2D, then offsets has to be None, as input is treated "
+                             f"is a mini-batch of fixed length sequences. However, found "
+                             f"offsets of type {type(offsets)}")
+        offs = np.arange(0, idx.size, idx.shape[1]) if idx.shape[1] else \
+            np.zeros(idx.shape[0], dtype=np.int64)
+        include_last_offset = False
+        n_rows = idx.shape[0]
+        idx = idx.reshape(-1)
+        if psw is not None:
+            psw = psw.reshape(-1)
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        offs = offsets._data if isinstance(offsets, Tensor) else np.asarray(offsets)
+        if offs.ndim != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        if offs.dtype.kind not in "iu":
+            raise RuntimeError(f"embedding_bag: Expected tensor for argument #2 'offsets' to "
+                               f"have one of the following scalar types: Long, Int; but got "
+                               f"{offs.dtype} instead")
+        n_rows = None
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{idx.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
+    if psw is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
+                                  f"per_sample_weights is only supported for mode='sum' "
+                                  f"(got mode='{mode}'). Please open a feature request on "
+                                  f"GitHub.")
+    n = weight.shape[0]
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError("padding_idx must be within num_embeddings")
+        padding_idx %= n
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = int(np.flatnonzero((idx < 0) | (idx >= n))[0])
+        raise IndexError(f"embedding_bag: Index {bad} of input takes value {int(idx[bad])} "
+                         f"which is not in the valid range [0, {n})")
+    n_bags, bag = _EB.bag_layout(offs, idx.size, include_last_offset)
+    if n_rows is not None:
+        n_bags = n_rows
+    if padding_idx is not None:
+        bag = np.where(idx == padding_idx, -1, bag)
+    # every looked-up row (max_norm renormalises them in place, as PyTorch)
+    rows = embedding(_make(idx.astype(np.int64, copy=False)), weight, None, max_norm, norm_type)
+    if scale_grad_by_freq:
+        # each row's gradient divided by how often its index occurs in the input (the
+        # frequency F.embedding uses; PyTorch's embedding_bag miscounts singletons)
+        _, inv, cnt = np.unique(idx, return_inverse=True, return_counts=True)
+        rows = _EB.GradScale.apply(rows, scale=(1.0 / cnt[inv.reshape(-1)])[:, None].astype(
+            rows._data.dtype))
+    D = weight.shape[1]
+    dt = rows._data.dtype
+    keep = np.flatnonzero(bag >= 0)
+    if mode == "max":
+        from ..functions.index import Gather
+        best, empty = _EB.bag_argmax(rows._data, bag, n_bags)
+        if keep.size == 0:  # every bag empty: zeros (still a function of weight)
+            return scatter_add(_make(np.zeros((n_bags, D), dt)), 0,
+                               _make(np.zeros((0, D), np.int64)), rows[:0])
+        picked = Gather.apply(rows, dim=0, index=best)
+        return Where.apply(_make(np.zeros((), dt)), picked, cond=empty[:, None])
+    if keep.size != idx.size:  # padding entries, or entries past the last bag
+        rows = rows[_make(keep)]
+        if psw is not None:
+            psw = psw[_make(keep)]
+    owner = bag[keep]
+    if mode == "mean":
+        counts = np.bincount(owner, minlength=n_bags)
+        rows = rows * _make((1.0 / counts[owner])[:, None].astype(dt))
+    elif psw is not None:
+        w = psw.to(rows.dtype) if psw._data.dtype != dt else psw
+        rows = rows * w.unsqueeze(1)
+    target = np.ascontiguousarray(np.broadcast_to(owner[:, None], (owner.size, D)))
+    return scatter_add(_make(np.zeros((n_bags, D), dt)), 0, _make(target), rows)

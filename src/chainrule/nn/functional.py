@@ -35,3 +35,4 @@ from ..functions.pool_indices import (  # noqa: F401,E402
     adaptive_max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
 from ._functional_extra import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: F401,E402
 from ._functional_extra import local_response_norm  # noqa: F401,E402
+from ._functional_extra import embedding_bag  # noqa: F401,E402
