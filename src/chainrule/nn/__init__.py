@@ -35,3 +35,8 @@ from .pooling import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d,  
 from .pooling import LPPool1d, LPPool2d, LPPool3d  # noqa: F401,E402
 from .local_response import LocalResponseNorm, CrossMapLRN2d  # noqa: F401,E402
 from .sparse import EmbeddingBag  # noqa: F401,E402
+from .parameter import UninitializedParameter, UninitializedBuffer  # noqa: F401,E402
+from .lazy import (LazyModuleMixin, LazyLinear, LazyConv1d, LazyConv2d, LazyConv3d,  # noqa: F401,E402
+                   LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+                   LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d,
+                   LazyInstanceNorm2d, LazyInstanceNorm3d)
