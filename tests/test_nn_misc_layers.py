@@ -206,3 +206,167 @@ def test_embedding_bag_errors():
         F.embedding_bag(i, w, cr.tensor([0]), mode="max", scale_grad_by_freq=True)
     with pytest.raises(RuntimeError, match="'indices' to have one of the following scalar"):
         F.embedding_bag(cr.tensor([1.0]), cr.randn(5, 2), cr.tensor([0]))
+
+
+# --- shrink / randomized activations, feature alpha dropout ---------------------------------
+@pytest.mark.parametrize("name,kw", [("hardshrink", {}), ("hardshrink", dict(lambd=1.2)),
+                                     ("softshrink", {}), ("softshrink", dict(lambd=0.3))])
+def test_shrink(name, kw):
+    lambd = kw.get("lambd", 0.5)
+    check_op(lambda T, x: getattr(_F(T), name)(x, **kw), shapes=[((2, 3, 4),), ((),)],
+             low=-3, high=3, away=([lambd, -lambd], 0.05), gradgrad=True)
+
+
+@needs_torch
+def test_shrink_and_rrelu_layers():
+    a = make((3, 5), seed=0, low=-3, high=3, dtype=np.float32)
+    for m, tm in [(nn.Hardshrink(0.7), torch.nn.Hardshrink(0.7)),
+                  (nn.Softshrink(), torch.nn.Softshrink()),
+                  (nn.RReLU(0.1, 0.3).eval(), torch.nn.RReLU(0.1, 0.3).eval())]:
+        assert repr(m) == repr(tm)
+        y, ty = m(cr.tensor(a)), tm(torch.tensor(a))
+        assert y.dtype == cr.float32
+        np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-6)
+    with pytest.raises(RuntimeError, match="lambda must be greater or equal to 0"):
+        F.softshrink(cr.randn(2), -1.0)
+
+
+def test_rrelu_eval_and_training():
+    check_op(lambda T, x: _F(T).rrelu(x, 0.1, 0.4, training=False), shapes=[((2, 5),)],
+             away=(0.0, 0.05))
+    a = make((400,), seed=1, away=(0.0, 0.05))
+    cr.manual_seed(3)
+    x = cr.tensor(a, requires_grad=True)
+    y = F.rrelu(x, 0.1, 0.4, training=True)
+    cr.manual_seed(3)
+    y2 = F.rrelu(cr.tensor(a), 0.1, 0.4, training=True)
+    np.testing.assert_array_equal(y.detach().numpy(), y2.numpy())   # seeded
+    slope = y.detach().numpy() / a
+    assert np.all(slope[a > 0] == 1)
+    neg = slope[a < 0]
+    assert neg.min() >= 0.1 and neg.max() <= 0.4 and neg.std() > 0.05  # one slope each
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), slope)               # d(a x)/dx = a
+    m = nn.RReLU(0.1, 0.4)
+    assert m.training and not np.allclose(m(cr.tensor(a)).numpy()[a < 0] / a[a < 0], 0.25)
+    m.eval()
+    np.testing.assert_allclose(m(cr.tensor(a)).numpy()[a < 0] / a[a < 0], 0.25)
+    x = cr.tensor(a, requires_grad=True)
+    assert gradcheck(lambda x: (cr.manual_seed(0), F.rrelu(x, 0.1, 0.4, True))[1], [x])
+
+
+def test_feature_alpha_dropout():
+    cr.manual_seed(0)
+    a = make((64, 32, 3, 3), seed=0)
+    x = cr.tensor(a, requires_grad=True)
+    y = F.feature_alpha_dropout(x, 0.3, training=True)
+    yn = y.detach().numpy()
+    alpha, p = 1.7580993408473766, 0.3
+    ka = 1 / np.sqrt((alpha * alpha * p + 1) * (1 - p))
+    kept = np.isclose(yn, a * ka + alpha * ka * p)
+    dropped = np.isclose(yn, -alpha * ka + alpha * ka * p)
+    assert np.all(kept | dropped)
+    per_channel = kept.reshape(64, 32, -1)
+    assert np.all(per_channel.all(-1) | (~per_channel).all(-1))  # whole channels
+    assert abs(1 - kept.mean() - p) < 0.05
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), kept * ka)
+    assert F.feature_alpha_dropout(x, 0.3, training=False) is x
+    m = nn.FeatureAlphaDropout(0.2)
+    assert repr(m) == "FeatureAlphaDropout(p=0.2, inplace=False)"
+    m.eval()
+    assert m(x) is x
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        F.feature_alpha_dropout(cr.randn(4), 0.5, True)
+    if torch is not None:
+        t = torch.nn.FeatureAlphaDropout(0.3)(torch.tensor(a)).numpy()  # same two values
+        assert np.all(np.isclose(t, a * ka + alpha * ka * p) |
+                      np.isclose(t, -alpha * ka + alpha * ka * p))
+
+
+# --- in-place functional activations --------------------------------------------------------
+INPLACE = [("relu_", "relu", (), {}), ("elu_", "elu", (0.7,), {}),
+           ("leaky_relu_", "leaky_relu", (0.2,), {}), ("hardtanh_", "hardtanh", (-0.5, 0.8), {}),
+           ("selu_", "selu", (), {}), ("celu_", "celu", (1.5,), {}),
+           ("threshold_", "threshold", (0.1, -2.0), {}),
+           ("rrelu_", "rrelu", (0.1, 0.3), {})]
+
+
+@pytest.mark.parametrize("name,plain,args,kw", INPLACE)
+def test_inplace_functional(name, plain, args, kw):
+    a = make((3, 4), seed=0, away=([0.0, 0.1, -0.5, 0.8], 0.05))
+    x = cr.tensor(a)
+    v = x._version[0]
+    out = getattr(F, name)(x, *args, **kw)
+    assert out is x and x._version[0] > v
+    np.testing.assert_allclose(x.numpy(), getattr(F, plain)(cr.tensor(a), *args).numpy())
+    # on a non-leaf: recorded, with the plain op's gradient (and PyTorch's)
+    check_op(lambda T, x: getattr(_F(T), name)(x * 1, *args, **kw), inputs=[(a,)])
+    leaf = cr.tensor(a, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        getattr(F, name)(leaf, *args)
+
+
+# --- bilinear, pdist, gumbel_softmax --------------------------------------------------------
+@pytest.mark.parametrize("s1,s2,bias", [((4, 3), (4, 5), True), ((2, 3, 3), (2, 3, 5), False),
+                                        ((3,), (5,), True)])
+def test_bilinear(s1, s2, bias):
+    if bias:
+        check_op(lambda T, a, b, w, c: _F(T).bilinear(a, b, w, c),
+                 shapes=[(s1, s2, (2, 3, 5), (2,))], gradgrad=True)
+    else:
+        check_op(lambda T, a, b, w: _F(T).bilinear(a, b, w), shapes=[(s1, s2, (2, 3, 5))])
+
+
+def test_bilinear_layer_uses_the_same_function_and_errors():
+    m = nn.Bilinear(3, 5, 2)
+    x1, x2 = cr.randn(4, 3), cr.randn(4, 5)
+    np.testing.assert_allclose(m(x1, x2).detach().numpy(),
+                               F.bilinear(x1, x2, m.weight, m.bias).detach().numpy(), rtol=1e-6)
+    with pytest.raises(RuntimeError, match="do not match weight size"):
+        F.bilinear(cr.randn(4, 2), x2, m.weight)
+    with pytest.raises(RuntimeError, match="same leading dimensions"):
+        F.bilinear(cr.randn(3, 3), x2, m.weight)
+
+
+@pytest.mark.parametrize("p", [2, 1, 3, 0.5, float("inf")])
+def test_pdist(p):
+    check_op(lambda T, x: _F(T).pdist(x, p), shapes=[((5, 3),), ((2, 4),)],
+             gradgrad=p in (2, 3))
+
+
+def test_pdist_edge_cases():
+    assert tuple(F.pdist(cr.randn(1, 3)).shape) == (0,)
+    with pytest.raises(RuntimeError, match="pdist only supports 2D tensors, got: 3D"):
+        F.pdist(cr.randn(2, 2, 2))
+    with pytest.raises(RuntimeError, match="non-negative p"):
+        F.pdist(cr.randn(3, 2), -1)
+    if torch is not None:
+        a = make((4, 3), seed=2, dtype=np.float32)
+        np.testing.assert_allclose(F.pdist(cr.tensor(a), 0).numpy(),
+                                   torch.nn.functional.pdist(torch.tensor(a), 0).numpy())
+
+
+def test_gumbel_softmax():
+    logits = cr.tensor(np.log(np.array([[0.1, 0.2, 0.3, 0.4]])).repeat(20000, 0))
+    cr.manual_seed(0)
+    y = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(y.numpy().sum(-1), 1, rtol=1e-6)
+    cr.manual_seed(0)
+    np.testing.assert_array_equal(F.gumbel_softmax(logits, tau=0.5).numpy(), y.numpy())
+    # the Gumbel-max trick: the argmax of a hard sample is distributed as softmax(logits)
+    cr.manual_seed(1)
+    h = F.gumbel_softmax(logits, hard=True)
+    assert set(np.unique(h.numpy())) == {0.0, 1.0} and np.all(h.numpy().sum(-1) == 1)
+    np.testing.assert_allclose(h.numpy().mean(0), [0.1, 0.2, 0.3, 0.4], atol=0.015)
+    # straight-through: the hard sample's gradient is the soft sample's (same noise)
+    x = cr.tensor(make((3, 5), seed=0), requires_grad=True)
+    w = cr.tensor(make((3, 5), seed=1))
+    cr.manual_seed(2)
+    (F.gumbel_softmax(x, tau=0.7, hard=True, dim=0) * w).sum().backward()
+    g_hard = x.grad.numpy().copy()
+    x.grad = None
+    cr.manual_seed(2)
+    (F.gumbel_softmax(x, tau=0.7, dim=0) * w).sum().backward()
+    np.testing.assert_allclose(g_hard, x.grad.numpy())
+    assert gradcheck(lambda x: (cr.manual_seed(4), F.gumbel_softmax(x, tau=0.7))[1], [x])

@@ -40,3 +40,5 @@ from .lazy import (LazyModuleMixin, LazyLinear, LazyConv1d, LazyConv2d, LazyConv
                    LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
                    LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d,
                    LazyInstanceNorm2d, LazyInstanceNorm3d)
+from .activation_more import Hardshrink, Softshrink, RReLU  # noqa: F401,E402
+from .dropout import FeatureAlphaDropout  # noqa: F401,E402

@@ -239,3 +239,186 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,  # no
         rows = rows * w.unsqueeze(1)
     target = np.ascontiguousarray(np.broadcast_to(owner[:, None], (owner.size, D)))
     return scatter_add(_make(np.zeros((n_bags, D), dt)), 0, _make(target), rows)
+
+
+# --- shrink and randomized activations ---------------------------------------------------
+def _where(cond, a, b):
+    """where(cond, a, b) for a constant boolean array cond (no gradient leaks across)."""
+    from ..functions._util import as_operand
+    return Where.apply(as_operand(a), as_operand(b), cond=cond)
+
+
+def hardshrink(input, lambd=0.5):  # noqa: A002
+    """x where |x| > lambd, else 0.
+
+    >>> F.hardshrink(chainrule.tensor([-1.0, 0.25, 0.75]), 0.5).tolist()
+    [-1.0, 0.0, 0.75]
+    """
+    x = floating(input)
+    return _where(np.abs(x._data) > lambd, x, _make(np.zeros((), x._data.dtype)))
+
+
+def softshrink(input, lambd=0.5):  # noqa: A002
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be "
+                           f"{lambd}.")
+    x = floating(input)
+    a = x._data
+    zero = _make(np.zeros((), a.dtype))
+    return _where(a > lambd, x - lambd, _where(a < -lambd, x + lambd, zero))
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False,  # noqa: A002
+          generator=None):
+    """Randomized leaky ReLU (Xu et al., 2015): in training each negative element gets
+    its own slope a ~ U(lower, upper) from the seeded generator; in eval the slope is
+    (lower + upper) / 2."""
+    from ..random import rng
+    from ..functions.elementwise import leaky_relu
+    if inplace:
+        return rrelu_(input, lower, upper, training)
+    x = floating(input)
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2)
+    a = x._data
+    slopes = rng(generator).uniform(lower, upper, a.shape).astype(a.dtype)
+    return x * _make(np.where(a > 0, a.dtype.type(1), slopes))
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    """Alpha dropout of whole channels (dims 0 and 1 of the input pick the channel): each
+    dropped channel is set to SELU's negative saturation, then all are scaled and shifted
+    to keep mean 0 and variance 1 (PyTorch's formula)."""
+    from ..random import rng
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if input.dim() < 2:
+        raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input "
+                           f"(got shape {list(input.shape)})")
+    dt = input._data.dtype
+    if p == 1.0:
+        return input * _make(np.zeros((), dt))
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
+    keep = rng().random(shape) < 1 - p
+    alpha = 1.7580993408473766
+    a = 1.0 / np.sqrt((alpha * alpha * p + 1) * (1 - p))
+    b = (keep - 1.0) * (alpha * a) + alpha * a * p
+    return input * _make((keep * a).astype(dt)) + _make(b.astype(dt))
+
+
+# --- in-place functional activations -----------------------------------------------------
+def _inplace(name, fn):
+    from ..functions.inplace import apply_inplace
+
+    def op(input, *args, **kwargs):  # noqa: A002
+        return apply_inplace(input, lambda t: fn(t, *args, **kwargs), None, name)
+    op.__name__ = name
+    op.__doc__ = f"In-place {name[:-1]}: overwrites input (recorded like Tensor.{name[:-1]}_ " \
+                 f"would be) and returns it."
+    return op
+
+
+def _relu(x):
+    from ..functions.elementwise import relu
+    return relu(x)
+
+
+def _elu(x, alpha=1.0):
+    from ..functions.elementwise import elu
+    return elu(x, alpha)
+
+
+def _leaky_relu(x, negative_slope=0.01):
+    from ..functions.elementwise import leaky_relu
+    return leaky_relu(x, negative_slope)
+
+
+def _hardtanh(x, min_val=-1.0, max_val=1.0):
+    from ._functional import hardtanh
+    return hardtanh(x, min_val, max_val)
+
+
+def _selu(x):
+    from ._functional import selu
+    return selu(x)
+
+
+def _celu(x, alpha=1.0):
+    from ._functional import celu
+    return celu(x, alpha)
+
+
+def _threshold(x, threshold, value):
+    from ._functional import threshold as thr
+    return thr(x, threshold, value)
+
+
+relu_ = _inplace("relu_", _relu)
+elu_ = _inplace("elu_", _elu)
+leaky_relu_ = _inplace("leaky_relu_", _leaky_relu)
+hardtanh_ = _inplace("hardtanh_", _hardtanh)
+selu_ = _inplace("selu_", _selu)
+celu_ = _inplace("celu_", _celu)
+threshold_ = _inplace("threshold_", _threshold)
+rrelu_ = _inplace("rrelu_", lambda x, lower=1.0 / 8, upper=1.0 / 3, training=False:
+                  rrelu(x, lower, upper, training))
+
+
+# --- bilinear, pdist, gumbel_softmax -----------------------------------------------------
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1^T A_k x2 + b_k over the last dims: x1 (*, in1), x2 (*, in2), weight
+    (out, in1, in2), bias (out,).
+
+    >>> F.bilinear(chainrule.ones(2, 3), chainrule.ones(2, 4), chainrule.ones(5, 3, 4)).shape
+    chainrule.Size([2, 5])
+    """
+    from ..functions.linalg import einsum
+    if weight.dim() != 3:
+        raise RuntimeError(f"bilinear(): weight must be 3-D (out, in1, in2), got shape "
+                           f"{list(weight.shape)}")
+    if input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input1 size {list(input1.shape)} and input2 size "
+                           f"{list(input2.shape)} do not match weight size "
+                           f"{list(weight.shape)} (in1 = weight.size(1), in2 = weight.size(2))")
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise RuntimeError(f"bilinear(): input1 and input2 must have the same leading "
+                           f"dimensions, got {list(input1.shape)} and {list(input2.shape)}")
+    y = einsum("...i,kij,...j->...k", input1, weight, input2)
+    return y + bias if bias is not None else y
+
+
+def pdist(input, p=2):  # noqa: A002
+    """||x_i - x_j||_p for every pair of rows i < j of an (N, M) input, in row-major order
+    of the upper triangle: N (N - 1) / 2 distances.
+
+    >>> F.pdist(chainrule.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 4.0]])).tolist()
+    [5.0, 4.0, 3.0]
+    """
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input.shape[0]
+    i, j = np.triu_indices(n, 1)
+    diff = input[_make(i)] - input[_make(j)]
+    return diff.norm(p, -1)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g) / tau) with Gumbel(0, 1) noise g from the seeded generator
+    (Jang et al., 2016); hard=True returns the one-hot argmax in the forward pass with the
+    soft sample's gradient (straight-through)."""
+    from ..functions.reduce import softmax
+    from ..creation import empty_like
+    g = -empty_like(logits).exponential_().log()
+    y_soft = softmax((logits + g) / tau, dim)
+    if not hard:
+        return y_soft
+    d = dim % y_soft.dim()
+    index = np.expand_dims(np.argmax(y_soft._data, axis=d), d)
+    hard_arr = np.zeros_like(y_soft._data)
+    np.put_along_axis(hard_arr, index, 1.0, axis=d)
+    return _make(hard_arr) - y_soft.detach() + y_soft

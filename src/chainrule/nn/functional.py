@@ -36,3 +36,6 @@ from ..functions.pool_indices import (  # noqa: F401,E402
 from ._functional_extra import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: F401,E402
 from ._functional_extra import local_response_norm  # noqa: F401,E402
 from ._functional_extra import embedding_bag  # noqa: F401,E402
+from ._functional_extra import (  # noqa: F401,E402
+    hardshrink, softshrink, rrelu, feature_alpha_dropout, relu_, elu_, leaky_relu_, hardtanh_,
+    selu_, celu_, rrelu_, threshold_, bilinear, pdist, gumbel_softmax)
