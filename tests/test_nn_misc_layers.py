@@ -7,7 +7,7 @@ import pytest
 import chainrule as cr
 import chainrule.nn as nn
 import chainrule.nn.functional as F
-from chainrule.autograd import gradcheck, gradgradcheck
+from chainrule.autograd import gradcheck
 from helpers import check_op, make
 
 try:

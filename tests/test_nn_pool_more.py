@@ -7,7 +7,6 @@ import pytest
 import chainrule as cr
 import chainrule.nn as nn
 import chainrule.nn.functional as F
-from chainrule.autograd import gradcheck, gradgradcheck
 from helpers import check_op, make
 
 try:

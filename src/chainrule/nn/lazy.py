@@ -18,6 +18,8 @@ a placeholder (an optimizer step, an init function, an op) raises ValueError.
 """
 import itertools
 
+import numpy as np
+
 from ..autograd.grad_mode import no_grad
 from ._uninitialized import (UninitializedBuffer, UninitializedParameter,  # noqa: F401
                              UninitializedTensorMixin, is_lazy)
@@ -26,8 +28,6 @@ from .linear import Linear
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d,
                             InstanceNorm2d, InstanceNorm3d, _NormBase)
 from ..tensor import Tensor
-
-import numpy as np
 
 
 class LazyModuleMixin:
