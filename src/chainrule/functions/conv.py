@@ -809,33 +809,13 @@ def _pool_prepare(x, nd, op):
     return (x.unsqueeze(0) if unbatched else x), unbatched
 
 
-def _flat_argmax(idx, geom):
-    """The window-order argmax MaxPool saves -> PyTorch's indices: the position of each
-    maximum in its input plane, flattened (h * W + w for 2-D)."""
-    offs = list(geom.offsets())
-    flat = np.zeros(idx.shape, dtype=np.int64)
-    grids = np.meshgrid(*(np.arange(o) for o in geom.out_sp), indexing="ij")
-    for d in range(geom.nd):
-        lo = geom.pad[d][0]
-        start = np.array([off[d] * geom.dil[d] for off in offs])  # offset in the window
-        pos = grids[d] * geom.stride[d] + start[idx] - lo
-        flat = flat * geom.in_sp[d] + pos
-    return flat
-
-
 def _max_poolnd(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, op):
+    if return_indices:  # (values, flat plane indices): functions/pool_indices.py
+        from .pool_indices import max_pool_with_indices
+        return max_pool_with_indices(x, kernel_size, stride, padding, dilation, ceil_mode, nd, op)
     x, unbatched = _pool_prepare(x, nd, op)
     geom = _pool_geom(x.shape, kernel_size, stride, padding, dilation, ceil_mode, nd, op)
     y = MaxPool.apply(x, geom=geom)
-    if return_indices:
-        node = y.grad_fn
-        saved = node.idx if node is not None else None
-        if saved is None:  # recorded nothing (no grad): run the kernel for its argmax
-            op_ = MaxPool()
-            op_.forward(x._data, geom=geom)
-            saved = op_.idx
-        ind = Tensor._make(_flat_argmax(saved, geom))
-        return (y.squeeze(0), ind.squeeze(0)) if unbatched else (y, ind)
     return y.squeeze(0) if unbatched else y
 
 

@@ -37,4 +37,16 @@ from .resample import (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d,  # n
 from .sync_batchnorm import SyncBatchNorm  # noqa: F401
 from . import parallel  # noqa: F401
 from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
+from .pooling import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d,  # noqa: F401,E402
+                      MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
+from .pooling import LPPool1d, LPPool2d, LPPool3d  # noqa: F401,E402
+from .local_response import LocalResponseNorm, CrossMapLRN2d  # noqa: F401,E402
+from .sparse import EmbeddingBag  # noqa: F401,E402
+from .parameter import UninitializedParameter, UninitializedBuffer  # noqa: F401,E402
+from .lazy import (LazyModuleMixin, LazyLinear, LazyConv1d, LazyConv2d, LazyConv3d,  # noqa: F401,E402
+                   LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+                   LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d,
+                   LazyInstanceNorm2d, LazyInstanceNorm3d)
+from .activation_more import Hardshrink, Softshrink, RReLU  # noqa: F401,E402
+from .dropout import FeatureAlphaDropout  # noqa: F401,E402
 from . import modules  # noqa: F401,E402  (PyTorch's torch.nn.modules layout)

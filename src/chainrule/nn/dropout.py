@@ -47,3 +47,10 @@ class AlphaDropout(_DropoutNd):
     """Dropout that keeps the mean and variance of SELU activations."""
     def forward(self, input):  # noqa: A002
         return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels (for SELU networks on (N, C, *) inputs)."""
+    def forward(self, input):  # noqa: A002
+        from ._functional_extra import feature_alpha_dropout
+        return feature_alpha_dropout(input, self.p, self.training)

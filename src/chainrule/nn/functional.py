@@ -37,3 +37,14 @@ from ..functions.resample import (interpolate, upsample, upsample_nearest,  # no
                                   channel_shuffle, native_channel_shuffle, grid_sample,
                                   affine_grid)
 from ..functions.fold import fold, unfold  # noqa: F401,E402
+from ..functions.pool_indices import (  # noqa: F401,E402
+    max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices,
+    adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
+    adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
+from ._functional_extra import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: F401,E402
+from ._functional_extra import local_response_norm  # noqa: F401,E402
+from ._functional_extra import embedding_bag  # noqa: F401,E402
+from ._functional_extra import (  # noqa: F401,E402
+    hardshrink, softshrink, rrelu, feature_alpha_dropout, relu_, elu_, leaky_relu_, hardtanh_,
+    selu_, celu_, rrelu_, threshold_, bilinear, pdist, gumbel_softmax)

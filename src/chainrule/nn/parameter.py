@@ -58,3 +58,5 @@ class Buffer(Tensor):
         arr = data._data if isinstance(data, Tensor) else np.asarray(data)
         _init(self, arr, False, None)
         self.persistent = persistent
+from ._uninitialized import (UninitializedTensorMixin, UninitializedParameter,  # noqa: F401,E402
+                             UninitializedBuffer, is_lazy)

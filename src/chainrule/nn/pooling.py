@@ -1,6 +1,9 @@
 """Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d (the ops are
-in functions/conv.py)."""
+in functions/conv.py); AdaptiveMaxPool1d/2d/3d and MaxUnpool1d/2d/3d (functions/
+pool_indices.py); LPPool1d/2d/3d (composed in nn/_functional_extra.py)."""
 from ..functions import conv as _C
+from ..functions import pool_indices as _PI
+from . import _functional_extra as _FX
 from .module import Module
 
 
@@ -117,3 +120,118 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     """Average pooling of (N, C, D, H, W) to a fixed output size."""
     _fn = staticmethod(_C.adaptive_avg_pool3d)
+
+
+class _AdaptiveMaxPoolNd(Module):
+    _fn = None
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):  # noqa: A002
+        return type(self)._fn(input, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max pooling of (N, C, L) to a fixed length (windows as AdaptiveAvgPool1d's)."""
+    _fn = staticmethod(_PI.adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max pooling of (N, C, H, W) to a fixed (oH, oW); return_indices=True also gives
+    each maximum's flat index in its input plane (for MaxUnpool2d).
+
+    >>> AdaptiveMaxPool2d((2, 3))(chainrule.randn(1, 4, 7, 9)).shape
+    chainrule.Size([1, 4, 2, 3])
+    """
+    _fn = staticmethod(_PI.adaptive_max_pool2d)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling of (N, C, D, H, W) to a fixed (oD, oH, oW)."""
+    _fn = staticmethod(_PI.adaptive_max_pool3d)
+
+
+class _MaxUnpoolNd(Module):
+    _fn = None
+    _nd = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        nd, name = self._nd, type(self).__name__
+        self.kernel_size = _C._ntuple(kernel_size, nd, "kernel_size", name)
+        self.stride = _C._ntuple(stride if stride is not None else kernel_size, nd, "stride",
+                                 name)
+        self.padding = _C._ntuple(padding, nd, "padding", name)
+
+    def forward(self, input, indices, output_size=None):  # noqa: A002
+        return type(self)._fn(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool1d: each value back at its index, zeros elsewhere."""
+    _fn = staticmethod(_PI.max_unpool1d)
+    _nd = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool2d (given its return_indices=True indices); output_size
+    picks among the input sizes that pool to the same shape.
+
+    >>> pool, unpool = MaxPool2d(2, return_indices=True), MaxUnpool2d(2)
+    >>> y, i = pool(x); unpool(y, i, output_size=x.size()).shape == x.shape
+    True
+    """
+    _fn = staticmethod(_PI.max_unpool2d)
+    _nd = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool3d."""
+    _fn = staticmethod(_PI.max_unpool3d)
+    _nd = 3
+
+
+class _LPPoolNd(Module):
+    _fn = None
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def forward(self, input):  # noqa: A002
+        return type(self)._fn(input, float(self.norm_type), self.kernel_size, self.stride,
+                              self.ceil_mode)
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling of (N, C, L): (sum over each window of x^p)^(1/p)."""
+    _fn = staticmethod(_FX.lp_pool1d)
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling of (N, C, H, W); p = 1 is sum pooling, p = inf max pooling
+    of |x|.
+
+    >>> LPPool2d(2, 3, stride=2)(chainrule.randn(1, 4, 9, 9)).shape
+    chainrule.Size([1, 4, 4, 4])
+    """
+    _fn = staticmethod(_FX.lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling of (N, C, D, H, W)."""
+    _fn = staticmethod(_FX.lp_pool3d)

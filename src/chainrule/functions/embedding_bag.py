@@ -1,0 +1,68 @@
+"""Pieces of embedding_bag (composed in nn/_functional_extra.py): which bag each index
+belongs to, each bag's per-dimension argmax (mode='max'), and GradScale, the identity
+whose backward scales the gradient (scale_grad_by_freq)."""
+import numpy as np
+
+from ..autograd.function import Op
+
+
+class GradScale(Op):
+    """y = x; dy/dx = scale (a constant array broadcast against x). Under create_graph
+    the backward is recorded (g * scale), so grad-of-grad works."""
+    saves = False
+
+    def forward(self, x, *, scale):
+        self.scale = scale
+        return x.copy()
+
+    def backward(self, g):
+        return g * self.scale
+
+
+def bag_layout(offsets, length, include_last_offset, op="embedding_bag"):
+    """(number of bags, bag id of every input position (-1: in no bag)) for 1-D offsets,
+    with PyTorch's checks."""
+    off = np.asarray(offsets, dtype=np.int64).reshape(-1)
+    if off.size == 0:
+        if include_last_offset:
+            raise RuntimeError(f"{op}: include_last_offset: number of offsets should be at "
+                               f"least 1")
+        return 0, np.full(length, -1, dtype=np.int64)
+    if off[0] != 0:
+        raise RuntimeError(f"{op}: offsets[0] has to be 0, i.e., the first sequence in the "
+                           f"mini-batch has to start from position 0. However, got {off[0]}")
+    if off[-1] > length:
+        raise RuntimeError(f"{op}: offsets[-1] can not be greater than input's length "
+                           f"{length} but got offsets[-1] of {off[-1]}")
+    if np.any(np.diff(off) < 0):
+        raise RuntimeError(f"{op}: offsets must be non-decreasing, got {off.tolist()}")
+    starts = off[:-1] if include_last_offset else off
+    end = off[-1] if include_last_offset else length
+    pos = np.arange(length)
+    bag = np.searchsorted(starts, pos, side="right") - 1
+    bag[pos >= end] = -1
+    return len(starts), bag
+
+
+def bag_argmax(values, bag, n_bags):
+    """For (L, D) values and each position's bag id (-1: excluded), the position of each
+    bag's maximum per dimension (the first, as PyTorch's CPU kernel), and which bags are
+    empty. Returns (index (n_bags, D) into values' rows, empty (n_bags,) bool)."""
+    L, D = values.shape
+    keep = bag >= 0
+    pos = np.nonzero(keep)[0]
+    empty = np.ones(n_bags, dtype=bool)
+    best = np.zeros((n_bags, D), dtype=np.int64)
+    if pos.size == 0:
+        return best, empty
+    b = bag[pos]                      # non-decreasing: bags are contiguous ranges
+    empty[b] = False
+    v = values[pos]
+    heads = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
+    top = np.maximum.reduceat(v, heads, axis=0)                      # (bags present, D)
+    group = np.repeat(np.arange(heads.size), np.diff(np.r_[heads, pos.size]))
+    t = top[group]
+    at_top = (v == t) | (np.isnan(v) & np.isnan(t))                  # a NaN maximum: its row
+    hit = np.where(at_top, pos[:, None], L)                          # first maximum wins
+    best[b[heads]] = np.minimum.reduceat(hit, heads, axis=0)
+    return best, empty
