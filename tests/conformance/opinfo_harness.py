@@ -528,7 +528,7 @@ def _indices_witness(expected, got, sample):
             picked = np.take_along_axis(inp, i, d)
         except (ValueError, IndexError):
             continue
-        if picked.reshape(want.shape).tobytes() == want.tobytes():
+        if picked.size == want.size and picked.reshape(want.shape).tobytes() == want.tobytes():
             return True
     return False
 
