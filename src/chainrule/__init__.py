@@ -30,7 +30,8 @@ from . import datasets
 
 __version__ = "0.1.0"
 
-FloatTensor = DoubleTensor = LongTensor = Tensor
+from .tensor_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,  # noqa: E402
+                           ShortTensor, CharTensor, ByteTensor, BoolTensor)
 
 
 def numel(x):

@@ -344,7 +344,7 @@ def _output_hooks(node, grads, create_graph):
             g = grads[idx]
             g = g if create_graph and isinstance(g, Tensor) else _make(
                 np.array(g._data if isinstance(g, Tensor) else g))
-            t.grad = g if t.grad is None else _make(t.grad._data + g._data)
+            t._grad = g if t._grad is None else _make(t._grad._data + g._data)
     return grads
 
 
@@ -357,11 +357,11 @@ def _accumulate(t, g, create_graph):
                 g = r if create_graph else r._data
     if create_graph:
         g = g if isinstance(g, Tensor) else _make(g)
-        t.grad = g if t.grad is None else t.grad + g
+        t._grad = g if t._grad is None else t._grad + g
         return
     if isinstance(g, Tensor):
         g = g._data
-    if t.grad is None:
+    if t._grad is None:
         # The same array may have gone to several tensors (add's backward passes the
         # gradient through), or be a view of something else: then copy, so an in-place
         # change of one .grad touches nothing else. An array only the engine still refers
@@ -369,14 +369,14 @@ def _accumulate(t, g, create_graph):
         # count is 1 the same way): no copy of every parameter's gradient each step.
         if (type(g) is np.ndarray and g.base is None and getrefcount(g) <= _ENGINE_REFS
                 and g.dtype == t._data.dtype and g.flags.writeable):
-            t.grad = _make(g)
+            t._grad = _make(g)
         else:
-            t.grad = _make(np.array(g, dtype=t._data.dtype, copy=True))
-    elif t.grad.requires_grad:
-        t.grad = t.grad.detach() + _make(g)
+            t._grad = _make(np.array(g, dtype=t._data.dtype, copy=True))
+    elif t._grad.requires_grad:
+        t._grad = t._grad.detach() + _make(g)
     else:
-        t.grad._data += g
-        t.grad._version[0] += 1
+        t._grad._data += g
+        t._grad._version[0] += 1
 
 
 # References to a leaf's gradient array that the engine itself holds when _accumulate
