@@ -66,7 +66,8 @@ def run_demo(args):
     from .decode import beam_search
     from .model import load_translator
     model, tok = load_translator(model_dir)  # what `chainrule translate` will use
-    for text in ("forty two", "three hundred twenty one", "twenty one thousand five"):
+    for text in ("forty two", "three hundred twenty one", "twenty one thousand five",
+                 "five thousand", "one hundred thousand"):
         if any(w not in tok.src.stoi for w in text.split()):
             continue
         ids, _ = beam_search(model, tok.src.encode(data.normalize_english(text)))
@@ -81,7 +82,7 @@ def strata_table(strata):
     """The per-stratum exact-match lines the demo prints (and the report shows)."""
     lines = ["exact match (greedy) by kind of number:"]
     for name, r in strata.items():
-        how = "held out" if r["held_out"] else "all of them, also in training (the vocabulary)"
+        how = "held out" if r["held_out"] else "all of them; also in training: the vocabulary"
         lines.append(f"  {name:13s} {r['accuracy']:7.1%} of {r['n']:5d} ({how})")
         for n, _en, ru, got in r["misses"][:2]:
             lines.append(f"      miss: {n} -> {got!r} (expected {ru!r})")
