@@ -242,7 +242,7 @@ def test_names_from_the_callers_variables():
     src = draw_graph(out).source.replace("\\n", "\n")
     for name in ("a", "b", "prod", "out"):
         assert f'"{name}\nvalue' in src, (name, src)
-    tr = trace(out)
+    tr = trace(out, retain_graph=True)  # the pictures below need the values (item 9)
     assert [s.output[0] for s in tr.forward] == ["prod", "out"]
     # explicit names win; local_names=False falls back to t1, t2, ...
     prod.name = "p"

@@ -235,11 +235,26 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                             del d[k]
             needs = node.needs_input_grad
             seq = node.seq
+            # Without retain_graph the node keeps only the graph's structure: non-leaf
+            # inputs become GraphEdges (grad_fn, index, shape), so a kept output holds no
+            # activations, as in PyTorch. Built in this loop (no second pass over inputs).
+            kept = None if retain_graph else []
             for k, t in enumerate(node.inputs):
                 if t is None or not needs[k]:
+                    if kept is not None:
+                        kept.append(None)
                     continue
                 g = in_grads[k]
                 fn = t.grad_fn
+                if kept is not None:
+                    if fn is None or type(t) is GraphEdge or fn.seq >= seq:
+                        kept.append(t)
+                    else:
+                        e = _new_edge(GraphEdge)
+                        e.grad_fn = fn
+                        e._out_idx = t._out_idx
+                        e.shape = t._data.shape
+                        kept.append(e)
                 if fn is not None and fn.seq >= seq:  # changed in place since
                     t = _as_seen_by(t, node)
                     fn = t.grad_fn
@@ -270,6 +285,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                             heappush(ready, (-fn.seq, id(fn), fn))
                     else:
                         _release_subgraph(fn, deps, buffers, ready, retain_graph)
+            if kept is not None:
+                node.inputs = tuple(kept)
     finally:
         GRAD_ENABLED[0] = prev_enabled
         CREATE_GRAPH[0] = prev_cg
@@ -285,6 +302,22 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             continue
         _accumulate(t, g, create_graph)
     return captured
+
+
+class GraphEdge:
+    """What a node keeps of a non-leaf input once backward has freed the graph: the link to
+    the input's grad_fn (PyTorch's next_functions) and its shape, not its values, so a graph
+    kept alive (a list of losses) holds no activations. Leaves stay as they are (PyTorch's
+    AccumulateGrad holds its leaf); inputs that need no grad are dropped (None)."""
+
+    __slots__ = ("grad_fn", "_out_idx", "shape")
+    requires_grad = True
+
+    def __repr__(self):
+        return f"<GraphEdge to {self.grad_fn!r} (values freed by backward)>"
+
+
+_new_edge = object.__new__
 
 
 def _as_seen_by(t, node):

@@ -25,7 +25,7 @@ def worked_example():
     f.name = "f"
     tr = trace(f, retain_graph=True)  # the trace runs its own pass; .grad stays untouched
     q.retain_grad()
-    f.backward()  # the user's backprop, which fills .grad for the picture
+    f.backward(retain_graph=True)  # fills .grad; the picture needs the values kept
     return {"x": x, "y": y, "z": z, "q": q, "f": f, "trace": tr}
 
 
@@ -44,7 +44,7 @@ def neuron_example():
     y = a.sigmoid()
     y.name = "y"
     tr = trace(y, retain_graph=True)
-    y.backward()
+    y.backward(retain_graph=True)
     return {"w": w, "x": x, "b": b, "y": y, "trace": tr}
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from ..autograd import engine
 from ..autograd.grad_mode import CREATE_GRAPH, GRAD_ENABLED
 from ._isolate import own_gradients
+from ..autograd.engine import GraphEdge
 from ..tensor import Tensor
 from .graph import format_number, tensor_names, walk
 
@@ -228,6 +229,10 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
         raise RuntimeError("trace: the output does not require grad (no graph was recorded: "
                            "were the inputs made with requires_grad=True?)")
     tensors, nodes, _, outputs_of = walk(output)
+    if any(n.released or any(type(t) is GraphEdge for t in n.inputs) for n in nodes.values()):
+        raise RuntimeError("trace: this graph was already backpropagated through, which freed "
+                           "its saved values (as in PyTorch); build it again, or call "
+                           "backward(retain_graph=True) before tracing")
     import inspect
     frame = inspect.currentframe().f_back if local_names else None
     try:
