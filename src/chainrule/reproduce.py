@@ -148,7 +148,7 @@ def _bar(total, desc, enabled):
     except ImportError:  # pragma: no cover
         return None
     return tqdm(total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True,
-                mininterval=0.5)
+                mininterval=0.5, disable=None)  # disable=None: no bar when not on a terminal
 
 
 def run_lecun1998(data=None, quick=False, epochs=None, models=None, seed=0, out=None,
@@ -339,7 +339,17 @@ def report_sections(outdir, quick):
 
 # --- command line --------------------------------------------------------------------------
 def _command(args):
-    models = args.models.split(",") if args.models else None
+    from .cli import UserError
+    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    if args.models is not None and not models:
+        raise UserError("--models: empty list; choose from " + ", ".join(MODELS))
+    bad = [m for m in models or () if m not in MODELS]
+    if bad:
+        raise UserError(f"--models: unknown model{'s' if len(bad) > 1 else ''} "
+                        f"{', '.join(map(repr, bad))}; choose from {', '.join(MODELS)}")
+    if args.out:
+        from .demos.train import prepare_out
+        prepare_out(args.out)
     limit = None
     if args.threads:
         try:

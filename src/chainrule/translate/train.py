@@ -167,7 +167,8 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
     bar = None
     if progress:
         from tqdm import tqdm
-        bar = tqdm(total=steps, desc="training", unit="step", dynamic_ncols=True)
+        bar = tqdm(total=steps, desc="training", unit="step", dynamic_ncols=True,
+                   disable=None)  # no bar when stderr is not a terminal
     model.train()
     t_train = time.time()
     losses = []
