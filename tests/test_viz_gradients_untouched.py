@@ -56,3 +56,16 @@ def test_draw_graph_backward_repeatable():
     assert sorted(_grad_labels(g1)) == ["grad = 1", "grad = 1", "grad = 3", "grad = 3"], \
         g1.source
     np.testing.assert_equal(h2.grad, None)
+
+
+def test_pictures_of_a_freed_graph_say_why():
+    import pytest
+    x, w, h, f = _graph()
+    f.backward()
+    src = draw_graph(f).source
+    assert "freed by backward" in src  # h's values are gone, as in PyTorch
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        trace(f)
+    with pytest.raises(RuntimeError, match="second time"):
+        draw_graph(f, backward=True)
+    assert x.grad.item() == 3.0  # untouched by the refused pictures

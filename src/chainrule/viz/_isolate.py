@@ -1,6 +1,8 @@
 """Run a picture's own backward pass without touching the user's gradients."""
 import contextlib
 
+from ..tensor import Tensor
+
 _UNSET = object()
 
 
@@ -11,7 +13,9 @@ def own_gradients(tensors, nodes):
     be called freely. On exit: each tensor's ``.grad``, its retain_grad flag and each node's
     retained-tensor table are put back as they were. Yields {id(tensor): gradient array}
     filled on exit with the gradients the pass computed."""
-    saved = [(t, t._grad, getattr(t, "_retains_grad", _UNSET)) for t in tensors]
+    # (GraphEdges, the freed stand-ins of a graph already backpropagated, hold no .grad)
+    saved = [(t, t._grad, getattr(t, "_retains_grad", _UNSET)) for t in tensors
+             if isinstance(t, Tensor)]
     retained = [(n, n.__dict__.get("_retained", _UNSET) if hasattr(n, "__dict__") else _UNSET)
                 for n in nodes]
     retained = [(n, dict(r) if isinstance(r, dict) else r) for n, r in retained]

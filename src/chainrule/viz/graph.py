@@ -455,7 +455,7 @@ def draw_graph(root, params=None, *, show_grad=True, backward=False, title=None,
         from ._isolate import own_gradients
         with own_gradients(list(tensors.values()), list(nodes.values())) as own:
             for t in tensors.values():
-                if t.grad_fn is not None and t.requires_grad:
+                if t.grad_fn is not None and t.requires_grad and type(t) is not GraphEdge:
                     t.retain_grad()
             r.backward()
     import inspect
