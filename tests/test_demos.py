@@ -18,10 +18,10 @@ def test_backprop_worked_example(out):
     res = run_demo("backprop", out=out, quick=True, progress=False)
     assert res.numbers["values"] == {"x": 1.0, "y": -2.0, "z": 3.0, "q": -1.0, "f": -3.0}
     assert res.numbers["grads"] == {"x": 3.0, "y": 3.0, "z": -1.0, "q": 3.0}
-    L = res.numbers["neuron_L"]
-    assert res.numbers["neuron_dL_db"] == pytest.approx(L * (1 - L), rel=1e-5)
-    # dL/dw = L (1 - L) x with x = [1, 2, -0.5]
-    np.testing.assert_allclose(res.numbers["neuron_dL_dw"],
+    L = res.numbers["neuron_y"]  # the neuron's output, not a loss (issue 11, item 3)
+    assert res.numbers["neuron_dy_db"] == pytest.approx(L * (1 - L), rel=1e-5)
+    # dy/dw = y (1 - y) x with x = [1, 2, -0.5]
+    np.testing.assert_allclose(res.numbers["neuron_dy_dw"],
                                np.array([1.0, 2.0, -0.5]) * L * (1 - L), rtol=1e-5)
     pngs_ok(res)
     dot = open(os.path.join(out, "backprop_graph.dot")).read()

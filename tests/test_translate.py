@@ -127,7 +127,7 @@ def test_tiny_training_run_learns_held_out_numbers():
                            config=dict(d_model=32, dim_feedforward=64, dropout=0.0),
                            log=lambda *a: None)
     assert res["test_accuracy"] >= 0.85, res["misses"][:10]
-    train_nums = set(data.split_numbers(50, 100, 999, 0)[0])
+    train_nums = set(data.split_stratified(50, 100, max_number=999, seed=0)[0].tolist())
     assert not set(int(n) for n in res["test_numbers"]) & train_nums
     acc, _ = exact_match(res["model"], res["tokenizer"], [7, 42, 321])
     assert acc >= 2 / 3
@@ -208,3 +208,46 @@ def test_report_section_compares_the_three_models(tmp_path):
         path = tmp_path / f"translate_compare_{kind}.png"
         assert str(path) in figs and path.stat().st_size > 1000
     assert "%" in body and "parameters" in body
+# --- stratified evaluation (issue 11, item 1) -------------------------------------------------
+def test_strata_of_the_numbers_a_uniform_sample_misses():
+    assert data.stratum_of(5000) == "round" and data.stratum_of(300) == "round"
+    assert data.stratum_of(100000) == "power of ten" and data.stratum_of(1000) == "power of ten"
+    assert data.stratum_of(7) == "single word" and data.stratum_of(40) == "single word"
+    assert data.stratum_of(15002) == "teens" and data.stratum_of(713) == "teens"
+    assert data.stratum_of(4321) == "uniform"
+    pools = data.strata_pools()
+    assert list(pools["power of ten"]) == [1, 10, 100, 1000, 10000, 100000]
+    assert len(pools["single word"]) == 26 and len(pools["round"]) == 9995
+def test_stratified_split_is_disjoint_and_training_covers_every_stratum():
+    from chainrule.translate.train import sample_training_numbers
+    train, val, test = data.split_stratified(n_val=300, n_uniform=1000, seed=0)
+    assert list(test) == list(data.STRATA)
+    assert len(test["round"]) == 200 and len(test["teens"]) == 200
+    train_set = set(train.tolist())
+    for name in ("uniform", "round", "teens"):
+        assert not train_set & set(test[name].tolist()), name
+        assert all(data.stratum_of(n) == name for n in test[name][:50]) or name == "uniform"
+    assert not train_set & set(val.tolist())
+    for name in data.SEEN_STRATA:  # the vocabulary: trained on, and evaluated in full
+        assert set(test[name].tolist()) <= train_set
+    drawn = sample_training_numbers(train, 30000, np.random.default_rng(0), data.MAX_NUMBER)
+    assert set(drawn.tolist()) <= train_set
+    kinds = [data.stratum_of(n) for n in drawn[:6000]]
+    assert kinds.count("round") / len(kinds) > 0.15
+    assert kinds.count("teens") / len(kinds) > 0.15
+    assert set(data.strata_pools()["power of ten"].tolist()) <= set(drawn.tolist())
+@pytest.mark.slow
+def test_demo_training_reaches_99_percent_in_every_stratum():
+    """The demo's settings: every stratum (held-out round numbers, teens, uniform; the
+    vocabulary) at >= 99% exact match. About 6 minutes on one core."""
+    from chainrule.translate.cli import DEFAULT_STEPS, DEFAULT_TIME_LIMIT, DEMO_SETTINGS
+    res = train_translator(steps=DEFAULT_STEPS, time_limit=DEFAULT_TIME_LIMIT, n_train=30000,
+                           n_val=300, n_test=1000, progress=False, log=lambda *a: None,
+                           **DEMO_SETTINGS)
+    for name, r in res["strata"].items():
+        assert r["accuracy"] >= 0.99, (name, r["accuracy"], r["misses"][:5])
+    for en in ("five thousand", "ten thousand", "one hundred thousand", "one thousand"):
+        n = {"five thousand": 5000, "ten thousand": 10000, "one hundred thousand": 100000,
+             "one thousand": 1000}[en]
+        acc, miss = exact_match(res["model"], res["tokenizer"], [n])
+        assert acc == 1.0, miss

@@ -170,12 +170,12 @@ def test_trace_worked_example_forward_and_backward():
             assert float(s.upstream) * float(loc) == float(prod)
     assert {k: float(v) for k, v in tr.grads.items()} == {"x": 3.0, "y": 3.0, "z": -1.0}
     assert list(tr.grads) == ["x", "y", "z"]
-    # it ran a real backward: leaves hold .grad, intermediates were retained
-    assert x.grad.item() == 3.0 and z.grad.item() == -1.0 and q.grad.item() == 3.0
+    # it ran its own backward: the user's .grad is untouched (issue 11, item 4)
+    assert x.grad is None and z.grad is None and q.grad is None and not q.retains_grad
     text = str(tr)
     assert "3 × 1 = 3" in text and "1 × -1 = -1" in text
     html = tr.to_html()
-    assert html.count("<table") == 3 and "dL/dq = 3" in html
+    assert html.count("<table") == 3 and "df/dq = 3" in html
     assert "| 1 | mul |" in tr.to_markdown()
 
 
@@ -204,10 +204,11 @@ def test_trace_matches_engine_on_vector_graph():
     np.testing.assert_allclose(tr.grads["b"], b2.grad.numpy(), rtol=1e-12)
 
 
-def test_trace_then_draw_graph_shows_intermediate_grads():
+def test_trace_then_draw_graph_asks_for_gradients_explicitly():
     *_, q, f = worked_example()
-    trace(f)
-    src = draw_graph(f).source.replace("\\n", "\n")
+    trace(f, retain_graph=True)
+    assert "grad =" not in draw_graph(f).source  # trace left no gradients behind
+    src = draw_graph(f, backward=True).source.replace("\\n", "\n")
     assert "q\nvalue = -1\ngrad = 3" in src
 
 
@@ -241,7 +242,7 @@ def test_names_from_the_callers_variables():
     src = draw_graph(out).source.replace("\\n", "\n")
     for name in ("a", "b", "prod", "out"):
         assert f'"{name}\nvalue' in src, (name, src)
-    tr = trace(out)
+    tr = trace(out, retain_graph=True)  # the pictures below need the values (item 9)
     assert [s.output[0] for s in tr.forward] == ["prod", "out"]
     # explicit names win; local_names=False falls back to t1, t2, ...
     prod.name = "p"

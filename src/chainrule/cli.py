@@ -46,6 +46,8 @@ def _add_demo_options(p, out_default="chainrule-demo"):
 
 def _run_demo(args):
     from .demos import run_demo
+    from .demos.train import prepare_out
+    prepare_out(args.out)
     res = run_demo(args.demo_name, out=args.out, quick=args.quick, seed=args.seed,
                    progress=args.progress)
     print(res.text())
@@ -54,6 +56,8 @@ def _run_demo(args):
 
 def _run_all(args):
     from .demos.all import run_all
+    from .demos.train import prepare_out
+    prepare_out(args.out)
     path = run_all(out=args.out, quick=args.quick, seed=args.seed, progress=args.progress,
                    verbose=True)
     print(f"report: {os.path.abspath(path)}")
@@ -139,6 +143,8 @@ def build_parser():
                     help="use only the first N training samples (quick runs)")
     tp.add_argument("--no-progress", dest="progress", action="store_false",
                     help="no progress bar")
+    tp.add_argument("--resume", action="store_true",
+                    help="continue from the checkpoint in --out (saved after every epoch)")
     tp.set_defaults(func=_run_train)
 
     ep = sub.add_parser("eval", help="print the test accuracy of a saved checkpoint",
@@ -146,7 +152,7 @@ def build_parser():
                                     "print its accuracy on the test split.")
     ep.add_argument("checkpoint", metavar="CHECKPOINT", help="a .safetensors checkpoint")
     ep.add_argument("--data", metavar="DIR", default=None,
-                    help="MNIST folder (for checkpoints trained on mnist)")
+                    help="MNIST folder (default: the one the checkpoint was trained on)")
     ep.set_defaults(func=_run_eval)
 
     for modname in OPTIONAL_COMMANDS:
@@ -177,7 +183,7 @@ def main(argv=None):
         print("chainrule: interrupted", file=sys.stderr)
         return 130
     except (UserError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
-            PermissionError) as e:
+            PermissionError, FileExistsError) as e:
         msg = str(e)
         if isinstance(e, OSError) and e.filename is not None and e.strerror:
             msg = f"{e.strerror}: {e.filename}"

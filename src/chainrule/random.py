@@ -1,5 +1,13 @@
 """Seeded randomness: one numpy.random.Generator behind manual_seed (never np.random's
-global state), and Generator objects for local streams."""
+global state), and Generator objects for local streams.
+
+The streams: a seed fixes a PCG64 bit generator (``numpy.random.default_rng(seed)``); every
+sampling function draws from it in call order. ``rand`` / ``randn`` draw directly in the
+requested dtype (NumPy's float32 samplers for float32, float64 ones for float64), so the
+same seed and dtype give the same numbers, without allocating a float64 array first; a
+float32 draw is not the float64 draw rounded. Integers (``randint``, ``randperm``) are
+drawn as int64.
+"""
 import numpy as np
 
 

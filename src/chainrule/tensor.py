@@ -20,7 +20,7 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_out_idx", "_version",
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_out_idx", "_version",
                  "_hooks", "_retains_grad", "name", "__weakref__")
     # NumPy hands mixed expressions (ndarray * Tensor) to Tensor's reflected operators
     # (the higher priority), and a ufunc on a Tensor (np.exp(t)) reads it through
@@ -51,11 +51,27 @@ class Tensor:
         t = _new(Tensor)
         t._data = data
         t.requires_grad = requires_grad
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t._out_idx = 0
         t._version = [0]
         return t
+
+    # .grad checks what users assign, as PyTorch does; the engine writes _grad directly.
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (None until then); assignable."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
 
     # --- metadata ---------------------------------------------------------------------
     @property
@@ -341,10 +357,25 @@ class Tensor:
 _new = object.__new__
 
 
+def _check_grad(t, g):
+    if not isinstance(g, Tensor):
+        raise TypeError("assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(g).__module__ + '.' if type(g).__module__ != 'builtins' else ''}"
+                        f"{type(g).__qualname__}")
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(g._data.shape)}' to "
+                           f"a tensor of size '{list(t._data.shape)}'. Please ensure that the "
+                           "gradient and the tensor are the same size")
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(f"attempting to assign a gradient with dtype '{g.dtype.name}' to a "
+                           f"tensor with dtype '{t.dtype.name}'. The gradient must match the "
+                           "tensor's dtype")
+
+
 def _init(t, data, requires_grad, grad_fn):
     t._data = data
     t.requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t.grad_fn = grad_fn
     t._out_idx = 0
     t._version = [0]

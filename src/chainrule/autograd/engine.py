@@ -248,11 +248,26 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                             del d[k]
             needs = node.needs_input_grad
             seq = node.seq
+            # Without retain_graph the node keeps only the graph's structure: non-leaf
+            # inputs become GraphEdges (grad_fn, index, shape), so a kept output holds no
+            # activations, as in PyTorch. Built in this loop (no second pass over inputs).
+            kept = None if retain_graph else []
             for k, t in enumerate(node.inputs):
                 if t is None or not needs[k]:
+                    if kept is not None:
+                        kept.append(None)
                     continue
                 g = in_grads[k]
                 fn = t.grad_fn
+                if kept is not None:
+                    if fn is None or type(t) is GraphEdge or fn.seq >= seq:
+                        kept.append(t)
+                    else:
+                        e = _new_edge(GraphEdge)
+                        e.grad_fn = fn
+                        e._out_idx = t._out_idx
+                        e.shape = t._data.shape
+                        kept.append(e)
                 if fn is not None and fn.seq >= seq:  # changed in place since
                     t = _as_seen_by(t, node)
                     fn = t.grad_fn
@@ -285,6 +300,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                             heappush(ready, (-fn.seq, id(fn), fn))
                     else:
                         _release_subgraph(fn, deps, buffers, ready, retain_graph)
+            if kept is not None:
+                node.inputs = tuple(kept)
     except Exception as exc:
         if _TRACE and node is not None:  # observers that want to know (anomaly mode adds the forward stack)
             for observe in _TRACE:
@@ -319,6 +336,22 @@ def _edge_arrived(t, early, leaf_grads, create_graph):
     entry = leaf_grads.pop(id(t), None)
     if entry is not None:
         _accumulate(t, entry[1], create_graph)
+
+
+class GraphEdge:
+    """What a node keeps of a non-leaf input once backward has freed the graph: the link to
+    the input's grad_fn (PyTorch's next_functions) and its shape, not its values, so a graph
+    kept alive (a list of losses) holds no activations. Leaves stay as they are (PyTorch's
+    AccumulateGrad holds its leaf); inputs that need no grad are dropped (None)."""
+
+    __slots__ = ("grad_fn", "_out_idx", "shape")
+    requires_grad = True
+
+    def __repr__(self):
+        return f"<GraphEdge to {self.grad_fn!r} (values freed by backward)>"
+
+
+_new_edge = object.__new__
 
 
 def _as_seen_by(t, node):
@@ -378,7 +411,7 @@ def _output_hooks(node, grads, create_graph):
             g = grads[idx]
             g = g if create_graph and isinstance(g, Tensor) else _make(
                 np.array(g._data if isinstance(g, Tensor) else g))
-            t.grad = g if t.grad is None else _make(t.grad._data + g._data)
+            t._grad = g if t._grad is None else _make(t._grad._data + g._data)
     return grads
 
 
@@ -391,11 +424,11 @@ def _accumulate(t, g, create_graph):
                 g = r if create_graph else r._data
     if create_graph:
         g = g if isinstance(g, Tensor) else _make(g)
-        t.grad = g if t.grad is None else t.grad + g
+        t._grad = g if t._grad is None else t._grad + g
     else:
         if isinstance(g, Tensor):
             g = g._data
-        if t.grad is None:
+        if t._grad is None:
             # The same array may have gone to several tensors (add's backward passes the
             # gradient through), or be a view of something else: then copy, so an in-place
             # change of one .grad touches nothing else. An array only the engine still
@@ -403,14 +436,14 @@ def _accumulate(t, g, create_graph):
             # use count is 1 the same way): no copy of every parameter's gradient each step.
             if (type(g) is np.ndarray and g.base is None and getrefcount(g) <= _ENGINE_REFS
                     and g.dtype == t._data.dtype and g.flags.writeable):
-                t.grad = _make(g)
+                t._grad = _make(g)
             else:
-                t.grad = _make(np.array(g, dtype=t._data.dtype, copy=True))
-        elif t.grad.requires_grad:
-            t.grad = t.grad.detach() + _make(g)
+                t._grad = _make(np.array(g, dtype=t._data.dtype, copy=True))
+        elif t._grad.requires_grad:
+            t._grad = t._grad.detach() + _make(g)
         else:
-            t.grad._data += g
-            t.grad._version[0] += 1
+            t._grad._data += g
+            t._grad._version[0] += 1
     if _POST_ACCUMULATE:
         entry = _POST_ACCUMULATE.get(id(t))
         if entry is not None and entry[0]() is t:

@@ -127,7 +127,7 @@ class Op(Node):
                 needs = None
         node = _new(cls)
         result = _new(Tensor)
-        result.grad = None
+        result._grad = None
         result._out_idx = 0
         if needs is not None:
             node.needs_input_grad = needs
@@ -229,7 +229,7 @@ def apply1(cls, t0, s=_NOOPT):
     result as Op.apply."""
     node = _new(cls)
     result = _new(Tensor)
-    result.grad = None
+    result._grad = None
     result._out_idx = 0
     result._version = [0]
     if t0.requires_grad and GRAD_ENABLED[0]:
@@ -264,7 +264,7 @@ def apply2(cls, t0, t1):
     not save their output (add, sub, mul, div): the binary operators' hot path."""
     node = _new(cls)
     result = _new(Tensor)
-    result.grad = None
+    result._grad = None
     result._out_idx = 0
     result._version = [0]
     r0 = t0.requires_grad
@@ -373,6 +373,11 @@ class _FunctionNode(Node):
             GRAD_ENABLED[0] = prev
         if not isinstance(result, tuple):
             result = (result,)
+        n = len(self.inputs)
+        # PyTorch's rule: one gradient per forward argument; extra ones only if all None.
+        if len(result) < n or any(g is not None for g in result[n:]):
+            raise RuntimeError(f"function {self.backward_name} returned an incorrect number of "
+                               f"gradients (expected {n}, got {len(result)})")
         grads_in = []
         for i, t in enumerate(self.inputs):
             g = result[i] if i < len(result) else None
@@ -417,6 +422,12 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement the backward function for custom "
                                   "autograd.Function.")
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please "
+            "use new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @classmethod
     def apply(cls, *args, **kwargs):

@@ -78,6 +78,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             warnings.warn(f"gradcheck: input {k} is {inputs[k].dtype}, not float64; finite "
                           "differences in single precision are unreliable", stacklevel=2)
     analytic = _analytic_jacobian(func, inputs, idx)
+    out_shapes = [o._data.shape for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+    starts = np.cumsum([0] + [int(np.prod(s)) for s in out_shapes])
     for j, k in enumerate(idx):
         numeric = _numeric_jacobian(func, inputs, k, eps)
         a = analytic[j]
@@ -86,9 +88,16 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             err = np.abs(a - numeric)
             err = np.where(np.isfinite(err), err, np.inf)
             w = np.unravel_index(np.argmax(err), err.shape)
-            msg = (f"Jacobian mismatch for output {w[1]} with respect to input {k} "
-                   f"(shape {list(inputs[k].shape)}), element {w[0]}: analytic {a[w]:.10g}, "
-                   f"numerical {numeric[w]:.10g} (|diff| {err[w]:.3g}; atol {atol}, rtol {rtol})")
+            # Column w[1] runs over all outputs' elements, concatenated: name the output
+            # tensor and the element's index inside it (and inside the input).
+            oi = int(np.searchsorted(starts, w[1], side="right") - 1)
+            o_at = np.unravel_index(w[1] - starts[oi], out_shapes[oi]) if out_shapes[oi] else ()
+            i_at = np.unravel_index(w[0], inputs[k].shape) if inputs[k].shape else ()
+            msg = (f"Jacobian mismatch for output {oi} (shape {list(out_shapes[oi])}) at "
+                   f"index {tuple(int(v) for v in o_at)} with respect to input {k} (shape "
+                   f"{list(inputs[k].shape)}) at index {tuple(int(v) for v in i_at)}: "
+                   f"analytic {a[w]:.10g}, numerical {numeric[w]:.10g} (|diff| {err[w]:.3g}; "
+                   f"atol {atol}, rtol {rtol})")
             if raise_exception:
                 raise GradcheckError(msg)
             return False

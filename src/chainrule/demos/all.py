@@ -33,9 +33,9 @@ INTROS = {
 }
 
 # Modules that may add sections to the report: report_sections(outdir, quick) ->
-# [(title, html_text, [png paths])]. `demo all` asks them for their quick version so the
-# whole run keeps its 2-minute budget (their full versions have their own commands, such
-# as `chainrule reproduce lecun1998`).
+# [(title, html_text, [png paths])]. `demo all` passes its own quick flag, so a full run's
+# report holds full sections (the header says every number was measured in this run);
+# each section states what it ran, at a size that keeps `make demo` to a few minutes.
 REPORT_PLUGINS = ("chainrule.reproduce", "chainrule.translate.cli",
                   "chainrule.translate.compare", "chainrule.papers.hinton2006",
                   "chainrule.papers.ioffe2015", "chainrule.playground.report")
@@ -53,10 +53,10 @@ def _plugin_sections(out, quick, log):
         fn = getattr(mod, "report_sections", None) if mod is not None else None
         if fn is None:
             continue
-        log(f"building the report sections of {modname} (quick mode) ...")
+        log(f"building the report sections of {modname}{' (quick mode)' if quick else ''} ...")
         t0 = time.perf_counter()
         try:
-            got = list(fn(out, True))
+            got = list(fn(out, quick))
         except Exception as e:
             log(f"warning: {modname}.report_sections failed ({type(e).__name__}: {e})")
             continue

@@ -1,8 +1,11 @@
 """The lecture's key aspects of training, as experiments on one small MLP (2-16-16-1) on the
 two-moons set, full-batch gradient descent, binary cross-entropy:
 
-1. weight initialisation: random (PyTorch's default) against all zeros, where every hidden
-   unit gets the same gradient, so the units stay identical ("symmetry is never broken");
+1. weight initialisation: random (PyTorch's default) against zero weights (with a non-zero
+   output bias, so that gradients are not all zero): every hidden unit gets the same
+   gradient, so the units move but stay identical ("symmetry is never broken"). With every
+   parameter zero on balanced data, the gradients are exactly 0 (a flat point of the loss):
+   measured and reported separately, as it is a different reason not to learn;
 2. activation functions: sigmoid, tanh, ReLU (speed and final loss);
 3. data normalisation: a feature in the hundreds against standardised inputs;
 4. learning rate: too small, good, divergent.
@@ -28,18 +31,40 @@ def distinct_units(layer, tol=1e-6):
     return len(np.unique(np.round(rows / tol).astype(np.int64), axis=0))
 
 
+ZERO_INIT_OUTPUT_BIAS = 0.5
+
+
+def zero_init_gradient(X, y, activation="sigmoid", seed=0):
+    """The largest |gradient| of any parameter of the 2-16-16-1 net with every weight and
+    bias zero (output bias too), at the start, under the loss the experiments train with:
+    exactly 0 on balanced data (a flat point of the loss)."""
+    import chainrule
+    from ..models import mlp
+    chainrule.manual_seed(seed)
+    net = mlp([2, HIDDEN, HIDDEN, 1], activation=activation)
+    with chainrule.no_grad():
+        for p in net.parameters():
+            p.zero_()
+    logits = net(X).reshape(-1)
+    chainrule.nn.functional.binary_cross_entropy_with_logits(logits, y.float()).backward()
+    return max(float(p.grad.abs().max().item()) for p in net.parameters())
+
+
 def train_net(X, y, *, activation="tanh", init="random", lr=0.5, momentum=0.9, epochs=300,
               seed=0):
-    """Train one 2-16-16-1 MLP; returns (net, history)."""
+    """Train one 2-16-16-1 MLP; returns (net, history). init="zeros": every weight and
+    bias zero except the output bias (ZERO_INIT_OUTPUT_BIAS), so the units do move."""
     import chainrule
     from ..models import mlp
     from ._train import fit
     chainrule.manual_seed(seed)
     net = mlp([2, HIDDEN, HIDDEN, 1], activation=activation)
     if init == "zeros":
+        out_layer = [m for m in net.modules() if isinstance(m, chainrule.nn.Linear)][-1]
         with chainrule.no_grad():
             for p in net.parameters():
                 p.zero_()
+            out_layer.bias.fill_(ZERO_INIT_OUTPUT_BIAS)
     opt = chainrule.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
     hist = fit(net, X, y, loss="bce", opt=opt, epochs=epochs)
     return net, hist
@@ -84,7 +109,10 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
         tick = getattr(steps, "update", lambda k=1: None)
         nums = {}
 
-        # 1. initialisation (sigmoid units: with zeros they do move, but all alike)
+        # 1. initialisation (sigmoid units). Zero weights with a non-zero output bias: the
+        # units move, but all alike. All-zero (bias too) on balanced data: a flat point.
+        flat_grad = zero_init_gradient(X, y, seed=seed)
+        balance = float(np.mean(y.numpy() if hasattr(y, "numpy") else y))
         init = {}
         for kind in ("random", "zeros"):
             net, h = train_net(X, y, activation="sigmoid", init=kind, epochs=E, seed=seed)
@@ -98,18 +126,26 @@ def run(out="chainrule-demo", quick=False, seed=0, progress=True):
                      ylabel="training loss (BCE)",
                      title="1. Weight initialisation (MLP 2-16-16-1, sigmoid)")
         r, z = init["random"], init["zeros"]
-        c1 = (f"Zeros: after {E} epochs all {HIDDEN} first-layer units are still identical "
-              f"({z[2]} distinct; " + (f"their weights moved to norm {z[3]:.3g}, all alike"
-                                        if z[3] > 1e-6 else
-                                        f"every gradient is the same for all and their weights "
-                                        f"stay at norm {z[3]:.1g}") + "), loss "
-              f"{z[1]['loss'][-1]:.3f}, accuracy {pct(z[1]['train_acc'][-1])}; random: "
-              f"{r[2]} distinct units, loss {r[1]['loss'][-1]:.3f}, accuracy "
-              f"{pct(r[1]['train_acc'][-1])}"
-              + (" - symmetry is never broken." if z[2] == 1 else "."))
+        moved = z[3] > 1e-6
+        c1 = (f"Zero weights (output bias {ZERO_INIT_OUTPUT_BIAS:g}): after {E} epochs the "
+              f"{HIDDEN} first-layer units are {z[2]} distinct "
+              + (f"- their weights moved (norm {z[3]:.3g}) but all alike, as every unit gets "
+                 f"the same gradient: symmetry is never broken"
+                 if moved and z[2] == 1 else
+                 f"(first-layer weight norm {z[3]:.3g})")
+              + f"; loss {z[1]['loss'][-1]:.3f}, accuracy {pct(z[1]['train_acc'][-1])}. "
+              f"Random: {r[2]} distinct units, loss {r[1]['loss'][-1]:.3f}, accuracy "
+              f"{pct(r[1]['train_acc'][-1])}. With every parameter zero (output bias too) on "
+              f"these data ({pct(balance)} positive), the largest gradient at the start is "
+              f"{flat_grad:.2g}"
+              + (" (zero up to float32 rounding): a flat point of the loss, where nothing "
+                 "moves at all - a different failure from symmetry." if flat_grad < 1e-6
+                 else "."))
         f1 = _save(fig, os.path.join(out, "training_init.png"), c1)
         nums["init"] = {k: {"final_loss": v[1]["loss"][-1], "accuracy": v[1]["train_acc"][-1],
                             "distinct_units": v[2], "w1_norm": v[3]} for k, v in init.items()}
+        nums["init"]["all_zero_max_grad"] = flat_grad
+        nums["init"]["positive_fraction"] = balance
 
         # 2. activation functions
         acts = {}

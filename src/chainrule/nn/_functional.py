@@ -512,6 +512,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                     reduction=reduction)
 
 
+_TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                     "uint8": "Byte", "bool": "Bool"}
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,  # noqa: A002
                   reduce=None, reduction="mean", label_smoothing=0.0):
     """Cross-entropy of logits `input` (N, C), (N, C, d1, ...) or (C,) against class
@@ -524,6 +528,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if isinstance(input, Tensor) and not input.dtype.is_floating_point:
+        # As PyTorch: logits must be floating point (log_softmax has no integer kernel).
+        raise NotImplementedError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
+                                  f"'{_TORCH_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}'"
+                                  f" (cross_entropy input of dtype {input.dtype}; logits must "
+                                  "be floating point)")
     x = floating(as_operand(input))
     if x.dim() == 0:
         raise RuntimeError("cross_entropy: input must have at least 1 dimension (C,) or "

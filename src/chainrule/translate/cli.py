@@ -57,6 +57,7 @@ def run_demo(args):
           f"{res['seconds']:.0f} s")
     print(f"exact match on {len(res['test_numbers'])} held-out test numbers (greedy): "
           f"{res['test_accuracy']:.1%}; validation: {res['val_accuracy']:.1%}")
+    print(strata_table(res["strata"]))
     n_beam = min(200, len(res["test_pairs"]))
     beam_acc = beam_exact_match(model, tok, res["test_pairs"][:n_beam], beam_size=4)
     print(f"exact match with beam search (width 4) on the first {n_beam} test numbers: "
@@ -68,7 +69,8 @@ def run_demo(args):
     from .decode import beam_search
     from .model import load_translator
     model, tok = load_translator(model_dir)  # what `chainrule translate` will use
-    for text in ("forty two", "three hundred twenty one", "twenty one thousand five"):
+    for text in ("forty two", "three hundred twenty one", "twenty one thousand five",
+                 "five thousand", "one hundred thousand"):
         if any(w not in tok.src.stoi for w in text.split()):
             continue
         ids, _ = beam_search(model, tok.src.encode(data.normalize_english(text)))
@@ -77,6 +79,17 @@ def run_demo(args):
           f"(model.safetensors, config.json, vocab.json)")
     print(f"total time {time.time() - t0:.0f} s; try: chainrule translate \"forty two\"")
     return 0
+
+
+def strata_table(strata):
+    """The per-stratum exact-match lines the demo prints (and the report shows)."""
+    lines = ["exact match (greedy) by kind of number:"]
+    for name, r in strata.items():
+        how = "held out" if r["held_out"] else "all of them; also in training: the vocabulary"
+        lines.append(f"  {name:13s} {r['accuracy']:7.1%} of {r['n']:5d} ({how})")
+        for n, _en, ru, got in r["misses"][:2]:
+            lines.append(f"      miss: {n} -> {got!r} (expected {ru!r})")
+    return "\n".join(lines)
 
 
 def translate_text(text, model_dir=None, beam_size=4):

@@ -64,3 +64,71 @@ def vocabulary_numbers(max_number=MAX_NUMBER):
     одна / две)."""
     small = list(range(min(max_number, 999) + 1))
     return small + list(range(1000, max_number + 1, 1000))
+
+
+# --- strata: the kinds of numbers a uniform sample almost never shows -------------------------
+
+STRATA = ("uniform", "round", "teens", "power of ten", "single word")
+# Strata whose numbers are the task's vocabulary (a handful of numbers, each one word or a
+# power of ten): they cannot be held out and still be learnt, so they are always trained on
+# and evaluated as "seen"; the other strata are held out (never trained on).
+SEEN_STRATA = ("power of ten", "single word")
+
+
+def stratum_of(n):
+    """The stratum of one number (a power of ten first, then one word, round, teens)."""
+    n = int(n)
+    if n >= 1 and 10 ** (len(str(n)) - 1) == n:
+        return "power of ten"
+    if n < 100 and " " not in english(n):
+        return "single word"
+    if n >= 100 and n % 100 == 0:
+        return "round"  # "five thousand", "three hundred", "forty two thousand", "сто тысяч"
+    if 10 <= n % 100 <= 19 or 10 <= (n // 1000) % 100 <= 19:
+        return "teens"  # a teen in either three-digit group: "fifteen thousand two"
+    return "uniform"
+
+
+def strata_pools(max_number=MAX_NUMBER):
+    """{stratum: sorted array of the numbers 0..max_number in it} (uniform: all numbers)."""
+    nums = np.arange(max_number + 1)
+    power = np.array([10 ** k for k in range(len(str(max_number))) if 10 ** k <= max_number])
+    single = np.array([n for n in range(min(max_number, 99) + 1)
+                       if " " not in english(n) and n not in set(power.tolist())])
+    is_round = (nums >= 100) & (nums % 100 == 0) & ~np.isin(nums, power)
+    teen = ((nums % 100 >= 10) & (nums % 100 <= 19)) | (((nums // 1000) % 100 >= 10)
+                                                         & ((nums // 1000) % 100 <= 19))
+    teen &= ~is_round & ~np.isin(nums, power) & ~np.isin(nums, single)
+    return {"uniform": nums, "round": nums[is_round], "teens": nums[teen],
+            "power of ten": power, "single word": single}
+
+
+def split_stratified(n_val=300, n_uniform=1000, n_round=200, n_teens=200,
+                     max_number=MAX_NUMBER, seed=0):
+    """(train, val, {stratum: test numbers}): a test set per stratum.
+
+    Held out (never in train or val): `n_uniform` uniform numbers, `n_round` round numbers,
+    `n_teens` numbers with a teen (each at most a quarter of its stratum). The vocabulary
+    strata ("power of ten", "single word") are all in training and all evaluated.
+    """
+    rng = np.random.default_rng(seed)
+    pools = strata_pools(max_number)
+    seen = np.concatenate([pools[s] for s in SEEN_STRATA])
+    test = {}
+    taken = set(seen.tolist())
+    for name, k in (("round", n_round), ("teens", n_teens)):
+        pool = pools[name]
+        k = min(k, len(pool) // 4)
+        test[name] = rng.choice(pool, size=k, replace=False)
+        taken.update(test[name].tolist())
+    rest = np.array([n for n in range(max_number + 1) if n not in taken])
+    rest = rng.permutation(rest)
+    if n_val + n_uniform >= len(rest):
+        raise ValueError(f"split_stratified: n_val + n_uniform = {n_val + n_uniform} leaves no "
+                         f"training numbers in 0..{max_number}")
+    test["uniform"] = rest[:n_uniform]
+    val = rest[n_uniform:n_uniform + n_val]
+    train = np.concatenate([rest[n_uniform + n_val:], seen])
+    for s in SEEN_STRATA:
+        test[s] = pools[s]
+    return train, val, {s: np.asarray(test[s]) for s in STRATA}

@@ -25,21 +25,35 @@ def encode_pairs(tokenizer, pairs):
     return src, tgt
 
 
-def sample_training_numbers(train_numbers, n, rng, max_number):
-    """n training numbers: half uniform over the training split, half with a uniformly
-    drawn number of digits, so that 'forty two' is seen as often as 'forty two thousand
-    ...' (uniform sampling would almost never show a number below 1000)."""
+def sample_training_numbers(train_numbers, n, rng, max_number, vocab_copies=20):
+    """n training numbers: 40% uniform over the training split, 30% with a uniformly drawn
+    number of digits (so 'forty two' is seen as often as 'forty two thousand ...'), 20%
+    round numbers ('five thousand', 'сто тысяч': a uniform sample almost never shows them,
+    and a model that never saw one keeps writing after 'тысяч'), 10% numbers with a teen;
+    then every vocabulary-stratum number (single words, powers of ten) `vocab_copies` times.
+    Only numbers of the training split are drawn."""
     pool = np.asarray(train_numbers)
-    uniform = rng.choice(pool, size=n - n // 2, replace=len(pool) < n)
+    strata = data.strata_pools(max_number)
+    n_round, n_teens = n // 5, n // 10
+    n_digit = (3 * n) // 10
+    extra = []
+    for name, k in (("round", n_round), ("teens", n_teens)):
+        sub = np.intersect1d(pool, strata[name])
+        if len(sub):
+            extra.append(rng.choice(sub, size=k, replace=True))
+    vocab = np.intersect1d(pool, np.concatenate([strata[s] for s in data.SEEN_STRATA]))
+    extra.append(np.repeat(vocab, vocab_copies))
+    n_uniform = max(0, n - n_digit - sum(len(e) for e in extra))
+    uniform = rng.choice(pool, size=n_uniform, replace=len(pool) < n_uniform)
     ordered = np.sort(pool)
     n_digits = len(str(max_number))
-    digits = rng.integers(1, n_digits + 1, size=n // 2)
+    digits = rng.integers(1, n_digits + 1, size=n_digit)
     lo = np.where(digits == 1, 0, 10 ** (digits - 1))
     hi = np.minimum(10 ** digits, max_number + 1)
     lo_i, hi_i = np.searchsorted(ordered, lo), np.searchsorted(ordered, hi)
     ok = hi_i > lo_i
     pick = lo_i[ok] + (rng.random(ok.sum()) * (hi_i[ok] - lo_i[ok])).astype(np.int64)
-    return np.concatenate([uniform, ordered[pick]])
+    return rng.permutation(np.concatenate([uniform, ordered[pick]] + extra))
 
 
 def _trim(a, pad_id=0):
@@ -120,14 +134,18 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
     t0 = time.time()
     manual_seed(seed)
     rng = np.random.default_rng(seed)
-    train_nums, val_nums, test_nums = data.split_numbers(n_val, n_test, max_number, seed)
+    train_nums, val_nums, test_strata = data.split_stratified(
+        n_val=n_val, n_uniform=n_test, max_number=max_number, seed=seed)
+    test_nums = test_strata["uniform"]
     tokenizer = Tokenizer.build(data.pairs(data.vocabulary_numbers(max_number)))
     numbers = sample_training_numbers(train_nums, n_train, rng, max_number)
     src_all, tgt_all = encode_pairs(tokenizer, data.pairs(numbers))
     val_pairs = data.pairs(val_nums)
     test_pairs = data.pairs(test_nums)
+    held_out = sum(len(v) for k, v in test_strata.items() if k not in data.SEEN_STRATA)
     log(f"data: {len(numbers)} training pairs drawn from {len(train_nums)} training numbers, "
-        f"{len(val_nums)} validation, {len(test_nums)} test numbers "
+        f"{len(val_nums)} validation, {held_out} held-out test numbers in "
+        f"{len(data.STRATA) - len(data.SEEN_STRATA)} strata "
         f"({time.time() - t0:.1f} s)")
 
     if model_kind != "transformer":
@@ -156,7 +174,8 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
     bar = None
     if progress:
         from tqdm import tqdm
-        bar = tqdm(total=steps, desc="training", unit="step", dynamic_ncols=True)
+        bar = tqdm(total=steps, desc="training", unit="step", dynamic_ncols=True,
+                   disable=None)  # no bar when stderr is not a terminal
     model.train()
     t_train = time.time()
     losses = []
@@ -194,7 +213,13 @@ def _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train, 
     with no_grad():
         val_acc, _ = exact_match(model, tokenizer, val_nums, val_pairs)
         test_acc, misses = exact_match(model, tokenizer, test_nums, test_pairs)
-    return dict(model=model, tokenizer=tokenizer, test_accuracy=test_acc, test_pairs=test_pairs,
+        strata = {}
+        for name, nums in test_strata.items():
+            acc, miss = ((test_acc, misses) if name == "uniform"
+                         else exact_match(model, tokenizer, nums))
+            strata[name] = dict(accuracy=acc, n=len(nums), misses=miss,
+                                held_out=name not in data.SEEN_STRATA)
+    return dict(strata=strata, model=model, tokenizer=tokenizer, test_accuracy=test_acc, test_pairs=test_pairs,
                 val_accuracy=val_acc, misses=misses, seconds=time.time() - t0,
                 train_seconds=train_s, steps=step, final_loss=float(np.mean(losses[-50:])),
                 test_numbers=test_nums, n_params=n_params, model_kind=model_kind)

@@ -20,6 +20,7 @@ import subprocess
 import numpy as np
 
 from ..tensor import Tensor
+from ..autograd.engine import GraphEdge
 
 __all__ = ["draw_graph", "Graph", "walk", "tensor_names", "format_number", "OP_SYMBOLS"]
 
@@ -436,21 +437,27 @@ def draw_graph(root, params=None, *, show_grad=True, backward=False, title=None,
     (local_names) the name of the caller's local variable holding it, and unnamed tensors
     that require grad get t1, t2, ... in forward order.
     Tensor nodes show the value (one element) or shape and mean / std / min / max, and,
-    with show_grad, ``.grad`` when it is set. backward=True first calls retain_grad on every
-    intermediate tensor and runs ``root.backward()`` (root must be a scalar), so every
-    tensor of the picture shows its gradient.
+    with show_grad, ``.grad`` when it is set. After ``backward()`` (without retain_graph)
+    the graph no longer holds its intermediate values, as in PyTorch: such tensors are
+    drawn with their shape only; draw before backward, or pass retain_graph=True, to see
+    them. backward=True runs a backward pass of its own
+    from ``root`` (a scalar) and shows the gradient of every tensor from that pass; the
+    user's ``.grad`` values are left as they were (re-running shows the same numbers).
 
     Returns a `Graph`: ``.source`` (DOT), ``.render(path)``, inline display in Jupyter.
     """
     tensors, nodes, edges, outputs_of = walk(root)
+    own = None
     if backward:
         r = root if isinstance(root, Tensor) else None
         if r is None:
             raise ValueError("draw_graph(backward=True) needs a single scalar tensor")
-        for t in tensors.values():
-            if t.grad_fn is not None and t.requires_grad:
-                t.retain_grad()
-        r.backward()
+        from ._isolate import own_gradients
+        with own_gradients(list(tensors.values()), list(nodes.values())) as own:
+            for t in tensors.values():
+                if t.grad_fn is not None and t.requires_grad and type(t) is not GraphEdge:
+                    t.retain_grad()
+            r.backward()
     import inspect
     frame = inspect.currentframe().f_back if local_names else None
     try:
@@ -463,11 +470,18 @@ def draw_graph(root, params=None, *, show_grad=True, backward=False, title=None,
         lines = []
         if k in names:
             lines.append(names[k])
+        if type(t) is GraphEdge:
+            # backward without retain_graph freed this intermediate's values (as PyTorch's
+            # graph keeps none): the picture shows the structure only.
+            lines += [f"shape [{'×'.join(map(str, t.shape))}]", "(freed by backward)"]
+            items[("t", k)] = {"kind": "tensor", "label": "\n".join(lines), "role": "inter"}
+            continue
         lines.append(_describe(t._data, "value" if t._data.size == 1 else "shape"))
         if t._data.size != 1 and t._data.dtype != np.float32:
             lines[-1] = lines[-1].replace("shape [", f"{t._data.dtype.name} [", 1)
-        if show_grad and getattr(t, "grad", None) is not None:
-            lines.append(_describe(t.grad._data, "grad"))
+        g = own.get(k) if own is not None else (t._grad._data if t._grad is not None else None)
+        if show_grad and g is not None:
+            lines.append(_describe(g, "grad"))
         if k in roots:
             role = "root"
         elif t.grad_fn is not None:

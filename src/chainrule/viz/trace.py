@@ -15,9 +15,10 @@
 >>> ...
 >>> print(trace(f))          # text tables; trace(f).to_html() for the report
 
-Like ``f.backward()``, tracing accumulates into the leaves' ``.grad``; it also calls
-``retain_grad`` on each intermediate tensor so that a later ``draw_graph(f)`` shows every
-gradient.
+Tracing leaves every ``.grad`` as it was (the trace shows the gradients of its own pass,
+not what earlier calls accumulated: re-running a cell shows the same numbers). For a
+picture with every gradient, use ``draw_graph(f, backward=True)``, which runs its own pass
+the same way.
 """
 import html
 
@@ -25,6 +26,8 @@ import numpy as np
 
 from ..autograd import engine
 from ..autograd.grad_mode import CREATE_GRAPH, GRAD_ENABLED
+from ._isolate import own_gradients
+from ..autograd.engine import GraphEdge
 from ..tensor import Tensor
 from .graph import format_number, tensor_names, walk
 
@@ -95,7 +98,7 @@ class Trace:
 
     # --- text -------------------------------------------------------------------------
     def _loss_note(self):
-        return "L is the output" if self.output_name == "L" else f"L = {self.output_name}"
+        return f"gradients of the output {self.output_name}"
 
     def rows(self):
         """(forward rows, backward rows, leaf rows) as lists of string tuples."""
@@ -106,6 +109,7 @@ class Trace:
                             for n, d, note in s.local) or "-"
             frows.append((str(s.index), f"{s.output[0]} = {expr}", _fmt(s.output[1]), loc))
         brows = []
+        o = self.output_name  # d(output)/d(...): named by what it is, not always "L"
         for s in self.backward:
             for n, loc, prod in s.parts:
                 scalar = np.asarray(s.upstream).size == 1
@@ -113,10 +117,10 @@ class Trace:
                     how = f"{_fmt(s.upstream)} \u00d7 {_fmt(loc)} = {_fmt(prod)}"
                 else:
                     how = "vector-Jacobian product"
-                brows.append((str(s.index), s.op, f"dL/d{s.output} = {_fmt(s.upstream)}",
+                brows.append((str(s.index), s.op, f"d{o}/d{s.output} = {_fmt(s.upstream)}",
                               f"d{s.output}/d{n} = "
                               f"{_fmt(loc) if loc is not None else '(not shown)'}",
-                              f"dL/d{n} = {_fmt(prod)}", how))
+                              f"d{o}/d{n} = {_fmt(prod)}", how))
         lrows = [(n, _fmt(g)) for n, g in self.grads.items()]
         return frows, brows, lrows
 
@@ -225,6 +229,10 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
         raise RuntimeError("trace: the output does not require grad (no graph was recorded: "
                            "were the inputs made with requires_grad=True?)")
     tensors, nodes, _, outputs_of = walk(output)
+    if any(n.released or any(type(t) is GraphEdge for t in n.inputs) for n in nodes.values()):
+        raise RuntimeError("trace: this graph was already backpropagated through, which freed "
+                           "its saved values (as in PyTorch); build it again, or call "
+                           "backward(retain_graph=True) before tracing")
     import inspect
     frame = inspect.currentframe().f_back if local_names else None
     try:
@@ -256,45 +264,46 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
                  if t is not None and node.needs_input_grad[k]]
         fsteps.append(ForwardStep(i, node.name, ins, (nm(out), out._data.copy()), local))
 
-    for t in tensors.values():
-        if t.grad_fn is not None and t.requires_grad and t is not output:
-            t.retain_grad()
-    if output.grad_fn is not None:
-        output.retain_grad()
+    with own_gradients(list(tensors.values()), list(nodes.values())) as computed:
+        for t in tensors.values():
+            if t.grad_fn is not None and t.requires_grad and t is not output:
+                t.retain_grad()
+        if output.grad_fn is not None:
+            output.retain_grad()
 
-    bsteps = []
-    pending = {}
+        bsteps = []
+        pending = {}
 
-    def observer(node, grads_out, grads_in):
-        if grads_in is None:
-            pending[id(node)] = [None if g is None else np.array(
-                g._data if isinstance(g, Tensor) else g) for g in grads_out]
-            return
-        up = pending.pop(id(node), [None])
-        outs = outputs_of.get(id(node), [])
-        parts = []
-        jac = local_of.get(id(node), {})
-        for k, t in enumerate(node.inputs):
-            if t is None or not node.needs_input_grad[k]:
-                continue
-            g = grads_in[k] if k < len(grads_in) else None
-            if g is None:
-                continue
-            g = np.array(g._data if isinstance(g, Tensor) else g)
-            loc = jac.get(k)
-            if (loc is not None and up[0] is not None and up[0].size == 1
-                    and loc.size == t._data.size):
-                loc = loc.reshape(t._data.shape)
-            parts.append((nm(t), loc, g))
-        bsteps.append(BackwardStep(len(bsteps) + 1, node.name,
-                                   nm(outs[0]) if outs else "?", up[0], parts))
+        def observer(node, grads_out, grads_in):
+            if grads_in is None:
+                pending[id(node)] = [None if g is None else np.array(
+                    g._data if isinstance(g, Tensor) else g) for g in grads_out]
+                return
+            up = pending.pop(id(node), [None])
+            outs = outputs_of.get(id(node), [])
+            parts = []
+            jac = local_of.get(id(node), {})
+            for k, t in enumerate(node.inputs):
+                if t is None or not node.needs_input_grad[k]:
+                    continue
+                g = grads_in[k] if k < len(grads_in) else None
+                if g is None:
+                    continue
+                g = np.array(g._data if isinstance(g, Tensor) else g)
+                loc = jac.get(k)
+                if (loc is not None and up[0] is not None and up[0].size == 1
+                        and loc.size == t._data.size):
+                    loc = loc.reshape(t._data.shape)
+                parts.append((nm(t), loc, g))
+            bsteps.append(BackwardStep(len(bsteps) + 1, node.name,
+                                       nm(outs[0]) if outs else "?", up[0], parts))
 
-    engine._TRACE.append(observer)
-    try:
-        engine.backward([output], None if gradient is None else [gradient],
-                        retain_graph=retain_graph)
-    finally:
-        engine._TRACE.remove(observer)
+        engine._TRACE.append(observer)
+        try:
+            engine.backward([output], None if gradient is None else [gradient],
+                            retain_graph=retain_graph)
+        finally:
+            engine._TRACE.remove(observer)
 
     grads = {}
     values = {}
@@ -309,6 +318,6 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
     for t in sorted(tensors.values(), key=forward_order):
         if id(t) in names:
             values[names[id(t)]] = t._data.copy()
-        if t.grad_fn is None and t.requires_grad and t.grad is not None:
-            grads[nm(t)] = t.grad._data.copy()
+        if t.grad_fn is None and t.requires_grad and id(t) in computed:
+            grads[nm(t)] = computed[id(t)]
     return Trace(fsteps, bsteps, grads, values, out_name)
