@@ -142,7 +142,7 @@ def test_translate_figure_reports_its_path(tmp_path, capsys):
     pytest.importorskip("num2words")
     pytest.importorskip("matplotlib")
     model = str(tmp_path / "m")
-    assert cli.main(["demo", "translate", "--quick", "--steps", "5", "--model", model,
+    assert cli.main(["demo", "translate", "--quick", "--steps", "5", "--save", model,
                      "--no-progress"]) == 0
     capsys.readouterr()
     fig = tmp_path / "att.png"
