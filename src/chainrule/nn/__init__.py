@@ -49,4 +49,6 @@ from .lazy import (LazyModuleMixin, LazyLinear, LazyConv1d, LazyConv2d, LazyConv
                    LazyInstanceNorm2d, LazyInstanceNorm3d)
 from .activation_more import Hardshrink, Softshrink, RReLU  # noqa: F401,E402
 from .dropout import FeatureAlphaDropout  # noqa: F401,E402
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
+from .loss import NLLLoss2d  # noqa: F401,E402
 from . import modules  # noqa: F401,E402  (PyTorch's torch.nn.modules layout)

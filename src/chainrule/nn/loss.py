@@ -252,3 +252,7 @@ class CTCLoss(_Loss):
         from ..functions.ctc import ctc_loss
         return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
                         self.reduction, self.zero_infinity)
+
+
+class NLLLoss2d(NLLLoss):
+    """Deprecated alias of NLLLoss (PyTorch keeps it for old code)."""

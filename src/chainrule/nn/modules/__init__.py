@@ -9,7 +9,7 @@ import sys
 
 from .. import (module, linear, activation, containers, conv, distance, dropout, loss,  # noqa: F401
                 normalization, padding, pooling, sparse, transformer, rnn, resample,
-                sync_batchnorm)
+                sync_batchnorm, adaptive)
 from ..module import Module
 from . import utils  # noqa: F401
 
@@ -20,7 +20,8 @@ _LAYOUT = {"module": module, "linear": linear, "flatten": linear, "container": c
            "normalization": normalization, "padding": padding, "pooling": pooling,
            "sparse": sparse, "transformer": transformer, "activation": activation,
            "rnn": rnn, "upsampling": resample, "pixelshuffle": resample,
-           "channelshuffle": resample, "fold": resample, "sync_batchnorm": sync_batchnorm}
+           "channelshuffle": resample, "fold": resample, "sync_batchnorm": sync_batchnorm,
+           "adaptive": adaptive}
 
 for _name, _file in _LAYOUT.items():
     sys.modules[f"{__name__}.{_name}"] = _file
