@@ -55,3 +55,32 @@ def test_gradcheck_and_errors():
     with pytest.raises(RuntimeError, match="Target values should be in"):
         c(x, cr.tensor([0, 1, 2, 3, 10]))
     assert issubclass(nn.NLLLoss2d, nn.NLLLoss)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(bias=True, label_smoothing=0.1),
+                                dict(out_features=(4, 3), bias=True),
+                                dict(reduction="none", ignore_index=2)])
+def test_linear_cross_entropy_loss_matches_torch(kw):
+    t = torch.nn.LinearCrossEntropyLoss(5, 6, **kw).double()
+    c = nn.LinearCrossEntropyLoss(5, 6, **kw).to(cr.float64)
+    c.load_state_dict({k: cr.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((7, 5))
+    y = rng.integers(0, 6, (7,) + tuple(kw.get("out_features", ())))
+    xc, xt = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    lc, lt = c(xc, cr.tensor(y)), t(xt, torch.tensor(y))
+    np.testing.assert_allclose(lc.detach().numpy(), lt.detach().numpy(), rtol=1e-10)
+    lc.sum().backward()
+    lt.sum().backward()
+    np.testing.assert_allclose(xc.grad.numpy(), xt.grad.numpy(), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(c.linear.weight.grad.numpy(), t.linear.weight.grad.numpy(),
+                               rtol=1e-8, atol=1e-12)
+
+
+def test_data_parallel_runs_the_module_on_the_cpu():
+    m = nn.Linear(3, 2)
+    dp = nn.DataParallel(m)
+    x = cr.randn(4, 3)
+    np.testing.assert_array_equal(dp(x).detach().numpy(), m(x).detach().numpy())
+    assert list(dp.state_dict()) == ["module.weight", "module.bias"]
+    assert dp.module is m and dp.device_ids == []

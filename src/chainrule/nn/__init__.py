@@ -51,4 +51,6 @@ from .activation_more import Hardshrink, Softshrink, RReLU  # noqa: F401,E402
 from .dropout import FeatureAlphaDropout  # noqa: F401,E402
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
 from .loss import NLLLoss2d  # noqa: F401,E402
+from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: F401,E402
+from .parallel import DataParallel  # noqa: F401,E402
 from . import modules  # noqa: F401,E402  (PyTorch's torch.nn.modules layout)

@@ -48,3 +48,4 @@ from ._functional_extra import embedding_bag  # noqa: F401,E402
 from ._functional_extra import (  # noqa: F401,E402
     hardshrink, softshrink, rrelu, feature_alpha_dropout, relu_, elu_, leaky_relu_, hardtanh_,
     selu_, celu_, rrelu_, threshold_, bilinear, pdist, gumbel_softmax)
+from .linear_cross_entropy import linear_cross_entropy  # noqa: F401,E402
