@@ -28,9 +28,17 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTra
                          IndependentTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, TanhTransform, Transform)
 from .uniform import Uniform
+from .cauchy import Cauchy, HalfCauchy, HalfNormal
+from .extreme import Gumbel, Pareto, Weibull
+from .student_t import Chi2, StudentT
+from .counts import Geometric, Multinomial, NegativeBinomial
+from .mixture import MixtureSameFamily, OneHotCategoricalStraightThrough
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution",
            "Exponential", "Gamma", "Independent", "Laplace", "LogNormal",
            "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
            "TransformedDistribution", "Uniform", "kl_divergence", "register_kl",
+           "Cauchy", "HalfCauchy", "HalfNormal", "Gumbel", "Pareto", "Weibull", "Chi2",
+           "StudentT", "Geometric", "Multinomial", "NegativeBinomial", "MixtureSameFamily",
+           "OneHotCategoricalStraightThrough",
            "constraints", "transforms"]
