@@ -43,7 +43,12 @@ def _infer(data, dtype=None):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new tensor holding a copy of `data` (nested lists, scalars or arrays)."""
+    """A new tensor holding a copy of `data` (nested lists, scalars or arrays).
+
+    >>> chainrule.tensor([[1, 2], [3, 4]]), chainrule.tensor(2.5, requires_grad=True)
+    (tensor([[1, 2],
+            [3, 4]]), tensor(2.5000, requires_grad=True))
+    """
     try:
         # With an explicit dtype, convert straight to it: going through the default float
         # first would round tensor([0.1], dtype=float64) to float32 precision.
@@ -57,7 +62,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
 
 
 def as_tensor(data, dtype=None, device=None):
-    """Like tensor(), but shares memory with a NumPy array or tensor when it can."""
+    """Like tensor(), but shares memory with a NumPy array or tensor when it can.
+
+    >>> a = np.array([1.0, 2.0])
+    >>> t = chainrule.as_tensor(a)
+    >>> a[0] = 9.0; t                      # no copy: the tensor sees the change
+    tensor([9., 2.], dtype=chainrule.float64)
+    """
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray):
@@ -70,7 +81,13 @@ asarray = as_tensor
 
 
 def from_numpy(arr):
-    """A tensor sharing memory with a NumPy array (changes show in both)."""
+    """A tensor sharing memory with a NumPy array (changes show in both).
+
+    >>> a = np.zeros(3, dtype=np.float32)
+    >>> t = chainrule.from_numpy(a)
+    >>> t += 1; a                          # changes show in both
+    array([1., 1., 1.], dtype=float32)
+    """
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(arr).__name__})")
     dtypes.from_np(arr.dtype)
@@ -99,21 +116,44 @@ def _shape(size, op="tensor"):
 
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    """A tensor of zeros of the given size (the default float dtype unless `dtype`).
+
+    >>> chainrule.zeros(2, 3), chainrule.zeros((2,), dtype=chainrule.int64)
+    (tensor([[0., 0., 0.],
+            [0., 0., 0.]]), tensor([0, 0]))
+    """
     shape = _shape(sizes if size is None else (size,), "zeros")
     return _finish(np.zeros(shape, _dtype(dtype)), requires_grad, device)
 
 
 def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """A tensor of ones of the given size.
+
+    >>> chainrule.ones(2, 2)
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     shape = _shape(sizes if size is None else (size,), "ones")
     return _finish(np.ones(shape, _dtype(dtype)), requires_grad, device)
 
 
 def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """An uninitialised tensor of the given size (its values are arbitrary).
+
+    >>> chainrule.empty(2, 3).shape
+    chainrule.Size([2, 3])
+    """
     shape = _shape(sizes if size is None else (size,), "empty")
     return _finish(np.empty(shape, _dtype(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """A tensor of `size` filled with `fill_value` (dtype inferred from it unless given).
+
+    >>> chainrule.full((2, 2), 7), chainrule.full((2,), 0.5)
+    (tensor([[7, 7],
+            [7, 7]]), tensor([0.5000, 0.5000]))
+    """
     if dtype is None:
         dtype = dtypes.from_np(dtypes.result_type(fill_value))
     return _finish(np.full(_shape((size,), "full"), fill_value, _dtype(dtype)), requires_grad,
@@ -125,18 +165,38 @@ def _like(x, dtype):
 
 
 def zeros_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """Zeros with the shape (and dtype, unless given) of `x`.
+
+    >>> chainrule.zeros_like(chainrule.tensor([[1, 2]]))
+    tensor([[0, 0]])
+    """
     return _finish(np.zeros(x._data.shape, _like(x, dtype)), requires_grad, device)
 
 
 def ones_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """Ones with the shape (and dtype, unless given) of `x`.
+
+    >>> chainrule.ones_like(chainrule.tensor([1.5, 2.5]))
+    tensor([1., 1.])
+    """
     return _finish(np.ones(x._data.shape, _like(x, dtype)), requires_grad, device)
 
 
 def empty_like(x, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """An uninitialised tensor with the shape and dtype of `x`.
+
+    >>> chainrule.empty_like(chainrule.zeros(2, 5, dtype=chainrule.float64)).dtype
+    chainrule.float64
+    """
     return _finish(np.empty(x._data.shape, _like(x, dtype)), requires_grad, device)
 
 
 def full_like(x, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """`fill_value` with the shape (and dtype, unless given) of `x`.
+
+    >>> chainrule.full_like(chainrule.zeros(3), 2.0)
+    tensor([2., 2., 2.])
+    """
     return _finish(np.full(x._data.shape, fill_value, _like(x, dtype)), requires_grad, device)
 
 
@@ -198,7 +258,12 @@ def randn_like(x, *, dtype=None, generator=None, device=None, requires_grad=Fals
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
-    """randint(high, size) or randint(low, high, size): integers in [low, high)."""
+    """randint(high, size) or randint(low, high, size): integers in [low, high).
+
+    >>> x = chainrule.randint(3, 7, (1000,))
+    >>> x.dtype, int(x.min()), int(x.max())
+    (chainrule.int64, 3, 6)
+    """
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     if high is None or size is None:
@@ -220,6 +285,11 @@ def randint_like(x, low=0, high=None, *, dtype=None, generator=None, device=None
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0..n-1 (int64).
+
+    >>> sorted(chainrule.randperm(5).tolist())
+    [0, 1, 2, 3, 4]
+    """
     d = _dtype(dtype, dtypes.int64)
     return _finish(rng(generator).permutation(int(n)).astype(d), requires_grad, device)
 
@@ -243,11 +313,24 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 
 def bernoulli(p, *, generator=None):
+    """0/1 samples, 1 with probability p (elementwise), in p's dtype.
+
+    >>> chainrule.bernoulli(chainrule.tensor([0.0, 1.0, 0.0, 1.0]))
+    tensor([0., 1., 0., 1.])
+    """
     pd = p._data if isinstance(p, Tensor) else np.asarray(p)
     return _make((rng(generator).random(pd.shape) < pd).astype(pd.dtype))
 
 
 def multinomial(probs, num_samples, replacement=False, *, generator=None):
+    """num_samples category indices per row of `probs` (unnormalised weights), without
+    replacement unless `replacement`.
+
+    >>> chainrule.multinomial(chainrule.tensor([0.0, 1.0, 0.0]), 2, replacement=True)
+    tensor([1, 1])
+    >>> sorted(chainrule.multinomial(chainrule.tensor([1.0, 1.0, 1.0]), 3).tolist())
+    [0, 1, 2]
+    """
     p = probs._data.astype(np.float64)
     single = p.ndim == 1
     p2 = p.reshape(1, -1) if single else p
@@ -260,6 +343,11 @@ def multinomial(probs, num_samples, replacement=False, *, generator=None):
 
 
 def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Values from start to end (excluded) in steps of `step`; arange(end) starts at 0.
+
+    >>> chainrule.arange(4), chainrule.arange(0, 1, 0.25)
+    (tensor([0, 1, 2, 3]), tensor([0.0000, 0.2500, 0.5000, 0.7500]))
+    """
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -295,12 +383,25 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    """The n x m (default n x n) identity matrix.
+
+    >>> chainrule.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     return _finish(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device)
 
 
 def diag(x, diagonal=0):
     """1-D input: a square matrix with x on the given diagonal; 2-D input: that diagonal.
-    Differentiable both ways (an index-add and an advanced index)."""
+    Differentiable both ways (an index-add and an advanced index).
+
+    >>> chainrule.diag(chainrule.tensor([1.0, 2.0]))
+    tensor([[1., 0.],
+            [0., 2.]])
+    >>> chainrule.diag(chainrule.tensor([[1, 2], [3, 4]]))
+    tensor([1, 4])
+    """
     k = int(diagonal)
     if x._data.ndim == 1:
         n = x._data.shape[0] + abs(k)

@@ -4,7 +4,14 @@
 >>> chainrule.linalg.det(A)
 tensor(11., grad_fn=<DetBackward0>)
 >>> w, V = chainrule.linalg.eigh(A)
->>> chainrule.linalg.solve(A, chainrule.tensor([1., 2.]))
+>>> chainrule.allclose(V @ chainrule.diag(w) @ V.T, A, atol=1e-5)
+True
+>>> x = chainrule.linalg.solve(A, chainrule.tensor([1., 2.]))
+>>> x.detach()
+tensor([0.0909, 0.6364])
+>>> x.sum().backward(); A.grad                 # d(sum of A^-1 b) / dA
+tensor([[-0.0165, -0.1157],
+        [-0.0248, -0.1736]])
 
 The ops themselves live in chainrule/functions/decomp.py (decompositions, solves, norms)
 and functions/linalg.py (matmul and the products); this module is their public door.

@@ -12,7 +12,17 @@ import numpy as np
 
 
 class Generator:
-    """A random stream; `manual_seed(s)` makes it repeat the same numbers."""
+    """A random stream; `manual_seed(s)` makes it repeat the same numbers.
+
+    >>> g = chainrule.Generator().manual_seed(7)
+    >>> a = chainrule.rand(3, generator=g)
+    >>> _ = g.manual_seed(7)
+    >>> chainrule.equal(a, chainrule.rand(3, generator=g)), g.initial_seed()
+    (True, 7)
+    >>> state = g.get_state(); b = chainrule.rand(2, generator=g)
+    >>> _ = g.set_state(state); chainrule.equal(b, chainrule.rand(2, generator=g))
+    True
+    """
 
     def __init__(self, device="cpu"):
         self._seed = 67280421310721  # PyTorch's default seed
@@ -51,26 +61,62 @@ default_generator = Generator()
 
 
 def manual_seed(seed):
-    """Seed the default generator: the same seed gives the same numbers."""
+    """Seed the default generator: the same seed gives the same numbers.
+
+    >>> _ = chainrule.manual_seed(0); a = chainrule.randn(2)
+    >>> _ = chainrule.manual_seed(0); chainrule.equal(a, chainrule.randn(2))
+    True
+    """
     return default_generator.manual_seed(seed)
 
 
 def seed():
+    """Seed the default generator from fresh entropy; returns the seed used.
+
+    >>> s = chainrule.seed()
+    >>> s == chainrule.initial_seed()
+    True
+    """
     return default_generator.seed()
 
 
 def initial_seed():
+    """The seed the default generator was last seeded with.
+
+    >>> _ = chainrule.manual_seed(123)
+    >>> chainrule.initial_seed()
+    123
+    """
     return default_generator.initial_seed()
 
 
 def get_rng_state():
+    """The default generator's state, as a uint8 tensor (for set_rng_state).
+
+    >>> state = chainrule.get_rng_state()
+    >>> a = chainrule.rand(2)
+    >>> chainrule.set_rng_state(state)
+    >>> chainrule.equal(a, chainrule.rand(2)), state.dtype
+    (True, chainrule.uint8)
+    """
     return default_generator.get_state()
 
 
 def set_rng_state(state):
+    """Restore the default generator to a state from get_rng_state.
+
+    >>> state = chainrule.get_rng_state(); a = chainrule.randn(3)
+    >>> chainrule.set_rng_state(state); chainrule.equal(a, chainrule.randn(3))
+    True
+    """
     default_generator.set_state(state)
 
 
 def rng(generator=None):
-    """The numpy Generator to draw from."""
+    """The numpy Generator to draw from.
+
+    >>> from chainrule.random import rng
+    >>> type(rng()).__name__, rng() is rng(chainrule.random.default_generator)
+    ('Generator', True)
+    """
     return (generator or default_generator).np

@@ -7,7 +7,9 @@ to the values. NumPy only.
 >>> A.to_dense()
 tensor([[0., 0., 3.],
         [4., 0., 5.]])
->>> h = chainrule.sparse.mm(A, chainrule.ones(3, 2))     # a GCN layer's A @ X
+>>> chainrule.sparse.mm(A, chainrule.ones(3, 2))     # a GCN layer's A @ X
+tensor([[3., 3.],
+        [9., 9.]])
 """
 import numpy as np
 
@@ -27,6 +29,16 @@ class SparseTensor(Tensor):
     The values are an ordinary Tensor, so gradients flow to them (and, through
     to_sparse(), to the dense tensor they came from). Dense ops do not read a sparse
     tensor: they raise, pointing to .to_dense().
+
+    >>> A = chainrule.sparse_coo_tensor([[0, 1, 1], [2, 0, 2]], [3., 4., 5.], (2, 3))
+    >>> A = A.coalesce()                   # sorted, duplicates summed (PyTorch needs it here)
+    >>> A.is_sparse, A.indices(), A.values()
+    (True, tensor([[0, 1, 1],
+            [2, 0, 2]]), tensor([3., 4., 5.]))
+    >>> A.t().to_dense()
+    tensor([[0., 4.],
+            [0., 0.],
+            [3., 5.]])
     """
 
     __slots__ = ("_indices", "_vals", "_size", "_coalesced")
@@ -286,7 +298,13 @@ def _is_sorted_unique(idx, size):
 
 
 def to_sparse(x, sparse_dim=None, *, layout=None):
-    """Dense -> COO over the non-zero entries, coalesced; the values stay differentiable."""
+    """Dense -> COO over the non-zero entries, coalesced; the values stay differentiable.
+
+    >>> S = chainrule.tensor([[0.0, 2.0], [1.0, 0.0]]).to_sparse()
+    >>> S.indices(), S.values()
+    (tensor([[0, 1],
+            [1, 0]]), tensor([2., 1.]))
+    """
     if layout is not None and getattr(layout, "name", "sparse_coo") != "sparse_coo":
         raise RuntimeError(f"to_sparse: only the sparse_coo layout is supported, got {layout}")
     a = x._data
@@ -297,7 +315,20 @@ def to_sparse(x, sparse_dim=None, *, layout=None):
 
 def mm(sparse, dense):
     """sparse (n x m, COO) @ dense (m x p): a dense n x p result, differentiable in the
-    sparse values and the dense matrix (torch.sparse.mm)."""
+    sparse values and the dense matrix (torch.sparse.mm).
+
+    >>> A = chainrule.sparse_coo_tensor([[0, 1, 1], [2, 0, 2]], chainrule.tensor([3., 4., 5.],
+    ...                                  requires_grad=True), (2, 3))
+    >>> X = chainrule.ones(3, 2, requires_grad=True)
+    >>> out = chainrule.sparse.mm(A, X)            # A @ X, as a GCN layer's propagation
+    >>> out
+    tensor([[3., 3.],
+            [9., 9.]], grad_fn=<SparseMMBackward0>)
+    >>> out.sum().backward(); X.grad                 # column sums of A
+    tensor([[4., 4.],
+            [0., 0.],
+            [8., 8.]])
+    """
     if not isinstance(sparse, SparseTensor):
         if isinstance(dense, SparseTensor):
             return mm(dense.t(), sparse.mT).mT
@@ -323,7 +354,12 @@ spmm = mm
 
 
 def sum(input, dim=None, dtype=None):  # noqa: A001,A002 - PyTorch's names
-    """Sum of the entries (all, or over `dim`, densely)."""
+    """Sum of the entries (all, or over `dim`, densely).
+
+    >>> A = chainrule.sparse_coo_tensor([[0, 1, 1], [2, 0, 2]], [3., 4., 5.], (2, 3))
+    >>> chainrule.sparse.sum(A), chainrule.sparse.sum(A, dim=0)
+    (tensor(12.), tensor([4., 0., 8.]))
+    """
     if dim is None:
         return input._vals.sum() if dtype is None else input._vals.sum().to(dtype)
     return input.to_dense().sum(dim)

@@ -3,7 +3,7 @@
 Default tolerances by dtype are PyTorch's (float16: rtol 1e-3, atol 1e-5; float32: 1.3e-6,
 1e-5; float64: 1e-7, 1e-7; integers and bool: exact), and so are the failure messages:
 
->>> assert_close(chainrule.tensor([1., 2., 3.]), chainrule.tensor([1., 2.1, 3.]))
+>>> chainrule.testing.assert_close(chainrule.tensor([1., 2., 3.]), chainrule.tensor([1., 2.1, 3.]))
 Traceback (most recent call last):
 AssertionError: Tensor-likes are not close!
 <BLANKLINE>
@@ -40,7 +40,11 @@ def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=Non
     dtypes unless check_dtype=False). Works on tensors, NumPy arrays, Python numbers and
     (nested) sequences and mappings of them.
 
-    >>> assert_close(chainrule.ones(3), chainrule.ones(3) + 1e-7)
+    >>> chainrule.testing.assert_close(chainrule.ones(3), chainrule.ones(3) + 1e-7)   # passes
+    >>> chainrule.testing.assert_close(chainrule.ones(2), chainrule.ones(2).double())
+    Traceback (most recent call last):
+    ...
+    AssertionError: The values for attribute 'dtype' do not match: torch.float32 != torch.float64.
     """
     if (rtol is None) != (atol is None):
         raise ValueError(f"Both 'rtol' and 'atol' must be either specified or omitted, but got "
@@ -55,7 +59,11 @@ def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=Non
 
 
 def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=""):
-    """The deprecated spelling: as assert_close with check_dtype=False and equal_nan=True."""
+    """The deprecated spelling: as assert_close with check_dtype=False and equal_nan=True.
+
+    >>> a = chainrule.tensor([1.0, float("nan")])
+    >>> chainrule.testing.assert_allclose(a, a.double())    # dtypes may differ; NaN == NaN
+    """
     if not isinstance(actual, Tensor):
         actual = Tensor._make(np.asarray(actual))
     if not isinstance(expected, Tensor):
@@ -211,7 +219,9 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=F
     """A random tensor of `shape` and `dtype`, values uniform in [low, high) (defaults as
     PyTorch: [-9, 9] for floats and signed ints, [0, 10) for uint8, {False, True} for bool).
 
-    >>> make_tensor(2, 3, dtype=chainrule.float32, low=-1, high=1)
+    >>> t = chainrule.testing.make_tensor(2, 3, dtype=chainrule.float32, low=-1, high=1)
+    >>> t.shape, t.dtype, bool((t >= -1).all() and (t < 1).all())
+    (chainrule.Size([2, 3]), chainrule.float32, True)
     """
     from .random import rng
     from .tensor import on_cpu

@@ -7,6 +7,8 @@ the training split only.
 >>> X_tr, X_te, y_tr, y_te = datasets.train_test_split(X, y, test_size=0.2, seed=0)
 >>> scaler = datasets.Standardize().fit(X_tr)       # statistics from train only
 >>> X_tr, X_te = scaler.transform(X_tr), scaler.transform(X_te)
+>>> X_tr.shape, X_te.shape
+(chainrule.Size([1437, 64]), chainrule.Size([360, 64]))
 """
 from .digits import load_digits
 from .mnist import MNIST, load_mnist, download_mnist, read_idx, IDXFormatError

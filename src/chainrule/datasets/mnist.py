@@ -46,7 +46,16 @@ _IDX_TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"
 
 
 class IDXFormatError(ValueError):
-    """An IDX file that is truncated, corrupt, or not the expected kind of array."""
+    """An IDX file that is truncated, corrupt, or not the expected kind of array.
+
+    >>> import pathlib, struct, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny-idx1-ubyte"
+    >>> _ = path.write_bytes(struct.pack(">HBBI", 0, 0x08, 1, 3) + bytes([7, 8]))  # 2 of 3
+    >>> chainrule.datasets.read_idx(path)
+    Traceback (most recent call last):
+    ...
+    chainrule.datasets.mnist.IDXFormatError: ...tiny-idx1-ubyte: ...
+    """
 
 
 def read_idx(path, expect_ndim=None, expect_dtype=np.uint8):
@@ -55,6 +64,12 @@ def read_idx(path, expect_ndim=None, expect_dtype=np.uint8):
     Checks the magic number, the element type, the number of dimensions and that the data
     length is exactly the product of the dimensions; raises ``IDXFormatError`` naming the
     file otherwise, and ``FileNotFoundError`` naming it when it is missing.
+
+    >>> import pathlib, struct, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny-idx1-ubyte"
+    >>> _ = path.write_bytes(struct.pack(">HBBI", 0, 0x08, 1, 3) + bytes([7, 8, 9]))
+    >>> chainrule.datasets.read_idx(path, expect_ndim=1)
+    array([7, 8, 9], dtype=uint8)
     """
     path = pathlib.Path(path)
     try:
@@ -147,6 +162,8 @@ def download_mnist(root, timeout=30.0, mirrors=MIRRORS, verbose=True):
     request), its md5 verified against the original distribution's, and written atomically
     (temporary file, then rename). Raises ``RuntimeError`` listing every failed attempt when
     a file cannot be fetched from any mirror.
+
+    >>> chainrule.datasets.download_mnist("data/mnist")  # needs the network  # doctest: +SKIP
     """
     root = pathlib.Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -197,6 +214,10 @@ class MNIST(Dataset):
     ``transform(uint8 array (28, 28))``. The label is an int (``target_transform(int)`` when
     given). For training loops, ``arrays()`` (or ``load_mnist``) hands over the whole split
     at once, far faster than indexing one sample at a time.
+
+    >>> ds = chainrule.datasets.MNIST("data/mnist")  # needs the MNIST files  # doctest: +SKIP
+    >>> len(ds), ds[0][0].shape, ds[0][1]            # needs the MNIST files  # doctest: +SKIP
+    (60000, chainrule.Size([1, 28, 28]), 5)
     """
 
     classes = CLASSES
@@ -258,8 +279,8 @@ def load_mnist(root, train=True, flatten=True, scale=True, dtype=None, download=
     ``X``: float32 (N, 784) (``flatten=False``: (N, 1, 28, 28)), values in [0, 1]
     (``scale=False``: 0..255); ``y``: int64 (N,). Same checks and errors as ``MNIST``.
 
-    >>> X, y = load_mnist("data/mnist")            # doctest: +SKIP
-    >>> X.shape, y.shape
+    >>> X, y = chainrule.datasets.load_mnist("data/mnist")  # needs MNIST  # doctest: +SKIP
+    >>> X.shape, y.shape                                   # needs MNIST  # doctest: +SKIP
     (chainrule.Size([60000, 784]), chainrule.Size([60000]))
     """
     root = pathlib.Path(root).expanduser()

@@ -27,7 +27,7 @@ def train_test_split(*arrays, test_size=0.25, seed=0, stratify=None, shuffle=Tru
     so the total matches ``test_size``).
 
     >>> X, y = chainrule.datasets.load_digits()
-    >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, seed=0)
+    >>> X_tr, X_te, y_tr, y_te = chainrule.datasets.train_test_split(X, y, test_size=0.2, seed=0)
     >>> X_tr.shape[0], X_te.shape[0]
     (1437, 360)
     """

@@ -51,7 +51,7 @@ def make_xor(n_samples=200, *, noise=0.1, shuffle=True, seed=None, generator=Non
     example of what a single perceptron cannot learn. ``make_xor(4, noise=0, shuffle=False)``
     is exactly the truth table.
 
-    >>> X, y = make_xor(4, noise=0.0, shuffle=False)
+    >>> X, y = chainrule.datasets.make_xor(4, noise=0.0, shuffle=False)
     >>> X.tolist(), y.tolist()
     ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
     """
@@ -74,6 +74,10 @@ def make_blobs(n_samples=200, *, centers=2, cluster_std=0.5, shuffle=True, seed=
     redrawn while it lies farther than 0.45 x (smallest distance between two centres) from
     its centre, so every point is nearer its own centre than any other: the nearest-centre
     rule, a linear classifier, separates the classes exactly (for k = 2, a single line).
+
+    >>> X, y = chainrule.datasets.make_blobs(100, centers=3, seed=0)
+    >>> X.shape, y.bincount()
+    (chainrule.Size([100, 2]), tensor([34, 33, 33]))
     """
     name = "make_blobs"
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
@@ -115,7 +119,12 @@ def make_blobs(n_samples=200, *, centers=2, cluster_std=0.5, shuffle=True, seed=
 def make_moons(n_samples=200, *, noise=0.1, shuffle=True, seed=None, generator=None):
     """Two interleaving half circles (scikit-learn's construction): class 0 is the upper arc
     (cos t, sin t), class 1 the lower arc (1 - cos t, 0.5 - sin t), t in [0, pi], plus
-    Gaussian noise of standard deviation ``noise``."""
+    Gaussian noise of standard deviation ``noise``.
+
+    >>> X, y = chainrule.datasets.make_moons(100, noise=0.0, seed=0)
+    >>> X.shape, y.bincount()
+    (chainrule.Size([100, 2]), tensor([50, 50]))
+    """
     _check_noise(noise, "make_moons")
     n0, n1 = _counts(n_samples, 2, "make_moons")
     rng = _rng(seed, generator, "make_moons")
@@ -130,7 +139,13 @@ def make_moons(n_samples=200, *, noise=0.1, shuffle=True, seed=None, generator=N
 def make_circles(n_samples=200, *, noise=0.05, factor=0.5, shuffle=True, seed=None,
                  generator=None):
     """A circle inside a circle: class 0 on the unit circle, class 1 on the circle of radius
-    ``factor`` (0 < factor < 1), plus Gaussian noise of standard deviation ``noise``."""
+    ``factor`` (0 < factor < 1), plus Gaussian noise of standard deviation ``noise``.
+
+    >>> X, y = chainrule.datasets.make_circles(100, noise=0.0, factor=0.5, seed=0)
+    >>> r = X.norm(dim=1)                      # outer circle radius 1, inner radius 0.5
+    >>> [round(r[y == c].min().item(), 4) for c in (0, 1)] == [1.0, 0.5]
+    True
+    """
     _check_noise(noise, "make_circles")
     if not 0 < factor < 1:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
@@ -151,6 +166,10 @@ def make_spirals(n_samples=300, *, n_classes=2, turns=1.0, noise=0.05, shuffle=T
 
     Arm j: radius r from 0.05 to 1, angle ``2 pi turns r + 2 pi j / n_classes``; each point
     is r (cos angle, sin angle) plus Gaussian noise of standard deviation ``noise``.
+
+    >>> X, y = chainrule.datasets.make_spirals(300, n_classes=3, seed=0)
+    >>> X.shape, y.bincount()
+    (chainrule.Size([300, 2]), tensor([100, 100, 100]))
     """
     _check_noise(noise, "make_spirals")
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \

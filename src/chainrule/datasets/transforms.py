@@ -40,7 +40,7 @@ class Standardize:
     with the statistics' shape). ``eps`` (default 0) is added to std otherwise.
 
     >>> X_tr, X_te = chainrule.tensor([[0., 1.], [2., 1.]]), chainrule.tensor([[4., 3.]])
-    >>> s = Standardize().fit(X_tr)
+    >>> s = chainrule.datasets.Standardize().fit(X_tr)
     >>> s.mean.tolist(), s.std.tolist(), s.zero_variance.tolist()
     ([1.0, 1.0], [1.0, 1.0], [False, True])
     >>> s.transform(X_te).tolist()
@@ -161,7 +161,11 @@ StandardScaler = Standardize
 
 class Normalize:
     """``(x - mean) / std`` with fixed, given statistics (torchvision's ``Normalize``), e.g.
-    ``Normalize(0.1307, 0.3081)`` for MNIST scaled to [0, 1]."""
+    ``Normalize(0.1307, 0.3081)`` for MNIST scaled to [0, 1].
+
+    >>> chainrule.datasets.Normalize(0.5, 0.25)(chainrule.tensor([0.0, 0.5, 1.0]))
+    tensor([-2.,  0.,  2.])
+    """
 
     def __init__(self, mean, std):
         self.mean = np.asarray(mean, dtype=np.float64)
@@ -180,7 +184,13 @@ class Normalize:
 
 
 class Compose:
-    """Apply transforms one after the other: ``Compose([f, g])(x) == g(f(x))``."""
+    """Apply transforms one after the other: ``Compose([f, g])(x) == g(f(x))``.
+
+    >>> norm = chainrule.datasets.Normalize(0.5, 0.5)
+    >>> t = chainrule.datasets.Compose([norm, lambda x: x * 2])
+    >>> t(chainrule.tensor([0.0, 1.0]))
+    tensor([-2.,  2.])
+    """
 
     def __init__(self, transforms):
         self.transforms = list(transforms)

@@ -10,7 +10,15 @@ from ..tensor import Size, Tensor
 
 
 class Bernoulli(Distribution):
-    """Bernoulli(probs=p) or Bernoulli(logits=l): 1 with probability p = sigmoid(l)."""
+    """Bernoulli(probs=p) or Bernoulli(logits=l): 1 with probability p = sigmoid(l).
+
+    >>> from chainrule.distributions import Bernoulli
+    >>> d = Bernoulli(probs=chainrule.tensor([0.3, 0.9]))
+    >>> d.log_prob(chainrule.tensor([1.0, 0.0]))
+    tensor([-1.2040, -2.3026])
+    >>> d.mean, d.sample((3,)).shape, d.entropy()
+    (tensor([0.3000, 0.9000]), chainrule.Size([3, 2]), tensor([0.6109, 0.3251]))
+    """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean

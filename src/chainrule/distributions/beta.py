@@ -10,7 +10,15 @@ from ..tensor import Size
 
 
 class Beta(Distribution):
-    """Beta(concentration1, concentration0): density x^(a-1) (1-x)^(b-1) / B(a, b)."""
+    """Beta(concentration1, concentration0): density x^(a-1) (1-x)^(b-1) / B(a, b).
+
+    >>> from chainrule.distributions import Beta
+    >>> d = Beta(chainrule.tensor(2.0), chainrule.tensor(3.0))
+    >>> d.log_prob(chainrule.tensor(0.5))
+    tensor(0.4055)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor(0.4000), chainrule.Size([3]))
+    """
 
     arg_constraints = {"concentration1": constraints.positive,
                        "concentration0": constraints.positive}

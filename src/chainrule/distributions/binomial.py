@@ -13,7 +13,15 @@ def _clamp_by_zero(x):
 
 
 class Binomial(Distribution):
-    """Binomial(total_count, probs=p | logits=l): successes in total_count trials."""
+    """Binomial(total_count, probs=p | logits=l): successes in total_count trials.
+
+    >>> from chainrule.distributions import Binomial
+    >>> d = Binomial(10, probs=chainrule.tensor(0.2))
+    >>> d.log_prob(chainrule.tensor(3.0))
+    tensor(-1.6028)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor(2.), chainrule.Size([3]))
+    """
 
     arg_constraints = {"total_count": constraints.nonnegative_integer,
                        "probs": constraints.unit_interval, "logits": constraints.real}

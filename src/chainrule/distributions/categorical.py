@@ -9,7 +9,15 @@ from ..tensor import Size, Tensor
 
 class Categorical(Distribution):
     """Categorical(probs=p) or Categorical(logits=l) over the last dim (K categories);
-    probs are normalised to sum to 1, logits to log-probabilities."""
+    probs are normalised to sum to 1, logits to log-probabilities.
+
+    >>> from chainrule.distributions import Categorical
+    >>> d = Categorical(probs=chainrule.tensor([0.1, 0.6, 0.3]))
+    >>> d.log_prob(chainrule.tensor(1))
+    tensor(-0.5108)
+    >>> d.sample((3,)).shape, d.entropy()
+    (chainrule.Size([3]), tensor(0.8979))
+    """
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(
         constraints.real, 1)}

@@ -25,7 +25,14 @@ def _result(mask):
 
 
 class Constraint:
-    """A region of a space; subclasses implement check(value) -> bool tensor."""
+    """A region of a space; subclasses implement check(value) -> bool tensor.
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.positive.check(chainrule.tensor([-1.0, 0.0, 2.0]))
+    tensor([False, False,  True])
+    >>> constraints.simplex.check(chainrule.tensor([0.2, 0.8]))
+    tensor(True)
+    """
 
     is_discrete = False
     event_dim = 0
@@ -63,11 +70,25 @@ class _Dependent(Constraint):
 
 
 def is_dependent(constraint):
+    """Whether `constraint` is a dependent placeholder (a support that depends on
+    other parameters, so it cannot be checked).
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.is_dependent(constraints.dependent), constraints.is_dependent(constraints.real)
+    (True, False)
+    """
     return isinstance(constraint, _Dependent)
 
 
 class _DependentProperty(property, _Dependent):
-    """A property that, on the class, is a dependent constraint (torch's decorator)."""
+    """A property that, on the class, is a dependent constraint (torch's decorator).
+
+    >>> from chainrule.distributions import Uniform, constraints
+    >>> constraints.is_dependent(Uniform.support)       # on the class: depends on low, high
+    True
+    >>> Uniform(0.0, 2.0).support
+    Interval(lower_bound=0.0, upper_bound=2.0)
+    """
 
     def __init__(self, fn=None, *, is_discrete=NotImplemented, event_dim=NotImplemented):
         property.__init__(self, fn)
@@ -78,7 +99,13 @@ class _DependentProperty(property, _Dependent):
 
 
 class _IndependentConstraint(Constraint):
-    """A base constraint with some rightmost batch dims reinterpreted as event dims."""
+    """A base constraint with some rightmost batch dims reinterpreted as event dims.
+
+    >>> from chainrule.distributions import constraints
+    >>> c = constraints.independent(constraints.positive, 1)
+    >>> c.check(chainrule.tensor([[1.0, 2.0], [1.0, -2.0]]))    # one answer per row
+    tensor([ True, False])
+    """
 
     def __init__(self, base_constraint, reinterpreted_batch_ndims):
         self.base_constraint = base_constraint
@@ -120,6 +147,12 @@ class _OneHot(Constraint):
 
 
 class _IntegerInterval(Constraint):
+    """Integers in [lower_bound, upper_bound] (constraints.integer_interval).
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.integer_interval(0, 3).check(chainrule.tensor([0.0, 2.0, 2.5, 4.0]))
+    tensor([ True,  True, False, False])
+    """
     is_discrete = True
 
     def __init__(self, lower_bound, upper_bound):
@@ -154,6 +187,13 @@ class _Real(Constraint):
 
 
 class _GreaterThan(Constraint):
+    """Reals strictly greater than lower_bound (constraints.greater_than; positive is
+    greater_than(0)).
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.greater_than(1.0).check(chainrule.tensor([1.0, 1.5]))
+    tensor([False,  True])
+    """
     def __init__(self, lower_bound):
         self.lower_bound = lower_bound
 
@@ -165,6 +205,13 @@ class _GreaterThan(Constraint):
 
 
 class _GreaterThanEq(_GreaterThan):
+    """Reals >= lower_bound (constraints.greater_than_eq; nonnegative is
+    greater_than_eq(0)).
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.greater_than_eq(1.0).check(chainrule.tensor([1.0, 0.5]))
+    tensor([ True, False])
+    """
     def check(self, value):
         return _result(_arr(self.lower_bound) <= _arr(value))
 
@@ -173,6 +220,12 @@ class _GreaterThanEq(_GreaterThan):
 
 
 class _LessThan(Constraint):
+    """Reals strictly less than upper_bound (constraints.less_than).
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.less_than(0.0).check(chainrule.tensor([-1.0, 0.0]))
+    tensor([ True, False])
+    """
     def __init__(self, upper_bound):
         self.upper_bound = upper_bound
 
@@ -184,6 +237,12 @@ class _LessThan(Constraint):
 
 
 class _Interval(Constraint):
+    """Reals in the closed interval [lower_bound, upper_bound] (constraints.interval).
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.interval(0.0, 1.0).check(chainrule.tensor([0.0, 1.0, 1.5]))
+    tensor([ True,  True, False])
+    """
     def __init__(self, lower_bound, upper_bound):
         self.lower_bound, self.upper_bound = lower_bound, upper_bound
 
@@ -196,6 +255,12 @@ class _Interval(Constraint):
 
 
 class _HalfOpenInterval(_Interval):
+    """Reals in [lower_bound, upper_bound) (constraints.half_open_interval).
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.half_open_interval(0.0, 1.0).check(chainrule.tensor([0.0, 1.0]))
+    tensor([ True, False])
+    """
     def check(self, value):
         v = _arr(value)
         return _result((_arr(self.lower_bound) <= v) & (v < _arr(self.upper_bound)))
@@ -213,6 +278,13 @@ class _Simplex(Constraint):
 
 
 class _Multinomial(Constraint):
+    """Count vectors of non-negative integers summing to at most upper_bound
+    (constraints.multinomial).
+
+    >>> from chainrule.distributions import constraints
+    >>> constraints.multinomial(3).check(chainrule.tensor([[1.0, 2.0], [2.0, 2.0]]))
+    tensor([ True, False])
+    """
     is_discrete = True
     event_dim = 1
 
@@ -296,7 +368,13 @@ class _PositiveDefinite(_Symmetric):
 
 
 class _Cat(Constraint):
-    """Constraints applied to consecutive slices of `dim` (torch's constraints.cat)."""
+    """Constraints applied to consecutive slices of `dim` (torch's constraints.cat).
+
+    >>> from chainrule.distributions import constraints
+    >>> c = constraints.cat([constraints.positive, constraints.real], dim=0, lengths=[1, 1])
+    >>> c.check(chainrule.tensor([-1.0, -1.0]))
+    tensor([False,  True])
+    """
 
     def __init__(self, cseq, dim=0, lengths=None):
         self.cseq, self.dim = list(cseq), dim
@@ -316,6 +394,13 @@ class _Cat(Constraint):
 
 
 class _Stack(Constraint):
+    """One constraint per index of `dim`, for stacked values (constraints.stack).
+
+    >>> from chainrule.distributions import constraints
+    >>> c = constraints.stack([constraints.positive, constraints.real], dim=0)
+    >>> c.check(chainrule.tensor([-1.0, -1.0]))
+    tensor([False,  True])
+    """
     def __init__(self, cseq, dim=0):
         self.cseq, self.dim = list(cseq), dim
 

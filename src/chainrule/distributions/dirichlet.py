@@ -6,7 +6,15 @@ from .utils import xlogy
 
 
 class Dirichlet(Distribution):
-    """Dirichlet(concentration) over the probability simplex of the last dim."""
+    """Dirichlet(concentration) over the probability simplex of the last dim.
+
+    >>> from chainrule.distributions import Dirichlet
+    >>> d = Dirichlet(chainrule.tensor([1.0, 2.0, 3.0]))
+    >>> d.log_prob(chainrule.tensor([0.2, 0.3, 0.5]))
+    tensor(1.5041)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor([0.1667, 0.3333, 0.5000]), chainrule.Size([3, 3]))
+    """
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex

@@ -15,6 +15,15 @@ class Distribution:
 
     Samples have shape ``sample_shape + batch_shape + event_shape``. `rsample` is the
     reparameterised sample (differentiable in the parameters) where `has_rsample`.
+
+    >>> from chainrule.distributions import Normal
+    >>> d = Normal(chainrule.tensor([0.0, 1.0]), chainrule.tensor(1.0))
+    >>> d.batch_shape, d.event_shape, d.sample((5,)).shape
+    (chainrule.Size([2]), chainrule.Size([]), chainrule.Size([5, 2]))
+    >>> loc = chainrule.tensor(0.0, requires_grad=True)
+    >>> Normal(loc, 1.0).rsample((4,)).sum().backward()      # reparameterised
+    >>> loc.grad
+    tensor(4.)
     """
 
     has_rsample = False

@@ -6,7 +6,15 @@ from ..tensor import Size
 
 
 class Exponential(Distribution):
-    """Exponential(rate): density rate exp(-rate x) for x >= 0."""
+    """Exponential(rate): density rate exp(-rate x) for x >= 0.
+
+    >>> from chainrule.distributions import Exponential
+    >>> d = Exponential(chainrule.tensor(2.0))
+    >>> d.log_prob(chainrule.tensor(1.0))
+    tensor(-1.3069)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor(0.5000), chainrule.Size([3]))
+    """
 
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative

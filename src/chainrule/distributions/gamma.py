@@ -12,6 +12,13 @@ class Gamma(Distribution):
     """Gamma(concentration, rate): density rate^a x^(a-1) exp(-rate x) / Gamma(a).
 
     rsample is differentiable in both parameters (implicit reparameterisation).
+
+    >>> from chainrule.distributions import Gamma
+    >>> d = Gamma(chainrule.tensor(2.0), chainrule.tensor(0.5))
+    >>> d.log_prob(chainrule.tensor(3.0))
+    tensor(-1.7877)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor(4.), chainrule.Size([3]))
     """
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}

@@ -12,7 +12,13 @@ def _sum_rightmost(value, dim):
 
 class Independent(Distribution):
     """Independent(base, n): the rightmost n batch dims of base become event dims, so
-    log_prob sums over them (e.g. a diagonal Normal as one multivariate distribution)."""
+    log_prob sums over them (e.g. a diagonal Normal as one multivariate distribution).
+
+    >>> from chainrule.distributions import Independent, Normal
+    >>> d = Independent(Normal(chainrule.zeros(3), chainrule.ones(3)), 1)   # a 3-D event
+    >>> d.batch_shape, d.event_shape, d.log_prob(chainrule.zeros(3))
+    (chainrule.Size([]), chainrule.Size([3]), tensor(-2.7568))
+    """
 
     arg_constraints = {}
 

@@ -6,7 +6,15 @@ from ..tensor import Size
 
 
 class Laplace(Distribution):
-    """Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale)."""
+    """Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale).
+
+    >>> from chainrule.distributions import Laplace
+    >>> d = Laplace(chainrule.tensor(0.0), chainrule.tensor(1.0))
+    >>> d.log_prob(chainrule.tensor(1.0))
+    tensor(-1.6931)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor(0.), chainrule.Size([3]))
+    """
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real

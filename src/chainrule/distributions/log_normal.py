@@ -6,7 +6,15 @@ from .transforms import ExpTransform
 
 
 class LogNormal(TransformedDistribution):
-    """LogNormal(loc, scale): X = exp(Y) with Y ~ Normal(loc, scale)."""
+    """LogNormal(loc, scale): X = exp(Y) with Y ~ Normal(loc, scale).
+
+    >>> from chainrule.distributions import LogNormal
+    >>> d = LogNormal(chainrule.tensor(0.0), chainrule.tensor(1.0))
+    >>> d.log_prob(chainrule.tensor(1.0))
+    tensor(-0.9189)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor(1.6487), chainrule.Size([3]))
+    """
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.positive

@@ -30,7 +30,15 @@ def _diagonal(m):
 
 
 class MultivariateNormal(Distribution):
-    """MultivariateNormal(loc, covariance_matrix | precision_matrix | scale_tril)."""
+    """MultivariateNormal(loc, covariance_matrix | precision_matrix | scale_tril).
+
+    >>> from chainrule.distributions import MultivariateNormal
+    >>> d = MultivariateNormal(chainrule.zeros(2), chainrule.tensor([[2.0, 0.5], [0.5, 1.0]]))
+    >>> d.log_prob(chainrule.tensor([1.0, -1.0]))
+    tensor(-3.2605)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor([0., 0.]), chainrule.Size([3, 2]))
+    """
 
     arg_constraints = {"loc": constraints.real_vector,
                        "covariance_matrix": constraints.positive_definite,

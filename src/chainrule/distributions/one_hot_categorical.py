@@ -8,7 +8,15 @@ from ..tensor import Size, Tensor
 
 
 class OneHotCategorical(Distribution):
-    """A Categorical whose samples are one-hot vectors of length K."""
+    """A Categorical whose samples are one-hot vectors of length K.
+
+    >>> from chainrule.distributions import OneHotCategorical
+    >>> d = OneHotCategorical(probs=chainrule.tensor([0.2, 0.8]))
+    >>> d.log_prob(chainrule.tensor([0.0, 1.0]))
+    tensor(-0.2231)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor([0.2000, 0.8000]), chainrule.Size([3, 2]))
+    """
 
     arg_constraints = {"probs": constraints.simplex,
                        "logits": constraints.independent(constraints.real, 1)}

@@ -8,7 +8,15 @@ from ..tensor import Size, Tensor
 
 
 class Poisson(Distribution):
-    """Poisson(rate): P(k) = rate^k exp(-rate) / k!."""
+    """Poisson(rate): P(k) = rate^k exp(-rate) / k!.
+
+    >>> from chainrule.distributions import Poisson
+    >>> d = Poisson(chainrule.tensor(4.0))
+    >>> d.log_prob(chainrule.tensor(2.0))
+    tensor(-1.9206)
+    >>> d.mean, d.sample((3,)).shape
+    (tensor(4.), chainrule.Size([3]))
+    """
 
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer

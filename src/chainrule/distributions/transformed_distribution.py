@@ -14,7 +14,14 @@ def _sum_rightmost(value, dim):
 
 class TransformedDistribution(Distribution):
     """Samples are transforms(base samples); log_prob by the change of variables
-    log p(y) = log p_base(T^-1 y) - sum log |det J_T|."""
+    log p(y) = log p_base(T^-1 y) - sum log |det J_T|.
+
+    >>> from chainrule.distributions import Normal, TransformedDistribution
+    >>> from chainrule.distributions.transforms import ExpTransform
+    >>> d = TransformedDistribution(Normal(0.0, 1.0), [ExpTransform()])    # a log-normal
+    >>> d.log_prob(chainrule.tensor(1.0)), d.sample((2,)).shape
+    (tensor(-0.9189), chainrule.Size([2]))
+    """
 
     arg_constraints = {}
 

@@ -6,7 +6,15 @@ from ..tensor import Size
 
 
 class Uniform(Distribution):
-    """Uniform(low, high): constant density 1 / (high - low) on [low, high)."""
+    """Uniform(low, high): constant density 1 / (high - low) on [low, high).
+
+    >>> from chainrule.distributions import Uniform
+    >>> d = Uniform(chainrule.tensor(-1.0), chainrule.tensor(3.0))
+    >>> d.log_prob(chainrule.tensor(0.5))
+    tensor(-1.3863)
+    >>> d.mean, d.sample((3,)).shape, d.entropy()
+    (tensor(1.), chainrule.Size([3]), tensor(1.3863))
+    """
 
     arg_constraints = {"low": constraints.dependent(is_discrete=False, event_dim=0),
                        "high": constraints.dependent(is_discrete=False, event_dim=0)}

@@ -9,9 +9,12 @@ feed-forward net and fine-tuned by backprop (Hinton & Salakhutdinov 2006).
 Each RBM's weight (n_hidden, n_visible) and hidden bias become one Linear layer: the
 unrolled net's activations are exactly the stack's mean-field up-pass p(h_l | h_{l-1}).
 
->>> dbn = DBN([784, 500, 500, 2000], lr=0.1, momentum=0.5, weight_decay=2e-4, batch_size=100)
->>> dbn.pretrain(X_train, epochs=10)
+>>> X = chainrule.datasets.load_digits()[0][:300] / 16       # pixels in [0, 1]
+>>> dbn = chainrule.models.DBN([64, 32, 16], lr=0.1, batch_size=20)
+>>> _ = dbn.pretrain(X, epochs=2)
 >>> net = dbn.to_sequential(n_classes=10)     # fine-tune with any optimiser
+>>> net(X[:5]).shape
+chainrule.Size([5, 10])
 """
 from .. import nn
 from ..random import rng as _rng
@@ -24,10 +27,11 @@ class DBN(nn.Module):
     (``RBM``'s training settings); ``visible`` sets the bottom RBM's visible units (the
     upper ones see probabilities in [0, 1] and are Bernoulli).
 
-    >>> dbn = DBN([64, 100, 50], batch_size=10)
-    >>> dbn.pretrain(X, epochs=5)             # X in [0, 1], (n, 64)
+    >>> X = chainrule.datasets.load_digits()[0][:200] / 16       # (200, 64) in [0, 1]
+    >>> dbn = chainrule.models.DBN([64, 32, 16], batch_size=10)
+    >>> _ = dbn.pretrain(X, epochs=2)
     >>> dbn.transform(X).shape                # the top layer's p(h | v)
-    (n, 50)
+    (200, 16)
     """
 
     def __init__(self, sizes, visible="bernoulli", **rbm_kwargs):
@@ -92,7 +96,13 @@ class DBN(nn.Module):
         N(0, head_init_std^2) and zero bias) when n_classes is given. The copies are
         independent of the DBN: fine-tuning does not change the RBMs.
 
+        >>> dbn = chainrule.models.DBN([64, 32, 16])
         >>> net = dbn.to_sequential(n_classes=10)
+        >>> [type(m).__name__ for m in net]
+        ['Linear', 'Sigmoid', 'Linear', 'Sigmoid', 'Linear']
+        >>> v = chainrule.rand(3, 64)
+        >>> np.allclose(net[:4](v).detach().numpy(), dbn.transform(v), atol=1e-6)
+        True
         """
         layers = []
         for rbm in self.rbms:

@@ -19,10 +19,12 @@ conv / F6, the paper's C3 connection table, and dropout before the output. The o
 a linear layer giving logits for cross-entropy, not the paper's RBF units with fixed
 7x12 bitmap codes.
 
->>> net = LeNet5()                                   # the classic layout
+>>> net = chainrule.models.LeNet5()                    # the classic layout
 >>> net(chainrule.randn(2, 1, 28, 28)).shape          # 28x28 is padded to 32x32
 chainrule.Size([2, 10])
->>> modern = LeNet5(activation="relu", pool="max", batchnorm=True)
+>>> modern = chainrule.models.LeNet5(activation="relu", pool="max", batchnorm=True)
+>>> modern(chainrule.randn(2, 1, 32, 32)).shape
+chainrule.Size([2, 10])
 """
 import numpy as np
 
@@ -48,7 +50,11 @@ PAPER_TEST_ERROR = {"linear": 12.0, "mlp300": 4.7, "mlp300_100": 3.05, "lenet5":
 
 class ScaledTanh(nn.Module):
     """f(a) = A tanh(S a) with A = 1.7159, S = 2/3 (the paper's Appendix A): f(1) = 1,
-    f(-1) = -1, and the gain is largest around the targets."""
+    f(-1) = -1, and the gain is largest around the targets.
+
+    >>> chainrule.models.lenet.ScaledTanh()(chainrule.tensor([0.0, 1.0, 100.0]))
+    tensor([0.0000, 1.0000, 1.7159])
+    """
 
     A, S = 1.7159, 2.0 / 3.0
 
@@ -59,7 +65,12 @@ class ScaledTanh(nn.Module):
 class Subsampling(nn.Module):
     """LeNet's S-layers: each map's 2x2 block average times a trainable coefficient,
     plus a trainable bias (the paper sums the 4 inputs; the mean differs by a factor the
-    coefficient absorbs)."""
+    coefficient absorbs).
+
+    >>> pool = chainrule.models.lenet.Subsampling(6)
+    >>> pool(chainrule.randn(1, 6, 28, 28)).shape, sum(p.numel() for p in pool.parameters())
+    (chainrule.Size([1, 6, 14, 14]), 12)
+    """
 
     def __init__(self, channels, kernel_size=2):
         super().__init__()
@@ -77,7 +88,13 @@ class Subsampling(nn.Module):
 
 class MaskedConv2d(nn.Conv2d):
     """Conv2d whose weight is multiplied by a fixed 0/1 connection mask (out, in): the
-    paper's C3, where each map sees only some of S2's maps ("to break the symmetry")."""
+    paper's C3, where each map sees only some of S2's maps ("to break the symmetry").
+
+    >>> from chainrule.models.lenet import MaskedConv2d, C3_TABLE
+    >>> conv = MaskedConv2d(6, 16, 5, table=C3_TABLE)      # C3 of the paper
+    >>> conv(chainrule.randn(1, 6, 14, 14)).shape, int(conv.mask[:, :, 0, 0].sum())
+    (chainrule.Size([1, 16, 10, 10]), 60)
+    """
 
     def __init__(self, in_channels, out_channels, kernel_size, table, **kw):
         super().__init__(in_channels, out_channels, kernel_size, **kw)
@@ -131,6 +148,10 @@ class LeNet5(nn.Module):
 
     Attributes c1 ... f6 and `output` name the paper's layers; `features(x)` returns the
     activations after each stage (for the feature-map figures).
+
+    >>> net = chainrule.models.LeNet5()
+    >>> net(chainrule.randn(2, 1, 28, 28)).shape
+    chainrule.Size([2, 10])
     """
 
     def __init__(self, num_classes=10, activation="tanh", pool="avg", batchnorm=False,
@@ -197,18 +218,33 @@ class LeNet5(nn.Module):
 
 def linear_classifier(in_features=784, num_classes=10):
     """The paper's "linear classifier": each output unit a weighted sum of the 784 pixels
-    plus a bias (one Linear layer on the flattened image)."""
+    plus a bias (one Linear layer on the flattened image).
+
+    >>> net = chainrule.models.linear_classifier()
+    >>> net(chainrule.randn(2, 1, 28, 28)).shape
+    chainrule.Size([2, 10])
+    """
     return nn.Sequential(nn.Flatten(), nn.Linear(in_features, num_classes))
 
 
 def mlp_300(in_features=784, num_classes=10, activation="relu"):
-    """The paper's "2-layer NN, 300 hidden units": 784-300-10."""
+    """The paper's "2-layer NN, 300 hidden units": 784-300-10.
+
+    >>> net = chainrule.models.mlp_300()
+    >>> net(chainrule.randn(2, 1, 28, 28)).shape, sum(p.numel() for p in net.parameters())
+    (chainrule.Size([2, 10]), 238510)
+    """
     from .mlp import mlp
     return nn.Sequential(nn.Flatten(), *mlp([in_features, 300, num_classes], activation))
 
 
 def mlp_300_100(in_features=784, num_classes=10, activation="relu"):
-    """The paper's "3-layer NN, 300+100 hidden units": 784-300-100-10."""
+    """The paper's "3-layer NN, 300+100 hidden units": 784-300-100-10.
+
+    >>> net = chainrule.models.mlp_300_100()
+    >>> net(chainrule.randn(2, 784)).shape
+    chainrule.Size([2, 10])
+    """
     from .mlp import mlp
     return nn.Sequential(nn.Flatten(), *mlp([in_features, 300, 100, num_classes], activation))
 

@@ -10,7 +10,14 @@ from .. import nn
 
 
 class LogisticRegression(nn.Module):
-    """One sigmoid unit: forward(x) (N, in_features) -> logits (N,)."""
+    """One sigmoid unit: forward(x) (N, in_features) -> logits (N,).
+
+    >>> model = chainrule.models.LogisticRegression(2)
+    >>> x = chainrule.tensor([[1.0, 2.0], [-1.0, 0.5]])
+    >>> p = model.predict_proba(x)                      # sigmoid of the logits
+    >>> model(x).shape, bool(((p > 0) & (p < 1)).all())
+    (chainrule.Size([2]), True)
+    """
 
     def __init__(self, in_features):
         super().__init__()
@@ -25,7 +32,13 @@ class LogisticRegression(nn.Module):
 
 
 class SoftmaxRegression(nn.Module):
-    """Multinomial logistic regression: forward(x) (N, in_features) -> logits (N, classes)."""
+    """Multinomial logistic regression: forward(x) (N, in_features) -> logits (N, classes).
+
+    >>> model = chainrule.models.SoftmaxRegression(64, 10)
+    >>> p = model.predict_proba(chainrule.randn(5, 64))
+    >>> p.shape, chainrule.allclose(p.sum(-1), chainrule.ones(5))
+    (chainrule.Size([5, 10]), True)
+    """
 
     def __init__(self, in_features, num_classes):
         super().__init__()

@@ -23,9 +23,12 @@ from ..tensor import Tensor
 class Perceptron:
     """A single threshold unit over `in_features` inputs, weights and bias starting at 0.
 
-    >>> p = Perceptron(2)
-    >>> p.fit(X, t)              # X: (N, 2), t: (N,) in {-1, +1}
-    >>> p.predict(X)             # tensor of -1 / +1
+    >>> X = chainrule.tensor([[2.0, 1.0], [1.0, 3.0], [-1.0, -2.0], [-2.0, 0.5]])
+    >>> t = chainrule.tensor([1.0, 1.0, -1.0, -1.0])     # linearly separable
+    >>> p = chainrule.models.Perceptron(2)
+    >>> _ = p.fit(X, t)
+    >>> p.predict(X), p.errors(X, t)
+    (tensor([ 1,  1, -1, -1]), 0)
     """
 
     def __init__(self, in_features, lr=1.0, dtype=None):

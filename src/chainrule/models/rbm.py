@@ -31,9 +31,11 @@ Two faces, one set of parameters:
   (pseudo-likelihood), `reconstruction_error(X)`, on NumPy arrays (or tensors). Training
   uses the closed-form CD statistics on the raw arrays: no graph is needed for it.
 
->>> rbm = RBM(64, 100, lr=0.06, batch_size=10, epochs=20, persistent=True)
->>> H = rbm.fit(X).transform(X)          # X: (n, 64) in [0, 1]; H: (n, 100)
->>> rbm.score_samples(X).mean()           # pseudo-log-likelihood per sample
+>>> X = chainrule.datasets.load_digits()[0][:300] / 16      # (300, 64) in [0, 1]
+>>> rbm = chainrule.models.RBM(64, 32, lr=0.06, batch_size=10, epochs=3, persistent=True)
+>>> H = rbm.fit(X).transform(X)           # H: (300, 32), p(h = 1 | v)
+>>> H.shape, rbm.score_samples(X).shape    # pseudo-log-likelihood per sample
+((300, 32), (300,))
 """
 import math
 
@@ -75,10 +77,15 @@ class RBM(nn.Module):
     ``sparsity_decay`` (the running estimate of each hidden unit's mean activation),
     ``batch_size``, ``epochs``, ``shuffle``.
 
-    >>> rbm = RBM(784, 500, k=1, lr=0.1, momentum=0.5, weight_decay=2e-4)
-    >>> rbm.fit(X_train)                     # X in [0, 1], shape (n, 784)
-    >>> features = rbm.transform(X_test)    # p(h = 1 | v), (n, 500)
-    >>> v = rbm.sample(16, steps=1000)      # Gibbs chains started from noise
+    >>> X = chainrule.datasets.load_digits()[0][:300] / 16      # (300, 64) in [0, 1]
+    >>> rbm = chainrule.models.RBM(64, 32, k=1, lr=0.1, momentum=0.5, weight_decay=2e-4)
+    >>> before = rbm.reconstruction_error(X)
+    >>> _ = rbm.fit(X, epochs=3)
+    >>> rbm.reconstruction_error(X) < before, rbm.transform(X).shape
+    (True, (300, 32))
+    >>> mean, v = rbm.sample(4, steps=10)     # Gibbs chains started from noise
+    >>> v.shape
+    chainrule.Size([4, 64])
     """
 
     def __init__(self, n_visible, n_hidden, visible="bernoulli", *, lr=0.1, k=1,
@@ -201,7 +208,10 @@ class RBM(nn.Module):
         the data, or from the persistent chains with persistent=True). No update is made;
         ``partial_fit`` applies it.
 
-        >>> dW, dc, db = rbm.cd_statistics(X[:100], k=1)
+        >>> rbm = chainrule.models.RBM(6, 3)
+        >>> dW, dc, db = rbm.cd_statistics(chainrule.rand(10, 6).round(), k=1)
+        >>> dW.shape, dc.shape, db.shape
+        ((3, 6), (3,), (6,))
         """
         return self._cd(self._as_array(v0, "cd_statistics"), k, persistent, generator)[:3]
 
@@ -349,6 +359,7 @@ class RBM(nn.Module):
     def free_energy(self, v):
         """F(v) per row, a differentiable tensor (n,): log p(v) = -F(v) - log Z.
 
+        >>> rbm = chainrule.models.RBM(6, 3)
         >>> rbm.free_energy(chainrule.zeros(5, rbm.n_visible)).shape
         chainrule.Size([5])
         """

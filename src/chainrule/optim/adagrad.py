@@ -12,6 +12,12 @@ class Adagrad(Optimizer):
         clr = lr / (1 + (t - 1) lr_decay)
         s <- s + g^2                      (s starts at initial_accumulator_value)
         p <- p - clr g / (sqrt(s) + eps)
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.Adagrad([w], lr=0.5)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.1564, -0.9836], requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,

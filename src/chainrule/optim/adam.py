@@ -15,7 +15,12 @@ class Adam(Optimizer):
         vmax <- max(vmax, v)               (amsgrad, then used for v below)
         p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 
-    >>> opt = optim.Adam(model.parameters(), lr=1e-3)
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.Adam([w], lr=0.1)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.7016, -1.7006], requires_grad=True)
     """
 
     _decoupled = False
@@ -75,7 +80,14 @@ class Adam(Optimizer):
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: p <- p (1 - lr * weight_decay) before the Adam
-    step (default weight_decay=0.01)."""
+    step (default weight_decay=0.01).
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.AdamW([w], lr=0.1, weight_decay=0.1)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.6751, -1.6444], requires_grad=True)
+    """
 
     _decoupled = True
 

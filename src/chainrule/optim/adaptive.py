@@ -9,7 +9,14 @@ from .optimizer import Optimizer, _addcmul_sq, _check, _lerp, _weight_decay
 
 class Adamax(Optimizer):
     """Adam with the infinity norm: u <- max(beta2 u, |g| + eps);
-    p <- p - lr / (1 - beta1^t) * m / u."""
+    p <- p - lr / (1 - beta1^t) * m / u.
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.Adamax([w], lr=0.1)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.7155, -1.7076], requires_grad=True)
+    """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
@@ -42,7 +49,14 @@ class Adamax(Optimizer):
 
 class NAdam(Optimizer):
     """Adam with Nesterov momentum (Dozat, 2016), PyTorch's momentum-decay schedule
-    mu_t = beta1 (1 - 0.5 * 0.96^(t * momentum_decay))."""
+    mu_t = beta1 (1 - 0.5 * 0.96^(t * momentum_decay)).
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.NAdam([w], lr=0.1)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.7527, -1.7475], requires_grad=True)
+    """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
@@ -88,7 +102,14 @@ class NAdam(Optimizer):
 
 class RAdam(Optimizer):
     """Rectified Adam (Liu et al., 2019): plain momentum SGD while the variance estimate
-    is unreliable (rho_t <= 5), rectified Adam after."""
+    is unreliable (rho_t <= 5), rectified Adam after.
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.RAdam([w], lr=0.1)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.4623, -0.9246], requires_grad=True)
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
@@ -131,7 +152,14 @@ class RAdam(Optimizer):
 
 class Adadelta(Optimizer):
     """Adadelta (Zeiler, 2012): v <- rho v + (1 - rho) g^2;
-    d = sqrt(u + eps) / sqrt(v + eps) * g;  u <- rho u + (1 - rho) d^2;  p <- p - lr d."""
+    d = sqrt(u + eps) / sqrt(v + eps) * g;  u <- rho u + (1 - rho) d^2;  p <- p - lr d.
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.Adadelta([w], lr=1.0)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.9903, -1.9903], requires_grad=True)
+    """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):

@@ -13,6 +13,14 @@ class ASGD(Optimizer):
         eta <- lr / (1 + lambd lr t)^alpha;  mu <- 1 / max(1, t - t0)
 
     The running average ax is in state[p]['ax'].
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.ASGD([w], lr=0.1, t0=1)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.5120, -1.0240], requires_grad=True)
+    >>> opt.state[w]["ax"]
+    tensor([ 0.5120, -1.0240])
     """
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,

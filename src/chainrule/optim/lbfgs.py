@@ -102,6 +102,7 @@ class LBFGS(Optimizer):
     iterations; closure() must zero the gradients, compute the loss, call backward and
     return the loss.
 
+    >>> w = chainrule.tensor([0.0, 1.0], requires_grad=True)
     >>> opt = chainrule.optim.LBFGS([w], line_search_fn="strong_wolfe")
     >>> def closure():
     ...     opt.zero_grad()
@@ -109,6 +110,8 @@ class LBFGS(Optimizer):
     ...     loss.backward()
     ...     return loss
     >>> _ = opt.step(closure)
+    >>> w
+    tensor([3.0000, 3.0000], requires_grad=True)
     """
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,

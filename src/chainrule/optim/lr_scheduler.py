@@ -4,9 +4,13 @@ Each scheduler sets group['lr'] on construction (epoch 0) and on each step(); th
 recursive ("chainable") formulas are PyTorch's own, so the float sequences match.
 Call scheduler.step() after optimizer.step().
 
->>> sched = lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
->>> for epoch in range(100):
-...     train(); opt.step(); sched.step()
+>>> w = chainrule.zeros(2, requires_grad=True)
+>>> opt = chainrule.optim.SGD([w], lr=0.1)
+>>> sched = chainrule.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+>>> for epoch in range(4):
+...     (w - 1).pow(2).sum().backward(); opt.step(); opt.zero_grad(); sched.step()
+>>> sched.get_last_lr()
+[0.0010000000000000002]
 """
 from bisect import bisect_right
 from collections import Counter
@@ -42,7 +46,16 @@ def _closed_form_lr(s):
 
 class LRScheduler:
     """Base class: keeps last_epoch, base_lrs (each group's 'initial_lr'), and
-    _last_lr; subclasses implement get_lr()."""
+    _last_lr; subclasses implement get_lr().
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    >>> opt.step(); sched.step()
+    >>> sched.get_last_lr(), sched.last_epoch
+    ([0.5], 1)
+    >>> sched.state_dict()["last_epoch"], sched.state_dict()["base_lrs"]
+    (1, [1.0])
+    """
 
     _is_initial = False
 
@@ -108,7 +121,15 @@ _LRScheduler = LRScheduler
 
 
 class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch)."""
+    """lr = base_lr * lr_lambda(epoch).
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+    >>> for epoch in range(4):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    1.0 0.5 0.3333 0.25
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
@@ -141,7 +162,15 @@ class LambdaLR(LRScheduler):
 
 
 class MultiplicativeLR(LambdaLR):
-    """lr <- lr * lr_lambda(epoch) each epoch after the first."""
+    """lr <- lr * lr_lambda(epoch) each epoch after the first.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.9)
+    >>> for epoch in range(4):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    1.0 0.9 0.81 0.729
+    """
 
     def get_lr(self):
         if self.last_epoch > 0:
@@ -151,7 +180,15 @@ class MultiplicativeLR(LambdaLR):
 
 
 class StepLR(LRScheduler):
-    """lr <- lr * gamma every step_size epochs."""
+    """lr <- lr * gamma every step_size epochs.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    >>> for epoch in range(6):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    1.0 1.0 0.5 0.5 0.25 0.25
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size, self.gamma = step_size, gamma
@@ -167,7 +204,15 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """lr <- lr * gamma at each milestone epoch."""
+    """lr <- lr * gamma at each milestone epoch.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 4], gamma=0.1)
+    >>> for epoch in range(6):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    1.0 0.1 0.1 0.1 0.01 0.01
+    """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones, self.gamma = Counter(milestones), gamma
@@ -190,7 +235,15 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """lr * factor until total_iters, then lr."""
+    """lr * factor until total_iters, then lr.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=3)
+    >>> for epoch in range(5):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    0.5 0.5 0.5 1.0 1.0
+    """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if factor > 1.0 or factor < 0:
@@ -211,7 +264,15 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """The factor on lr moves linearly from start_factor to end_factor over total_iters."""
+    """The factor on lr moves linearly from start_factor to end_factor over total_iters.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+    >>> for epoch in range(5):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    0.25 0.5 0.75 1.0 1.0
+    """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
@@ -241,7 +302,15 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr <- lr * gamma every epoch."""
+    """lr <- lr * gamma every epoch.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> for epoch in range(4):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    1.0 0.5 0.25 0.125
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -257,7 +326,15 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """lr decays as (1 - epoch / total_iters)^power, then stays."""
+    """lr decays as (1 - epoch / total_iters)^power, then stays.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> for epoch in range(6):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    1.0 0.5625 0.25 0.0625 0.0 0.0
+    """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters, self.power = total_iters, power
@@ -277,7 +354,15 @@ class PolynomialLR(LRScheduler):
 
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (base_lr - eta_min)(1 + cos(pi epoch / T_max)) / 2 (SGDR without
-    restarts), computed recursively as PyTorch does."""
+    restarts), computed recursively as PyTorch does.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+    >>> for epoch in range(6):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    1.0 0.8536 0.5 0.1464 0.0 0.1464
+    """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max, self.eta_min = T_max, eta_min
@@ -304,7 +389,17 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class SequentialLR(LRScheduler):
-    """Run schedulers one after another, switching at the milestone epochs."""
+    """Run schedulers one after another, switching at the milestone epochs.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> warm = chainrule.optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> decay = chainrule.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> sched = chainrule.optim.lr_scheduler.SequentialLR(opt, [warm, decay], milestones=[2])
+    >>> for epoch in range(6):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    0.5 0.75 1.0 0.5 0.25 0.125
+    """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         if len(schedulers) < 1:
@@ -353,7 +448,17 @@ class SequentialLR(LRScheduler):
 
 
 class ChainedScheduler(LRScheduler):
-    """Step several schedulers together each epoch (their factors multiply)."""
+    """Step several schedulers together each epoch (their factors multiply).
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.ChainedScheduler([
+    ...     chainrule.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2),
+    ...     chainrule.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)])
+    >>> for epoch in range(4):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    0.5 0.45 0.81 0.729
+    """
 
     def __init__(self, schedulers, optimizer=None):
         if len(schedulers) < 1:
@@ -380,7 +485,15 @@ class ChainedScheduler(LRScheduler):
 class CosineAnnealingWarmRestarts(LRScheduler):
     """SGDR (Loshchilov & Hutter, 2017): cosine annealing from base_lr to eta_min over
     T_i epochs, then a restart; T_i grows by T_mult after each restart. step(epoch) may
-    take fractional epochs (per-batch stepping)."""
+    take fractional epochs (per-batch stepping).
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3)
+    >>> for epoch in range(7):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    1.0 0.75 0.25 1.0 0.75 0.25 1.0
+    """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         if not isinstance(T_0, int) or T_0 <= 0:
@@ -432,7 +545,15 @@ def _jump_to_zero(s):
 class OneCycleLR(LRScheduler):
     """The 1cycle policy (Smith & Topin, 2017): lr rises from max_lr/div_factor to max_lr
     over pct_start of the steps, then anneals to initial_lr/final_div_factor; momentum
-    (or Adam's beta1) cycles inversely. Step it after every batch."""
+    (or Adam's beta1) cycles inversely. Step it after every batch.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    >>> sched = chainrule.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=6)
+    >>> for epoch in range(6):
+    ...     print(round(opt.param_groups[0]["lr"], 4), end=" ")
+    ...     opt.step(); sched.step()
+    0.04 0.9944 0.8117 0.4626 0.1335 0.0
+    """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
                  pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
@@ -541,7 +662,15 @@ def _format_param(name, optimizer, param):
 
 class ReduceLROnPlateau(LRScheduler):
     """Multiply lr by `factor` when `metrics` (passed to step) has not improved for
-    `patience` epochs; threshold (rel/abs), cooldown and min_lr as PyTorch."""
+    `patience` epochs; threshold (rel/abs), cooldown and min_lr as PyTorch.
+
+    >>> opt = chainrule.optim.SGD([chainrule.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = chainrule.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for val_loss in [1.0, 0.9, 0.9, 0.9, 0.9, 0.9]:
+    ...     opt.step(); sched.step(val_loss)
+    ...     print(opt.param_groups[0]["lr"], end=" ")
+    1.0 1.0 1.0 0.5 0.5 0.25
+    """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):

@@ -37,6 +37,16 @@ class Optimizer:
 
     param_groups: list of dicts, each with 'params' (a list of tensors) and the options.
     state: dict parameter -> dict of that parameter's buffers (momentum, exp_avg, ...).
+    Subclasses implement ``_step_group(group)``; ``step``, ``zero_grad``, hooks and
+    ``state_dict`` / ``load_state_dict`` are shared.
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> b = chainrule.tensor([0.5], requires_grad=True)
+    >>> opt = chainrule.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    >>> [g["lr"] for g in opt.param_groups]
+    [0.1, 0.5]
+    >>> sorted(opt.state_dict())
+    ['param_groups', 'state']
     """
 
     def __init__(self, params, defaults):

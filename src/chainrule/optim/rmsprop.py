@@ -12,6 +12,12 @@ class RMSprop(Optimizer):
         centered: a <- a + (1 - alpha)(g - a);  d = sqrt(v - a^2) + eps,  else d = sqrt(v) + eps
         momentum > 0: b <- momentum b + g / d;  p <- p - lr b
         otherwise:    p <- p - lr g / d
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.RMSprop([w], lr=0.01, momentum=0.9)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.5529, -1.5441], requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,

@@ -11,6 +11,12 @@ class Rprop(Optimizer):
                                        step_min, step_max)
         where s < 0 the gradient is taken as 0 (no move, and g' <- 0);
         p <- p - sign(g) step;  g' <- g
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.Rprop([w], lr=0.1)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.6360, -1.6360], requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,

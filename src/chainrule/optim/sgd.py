@@ -13,7 +13,13 @@ class SGD(Optimizer):
         g <- g + momentum * b (nesterov) or b      (if momentum)
         p <- p - lr * g                            (maximize: g <- -g first)
 
-    >>> opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    Minimising ||w||^2 from (1, -2):
+
+    >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = chainrule.optim.SGD([w], lr=0.1, momentum=0.9)
+    >>> for _ in range(3): opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.0620, -0.1240], requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,

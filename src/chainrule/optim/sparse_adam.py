@@ -15,6 +15,13 @@ class SparseAdam(Optimizer):
     Entries the gradient does not touch keep their moments and values. The gradient is a
     sparse COO tensor (``nn.Embedding(..., sparse=True)``) or, in chainrule, a dense one,
     whose touched entries are its rows with any non-zero value.
+
+    >>> emb = nn.Embedding(4, 2, sparse=True)
+    >>> opt = chainrule.optim.SparseAdam(emb.parameters(), lr=0.1)
+    >>> before = emb.weight.detach().clone()
+    >>> emb(chainrule.tensor([1, 3])).sum().backward(); opt.step()
+    >>> (emb.weight != before).any(dim=1)  # only rows 1 and 3 moved
+    tensor([False,  True, False,  True])
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):

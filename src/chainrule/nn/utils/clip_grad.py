@@ -13,7 +13,11 @@ def _grads(parameters):
 
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    """The norm of all tensors together (as if concatenated into one vector)."""
+    """The norm of all tensors together (as if concatenated into one vector).
+
+    >>> nn.utils.get_total_norm([chainrule.tensor([3.0]), chainrule.tensor([4.0])])
+    tensor(5.)
+    """
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     tensors = list(tensors)
@@ -47,6 +51,13 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
     Returns the total norm before clipping (a 0-d tensor). The scale is
     min(1, max_norm / (total + 1e-6)), as in PyTorch.
+
+    >>> w = chainrule.tensor([1.0, 1.0], requires_grad=True)
+    >>> (w * chainrule.tensor([3.0, 4.0])).sum().backward()
+    >>> nn.utils.clip_grad_norm_([w], max_norm=1.0)     # the norm before clipping
+    tensor(5.)
+    >>> w.grad
+    tensor([0.6000, 0.8000])
     """
     grads = _grads(parameters)
     if not grads:
@@ -64,7 +75,14 @@ clip_grad_norm = clip_grad_norm_
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clamp every gradient element into [-clip_value, clip_value], in place."""
+    """Clamp every gradient element into [-clip_value, clip_value], in place.
+
+    >>> w = chainrule.tensor([1.0, 1.0], requires_grad=True)
+    >>> (w * chainrule.tensor([-3.0, 0.5])).sum().backward()
+    >>> nn.utils.clip_grad_value_([w], clip_value=1.0)
+    >>> w.grad
+    tensor([-1.0000,  0.5000])
+    """
     clip_value = float(clip_value)
     for g in _grads(parameters):
         np.clip(g._data, -clip_value, clip_value, out=g._data)

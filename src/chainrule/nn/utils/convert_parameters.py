@@ -6,7 +6,12 @@ from ...tensor import Tensor
 
 
 def parameters_to_vector(parameters):
-    """Concatenate the parameters, flattened, into one 1-D tensor (differentiable)."""
+    """Concatenate the parameters, flattened, into one 1-D tensor (differentiable).
+
+    >>> lin = nn.Linear(3, 2)
+    >>> nn.utils.parameters_to_vector(lin.parameters()).shape   # 2 * 3 weights + 2 biases
+    chainrule.Size([8])
+    """
     from ...functions import cat
     ps = list(parameters) if not isinstance(parameters, Tensor) else [parameters]
     if not ps:
@@ -15,7 +20,14 @@ def parameters_to_vector(parameters):
 
 
 def vector_to_parameters(vec, parameters):
-    """Copy consecutive slices of the 1-D `vec` into the parameters, in place."""
+    """Copy consecutive slices of the 1-D `vec` into the parameters, in place.
+
+    >>> lin = nn.Linear(3, 2)
+    >>> nn.utils.vector_to_parameters(chainrule.arange(8.0), lin.parameters())
+    >>> lin.bias
+    Parameter containing:
+    tensor([6., 7.], requires_grad=True)
+    """
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected chainrule.Tensor, but got: {type(vec).__name__}")
     ps = list(parameters) if not isinstance(parameters, Tensor) else [parameters]

@@ -33,7 +33,14 @@ class _WeightNorm(Module):
 
 def weight_norm(module, name="weight", dim=0):
     """weight = g v / ||v|| (Salimans & Kingma, 2016): originals g
-    ('parametrizations.weight.original0') and v ('original1')."""
+    ('parametrizations.weight.original0') and v ('original1').
+
+    >>> lin = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2))
+    >>> g = lin.parametrizations.weight.original0
+    >>> v = lin.parametrizations.weight.original1
+    >>> g.shape, chainrule.allclose(lin.weight, g * v / v.norm(dim=1, keepdim=True))
+    (chainrule.Size([2, 1]), True)
+    """
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
     return module
 
@@ -99,7 +106,14 @@ class _SpectralNorm(Module):
 
 def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
     """weight / sigma_max(weight), sigma estimated by power iteration in training mode
-    (Miyato et al., 2018); dim defaults to 1 for ConvTranspose layers, else 0."""
+    (Miyato et al., 2018); dim defaults to 1 for ConvTranspose layers, else 0.
+
+    >>> lin = nn.utils.parametrizations.spectral_norm(nn.Linear(4, 4))
+    >>> for _ in range(20):                    # power iteration runs at each training forward
+    ...     _ = lin(chainrule.randn(1, 4))
+    >>> round(chainrule.linalg.svdvals(lin.weight)[0].item(), 3)
+    1.0
+    """
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
@@ -232,7 +246,13 @@ class _Orthogonal(Module):
 
 def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
     """Keep module.<name> orthogonal (Q^T Q = I), through the matrix exponential, the
-    Cayley map or Householder reflections of an unconstrained matrix."""
+    Cayley map or Householder reflections of an unconstrained matrix.
+
+    >>> lin = nn.utils.parametrizations.orthogonal(nn.Linear(3, 3))
+    >>> Q = lin.weight
+    >>> chainrule.allclose(Q.T @ Q, chainrule.eye(3), atol=1e-5)
+    True
+    """
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")

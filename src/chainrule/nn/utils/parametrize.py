@@ -19,7 +19,16 @@ _cache = {}
 
 @contextlib.contextmanager
 def cached():
-    """Within this context a parametrized tensor is computed once and reused."""
+    """Within this context a parametrized tensor is computed once and reused.
+
+    >>> class Symmetric(nn.Module):
+    ...     def forward(self, X):
+    ...         return X.triu() + X.triu(1).T
+    >>> lin = nn.utils.parametrize.register_parametrization(nn.Linear(3, 3), "weight", Symmetric())
+    >>> with nn.utils.parametrize.cached():
+    ...     print(lin.weight is lin.weight)   # computed once inside the context
+    True
+    """
     global _cache_enabled
     _cache_enabled += 1
     try:
@@ -33,7 +42,17 @@ def cached():
 class ParametrizationList(ModuleList):
     """The parametrizations of one tensor, applied in order, with the unconstrained
     tensor(s) in `original` (or original0, original1, ... when right_inverse returns
-    several)."""
+    several).
+
+    >>> class Double(nn.Module):
+    ...     def forward(self, X):
+    ...         return 2 * X
+    >>> lin = nn.utils.parametrize.register_parametrization(nn.Linear(2, 2), "weight", Double())
+    >>> type(lin.parametrizations.weight).__name__, len(lin.parametrizations.weight)
+    ('ParametrizationList', 1)
+    >>> chainrule.equal(lin.weight, 2 * lin.parametrizations.weight.original)
+    True
+    """
 
     def __init__(self, modules, original, unsafe=False):
         super().__init__(modules)
@@ -126,7 +145,15 @@ def _inject_new_class(module):
 
 
 def is_parametrized(module, tensor_name=None):
-    """Whether module (or its tensor_name) has a parametrization."""
+    """Whether module (or its tensor_name) has a parametrization.
+
+    >>> lin = nn.Linear(2, 2)
+    >>> nn.utils.parametrize.is_parametrized(lin)
+    False
+    >>> _ = nn.utils.parametrize.register_parametrization(lin, "weight", nn.Tanh())
+    >>> [nn.utils.parametrize.is_parametrized(lin, name) for name in ("weight", "bias")]
+    [True, False]
+    """
     ps = module.__dict__.get("_modules", {}).get("parametrizations")
     if ps is None or not isinstance(ps, Module):
         return False
@@ -135,7 +162,15 @@ def is_parametrized(module, tensor_name=None):
 
 def register_parametrization(module, tensor_name, parametrization, *, unsafe=False):
     """Make module.<tensor_name> = parametrization(original), registering the original
-    tensor under module.parametrizations.<tensor_name>.original. Returns module."""
+    tensor under module.parametrizations.<tensor_name>.original. Returns module.
+
+    >>> class Symmetric(nn.Module):
+    ...     def forward(self, X):
+    ...         return X.triu() + X.triu(1).T     # W = W^T whatever `original` holds
+    >>> lin = nn.utils.parametrize.register_parametrization(nn.Linear(3, 3), "weight", Symmetric())
+    >>> chainrule.equal(lin.weight, lin.weight.T)
+    True
+    """
     parametrization.train(module.training)
     if is_parametrized(module, tensor_name):
         if not unsafe:
@@ -197,7 +232,14 @@ class _ParametrizationDict(Module):
 
 def remove_parametrizations(module, tensor_name, leave_parametrized=True):
     """Undo register_parametrization: the tensor becomes a plain parameter again, holding
-    the parametrized value (leave_parametrized) or the original."""
+    the parametrized value (leave_parametrized) or the original.
+
+    >>> lin = nn.utils.parametrize.register_parametrization(nn.Linear(2, 2), "weight", nn.Tanh())
+    >>> w = lin.weight.detach().clone()
+    >>> lin = nn.utils.parametrize.remove_parametrizations(lin, "weight")
+    >>> nn.utils.parametrize.is_parametrized(lin), chainrule.equal(lin.weight, w)
+    (False, True)
+    """
     if not is_parametrized(module, tensor_name):
         raise ValueError(f"Module {module} does not have a parametrization on {tensor_name}")
     plist = module.parametrizations[tensor_name]
@@ -232,12 +274,24 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
 
 
 def type_before_parametrizations(module):
-    """The module's class before parametrizations were registered."""
+    """The module's class before parametrizations were registered.
+
+    >>> lin = nn.utils.parametrize.register_parametrization(nn.Linear(2, 2), "weight", nn.Tanh())
+    >>> nn.utils.parametrize.type_before_parametrizations(lin).__name__
+    'Linear'
+    """
     return module.__class__.__bases__[0] if is_parametrized(module) else type(module)
 
 
 def transfer_parametrizations_and_params(from_module, to_module, tensor_name=None):
-    """Copy parametrizations (and their originals) from one module to another."""
+    """Copy parametrizations (and their originals) from one module to another.
+
+    >>> src = nn.utils.parametrize.register_parametrization(nn.Linear(2, 2), "weight", nn.Tanh())
+    >>> dst = nn.utils.parametrize.transfer_parametrizations_and_params(src, nn.Linear(2, 2))
+    >>> nn.utils.parametrize.is_parametrized(dst, "weight"), chainrule.equal(dst.weight,
+    ...                                                          src.weight)
+    (True, True)
+    """
     if not is_parametrized(from_module):
         return to_module
     names = [tensor_name] if tensor_name is not None else list(from_module.parametrizations)

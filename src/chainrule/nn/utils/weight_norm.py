@@ -12,7 +12,12 @@ _make = Tensor._make
 
 
 class WeightNorm:
-    """The pre-hook that sets module.<name> = g v / ||v||."""
+    """The pre-hook that sets module.<name> = g v / ||v||.
+
+    >>> lin = nn.utils.weight_norm(nn.Linear(3, 2))
+    >>> [type(h).__name__ for h in lin._forward_pre_hooks.values()]
+    ['WeightNorm']
+    """
 
     def __init__(self, name, dim):
         self.name, self.dim = name, -1 if dim is None else dim
@@ -50,13 +55,26 @@ class WeightNorm:
 
 
 def weight_norm(module, name="weight", dim=0):
-    """Reparametrise module.<name> as g v / ||v|| with parameters <name>_g and <name>_v."""
+    """Reparametrise module.<name> as g v / ||v|| with parameters <name>_g and <name>_v.
+
+    >>> lin = nn.utils.weight_norm(nn.Linear(3, 2))
+    >>> lin.weight_g.shape, lin.weight_v.shape
+    (chainrule.Size([2, 1]), chainrule.Size([2, 3]))
+    >>> g, v = lin.weight_g, lin.weight_v
+    >>> chainrule.allclose(lin.weight, g * v / v.norm(dim=1, keepdim=True))
+    True
+    """
     WeightNorm.apply(module, name, dim)
     return module
 
 
 def remove_weight_norm(module, name="weight"):
-    """Undo weight_norm: a plain parameter holding the current weight."""
+    """Undo weight_norm: a plain parameter holding the current weight.
+
+    >>> lin = nn.utils.remove_weight_norm(nn.utils.weight_norm(nn.Linear(3, 2)))
+    >>> hasattr(lin, "weight_g"), type(lin.weight).__name__
+    (False, 'Parameter')
+    """
     for k, hook in list(module._forward_pre_hooks.items()):
         if isinstance(hook, WeightNorm) and hook.name == name:
             hook.remove(module)
@@ -67,7 +85,12 @@ def remove_weight_norm(module, name="weight"):
 
 class SpectralNorm:
     """The pre-hook that sets module.<name> = weight_orig / sigma (power iteration on the
-    buffers <name>_u, <name>_v in training mode)."""
+    buffers <name>_u, <name>_v in training mode).
+
+    >>> lin = nn.utils.spectral_norm(nn.Linear(3, 3))
+    >>> [type(h).__name__ for h in lin._forward_pre_hooks.values()]
+    ['SpectralNorm']
+    """
 
     def __init__(self, name="weight", n_power_iterations=1, dim=0, eps=1e-12):
         if n_power_iterations <= 0:
@@ -130,7 +153,14 @@ class SpectralNorm:
 
 
 def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
-    """Divide module.<name> by its largest singular value before every forward."""
+    """Divide module.<name> by its largest singular value before every forward.
+
+    >>> lin = nn.utils.spectral_norm(nn.Linear(4, 4))
+    >>> for _ in range(20):                 # one power iteration per training forward
+    ...     _ = lin(chainrule.randn(1, 4))
+    >>> round(chainrule.linalg.svdvals(lin.weight)[0].item(), 3)
+    1.0
+    """
     if dim is None:
         from ..conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
         dim = 1 if isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)) else 0
@@ -139,7 +169,12 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 
 def remove_spectral_norm(module, name="weight"):
-    """Undo spectral_norm: a plain parameter holding the current normalised weight."""
+    """Undo spectral_norm: a plain parameter holding the current normalised weight.
+
+    >>> lin = nn.utils.remove_spectral_norm(nn.utils.spectral_norm(nn.Linear(3, 3)))
+    >>> hasattr(lin, "weight_orig"), type(lin.weight).__name__
+    (False, 'Parameter')
+    """
     for k, hook in list(module._forward_pre_hooks.items()):
         if isinstance(hook, SpectralNorm) and hook.name == name:
             hook.remove(module)

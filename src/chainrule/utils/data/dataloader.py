@@ -3,9 +3,12 @@
 Shuffling draws from chainrule.random: pass generator=chainrule.Generator().manual_seed(s)
 (or call chainrule.manual_seed) and the same seed gives the same batches.
 
->>> ds = TensorDataset(X, y)
+>>> from chainrule.utils.data import DataLoader, TensorDataset
+>>> ds = TensorDataset(chainrule.randn(100, 3), chainrule.randint(0, 2, (100,)))
 >>> for xb, yb in DataLoader(ds, batch_size=64, shuffle=True):
-...     ...
+...     print(xb.shape, yb.shape)
+chainrule.Size([64, 3]) chainrule.Size([64])
+chainrule.Size([36, 3]) chainrule.Size([36])
 """
 import collections.abc
 import itertools
@@ -27,7 +30,13 @@ def default_collate(batch):
     """Stack a list of samples into a batch, recursively: tensors and arrays are stacked
     into a tensor with a new first dim; ints become an int64 tensor, floats float64
     (PyTorch's rule), bools a bool tensor; strings stay a list; tuples/lists are collated
-    per field (as a list; namedtuples keep their type); dicts per key."""
+    per field (as a list; namedtuples keep their type); dicts per key.
+
+    >>> from chainrule.utils.data import default_collate
+    >>> default_collate([(chainrule.tensor([1.0, 2.0]), 0), (chainrule.tensor([3.0, 4.0]), 1)])
+    [tensor([[1., 2.],
+            [3., 4.]]), tensor([0, 1])]
+    """
     elem = batch[0]
     if isinstance(elem, Tensor):
         shapes = {tuple(b.shape) for b in batch}
@@ -66,12 +75,22 @@ def default_collate(batch):
 
 
 def default_convert(data):
-    """Identity: the collate used when automatic batching is off (batch_size=None)."""
+    """Identity: the collate used when automatic batching is off (batch_size=None).
+
+    >>> from chainrule.utils.data import default_convert
+    >>> default_convert(np.array([1, 2]))
+    array([1, 2])
+    """
     return data
 
 
 def get_worker_info():
-    """Always None: loading runs in the main process."""
+    """Always None: loading runs in the main process.
+
+    >>> from chainrule.utils.data import get_worker_info
+    >>> get_worker_info() is None          # in the main process (no worker processes here)
+    True
+    """
     return None
 
 
@@ -83,6 +102,15 @@ class DataLoader:
     num_workers=0, collate_fn=None, drop_last=False, generator=None, ...). Loading runs
     in the main process (num_workers is accepted for compatibility). shuffle draws a new
     permutation each epoch from `generator` (or the default generator).
+
+    >>> from chainrule.utils.data import DataLoader, TensorDataset
+    >>> ds = TensorDataset(chainrule.arange(10.0), chainrule.arange(10))
+    >>> [yb.tolist() for _, yb in DataLoader(ds, batch_size=4)]
+    [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    >>> g = chainrule.Generator().manual_seed(0)     # the same seed, the same batches
+    >>> loader = DataLoader(ds, batch_size=5, shuffle=True, generator=g)
+    >>> [yb.tolist() for _, yb in loader]
+    [[4, 6, 2, 7, 3], [5, 9, 0, 8, 1]]
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,

@@ -13,7 +13,16 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDatas
 
 
 class Dataset:
-    """A map-style dataset: __getitem__(index) and __len__."""
+    """A map-style dataset: __getitem__(index) and __len__.
+
+    >>> from chainrule.utils.data import Dataset
+    >>> class Squares(Dataset):
+    ...     def __len__(self): return 4
+    ...     def __getitem__(self, i): return i * i
+    >>> ds = Squares()
+    >>> len(ds), ds[3], len(ds + ds)         # + concatenates
+    (4, 9, 8)
+    """
 
     def __getitem__(self, index):
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
@@ -23,7 +32,14 @@ class Dataset:
 
 
 class IterableDataset(Dataset):
-    """A dataset that is iterated over (__iter__) instead of indexed."""
+    """A dataset that is iterated over (__iter__) instead of indexed.
+
+    >>> from chainrule.utils.data import IterableDataset, DataLoader
+    >>> class Count(IterableDataset):
+    ...     def __iter__(self): return iter(range(5))
+    >>> [b.tolist() for b in DataLoader(Count(), batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    """
 
     def __iter__(self):
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
@@ -32,8 +48,10 @@ class IterableDataset(Dataset):
 class TensorDataset(Dataset):
     """Samples are (t1[i], t2[i], ...) for tensors sharing their first dimension.
 
-    >>> ds = TensorDataset(chainrule.randn(100, 2), chainrule.zeros(100))
-    >>> x, y = ds[0]
+    >>> from chainrule.utils.data import TensorDataset
+    >>> ds = TensorDataset(chainrule.arange(6.0).reshape(3, 2), chainrule.tensor([0, 1, 0]))
+    >>> len(ds), ds[1]
+    (3, (tensor([2., 3.]), tensor(1)))
     """
 
     def __init__(self, *tensors):
@@ -56,7 +74,12 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples of `dataset` at `indices`."""
+    """The samples of `dataset` at `indices`.
+
+    >>> from chainrule.utils.data import Subset
+    >>> Subset(["a", "b", "c", "d"], [3, 0])[0]
+    'd'
+    """
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
@@ -78,7 +101,13 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Datasets one after another."""
+    """Datasets one after another.
+
+    >>> from chainrule.utils.data import ConcatDataset
+    >>> ds = ConcatDataset([[0, 1, 2], [10, 11]])
+    >>> len(ds), ds[3], ds.cumulative_sizes
+    (5, 10, [3, 5])
+    """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
@@ -103,7 +132,15 @@ class ConcatDataset(Dataset):
 
 
 class ChainDataset(IterableDataset):
-    """Iterable datasets one after another (PyTorch's ChainDataset)."""
+    """Iterable datasets one after another (PyTorch's ChainDataset).
+
+    >>> from chainrule.utils.data import ChainDataset, IterableDataset
+    >>> class Count(IterableDataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __iter__(self): return iter(range(self.n))
+    >>> list(ChainDataset([Count(2), Count(3)]))
+    [0, 1, 0, 1, 2]
+    """
 
     def __init__(self, datasets):
         self.datasets = datasets
@@ -122,8 +159,9 @@ class StackDataset(Dataset):
     """Samples of several datasets of one length side by side: a tuple (positional) or a
     dict (keyword), as PyTorch's StackDataset.
 
-    >>> ds = StackDataset(images=xs, labels=ys); ds[0]
-    {'images': ..., 'labels': ...}
+    >>> from chainrule.utils.data import StackDataset
+    >>> StackDataset(images=["img0", "img1"], labels=[7, 3])[1]
+    {'images': 'img1', 'labels': 3}
     """
 
     def __init__(self, *args, **kwargs):
@@ -151,7 +189,11 @@ def random_split(dataset, lengths, generator=default_generator):
     """Split into non-overlapping random Subsets of the given lengths, or fractions
     summing to 1 (floor, then the remainder spread one by one, as PyTorch).
 
-    >>> train, val = random_split(ds, [0.8, 0.2], generator=chainrule.Generator().manual_seed(0))
+    >>> from chainrule.utils.data import random_split
+    >>> g = chainrule.Generator().manual_seed(0)
+    >>> train, val = random_split(range(10), [0.8, 0.2], generator=g)
+    >>> len(train), len(val), sorted(list(train) + list(val)) == list(range(10))
+    (8, 2, True)
     """
     n = len(dataset)
     lengths = list(lengths)

@@ -6,11 +6,15 @@ same 32-bit seeding), padded by repetition to a multiple of the number of replic
 cut, with drop_last), and rank r takes every num_replicas-th index from r. So a seed
 gives each rank the same samples as under PyTorch.
 
->>> sampler = DistributedSampler(train_set, shuffle=True, seed=0)
->>> loader = DataLoader(train_set, batch_size=64, sampler=sampler)
->>> for epoch in range(epochs):
+>>> from chainrule.utils.data import DataLoader, DistributedSampler, TensorDataset
+>>> train_set = TensorDataset(chainrule.arange(8.0))
+>>> sampler = DistributedSampler(train_set, num_replicas=2, rank=1, shuffle=True, seed=0)
+>>> loader = DataLoader(train_set, batch_size=2, sampler=sampler)
+>>> for epoch in range(2):
 ...     sampler.set_epoch(epoch)          # a new shuffle each epoch, the same on all ranks
-...     for x, y in loader: ...
+...     print([x.tolist() for (x,) in loader])
+[[0.0, 3.0], [5.0, 6.0]]
+[[4.0, 6.0], [3.0, 0.0]]
 """
 import math
 
@@ -24,7 +28,12 @@ __all__ = ["DistributedSampler", "torch_randperm"]
 def torch_randperm(n, seed):
     """torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist(), without
     torch: PyTorch's CPU randperm swaps r[i] with r[i + mt() % (n - i)] for i < n - 1,
-    drawing 32-bit outputs of mt19937 initialised with the seed's low 32 bits."""
+    drawing 32-bit outputs of mt19937 initialised with the seed's low 32 bits.
+
+    >>> from chainrule.utils.data.distributed import torch_randperm
+    >>> torch_randperm(8, seed=0)      # torch.randperm(8, generator=g) with g seeded to 0
+    [4, 0, 7, 3, 2, 5, 1, 6]
+    """
     n = int(n)
     if n >= 2 ** 32 // 20:  # PyTorch switches to a 64-bit draw there; never needed for us
         raise ValueError(f"torch_randperm: n={n} is beyond the range reproduced here")
@@ -45,6 +54,14 @@ class DistributedSampler(Sampler):
     num_replicas / rank default to the process group's; shuffle draws a permutation from
     seed + epoch (call set_epoch each epoch); without drop_last the indices are padded by
     repetition so every rank gets ceil(len / num_replicas) samples, with it the tail is cut.
+
+    >>> from chainrule.utils.data import DistributedSampler
+    >>> [list(DistributedSampler(range(10), num_replicas=3, rank=r, shuffle=False))
+    ...  for r in range(3)]                 # padded by repetition to 12 indices
+    [[0, 3, 6, 9], [1, 4, 7, 0], [2, 5, 8, 1]]
+    >>> s = DistributedSampler(range(10), num_replicas=2, rank=0, seed=0)
+    >>> s.set_epoch(1); len(s)
+    5
     """
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,

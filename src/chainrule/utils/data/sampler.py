@@ -15,7 +15,16 @@ __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler
 
 
 class Sampler:
-    """Yields dataset indices."""
+    """Yields dataset indices.
+
+    >>> from chainrule.utils.data import Sampler
+    >>> class Reversed(Sampler):
+    ...     def __init__(self, n): self.n = n
+    ...     def __iter__(self): return iter(range(self.n - 1, -1, -1))
+    ...     def __len__(self): return self.n
+    >>> list(Reversed(4))
+    [3, 2, 1, 0]
+    """
 
     def __init__(self, data_source=None):
         pass
@@ -25,7 +34,12 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    """0, 1, ..., len(data_source) - 1."""
+    """0, 1, ..., len(data_source) - 1.
+
+    >>> from chainrule.utils.data import SequentialSampler
+    >>> list(SequentialSampler(range(4)))
+    [0, 1, 2, 3]
+    """
 
     def __init__(self, data_source):
         self.data_source = data_source
@@ -39,7 +53,14 @@ class SequentialSampler(Sampler):
 
 class RandomSampler(Sampler):
     """A random permutation each epoch (or num_samples draws with replacement), from
-    `generator` or the default generator."""
+    `generator` or the default generator.
+
+    >>> from chainrule.utils.data import RandomSampler
+    >>> sorted(RandomSampler(range(5)))       # a permutation
+    [0, 1, 2, 3, 4]
+    >>> len(list(RandomSampler(range(5), replacement=True, num_samples=8)))
+    8
+    """
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         self.data_source, self.replacement = data_source, replacement
@@ -80,7 +101,12 @@ _CHUNK = 32
 
 
 class SubsetRandomSampler(Sampler):
-    """The given indices in a random order."""
+    """The given indices in a random order.
+
+    >>> from chainrule.utils.data import SubsetRandomSampler
+    >>> sorted(SubsetRandomSampler([2, 5, 7]))
+    [2, 5, 7]
+    """
 
     def __init__(self, indices, generator=None):
         self.indices, self.generator = indices, generator
@@ -94,7 +120,13 @@ class SubsetRandomSampler(Sampler):
 
 
 class WeightedRandomSampler(Sampler):
-    """num_samples indices drawn with probability proportional to weights."""
+    """num_samples indices drawn with probability proportional to weights.
+
+    >>> from chainrule.utils.data import WeightedRandomSampler
+    >>> draws = list(WeightedRandomSampler([0.0, 1.0, 3.0], num_samples=1000))
+    >>> draws.count(0), round(draws.count(2) / draws.count(1))   # weight 0 never drawn; 3:1
+    (0, 3)
+    """
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
@@ -118,7 +150,12 @@ class WeightedRandomSampler(Sampler):
 
 class BatchSampler(Sampler):
     """Groups another sampler's indices into lists of batch_size (the last one shorter
-    unless drop_last)."""
+    unless drop_last).
+
+    >>> from chainrule.utils.data import BatchSampler, SequentialSampler
+    >>> list(BatchSampler(SequentialSampler(range(7)), batch_size=3, drop_last=False))
+    [[0, 1, 2], [3, 4, 5], [6]]
+    """
 
     def __init__(self, sampler, batch_size, drop_last):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
