@@ -83,6 +83,8 @@ PENDING_EXAMPLES = {
     "chainrule.nn.sync_batchnorm", "chainrule.playground", "chainrule.playground.server",
     "chainrule.playground.session", "chainrule.surface", "chainrule.tensor",
     "chainrule.translate.tokenizer", "chainrule.viz.graph", "chainrule.viz.trace",
+    # merged after the harness: their examples use names they do not define yet
+    "chainrule.functions.rnn", "chainrule.nn.utils.rnn", "chainrule.translate.rnn_model",
 }
 
 

@@ -224,8 +224,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     give the same numbers. float32 and float64 draw from NumPy's samplers of that precision,
     so ``rand(3)`` is not ``rand(3, dtype=float64)`` rounded.
 
-    >>> chainrule.manual_seed(0); a = chainrule.rand(2)
-    >>> chainrule.manual_seed(0); bool((a == chainrule.rand(2)).all())
+    >>> _ = chainrule.manual_seed(0); a = chainrule.rand(2)
+    >>> _ = chainrule.manual_seed(0); bool((a == chainrule.rand(2)).all())
     True
     """
     d = _float_only(dtype, "rand")
@@ -246,12 +246,22 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
 
 def rand_like(x, *, dtype=None, generator=None, device=None, requires_grad=False,
               memory_format=None):
+    """Uniform [0, 1) samples shaped like x (its dtype unless `dtype`).
+
+    >>> chainrule.rand_like(chainrule.zeros(2, 3)).shape
+    chainrule.Size([2, 3])
+    """
     return rand(*x._data.shape, dtype=dtype or x.dtype, generator=generator, device=device,
                 requires_grad=requires_grad)
 
 
 def randn_like(x, *, dtype=None, generator=None, device=None, requires_grad=False,
                memory_format=None):
+    """Standard normal samples shaped like x (its dtype unless `dtype`).
+
+    >>> chainrule.randn_like(chainrule.zeros(2, dtype=chainrule.float64)).dtype
+    chainrule.float64
+    """
     return randn(*x._data.shape, dtype=dtype or x.dtype, generator=generator, device=device,
                  requires_grad=requires_grad)
 
@@ -278,6 +288,12 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 
 def randint_like(x, low=0, high=None, *, dtype=None, generator=None, device=None,
                  requires_grad=False, memory_format=None):
+    """Random integers in [low, high) shaped like x.
+
+    >>> r = chainrule.randint_like(chainrule.zeros(5), 3, 6)
+    >>> r.shape, bool(((r >= 3) & (r < 6)).all())
+    (chainrule.Size([5]), True)
+    """
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(x._data.shape), dtype=dtype or x.dtype, generator=generator,
@@ -296,7 +312,13 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
            requires_grad=False):
-    """Samples of N(mean, std^2): tensors broadcast, or scalars with `size`."""
+    """Samples of N(mean, std^2): tensors broadcast, or scalars with `size`.
+
+    >>> chainrule.normal(0.0, 1.0, size=(2, 3)).shape
+    chainrule.Size([2, 3])
+    >>> chainrule.normal(chainrule.zeros(4), 0.1).shape
+    chainrule.Size([4])
+    """
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if size is None:
@@ -368,12 +390,22 @@ def _number(v):
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    """`steps` evenly spaced values from start to end, both included.
+
+    >>> chainrule.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     start, end, steps = _number(start), _number(end), _number(steps)
     return _finish(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad,
                    device)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """`steps` values base ** linspace(start, end, steps).
+
+    >>> chainrule.logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
     start, end, steps = _number(start), _number(end), _number(steps)
     d = _dtype(dtype)
     if d.kind in "iub":  # PyTorch takes integer exponents' bounds as integers

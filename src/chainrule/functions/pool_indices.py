@@ -303,6 +303,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0,  # noqa: A
                  output_size=None):
     """Partial inverse of max_pool2d: values at their flat plane indices, zeros elsewhere.
 
+    >>> x = chainrule.randn(1, 1, 4, 4)
     >>> y, i = F.max_pool2d(x, 2, return_indices=True)
     >>> F.max_unpool2d(y, i, 2).shape == x.shape   # for even H, W
     True

@@ -39,7 +39,7 @@ class RReLU(Module):
     """Randomized leaky ReLU: negative slopes drawn from U(lower, upper) per element in
     training (seeded by chainrule.manual_seed), the mean slope (lower + upper) / 2 in eval.
 
-    >>> act = nn.RReLU(); act.eval(); act(chainrule.tensor([-24.0, 2.0])).tolist()
+    >>> act = nn.RReLU().eval(); act(chainrule.tensor([-24.0, 2.0])).tolist()
     [-5.5, 2.0]
     """
 
