@@ -321,11 +321,18 @@ class Normalize(Op):
             if need[0]:
                 m1 = _sum(gh, axes)
                 m1 *= inv_n
-                m2 = _sum(gh * xhat, axes)
+                p = gh * xhat
+                m2 = _sum(p, axes)
                 m2 *= inv_n
-                gx = gh - m1
-                m2 = xhat * m2
-                gx -= m2
+                # gx = (gh - m1 - xhat * m2) * inv, reusing the fresh buffers (gh when it is
+                # g * w, never the incoming g): same operations and values, two arrays fewer.
+                p = np.multiply(xhat, m2, out=p) if p.shape == xhat.shape else xhat * m2
+                if has_w and gh.shape == xhat.shape:
+                    gx = gh
+                    gx -= m1
+                else:
+                    gx = gh - m1
+                gx -= p
                 gx *= inv
             out = [gx]
             # BatchNorm's parameters vary exactly along the non-reduced axes: one reduce.
