@@ -195,19 +195,29 @@ class Where(Op):
     saves = False
 
     def forward(self, a, b, cond):
+        self.cond, self.shapes = cond, (a.shape, b.shape)
+        if a.ndim == 0 and a.dtype == b.dtype and b.shape == np.broadcast_shapes(
+                cond.shape, b.shape):
+            # masked_fill: a copy of b with the scalar written through the mask (a
+            # broadcast mask such as a causal tril), ~20% faster than np.where.
+            out = b.copy()
+            np.copyto(out, a, where=cond)
+            return out
         try:
-            out = np.where(cond, a, b)
+            return np.where(cond, a, b)
         except ValueError:
             raise broadcast_error("where", a, b) from None
-        self.cond, self.shapes = cond, (a.shape, b.shape)
-        return out
 
     def backward(self, g):
         sa, sb = self.shapes
         na, nb = self.needs_input_grad
         c = self.cond
-        return (sum_to(dual.where(c, g, 0.0), sa) if na else None,
-                sum_to(dual.where(c, 0.0, g), sb) if nb else None)
+        if nb and type(g) is np.ndarray and sb == g.shape:
+            gb = g.copy()                       # where(c, 0, g), without np.where
+            np.copyto(gb, 0, where=c)
+        else:
+            gb = sum_to(dual.where(c, 0.0, g), sb) if nb else None
+        return (sum_to(dual.where(c, g, 0.0), sa) if na else None, gb)
 
 
 # --- unary ------------------------------------------------------------------------------
