@@ -18,6 +18,7 @@ from .function import _FREED
 from ..tensor import Tensor
 
 _make = Tensor._make
+_nd = np.ndarray
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
@@ -289,7 +290,19 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                     if buf is None:
                         buf = buffers[fn] = [None] * fn.n_outputs
                     i = t._out_idx
-                    buf[i] = g if buf[i] is None else buf[i] + g
+                    cur = buf[i]
+                    if cur is None:
+                        buf[i] = g
+                    elif (type(cur) is _nd and type(g) is _nd and cur.shape == g.shape
+                          and cur.dtype == g.dtype and cur.base is None
+                          and cur.flags.writeable and getrefcount(cur) <= _BUF_REFS):
+                        # A tensor used more than once (a residual stream, the input of
+                        # q / k / v): sum into the gradient already waiting when only this
+                        # buffer refers to it. Same sum, no new array.
+                        cur += g
+                    else:
+                        buf[i] = cur + g
+                    cur = None
                 left = deps[fn] - 1
                 deps[fn] = left
                 if left == 0:
@@ -458,6 +471,9 @@ def _accumulate(t, g, create_graph):
 # borrow references on the stack, so a lower count would no longer prove sole ownership).
 _ENGINE_REFS = 4 if (sys.implementation.name == "cpython"
                      and sys.version_info < (3, 14)) else -1
+# References to a waiting gradient in _run when it sums another into it: its slot in the
+# node's buffer list, the local `cur`, getrefcount's argument (same caveat as above).
+_BUF_REFS = 3 if _ENGINE_REFS > 0 else -1
 
 # Observers of the pass (viz.trace, anomaly mode): callables (node, grads_out, grads_in_or_None),
 # each called for every node; one with an .error(node, exc) method hears of exceptions.

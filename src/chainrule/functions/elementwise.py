@@ -195,19 +195,29 @@ class Where(Op):
     saves = False
 
     def forward(self, a, b, cond):
+        self.cond, self.shapes = cond, (a.shape, b.shape)
+        if a.ndim == 0 and a.dtype == b.dtype and b.shape == np.broadcast_shapes(
+                cond.shape, b.shape):
+            # masked_fill: a copy of b with the scalar written through the mask (a
+            # broadcast mask such as a causal tril), ~20% faster than np.where.
+            out = b.copy()
+            np.copyto(out, a, where=cond)
+            return out
         try:
-            out = np.where(cond, a, b)
+            return np.where(cond, a, b)
         except ValueError:
             raise broadcast_error("where", a, b) from None
-        self.cond, self.shapes = cond, (a.shape, b.shape)
-        return out
 
     def backward(self, g):
         sa, sb = self.shapes
         na, nb = self.needs_input_grad
         c = self.cond
-        return (sum_to(dual.where(c, g, 0.0), sa) if na else None,
-                sum_to(dual.where(c, 0.0, g), sb) if nb else None)
+        if nb and type(g) is np.ndarray and sb == g.shape:
+            gb = g.copy()                       # where(c, 0, g), without np.where
+            np.copyto(gb, 0, where=c)
+        else:
+            gb = sum_to(dual.where(c, 0.0, g), sb) if nb else None
+        return (sum_to(dual.where(c, g, 0.0), sa) if na else None, gb)
 
 
 # --- unary ------------------------------------------------------------------------------
@@ -443,10 +453,15 @@ class Gelu(Op):
             return g * d
         cdf = self.__dict__.get("cdf")
         if cdf is not None and dual.is_array(x):
-            pdf = np.exp(-0.5 * x * x)
+            pdf = np.multiply(x, x)
+            pdf *= np.float32(-0.5)             # exactly -0.5 * x * x
+            np.exp(pdf, out=pdf)
             pdf *= np.float32(1 / math.sqrt(2 * math.pi))
             pdf *= x
             pdf += cdf
+            if g.dtype == pdf.dtype and g.shape == pdf.shape:
+                pdf *= g
+                return pdf
             return g * pdf
         cdf = 0.5 * (1 + dual.erf(x * (1 / math.sqrt(2))))
         pdf = dual.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
@@ -458,19 +473,22 @@ def _phi_f32(x, block=65536):
     float32 x, in float32: Numerical Recipes' erfc fit (relative error 1.2e-7) evaluated by
     Horner's rule; Phi of the negative half straight from erfc keeps the tail accurate in
     relative terms (GELU(x) = x Phi(x) is tiny there, not zero). Large arrays go in blocks
-    whose ~20 passes stay in the CPU cache (measured 2x faster on 1M elements)."""
-    if x.size > block:
-        flat = x.reshape(-1)
-        out = np.empty_like(flat)
-        for i in range(0, flat.size, block):
-            out[i:i + block] = _phi_f32(flat[i:i + block], block)
-        return out.reshape(x.shape)
+    whose ~25 passes stay in the CPU cache (measured 2x faster on 1M elements)."""
+    flat = x.reshape(-1)
+    out = np.empty_like(flat)
+    for i in range(0, flat.size, block):
+        _phi_f32_block(flat[i:i + block], out[i:i + block])
+    return out.reshape(x.shape)
+
+
+def _phi_f32_block(x, r):
+    """Phi(x) into r (same shape, float32)."""
     z = x * np.float32(-1 / math.sqrt(2))
     a = np.abs(z)
     t = a * np.float32(0.5)
     t += np.float32(1)
     np.reciprocal(t, out=t)
-    r = t * np.float32(0.17087277)
+    np.multiply(t, np.float32(0.17087277), out=r)
     for c in (-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418,
               0.37409196, 1.00002368, -1.26551223):
         r += np.float32(c)
@@ -480,8 +498,15 @@ def _phi_f32(x, block=65536):
     r -= a
     np.exp(r, out=r)
     r *= t                                   # erfc(|z|)
-    r *= np.float32(0.5)                     # Phi(x) for x <= 0
-    return np.where(z < 0, np.float32(1) - r, r)   # Phi(x) = 1 - Phi(-x) for x > 0
+    r *= np.float32(0.5)                     # Phi(-|x|)
+    # Phi(x) = 1 - Phi(-x) for x > 0 (z < 0), Phi(-|x|) itself otherwise, without a
+    # branch: np.where on a random sign pattern costs ~6 ns an element (mispredicted
+    # branches), more than the rest of the block together. h is exactly 1 or 0, so the
+    # sum is exactly 1 - r or r, as a select would give.
+    np.copysign(r, z, out=r)
+    h = np.copysign(np.float32(0.5), z, out=z)
+    np.subtract(np.float32(0.5), h, out=h)
+    r += h
 
 
 class Silu(Op):

@@ -196,13 +196,19 @@ class Softmax(Op):
         self.axis = axis
         if x.size == 0:
             return x.copy()
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        e = x - x.max(axis=axis, keepdims=True)
+        np.exp(e, out=e)                    # in place: one temporary fewer, same values
         e /= e.sum(axis=axis, keepdims=True)
         return e
 
     def backward(self, g):
         y = self.output()
         gy = g * y
+        if type(gy) is np.ndarray and gy.shape == y.shape:
+            # gy - y * sum(gy), the subtraction in place (same values, one temporary fewer)
+            t = y * gy.sum(axis=self.axis, keepdims=True)
+            gy -= t
+            return gy
         return gy - y * dual.sum(gy, self.axis, keepdims=True)
 
 

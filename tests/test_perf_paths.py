@@ -1,0 +1,162 @@
+"""The fast paths added for the transformer benchmarks (issue 17) compute what the plain
+paths compute: GELU's branch-free Phi, Embedding's sort-and-reduce backward, masked_fill
+through np.copyto, softmax and LayerNorm in place, the engine's in-place gradient sum.
+Each is checked against a reference formula, gradcheck in float64, and PyTorch."""
+import math
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+import chainrule.nn.functional as F
+from chainrule.autograd import gradcheck
+from chainrule.functions.elementwise import _phi_f32
+
+
+def _phi_reference(x):
+    """Phi in float64 from math.erfc, elementwise."""
+    return np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x.astype(np.float64).ravel()]
+                    ).reshape(x.shape)
+
+
+def test_phi_f32_matches_erfc_including_tails_signed_zero_inf_nan():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.standard_normal(70000) * 4, np.linspace(-13, 13, 2001),
+                        [0.0, -0.0, np.inf, -np.inf]]).astype(np.float32)
+    got = _phi_f32(x)
+    ref = _phi_reference(x)
+    ok = ref > 1e-30
+    # relative, tails included (z * z rounded in float32 costs ~z^2 eps at x = -13)
+    assert np.max(np.abs(got[ok] - ref[ok]) / ref[ok]) < 2e-5
+    core = np.abs(x) < 5
+    assert np.max(np.abs(got[core] - ref[core]) / ref[core]) < 5e-6
+    assert got[-4] == 0.5 and got[-3] == 0.5 and got[-2] == 1.0 and got[-1] == 0.0
+    assert np.isnan(_phi_f32(np.array([np.nan] * 70, np.float32))).all()
+
+
+def test_gelu_float32_against_float64_and_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal((8, 64, 33)) * 3).astype(np.float32)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    X = cr.from_numpy(x).requires_grad_()
+    y = F.gelu(X)
+    y.backward(cr.from_numpy(g))
+    T = torch.from_numpy(x).requires_grad_()
+    ty = torch.nn.functional.gelu(T)
+    ty.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(X.grad.numpy(), T.grad.numpy(), rtol=1e-5, atol=1e-6)
+    x64 = cr.tensor(x.astype(np.float64)[:1, :4, :5], requires_grad=True)
+    assert gradcheck(F.gelu, [x64])
+
+
+@pytest.mark.parametrize("vocab,shape,padding_idx", [(65, (32, 64), None), (7, (50,), 3),
+                                                     (100, (10,), None)])
+def test_embedding_backward_sums_rows_as_add_at(vocab, shape, padding_idx):
+    rng = np.random.default_rng(2)
+    idx = rng.integers(0, vocab, shape)
+    w = rng.standard_normal((vocab, 16))
+    g = rng.standard_normal(shape + (16,))
+    emb = cr.nn.Embedding(vocab, 16, padding_idx=padding_idx, dtype=cr.float64)
+    with cr.no_grad():
+        emb.weight.copy_(cr.from_numpy(w))
+    emb(cr.from_numpy(idx)).backward(cr.from_numpy(g))
+    ref = np.zeros_like(w)
+    np.add.at(ref, idx.reshape(-1), g.reshape(-1, 16))
+    if padding_idx is not None:
+        ref[padding_idx] = 0
+    np.testing.assert_allclose(emb.weight.grad.numpy(), ref, rtol=1e-12, atol=1e-12)
+    wt = cr.tensor(w, requires_grad=True)
+    small = cr.from_numpy(idx.reshape(-1)[:12] % 3)   # more tokens than rows: the sort path
+    assert gradcheck(lambda w: F.embedding(small, w[:3]), [wt])
+
+
+def test_embedding_backward_against_torch_many_tokens():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    idx = rng.integers(0, 65, (32, 64))
+    g = rng.standard_normal((32, 64, 128)).astype(np.float32)
+    emb = cr.nn.Embedding(65, 128)
+    temb = torch.nn.Embedding(65, 128)
+    emb(cr.from_numpy(idx)).backward(cr.from_numpy(g))
+    temb(torch.from_numpy(idx)).backward(torch.from_numpy(g))
+    np.testing.assert_allclose(emb.weight.grad.numpy(), temb.weight.grad.numpy(), rtol=1e-5,
+                               atol=1e-4)
+
+
+def test_masked_fill_causal_forward_backward_against_where_and_torch():
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((2, 3, 8, 8))
+    g = rng.standard_normal(a.shape)
+    mask = np.triu(np.ones((8, 8), bool), 1).reshape(1, 1, 8, 8)
+    x = cr.tensor(a, requires_grad=True)
+    y = x.masked_fill(cr.from_numpy(mask), float("-inf"))
+    y.backward(cr.from_numpy(g))
+    np.testing.assert_array_equal(y.detach().numpy(), np.where(mask, -np.inf, a))
+    first = x.grad.numpy().copy()
+    np.testing.assert_array_equal(first, np.where(mask, 0.0, g))
+    assert gradcheck(lambda t: t.masked_fill(cr.from_numpy(mask), 0.5), [x])
+    # a value tensor that requires grad still gets the masked positions' sum
+    v = cr.tensor(2.0, requires_grad=True)
+    x.masked_fill(cr.from_numpy(mask), v).sum().backward()
+    assert v.grad.item() == pytest.approx(mask.sum() * 6)
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor(a, requires_grad=True)
+    ty = tx.masked_fill(torch.from_numpy(mask), float("-inf"))
+    ty.backward(torch.from_numpy(g))
+    np.testing.assert_array_equal(first, tx.grad.numpy())
+
+
+def test_softmax_and_layer_norm_in_place_paths_against_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((4, 2, 16, 16))
+    g = rng.standard_normal(a.shape)
+    x = cr.tensor(a, requires_grad=True)
+    F.softmax(x, dim=-1).backward(cr.from_numpy(g))
+    tx = torch.tensor(a, requires_grad=True)
+    torch.nn.functional.softmax(tx, dim=-1).backward(torch.from_numpy(g))
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert gradcheck(lambda t: F.softmax(t, dim=-1), [cr.tensor(a[:1, :1, :3, :4],
+                                                                requires_grad=True)])
+    ln = cr.nn.LayerNorm(16, dtype=cr.float64)
+    tln = torch.nn.LayerNorm(16, dtype=torch.float64)
+    w, b = rng.standard_normal(16), rng.standard_normal(16)
+    with cr.no_grad():
+        ln.weight.copy_(cr.from_numpy(w))
+        ln.bias.copy_(cr.from_numpy(b))
+    with torch.no_grad():
+        tln.weight.copy_(torch.from_numpy(w))
+        tln.bias.copy_(torch.from_numpy(b))
+    x = cr.tensor(a, requires_grad=True)
+    ln(x).backward(cr.from_numpy(g))
+    tx = torch.tensor(a, requires_grad=True)
+    tln(tx).backward(torch.from_numpy(g))
+    for mine, theirs in ((x.grad, tx.grad), (ln.weight.grad, tln.weight.grad),
+                         (ln.bias.grad, tln.bias.grad)):
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-9, atol=1e-10)
+
+
+def test_engine_in_place_sum_leaves_aliases_and_hooked_gradients_alone():
+    x = cr.tensor(np.ones((4, 5)), requires_grad=True)
+    y = x * 2
+    (y * 3 + y * 4 + y).sum().backward()          # y used three times: summed in place
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((4, 5), 16.0))
+    a = cr.tensor(np.ones(3), requires_grad=True)
+    b = a * 1.0
+    c = b + b                                     # add hands the same array to both uses
+    seen = []
+    c.register_hook(lambda g: seen.append(g))
+    (c * 1.0).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(seen[0].numpy(), [1.0, 1.0, 1.0])
+    # add hands one array to two tensors' buffers: a later sum into one must not change
+    # the other (d = 6u + 8w with u = 2x, w = 3x: 36)
+    for order in range(2):
+        x = cr.tensor(np.ones(3), requires_grad=True)
+        u, w = x * 2.0, x * 3.0
+        c = u + w
+        d = (u * 5.0 + c + w * 7.0) if order == 0 else (c + w * 7.0 + u * 5.0)
+        d.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [36.0, 36.0, 36.0])
