@@ -99,3 +99,5 @@ from .sparse import sparse_coo_tensor, spmm  # noqa: E402,F401
 from . import distributed  # noqa: F401,E402  (torch.distributed; needs MPI only when used)
 # The public torch.special (the star import above bound `special` to functions/special.py).
 special = __import__("importlib").import_module(".special", __name__)
+from . import masked  # noqa: E402,F401  (torch.masked)
+from . import signal  # noqa: E402,F401  (torch.signal.windows)
