@@ -101,3 +101,4 @@ from . import distributed  # noqa: F401,E402  (torch.distributed; needs MPI only
 special = __import__("importlib").import_module(".special", __name__)
 from . import masked  # noqa: E402,F401  (torch.masked)
 from . import signal  # noqa: E402,F401  (torch.signal.windows)
+from . import fft  # noqa: E402,F401  (torch.fft: the real-valued shifts)

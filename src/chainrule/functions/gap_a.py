@@ -152,9 +152,13 @@ signbit = _predicate(lambda a: np.signbit(a) if a.dtype.kind == "f" else a < 0, 
 
 
 def sgn(input):  # noqa: A002
-    """sign(x) for real tensors (PyTorch's sgn extends sign to complex numbers)."""
-    from .elementwise import sign
-    return sign(input)
+    """sign(x) for real tensors (PyTorch's sgn extends sign to complex numbers); NaN gives 0,
+    as torch.sgn does."""
+    from .elementwise import sign, where
+    x = as_operand(input)
+    if x._data.dtype.kind == "f" and np.isnan(x._data).any():
+        return where(_make(np.isnan(x._data)), _make(np.zeros((), x._data.dtype)), sign(x))
+    return sign(x)
 
 
 # --- binary -----------------------------------------------------------------------------
