@@ -97,3 +97,8 @@ from .functions.decomp import cholesky_legacy as cholesky, svd_legacy as svd  # 
 from . import sparse  # noqa: E402,F401
 from .sparse import sparse_coo_tensor, spmm  # noqa: E402,F401
 from . import distributed  # noqa: F401,E402  (torch.distributed; needs MPI only when used)
+# The public torch.special (the star import above bound `special` to functions/special.py).
+special = __import__("importlib").import_module(".special", __name__)
+from . import masked  # noqa: E402,F401  (torch.masked)
+from . import signal  # noqa: E402,F401  (torch.signal.windows)
+from . import fft  # noqa: E402,F401  (torch.fft: the real-valued shifts)

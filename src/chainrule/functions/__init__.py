@@ -349,3 +349,20 @@ _add_out(globals(), [
     "trace", "tril", "triu", "kron", "cross", "tensordot", "cdist", "gather", "index_select",
     "take_along_dim", "masked_select", "sort", "topk", "nonzero", "argwhere",
     "repeat_interleave", "diff", "rot90", "isnan", "isinf", "isfinite", "isclose"])
+# --- issue 10, opdbA: the remaining small elementwise / binary / sorting / creation ops.
+from .gap_a import (angle, conj, conj_physical, real, resolve_conj, resolve_neg,  # noqa: F401,E402
+                    deg2rad, rad2deg, frexp, isposinf, isneginf, isreal, signbit, sgn, fmax,
+                    fmin, gcd, lcm, ldexp, nextafter, rsub, clamp_min, clamp_max, msort,
+                    cumulative_trapezoid, unique_consecutive, empty_strided, empty_permuted,
+                    scalar_tensor, GAP_A_METHODS)
+TENSOR_METHODS.update(GAP_A_METHODS)
+for _name, _fn in GAP_A_METHODS.items():
+    setattr(Tensor, _name, _fn)
+# --- issue 10, opdbA: torch.i0 / igamma / igammac (the rest of torch.special is chainrule.special)
+from .special_more import i0, igamma, igammac  # noqa: F401,E402
+from . import special_more as _special_more  # noqa: E402
+_SPECIAL_METHODS = {"i0": i0, "igamma": igamma, "igammac": igammac,
+                    "xlog1py": _special_more.xlog1py}
+TENSOR_METHODS.update(_SPECIAL_METHODS)
+for _name, _fn in _SPECIAL_METHODS.items():
+    setattr(Tensor, _name, _fn)

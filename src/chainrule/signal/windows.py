@@ -1,0 +1,158 @@
+"""torch.signal.windows: the window functions of PyTorch (SciPy's definitions).
+
+>>> import chainrule as torch
+>>> torch.signal.windows.hann(5)
+tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+
+Each builds the same sample grid as PyTorch (a linspace) in float64 and returns it in the
+requested dtype (float32 / float64; the default dtype otherwise). sym=False gives the periodic
+window (the first M points of a symmetric window of M + 1).
+"""
+import math
+
+import numpy as np
+
+from .. import dtypes
+
+__all__ = ["bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine",
+           "general_hamming", "hamming", "hann", "kaiser", "nuttall"]
+
+
+def _check(name, M, dtype, layout):
+    if M < 0:
+        raise ValueError(f"{name} requires non-negative window length, got M={M}")
+    if layout is not None and str(layout).split(".")[-1] != "strided":
+        raise ValueError(f"{name} is implemented for strided tensors only, got: {layout}")
+    dt = dtype or dtypes.get_default_dtype()
+    if dt not in (dtypes.float32, dtypes.float64):
+        raise ValueError(f"{name} expects float32 or float64 dtypes, got: {dt}")
+    return dt
+
+
+def _out(values, dt, requires_grad):
+    from ..creation import tensor
+    return tensor(np.asarray(values, dtype=np.float64).astype(dt.np), dtype=dt,
+                  requires_grad=requires_grad)
+
+
+def _grid(start, step, M):
+    return start + step * np.arange(M, dtype=np.float64)
+
+
+def exponential(M, *, center=None, tau=1.0, sym=True, dtype=None, layout=None, device=None,
+                requires_grad=False):
+    """exp(-|n - center| / tau). >>> torch.signal.windows.exponential(10, tau=0.5)"""
+    dt = _check("exponential", M, dtype, layout)
+    if tau <= 0:
+        raise ValueError(f"Tau must be positive, got: {tau} instead.")
+    if sym and center is not None:
+        raise ValueError("Center must be None for symmetric windows")
+    if M == 0:
+        return _out(np.zeros(0), dt, requires_grad)
+    if center is None:
+        center = (M if not sym and M > 1 else M - 1) / 2.0
+    k = _grid(-center / tau, 1.0 / tau, M)
+    return _out(np.exp(-np.abs(k)), dt, requires_grad)
+
+
+def cosine(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+    """sin(pi (n + 0.5) / M) (SciPy's cosine window)."""
+    dt = _check("cosine", M, dtype, layout)
+    if M == 0:
+        return _out(np.zeros(0), dt, requires_grad)
+    c = math.pi / (M + 1 if not sym and M > 1 else M)
+    return _out(np.sin(_grid(0.5 * c, c, M)), dt, requires_grad)
+
+
+def gaussian(M, *, std=1.0, sym=True, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    """exp(-(n / (2 std))^2) about the centre."""
+    dt = _check("gaussian", M, dtype, layout)
+    if std <= 0:
+        raise ValueError(f"Standard deviation must be positive, got: {std} instead.")
+    if M == 0:
+        return _out(np.zeros(0), dt, requires_grad)
+    start = -(M if not sym and M > 1 else M - 1) / 2.0
+    c = 1 / (std * math.sqrt(2))
+    k = _grid(start * c, c, M)
+    return _out(np.exp(-k ** 2), dt, requires_grad)
+
+
+def kaiser(M, *, beta=12.0, sym=True, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """I0(beta sqrt(1 - (2n/N - 1)^2)) / I0(beta), N = M - 1 (sym) or M."""
+    from ..functions.special_more import np_i0
+    dt = _check("kaiser", M, dtype, layout)
+    if beta < 0:
+        raise ValueError(f"beta must be non-negative, got: {beta} instead.")
+    if M == 0:
+        return _out(np.zeros(0), dt, requires_grad)
+    if M == 1:
+        return _out(np.ones(1), dt, requires_grad)
+    c = 2.0 * beta / (M if not sym else M - 1)
+    k = np.minimum(_grid(-beta, c, M), beta)
+    arg = np.sqrt(np.maximum(beta * beta - k ** 2, 0.0))
+    return _out(np_i0(arg) / np_i0(np.array([beta]))[0], dt, requires_grad)
+
+
+def general_cosine(M, *, a, sym=True, dtype=None, layout=None, device=None,
+                   requires_grad=False):
+    """sum_i (-1)^i a_i cos(2 pi i n / N)."""
+    dt = _check("general_cosine", M, dtype, layout)
+    if M == 0:
+        return _out(np.zeros(0), dt, requires_grad)
+    if M == 1:
+        return _out(np.ones(1), dt, requires_grad)
+    if not isinstance(a, (list, tuple)):
+        raise TypeError("Coefficients must be a list/tuple")
+    if not a:
+        raise ValueError("Coefficients cannot be empty")
+    c = 2 * math.pi / (M if not sym else M - 1)
+    k = _grid(0.0, c, M)
+    w = np.zeros(M)
+    for i, ai in enumerate(a):
+        w += (-1) ** i * ai * np.cos(i * k)
+    return _out(w, dt, requires_grad)
+
+
+def general_hamming(M, *, alpha=0.54, sym=True, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """alpha - (1 - alpha) cos(2 pi n / N)."""
+    return general_cosine(M, a=[alpha, 1.0 - alpha], sym=sym, dtype=dtype, layout=layout,
+                          device=device, requires_grad=requires_grad)
+
+
+def hamming(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+    """The Hamming window (general_hamming with alpha 0.54)."""
+    return general_hamming(M, sym=sym, dtype=dtype, layout=layout, device=device,
+                           requires_grad=requires_grad)
+
+
+def hann(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+    """The Hann window (general_hamming with alpha 0.5)."""
+    return general_hamming(M, alpha=0.5, sym=sym, dtype=dtype, layout=layout, device=device,
+                           requires_grad=requires_grad)
+
+
+def blackman(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+    """0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N)."""
+    _check("blackman", M, dtype, layout)
+    return general_cosine(M, a=[0.42, 0.5, 0.08], sym=sym, dtype=dtype, layout=layout,
+                          device=device, requires_grad=requires_grad)
+
+
+def bartlett(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+    """The triangular window 1 - |2n/N - 1|."""
+    dt = _check("bartlett", M, dtype, layout)
+    if M == 0:
+        return _out(np.zeros(0), dt, requires_grad)
+    if M == 1:
+        return _out(np.ones(1), dt, requires_grad)
+    c = 2 / (M if not sym else M - 1)
+    return _out(1 - np.abs(_grid(-1.0, c, M)), dt, requires_grad)
+
+
+def nuttall(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+    """Nuttall's minimum 4-term Blackman-Harris window."""
+    return general_cosine(M, a=[0.3635819, 0.4891775, 0.1365995, 0.0106411], sym=sym,
+                          dtype=dtype, layout=layout, device=device, requires_grad=requires_grad)
