@@ -103,8 +103,10 @@ def test_launcher_sets_torchrun_variables(tmp_path):
         "import os, sys\n"
         "import chainrule.distributed as dist\n"
         "dist.init_process_group('gloo', init_method='env://')\n"
-        "print('rank', os.environ['RANK'], os.environ['LOCAL_RANK'], os.environ['WORLD_SIZE'],\n"
-        "      dist.get_rank(), dist.is_torchelastic_launched(), sys.argv[1:], flush=True)\n")
+        "line = ' '.join(map(str, ['rank', os.environ['RANK'], os.environ['LOCAL_RANK'],\n"
+        "    os.environ['WORLD_SIZE'], dist.get_rank(), dist.is_torchelastic_launched(),\n"
+        "    sys.argv[1:]]))\n"
+        "os.write(1, (line + '\\n').encode())  # one write: the ranks' lines never interleave\n")
     env = dict(os.environ, PYTHONPATH=str(SRC))
     env.pop("OPENBLAS_NUM_THREADS", None)
     res = subprocess.run([sys.executable, "-m", "chainrule.distributed.run", "--nproc-per-node",

@@ -101,7 +101,10 @@ def resolve_neg(input):  # noqa: A002
 
 def angle(input):  # noqa: A002
     """Argument of each element: 0 for x >= 0, pi for x < 0, NaN for NaN (float result).
-    >>> chainrule.angle(chainrule.tensor([-1.0, 2.0]))  # tensor([3.1416, 0.])"""
+
+    >>> chainrule.angle(chainrule.tensor([-1.0, 2.0]))
+    tensor([3.1416, 0.0000])
+    """
     x = _float(input)
     return ZeroGrad.apply(x, fn=lambda a: np.where(a < 0, math.pi, np.where(np.isnan(a), a, 0.0)))
 
@@ -124,7 +127,10 @@ class _FrexpResult(tuple):
 
 def frexp(input):  # noqa: A002
     """(mantissa, exponent) with input = mantissa * 2**exponent, |mantissa| in [0.5, 1).
-    >>> chainrule.frexp(chainrule.tensor([3.0]))  # mantissa [0.75], exponent [2] (int32)"""
+
+    >>> chainrule.frexp(chainrule.tensor([3.0]))
+    (tensor([0.7500]), tensor([2], dtype=chainrule.int32))
+    """
     x = as_operand(input)
     if x._data.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
@@ -286,7 +292,10 @@ def msort(input):  # noqa: A002
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """Cumulative trapezoidal rule along dim: sum_k (y[k] + y[k+1]) / 2 * dx_k, running.
-    >>> chainrule.cumulative_trapezoid(chainrule.tensor([1., 2., 3.]))  # [1.5, 4.0]"""
+
+    >>> chainrule.cumulative_trapezoid(chainrule.tensor([1., 2., 3.]))
+    tensor([1.5000, 4.0000])
+    """
     from .reduce import cumsum
     from .shape import narrow
     y = as_operand(y)
@@ -318,7 +327,10 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """Collapse runs of equal consecutive elements (flattened, or slices along dim).
-    >>> chainrule.unique_consecutive(chainrule.tensor([1, 1, 2, 2, 3, 1]))  # [1, 2, 3, 1]"""
+
+    >>> chainrule.unique_consecutive(chainrule.tensor([1, 1, 2, 2, 3, 1]))
+    tensor([1, 2, 3, 1])
+    """
     x = as_operand(input)
     a = x._data
     if dim is None:
