@@ -77,7 +77,7 @@ class Frexp(Op):
 
 def conj(input):  # noqa: A002 - PyTorch's argument names
     """The complex conjugate; on chainrule's real tensors, the tensor itself (as PyTorch's
-    conj of a real tensor). >>> chainrule.conj(chainrule.tensor([1.0]))"""
+    conj of a real tensor)."""
     return as_operand(input)
 
 
@@ -110,12 +110,20 @@ def angle(input):  # noqa: A002
 
 
 def deg2rad(input):  # noqa: A002
-    """Degrees to radians. >>> chainrule.deg2rad(chainrule.tensor([180.0]))  # [3.1416]"""
+    """Degrees to radians.
+
+    >>> chainrule.deg2rad(chainrule.tensor([180.0]))
+    tensor([3.1416])
+    """
     return Scale.apply(_float(input), c=math.pi / 180.0)
 
 
 def rad2deg(input):  # noqa: A002
-    """Radians to degrees. >>> chainrule.rad2deg(chainrule.tensor([3.14159265]))"""
+    """Radians to degrees.
+
+    >>> chainrule.rad2deg(chainrule.tensor([3.14159265]))
+    tensor([180.])
+    """
     return Scale.apply(_float(input), c=180.0 / math.pi)
 
 
@@ -189,7 +197,7 @@ class FMaxMin(Op):
 
 
 def fmax(input, other):  # noqa: A002
-    """Elementwise maximum; where one side is NaN, the other. >>> chainrule.fmax(a, b)"""
+    """Elementwise maximum; where one side is NaN, the other."""
     return FMaxMin.apply(*promote(input, other), is_max=True)
 
 
@@ -219,7 +227,11 @@ def lcm(input, other):  # noqa: A002
 
 
 def ldexp(input, other):  # noqa: A002
-    """input * 2**other (a float result). >>> chainrule.ldexp(chainrule.tensor([1.]), 3)"""
+    """input * 2**other (a float result).
+
+    >>> chainrule.ldexp(chainrule.tensor([1.]), 3)
+    tensor([8.])
+    """
     from .elementwise import exp2, mul
     x = as_operand(input)
     e = as_operand(other)
@@ -254,7 +266,11 @@ def nextafter(input, other):  # noqa: A002
 
 
 def rsub(input, other, *, alpha=1):  # noqa: A002
-    """other - alpha * input. >>> chainrule.rsub(chainrule.tensor([1, 2]), 3, alpha=2)"""
+    """other - alpha * input.
+
+    >>> chainrule.rsub(chainrule.tensor([1, 2]), 3, alpha=2)
+    tensor([ 1, -1])
+    """
     from .elementwise import sub
     x = as_operand(input)
     o, x = promote(other, x)
@@ -376,7 +392,7 @@ def _fill_(self, sample, name):
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-    """Fill with Cauchy(median, sigma) samples. >>> t.cauchy_(0.0, 0.5)"""
+    """Fill with Cauchy(median, sigma) samples."""
     from ..random import rng
     if sigma <= 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
@@ -405,7 +421,7 @@ def geometric_(self, p, *, generator=None):
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False):
     """An uninitialised tensor of `size` (chainrule's storage is NumPy's: the strides are
-    accepted and the memory is contiguous). >>> chainrule.empty_strided((2, 3), (1, 2))"""
+    accepted and the memory is contiguous)."""
     from ..creation import empty
     if len(tuple(size)) != len(tuple(stride)):
         raise RuntimeError(f"empty_strided: mismatch in length of strides and shape "
@@ -427,7 +443,11 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False):
-    """A 0-d tensor holding s (default dtype float). >>> chainrule.scalar_tensor(3)"""
+    """A 0-d tensor holding s (default dtype float).
+
+    >>> chainrule.scalar_tensor(3)
+    tensor(3.)
+    """
     from ..creation import tensor
     dt = dtype or dtypes.get_default_dtype()
     if isinstance(s, Tensor):
