@@ -15,11 +15,12 @@ HERE = pathlib.Path(__file__).parent / "user_programs"
 SRC = pathlib.Path(__file__).resolve().parents[1] / "src"
 
 
-def _run(script, on_chainrule=True):
+def _run(script, on_chainrule=True, args=()):
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1",
                PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     cmd = [sys.executable, str(HERE / "run_as_torch.py"), str(HERE / script)] if on_chainrule \
         else [sys.executable, str(HERE / script)]
+    cmd += list(args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, cwd=HERE)
     assert p.returncode == 0, p.stderr[-3000:]
     return p.stdout, json.loads(p.stdout.strip().splitlines()[-1])
@@ -55,3 +56,20 @@ def test_research_code_lines_match_torch():
     _, theirs = _run("extras.py", on_chainrule=False)
     for k in ("x_ls", "evals", "grad"):
         np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-10)
+
+
+def _compare(script, keys, args=(), rtol=1e-4, atol=1e-6):
+    """Run `script` on chainrule and (when importable) on torch; compare `keys` of their JSON."""
+    _, ours = _run(script, args=args)
+    if not _torch_available():
+        return ours, None
+    _, theirs = _run(script, on_chainrule=False, args=args)
+    for k in keys:
+        np.testing.assert_allclose(ours[k], theirs[k], rtol=rtol, atol=atol, err_msg=k)
+    return ours, theirs
+
+
+def test_word_language_model_matches_torch():
+    ours, _ = _compare("word_language_model.py", ["train_losses", "val_losses", "test_ppl"],
+                       rtol=2e-3, atol=1e-4)
+    assert ours["val_losses"][-1] < ours["val_losses"][0] - 0.5
