@@ -73,3 +73,11 @@ def test_word_language_model_matches_torch():
     ours, _ = _compare("word_language_model.py", ["train_losses", "val_losses", "test_ppl"],
                        rtol=2e-3, atol=1e-4)
     assert ours["val_losses"][-1] < ours["val_losses"][0] - 0.5
+
+
+def test_seq2seq_attention_learns_and_matches_torch():
+    _, ours = _run("seq2seq_attention.py")  # the tutorial's dropout and shuffling
+    assert ours["accuracy"] > 0.2 and ours["losses"][-1] < ours["losses"][0] / 3
+    # without dropout and shuffling (their random streams differ) the runs agree step by step
+    _compare("seq2seq_attention.py", ["losses"], args=["--dropout", "0", "--sequential", "--epochs", "4"],
+             rtol=1e-4)
