@@ -81,3 +81,14 @@ def test_seq2seq_attention_learns_and_matches_torch():
     # without dropout and shuffling (their random streams differ) the runs agree step by step
     _compare("seq2seq_attention.py", ["losses"], args=["--dropout", "0", "--sequential", "--epochs", "6"],
              rtol=1e-4)
+
+
+def test_vae_trains_and_matches_torch_at_init():
+    ours, theirs = _compare("vae.py", [])
+    for name in ("vae", "dist_vae"):
+        r = ours[name]
+        assert r["test_losses"][-1] < 0.6 * r["test_losses"][0]
+        np.testing.assert_allclose(r["kl_dist0"], r["kld0"], rtol=1e-5)  # distributions == closed form
+        if theirs is not None:  # randn_like streams differ: compare what does not depend on them
+            for k in ("kld0", "bce0", "kl_dist0"):
+                np.testing.assert_allclose(r[k], theirs[name][k], rtol=1e-5)
