@@ -92,3 +92,13 @@ def test_vae_trains_and_matches_torch_at_init():
         if theirs is not None:  # randn_like streams differ: compare what does not depend on them
             for k in ("kld0", "bce0", "kl_dist0"):
                 np.testing.assert_allclose(r[k], theirs[name][k], rtol=1e-5)
+
+
+def test_dcgan_trains_and_matches_torch():
+    out, ours = _run("dcgan.py")
+    assert "ConvTranspose2d(16, 64, kernel_size=(4, 4), stride=(1, 1), bias=False)" in out
+    assert ours["dist_end"] < 0.6 * ours["dist_start"]  # G's images moved towards the data
+    # NumPy weights and noise: the first 32 D/G steps agree with PyTorch's (a GAN is chaotic:
+    # float32 rounding differences grow after that)
+    _compare("dcgan.py", ["errD", "errG", "D_x", "dist_start"], args=["--numpy-rng", "--niter", "2"],
+             rtol=1e-4, atol=1e-5)
