@@ -102,3 +102,13 @@ def test_dcgan_trains_and_matches_torch():
     # float32 rounding differences grow after that)
     _compare("dcgan.py", ["errD", "errG", "D_x", "dist_start"], args=["--numpy-rng", "--niter", "2"],
              rtol=1e-4, atol=1e-5)
+
+
+def test_reinforce_learns_and_matches_torch():
+    _, ours = _run("reinforce.py")  # Categorical.sample and dropout, as the example
+    assert ours["last"] > 3 * ours["first"]
+    # actions drawn by NumPy from the policy's probabilities, no dropout: the same episodes
+    ours, theirs = _compare("reinforce.py", ["losses"], args=["--numpy-rng", "--dropout", "0", "--episodes", "20"],
+                            rtol=0, atol=1e-4)
+    if theirs is not None:
+        assert ours["lengths"] == theirs["lengths"]
