@@ -112,3 +112,11 @@ def test_reinforce_learns_and_matches_torch():
                             rtol=0, atol=1e-4)
     if theirs is not None:
         assert ours["lengths"] == theirs["lengths"]
+
+
+def test_cifar_blitz_classifier_matches_torch():
+    _, ours = _run("cifar_blitz.py")
+    assert ours["accuracy"] > 0.9 and ours["running_losses"][-1] < 0.5
+    ours, theirs = _compare("cifar_blitz.py", ["running_losses"], args=["--no-shuffle"], rtol=2e-3, atol=1e-5)
+    if theirs is not None:
+        assert ours["accuracy"] == theirs["accuracy"] and ours["per_class"] == theirs["per_class"]
