@@ -120,3 +120,13 @@ def test_cifar_blitz_classifier_matches_torch():
     ours, theirs = _compare("cifar_blitz.py", ["running_losses"], args=["--no-shuffle"], rtol=2e-3, atol=1e-5)
     if theirs is not None:
         assert ours["accuracy"] == theirs["accuracy"] and ours["per_class"] == theirs["per_class"]
+
+
+def test_timeseries_lstm_matches_torch():
+    _, ours = _run("timeseries_lstm.py")
+    assert ours["best"] < 0.01
+    ours, theirs = _compare("timeseries_lstm.py", [], args=["--no-shuffle", "--epochs", "12"])
+    if theirs is not None:
+        for k in ("train", "val", "lr"):
+            np.testing.assert_allclose([h[k] for h in ours["history"]], [h[k] for h in theirs["history"]],
+                                       rtol=1e-4, err_msg=k)
