@@ -130,3 +130,21 @@ def test_timeseries_lstm_matches_torch():
         for k in ("train", "val", "lr"):
             np.testing.assert_allclose([h[k] for h in ours["history"]], [h[k] for h in theirs["history"]],
                                        rtol=1e-4, err_msg=k)
+
+
+def test_gcn_sparse_matches_torch():
+    _, ours = _run("gcn.py")  # with the example's dropout
+    assert ours["acc_test"] > 0.9
+    ours, theirs = _compare("gcn.py", ["history", "acc_test"], args=["--dropout", "0"], rtol=1e-4, atol=1e-6)
+    if theirs is not None:
+        assert ours["repr"] == theirs["repr"]
+
+
+def test_transformer_from_scratch_matches_torch():
+    _, ours = _run("transformer_scratch.py")  # dropout 0.1 in attention, FFN and positions
+    assert ours["exact"] > 0.3 and np.mean(ours["losses"][-20:]) < 0.6 * np.mean(ours["losses"][:20])
+    ours, theirs = _compare("transformer_scratch.py", ["losses", "causal0"],
+                            args=["--dropout", "0", "--steps", "100"], rtol=1e-4, atol=1e-5)
+    assert ours["buffers"] == ["pos.pe"]
+    if theirs is not None:
+        assert ours["n_params"] == theirs["n_params"]
