@@ -148,3 +148,19 @@ def test_transformer_from_scratch_matches_torch():
     assert ours["buffers"] == ["pos.pe"]
     if theirs is not None:
         assert ours["n_params"] == theirs["n_params"]
+
+
+def test_utility_idioms_match_torch():
+    _, ours = _run("utilities.py")
+    assert ours["val"] < 0.3 * ours["val0"]
+    ours, theirs = _compare("utilities.py", ["losses", "lrs", "val", "val0", "pred"],
+                            args=["--dropout", "0"], rtol=1e-4, atol=1e-6)
+    if theirs is not None:
+        for k in ("repr", "n_trainable", "n_total", "names", "buffers", "state_keys", "no_grad_is_enabled",
+                  "collated"):
+            assert ours[k] == theirs[k], k
+        for k, v in theirs["ops"].items():
+            if isinstance(v, (list, float)):
+                np.testing.assert_allclose(ours["ops"][k], v, rtol=1e-6, err_msg=k)
+            else:
+                assert ours["ops"][k] == v, k
