@@ -299,3 +299,31 @@ def test_legacy_variable_makes_a_detached_tensor_as_pytorch():
         Variable(t, volatile=True)
     with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
         Variable([1, 2])
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64", None])
+def test_finfo_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    ours = cr.finfo() if name is None else cr.finfo(getattr(cr, name))
+    theirs = torch.finfo() if name is None else torch.finfo(getattr(torch, name))
+    assert repr(ours) == repr(theirs)
+    for k in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+        assert getattr(ours, k) == getattr(theirs, k), k
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = cr.iinfo(getattr(cr, name)), torch.iinfo(getattr(torch, name))
+    assert repr(ours) == repr(theirs)
+    assert (ours.bits, ours.max, ours.min, ours.dtype) == (theirs.bits, theirs.max, theirs.min, theirs.dtype)
+
+
+def test_finfo_iinfo_refuse_the_other_kind():
+    with pytest.raises(TypeError, match="requires a floating point input type"):
+        cr.finfo(cr.int32)
+    with pytest.raises(TypeError, match="requires an integer input type"):
+        cr.iinfo(cr.float32)
+    with pytest.raises(TypeError, match="torch.bool is not supported"):
+        cr.iinfo(cr.bool)
+    assert cr.finfo(cr.float32) == cr.finfo(cr.float32) and cr.finfo(cr.float32).min < -3e38

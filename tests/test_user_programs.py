@@ -180,3 +180,10 @@ def test_lbfgs_and_gradient_penalty_match_torch():
         for ls in ("None", "strong_wolfe"):
             np.testing.assert_allclose(ours[f"lbfgs_{ls}"][:3], theirs[f"lbfgs_{ls}"][:3], rtol=1e-9)
             np.testing.assert_allclose(ours[f"lbfgs_{ls}"][-1], theirs[f"lbfgs_{ls}"][-1], rtol=0.05)
+
+
+def test_amp_recipe_loop_matches_torch():
+    ours, theirs = _compare("amp_training.py", ["losses", "acc"], rtol=1e-4, atol=1e-6)
+    assert ours["skipped"] > 0 and ours["acc"] > 0.8
+    if theirs is not None:  # the same steps overflow, are skipped, and move the scale
+        assert ours["scales"] == theirs["scales"] and ours["scaler_state"] == theirs["scaler_state"]

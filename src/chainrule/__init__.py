@@ -97,3 +97,6 @@ from .functions.decomp import cholesky_legacy as cholesky, svd_legacy as svd  # 
 from . import sparse  # noqa: E402,F401
 from .sparse import sparse_coo_tensor, spmm  # noqa: E402,F401
 from . import distributed  # noqa: F401,E402  (torch.distributed; needs MPI only when used)
+from . import amp  # noqa: E402,F401  (torch.amp)
+from .amp import autocast, is_autocast_enabled  # noqa: E402,F401
+from .type_info import finfo, iinfo  # noqa: E402,F401
