@@ -464,6 +464,19 @@ def test_grad_options():
     assert x.grad.item() == 2 and y.grad is None
 
 
+def test_grad_accepts_the_deprecated_only_inputs_flag():
+    """WGAN-GP code passes only_inputs=True; PyTorch ignores it (and warns when False), and
+    keeps its positional place before allow_unused."""
+    x, y = t64(1.0), t64(2.0)
+    (g,) = cr.autograd.grad((x * x).sum(), x, None, None, False, True)
+    assert g.item() == 2
+    with pytest.warns(FutureWarning, match="only_inputs argument is deprecated"):
+        (g,) = cr.autograd.grad((x * y).sum(), [x], only_inputs=False)
+    assert g.item() == 2 and y.grad is None
+    gx, gy = cr.autograd.grad((x * 2).sum(), [x, y], None, None, False, True, True)  # allow_unused
+    assert gx.item() == 2 and gy is None
+
+
 def test_third_order():
     x = t64(0.7)
     y = x.sin()

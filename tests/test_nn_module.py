@@ -226,13 +226,31 @@ def test_repr_like_pytorch():
         "  (1): ReLU()\n"
         "  (2): Dropout(p=0.2, inplace=False)\n"
         "  (3): Sequential(\n"
-        "    (0): LayerNorm((3,), eps=1e-05, elementwise_affine=True)\n"
+        "    (0): LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)\n"
         "    (1): Softmax(dim=1)\n"
         "  )\n"
         ")")
     assert repr(nn.BatchNorm1d(4)) == ("BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, "
-                                       "track_running_stats=True)")
+                                       "bias=True, track_running_stats=True)")
     assert repr(nn.Parameter(cr.zeros(1))).startswith("Parameter containing:\ntensor(")
+
+
+_REPR_CASES = ["nn.LayerNorm(4)", "nn.LayerNorm([2, 3], bias=False)", "nn.LayerNorm(4, elementwise_affine=False)",
+               "nn.BatchNorm1d(3)", "nn.BatchNorm2d(3, affine=False)", "nn.BatchNorm3d(2, bias=False)",
+               "nn.InstanceNorm2d(3)", "nn.InstanceNorm1d(3, affine=True)", "nn.GroupNorm(2, 4)",
+               "nn.GroupNorm(2, 4, affine=False)", "nn.RMSNorm(4)", "nn.SyncBatchNorm(3)",
+               "nn.LazyBatchNorm1d()", "nn.Conv1d(2, 4, 3, padding=1, bias=False)",
+               "nn.ConvTranspose2d(16, 8, 4, 2, 1, bias=False)", "nn.Embedding(10, 3, padding_idx=0)",
+               "nn.LSTM(4, 8, 2, batch_first=True, dropout=0.5)", "nn.GRU(4, 8)",
+               "nn.MultiheadAttention(8, 2, batch_first=True)", "nn.LeakyReLU(0.2, inplace=True)",
+               "nn.MaxPool2d(2, 2)", "nn.Dropout(p=0.6)"]
+
+
+@pytest.mark.parametrize("ctor", _REPR_CASES)
+def test_repr_matches_torch(ctor):
+    """print(model) is compared across frameworks by users and in tutorials' outputs."""
+    torch = pytest.importorskip("torch")
+    assert repr(eval(ctor, {"nn": nn})) == repr(eval(ctor, {"nn": torch.nn}))
 
 
 def test_parameter_semantics():

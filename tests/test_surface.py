@@ -35,6 +35,8 @@ IMPORT_LINES = [
     "from {t}.cuda import is_available, device_count",
     "from {t}.backends import cudnn",
     "from {t}.testing import assert_close",
+    "from {t}.autograd import Variable",
+    "from {t}.autograd.variable import Variable",
 ]
 
 
@@ -278,3 +280,50 @@ def test_samplers_behave_as_pytorch():
     for bad in [lambda: BatchSampler(range(3), 0, False), lambda: WeightedRandomSampler([1.], 0)]:
         with pytest.raises(ValueError):
             bad()
+
+
+def test_legacy_variable_makes_a_detached_tensor_as_pytorch():
+    from chainrule.autograd import Variable
+    t = cr.ones(2)
+    v = Variable(t, requires_grad=True)
+    assert type(v) is cr.Tensor and v is not t and v.requires_grad and v.is_leaf
+    assert not t.requires_grad
+    v.data.add_(1)  # shares memory with the wrapped tensor
+    assert t.tolist() == [2.0, 2.0]
+    u = Variable(cr.ones(2, requires_grad=True) * 2)
+    assert u.grad_fn is None and not u.requires_grad and u.is_leaf
+    assert isinstance(t, Variable) and isinstance(cr.nn.Parameter(cr.ones(1)), Variable)
+    assert not isinstance(3.0, Variable) and Variable().shape == (0,)
+    (Variable(t, requires_grad=True) * 3).sum().backward()  # usable as a leaf
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        Variable(t, volatile=True)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+        Variable([1, 2])
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64", None])
+def test_finfo_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    ours = cr.finfo() if name is None else cr.finfo(getattr(cr, name))
+    theirs = torch.finfo() if name is None else torch.finfo(getattr(torch, name))
+    assert repr(ours) == repr(theirs)
+    for k in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+        assert getattr(ours, k) == getattr(theirs, k), k
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = cr.iinfo(getattr(cr, name)), torch.iinfo(getattr(torch, name))
+    assert repr(ours) == repr(theirs)
+    assert (ours.bits, ours.max, ours.min, ours.dtype) == (theirs.bits, theirs.max, theirs.min, theirs.dtype)
+
+
+def test_finfo_iinfo_refuse_the_other_kind():
+    with pytest.raises(TypeError, match="requires a floating point input type"):
+        cr.finfo(cr.int32)
+    with pytest.raises(TypeError, match="requires an integer input type"):
+        cr.iinfo(cr.float32)
+    with pytest.raises(TypeError, match="torch.bool is not supported"):
+        cr.iinfo(cr.bool)
+    assert cr.finfo(cr.float32) == cr.finfo(cr.float32) and cr.finfo(cr.float32).min < -3e38

@@ -102,3 +102,6 @@ special = __import__("importlib").import_module(".special", __name__)
 from . import masked  # noqa: E402,F401  (torch.masked)
 from . import signal  # noqa: E402,F401  (torch.signal.windows)
 from . import fft  # noqa: E402,F401  (torch.fft: the real-valued shifts)
+from . import amp  # noqa: E402,F401  (torch.amp)
+from .amp import autocast, is_autocast_enabled  # noqa: E402,F401
+from .type_info import finfo, iinfo  # noqa: E402,F401

@@ -8,8 +8,10 @@ from . import functional
 from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,  # noqa: F401
                            is_anomaly_check_nan_enabled)
 from . import function, grad_mode, anomaly_mode  # noqa: F401
+from .variable import Variable
+from . import variable  # noqa: F401
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "Op", "Node", "no_grad",
            "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
            "gradcheck", "gradgradcheck", "GradcheckError", "functional", "once_differentiable",
-           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Variable"]

@@ -8,6 +8,7 @@
 """
 import heapq
 import sys
+import warnings
 from sys import getrefcount
 from heapq import heappop, heappush, heappushpop
 
@@ -37,11 +38,16 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False, materialize_grads=False):
+         only_inputs=True, allow_unused=False, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, returned, not accumulated.
+    `only_inputs` is PyTorch's deprecated, ignored flag (WGAN-GP code still passes it).
 
     >>> (gx,) = chainrule.autograd.grad(y, [x], create_graph=True)   # gx can be differentiated again
     """
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
+                      "To accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
     if isinstance(outputs, Tensor):
         outputs = [outputs]
     if isinstance(grad_outputs, Tensor):

@@ -145,9 +145,6 @@ class MultiheadAttention(Module):
         if self.bias_v is not None:
             init.xavier_normal_(self.bias_v)
 
-    def extra_repr(self):
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
-
     # --- the projections ------------------------------------------------------------
     def _project(self, query, key, value):
         """q (N, L, E), k (N, S, E), v (N, S, E) from the inputs (batch-first)."""

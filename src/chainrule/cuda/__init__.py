@@ -164,3 +164,5 @@ set_rng_state = _needs_gpu("set_rng_state")
 ipc_collect = _needs_gpu("ipc_collect")
 Stream = _needs_gpu("Stream")
 Event = _needs_gpu("Event")
+
+from . import amp  # noqa: E402,F401  (torch.cuda.amp)
