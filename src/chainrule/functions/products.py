@@ -30,6 +30,11 @@ def tensordot(a, b, dims=2, out=None):
     da = [one_dim(d, na, "tensordot") for d in da]
     db = [one_dim(d, nb, "tensordot") for d in db]
     for i, j in zip(da, db):
+        # a size-1 dim contracts against any size, as PyTorch broadcasts: sum the other first
+        if a._data.shape[i] == 1 and b._data.shape[j] != 1:
+            b = b.sum(j, keepdim=True, dtype=b.dtype)
+        elif b._data.shape[j] == 1 and a._data.shape[i] != 1:
+            a = a.sum(i, keepdim=True, dtype=a.dtype)
         if a._data.shape[i] != b._data.shape[j]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                f"{a._data.shape[i]} in dim {i} and second has size "

@@ -415,16 +415,38 @@ def chunk(x, chunks, dim=0):
     return split(x, max(size, 1), d)
 
 
-def tensor_split(x, sections, dim=0):
+def tensor_split(x, indices_or_sections=None, dim=0, *, sections=None, indices=None):
+    """Views of x split along dim (torch.tensor_split): an int (or 0-d tensor) n gives n
+    near-equal pieces; a list (or 1-d tensor) of indices cuts before each index, pieces
+    clamped to the dim and empty where an index is below the previous one.
+
+    >>> [p.shape[0] for p in chainrule.arange(5).tensor_split([1, 4])]
+    [1, 3, 1]
+    """
+    spec = indices_or_sections
+    if spec is None:
+        spec = sections if sections is not None else indices
+    if isinstance(spec, Tensor):
+        if spec._data.dtype.kind not in "iu":
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have "
+                               f"integer dtype, but got {spec.dtype}")
+        if spec._data.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
+                               f"zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {spec._data.ndim} dims")
+        spec = int(spec._data) if spec._data.ndim == 0 else [int(i) for i in spec._data]
     d = one_dim(dim, x._data.ndim, "tensor_split")
     n = x._data.shape[d]
-    if isinstance(sections, int):
-        q, r = divmod(n, sections)
-        sizes = [q + 1] * r + [q] * (sections - r)
-    else:
-        bounds = [0] + list(sections) + [n]
-        sizes = [bounds[i + 1] - bounds[i] for i in range(len(bounds) - 1)]
-    return split(x, sizes, d)
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        q, r = divmod(n, spec)
+        sizes = [q + 1] * r + [q] * (spec - r)
+        return split(x, sizes, d)
+    bounds = [0] + [int(i) for i in spec] + [n]
+    lead = (slice(None),) * d
+    return tuple(x[lead + (slice(bounds[i], max(bounds[i], bounds[i + 1])),)]
+                 for i in range(len(bounds) - 1))
 
 
 def unbind(x, dim=0):
@@ -522,12 +544,61 @@ def triu(x, diagonal=0):
     return Where.apply(x, _make(np.zeros((), x._data.dtype)), cond=mask)
 
 
-def atleast_1d(x):
+def _atleast(tensors, one, op):
+    """PyTorch's atleast_Nd calling forms: one tensor -> a tensor; several tensors, or one
+    list/tuple of them -> a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(one(t) for t in tensors[0])
+    if len(tensors) == 1:
+        return one(tensors[0])
+    if not tensors:
+        raise TypeError(f"{op}() missing 1 required positional argument: 'tensors'")
+    return tuple(one(t) for t in tensors)
+
+
+def _atleast_1d(x):
     return x.reshape(1) if x._data.ndim == 0 else x
 
 
-def atleast_2d(x):
+def _atleast_2d(x):
     return x.reshape(1, -1) if x._data.ndim < 2 else x
+
+
+def _atleast_3d(x):
+    n = x._data.ndim
+    if n == 0:
+        return x.reshape(1, 1, 1)
+    if n == 1:
+        return x.reshape(1, -1, 1)
+    return x.unsqueeze(-1) if n == 2 else x
+
+
+def atleast_1d(*tensors):
+    """The tensor(s) with at least one dimension (torch.atleast_1d).
+
+    >>> chainrule.atleast_1d(chainrule.tensor(3.)).shape
+    chainrule.Size([1])
+    """
+    return _atleast(tensors, _atleast_1d, "atleast_1d")
+
+
+def atleast_2d(*tensors):
+    """The tensor(s) with at least two dimensions, a new leading one first.
+
+    >>> chainrule.atleast_2d(chainrule.ones(3)).shape
+    chainrule.Size([1, 3])
+    """
+    return _atleast(tensors, _atleast_2d, "atleast_2d")
+
+
+def atleast_3d(*tensors):
+    """The tensor(s) with at least three dimensions, as torch.atleast_3d: (n,) -> (1, n, 1),
+    (m, n) -> (m, n, 1).
+
+    >>> chainrule.atleast_3d(chainrule.ones(2, 3)).shape
+    chainrule.Size([2, 3, 1])
+    """
+    return _atleast(tensors, _atleast_3d, "atleast_3d")
 
 
 # --- diagonals, windows, repeats, grids, rotations --------------------------------------
