@@ -234,3 +234,56 @@ def test_tensordot_inner_einsum_cross_dtypes_and_broadcast():
             parity(lambda T, *xs: T.einsum(eq, *xs), *ops, grad=False)
     parity(lambda T, a, b: T.linalg.cross(a, b), np.arange(15).reshape(5, 3),
            np.arange(15)[::-1].reshape(5, 3).copy(), grad=False)
+
+
+# --- nn.functional -----------------------------------------------------------------------
+def test_cosine_similarity_broadcasts_before_the_norms():
+    parity(lambda T, a, b: T.nn.functional.cosine_similarity(a, b, dim=-2), rand(1, 2, 3),
+           rand(2, 1, 3, seed=1))
+    z = np.zeros((2, 3))
+    parity(lambda T, a, b: T.nn.functional.cosine_similarity(a, b), z, rand(2, 3))  # eps clamp
+    assert gradcheck(lambda a, b: cr.nn.functional.cosine_similarity(a, b, dim=-2),
+                     (cr.tensor(rand(1, 2, 3), requires_grad=True),
+                      cr.tensor(rand(2, 1, 3, seed=1), requires_grad=True)))
+
+
+def test_alpha_dropout_p_one_is_zeros():
+    parity(lambda T, x: T.nn.functional.alpha_dropout(x, p=1.0, training=True), rand(5))
+
+
+def test_gaussian_nll_loss_var_shapes_and_clamp():
+    x, y = rand(5, 5), rand(5, 5, seed=1)
+    for v, kw in ((np.abs(rand(5, seed=2)), {"full": True, "reduction": "none"}),
+                  (np.abs(rand(5, 1, seed=2)), {}),
+                  (np.abs(rand(5, 5, seed=2)) * 1e-4, {"eps": 1e-3, "reduction": "sum"})):
+        parity(lambda T, a, b, c: T.nn.functional.gaussian_nll_loss(a, b, c, **kw), x, y, v)
+    parity(lambda T, a, b, c: T.nn.functional.gaussian_nll_loss(a, b, c), x, rand(5), 
+           np.abs(rand(5, seed=3)))
+    with pytest.raises(ValueError):
+        cr.nn.functional.gaussian_nll_loss(cr.zeros(2, 3), cr.zeros(2, 3), cr.ones(3, 2))
+
+
+def test_poisson_nll_loss_full_differentiates_the_target():
+    x, y = rand(4, 3), np.abs(rand(4, 3, seed=1)) * 3
+    for log_input in (True, False):
+        xi = x if log_input else np.abs(x) + 0.1
+        parity(lambda T, a, b: T.nn.functional.poisson_nll_loss(a, b, log_input=log_input,
+                                                                 full=True, reduction="sum"),
+               xi, y)
+    assert gradcheck(lambda a, b: cr.nn.functional.poisson_nll_loss(a, b, full=True),
+                     (cr.tensor(x, requires_grad=True), cr.tensor(y + 1.5, requires_grad=True)))
+
+
+def test_unfold_empty_batch_and_integer_inputs():
+    parity(lambda T, x: T.nn.functional.unfold(x, 2, 1, 0, 1), np.zeros((0, 1, 5, 5)))
+    for dt in (np.uint8, np.bool_):  # (torch's im2col has no int64 kernel)
+        a = (np.abs(rand(2, 2, 5, 5)) * 5).astype(dt)
+        parity(lambda T, x: T.nn.functional.unfold(x, (2, 3), (1, 2), 1, (1, 2)), a,
+               grad=False)
+
+
+def test_triplet_margin_with_distance_loss_takes_a_distance_module():
+    a, p, n = rand(5, 10), rand(5, 10, seed=1), rand(5, 10, seed=2)
+    parity(lambda T, x, y, z: T.nn.functional.triplet_margin_with_distance_loss(
+        x, y, z, distance_function=T.nn.PairwiseDistance(), margin=1.0, reduction="none"),
+        a, p, n)

@@ -270,6 +270,21 @@ class Converter:
     def __init__(self):
         self.grad_pairs = []  # (torch leaf, chainrule leaf) for tensors that require grad
 
+    @staticmethod
+    def _module(m):
+        """A stateless torch module (no parameters, buffers or submodules, e.g. the
+        PairwiseDistance op_db passes as a distance_function) as chainrule's module of the
+        same name with the same settings; any other module is not convertible."""
+        name = type(m).__name__
+        cls = getattr(cr.nn, name, None)
+        if cls is None or list(m.parameters()) or list(m.buffers()) or list(m.children()):
+            raise ConversionError(f"a torch module ({name}) as an argument")
+        out = cls()
+        for k, v in vars(m).items():
+            if not k.startswith("_") and isinstance(v, (bool, int, float, str, type(None))):
+                setattr(out, k, v)
+        return out
+
     def __call__(self, x):
         import torch
         if isinstance(x, torch.Tensor):
@@ -303,7 +318,7 @@ class Converter:
         if isinstance(x, torch.Generator):
             raise ConversionError("torch.Generator argument")
         if isinstance(x, torch.nn.Module):
-            raise ConversionError(f"a torch module ({type(x).__name__}) as an argument")
+            return self._module(x)
         if isinstance(x, tuple) and hasattr(x, "_fields"):
             return type(x)(*(self(y) for y in x))
         if isinstance(x, (list, tuple)):
