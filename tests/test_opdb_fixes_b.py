@@ -276,10 +276,13 @@ def test_poisson_nll_loss_full_differentiates_the_target():
 
 def test_unfold_empty_batch_and_integer_inputs():
     parity(lambda T, x: T.nn.functional.unfold(x, 2, 1, 0, 1), np.zeros((0, 1, 5, 5)))
-    for dt in (np.uint8, np.bool_):  # (torch's im2col has no int64 kernel)
-        a = (np.abs(rand(2, 2, 5, 5)) * 5).astype(dt)
-        parity(lambda T, x: T.nn.functional.unfold(x, (2, 3), (1, 2), 1, (1, 2)), a,
-               grad=False)
+    a = rand(2, 2, 5, 5) > 0  # torch's im2col takes bool, not the integer types
+    parity(lambda T, x: T.nn.functional.unfold(x, (2, 3), (1, 2), 1, (1, 2)), a, grad=False)
+    u = (np.abs(rand(2, 2, 5, 5)) * 50).astype(np.uint8)  # chainrule's own: as in float
+    got = cr.nn.functional.unfold(cr.tensor(u), (2, 3), (1, 2), 1, (1, 2))
+    ref = cr.nn.functional.unfold(cr.tensor(u.astype(np.float64)), (2, 3), (1, 2), 1, (1, 2))
+    assert got.dtype == cr.uint8
+    np.testing.assert_array_equal(got.numpy(), ref.numpy().astype(np.uint8))
 
 
 def test_triplet_margin_with_distance_loss_takes_a_distance_module():
