@@ -269,6 +269,8 @@ class Converter:
 
     def __init__(self):
         self.grad_pairs = []  # (torch leaf, chainrule leaf) for tensors that require grad
+        self._seen = {}  # id(torch tensor) -> its chainrule tensor: one tensor passed twice
+        # (module_db's KLDivLoss(x, x)) stays one leaf, so its gradients add up as in torch
 
     @staticmethod
     def _module(m):
@@ -293,9 +295,12 @@ class Converter:
             if x.is_complex() or x.dtype in (torch.bfloat16,) or str(x.dtype).startswith(
                     "torch.float8"):
                 raise ConversionError(f"chainrule has no dtype {x.dtype}")
+            if id(x) in self._seen and self._seen[id(x)][0] is x:
+                return self._seen[id(x)][1]
             rg = x.requires_grad
             arr = x.detach().cpu().resolve_neg().resolve_conj().numpy().copy()
             t = cr.tensor(arr, dtype=cr_dtype(x.dtype), requires_grad=rg)
+            self._seen[id(x)] = (x, t)
             if rg:
                 self.grad_pairs.append((x, t))
             return t

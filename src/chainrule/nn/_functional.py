@@ -639,15 +639,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",  # n
     if log_target:
         loss = _f.exp(target) * (target - input)
     else:
-        t = target._data if isinstance(target, Tensor) else np.asarray(target)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xlogx = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0).astype(t.dtype)
-        if isinstance(target, Tensor) and target.requires_grad:
-            safe = _f.where(_make(t > 0), target, ones_like(target))
-            xlogx_t = _f.where(_make(t > 0), target * _f.log(safe), zeros_like(target))
-            loss = xlogx_t - target * input
-        else:
-            loss = _make(xlogx) - as_operand(target) * input
+        # PyTorch's formula, xlogy(t, t) - t x: 0 at t == 0, NaN (value and gradient) for
+        # t < 0 or NaN, as PyTorch gives them
+        t = as_operand(target)
+        loss = _f.xlogy(t, t) - t * input
     if red == "batchmean":
         return loss.sum() / (input.shape[0] if input.dim() else 1)
     return _reduce(loss, red)
