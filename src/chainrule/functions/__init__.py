@@ -375,3 +375,14 @@ Tensor.mH = property(lambda self: self.mT, doc="The last two dims swapped (real:
 TENSOR_METHODS["adjoint"] = lambda self: self.mT
 Tensor.adjoint = TENSOR_METHODS["adjoint"]
 adjoint = TENSOR_METHODS["adjoint"]
+# more shape, index and linear-algebra ops (issue 10): torch functions and Tensor methods
+from .products import (addmm, addmv, addr, baddbmm, addbmm, addcmul, addcdiv,  # noqa: F401,E402
+                       dist)
+from .decomp import matrix_exp  # noqa: F401,E402
+for _name in ("ravel", "hsplit", "vsplit", "dsplit", "tile", "select", "split_with_sizes",
+              "unsafe_split", "unsafe_chunk", "narrow_copy", "addmm", "addmv", "addr",
+              "baddbmm", "addbmm", "addcmul", "addcdiv", "dist", "matrix_exp", "moveaxis",
+              "flipud", "fliplr"):
+    if _name in globals() and not hasattr(Tensor, _name):
+        TENSOR_METHODS[_name] = globals()[_name]
+        setattr(Tensor, _name, globals()[_name])

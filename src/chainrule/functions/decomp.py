@@ -938,3 +938,104 @@ def cholesky_inverse(L, upper=False, *, out=None):
     L = _matrix("cholesky_inverse", L)
     eye = _make(np.broadcast_to(np.eye(L.shape[-1], dtype=L._data.dtype), L.shape).copy())
     return cholesky_solve(eye, L, upper, out=out)
+
+
+# --- more of torch.linalg (issue 10) ------------------------------------------------------
+def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """torch.linalg.diagonal: the diagonal of the last two dims by default."""
+    from .shape import diagonal
+    return diagonal(as_operand(A), offset, dim1, dim2)
+
+
+def vander(x, N=None):
+    """torch.linalg.vander: columns x^0, x^1, ..., x^(N-1) (increasing powers).
+
+    >>> chainrule.linalg.vander(chainrule.tensor([1., 2., 3.]))
+    tensor([[1., 1., 1.],
+            [1., 2., 4.],
+            [1., 3., 9.]])
+    """
+    from .shape import stack
+    x = as_operand(x)
+    if x._data.ndim == 0:  # PyTorch reads a 0-d x as one value: shape (1, N)
+        x = x.reshape(1)
+    n = x.shape[-1] if N is None else int(N)
+    if n < 0:
+        raise RuntimeError(f"N must be greater than 1 (got N={n})")
+    if x._data.dtype.kind == "b":
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           "tensors, but got Bool")
+    if x._data.dtype.kind in "iu" and x._data.dtype != np.int64:
+        x = x.to("int64")  # PyTorch's integer powers are int64
+    if n == 0:
+        return _make(np.zeros(tuple(x.shape) + (0,), x._data.dtype))
+    cols = [x * 0 + 1] if n else []
+    for _ in range(1, n):
+        cols.append(cols[-1] * x)
+    return stack(cols, -1)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    """torch.linalg.solve_ex: (solution, info), info 0 for an invertible matrix."""
+    x = solve(A, B, left=left)
+    info = _make(np.zeros(tuple(as_operand(A).shape[:-2]), np.int32))
+    return SolveExResult(x, info)
+
+
+SolveExResult = collections.namedtuple("SolveExResult", ["result", "info"])
+
+
+def matrix_exp(A):
+    """exp(A) of square matrices by scaling and squaring with a degree-18 Taylor
+    polynomial, written with matmuls (differentiable to any order).
+
+    >>> chainrule.linalg.matrix_exp(chainrule.zeros(2, 2))
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+    A = _matrix("linalg.matrix_exp", A)
+    _square("linalg.matrix_exp", A._data)
+    n = A.shape[-1]
+    if A._data.size == 0:
+        return A * 1
+    norm1 = np.abs(A._data).sum(-2).max()
+    s = int(max(0, np.ceil(np.log2(norm1)) + 1)) if norm1 > 0 else 0
+    X = A * (1.0 / 2 ** s) if s else A
+    eye = _make(np.broadcast_to(np.eye(n, dtype=A._data.dtype), A.shape).copy())
+    term, result = eye, eye
+    for k in range(1, 19):
+        term = (term @ X) * (1.0 / k)
+        result = result + term
+    for _ in range(s):
+        result = result @ result
+    return result
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """torch.linalg.tensorinv: the inverse of A seen as a matrix of shape
+    (prod(A.shape[:ind]), prod(A.shape[ind:])), shaped A.shape[ind:] + A.shape[:ind]."""
+    A = as_operand(A)
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    lead, rest = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    m, k = int(np.prod(lead)), int(np.prod(rest))
+    if m != k:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) "
+                           f"== prod(self.shape[:ind]), but got {k} != {m}")
+    return _out(inv(A.reshape(m, k)).reshape(*(rest + lead)), out)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """torch.linalg.tensorsolve: X with tensordot(A, X, X.ndim) = B (dims of A moved to
+    the end first)."""
+    A, B = as_operand(A), as_operand(B)
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
+    bn = int(np.prod(tuple(B.shape)))
+    xshape = tuple(A.shape[B.ndim:])
+    xn = int(np.prod(xshape))
+    if bn != xn:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim"
+                           f":]) == prod(self.shape[:other.ndim]), but got {xn} != {bn}")
+    return _out(solve(A.reshape(bn, xn), B.reshape(bn)).reshape(*xshape), out)

@@ -909,3 +909,216 @@ def _aliases():
 
 
 _aliases()
+
+
+# --- more of PyTorch's shape surface (issue 10): stacks and splits by axis, the *_copy
+# variants (a view op's result as a fresh tensor), select, tile, broadcast_shapes. All are
+# compositions of the differentiable ops above.
+def ravel(input):  # noqa: A002
+    """The elements as a 1-D tensor (torch.ravel).
+
+    >>> chainrule.ravel(chainrule.ones(2, 3)).shape
+    chainrule.Size([6])
+    """
+    return input.reshape(-1)
+
+
+def column_stack(tensors):
+    """Stack 0-d / 1-d tensors as columns, hstack the rest (torch.column_stack).
+
+    >>> chainrule.column_stack([chainrule.ones(3), chainrule.zeros(3)]).shape
+    chainrule.Size([3, 2])
+    """
+    cols = [t.reshape(-1, 1) if t._data.ndim <= 1 else t for t in tensors]
+    return cat(cols, 1)
+
+
+def dstack(tensors):
+    """Concatenate along the third dim after atleast_3d (torch.dstack).
+
+    >>> chainrule.dstack([chainrule.ones(2, 3), chainrule.ones(2, 3)]).shape
+    chainrule.Size([2, 3, 2])
+    """
+    return cat([_atleast_3d(t) for t in tensors], 2)
+
+
+row_stack = vstack
+
+
+def _split_by(x, indices_or_sections, dim, op, need):
+    if x._data.ndim < need:
+        raise RuntimeError(f"torch.{op} requires a tensor with at least {need} dimension, "
+                           f"but got a tensor with {x._data.ndim} dimensions!")
+    if isinstance(indices_or_sections, int) and x._data.shape[dim] % indices_or_sections:
+        raise RuntimeError(f"torch.{op} attempted to split along dimension {dim}, but the size "
+                           f"of the dimension {x._data.shape[dim]} is not divisible by the "
+                           f"split_size {indices_or_sections}!")
+    return tensor_split(x, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections):  # noqa: A002
+    """Split along dim 1 (dim 0 for a 1-D tensor); an int must divide the size.
+
+    >>> [p.shape[1] for p in chainrule.ones(2, 4).hsplit(2)]
+    [2, 2]
+    """
+    return _split_by(input, indices_or_sections, 1 if input._data.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input, indices_or_sections):  # noqa: A002
+    """Split along dim 0 of a tensor with at least 2 dims.
+
+    >>> len(chainrule.ones(4, 2).vsplit([1]))
+    2
+    """
+    return _split_by(input, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input, indices_or_sections):  # noqa: A002
+    """Split along dim 2 of a tensor with at least 3 dims.
+
+    >>> len(chainrule.ones(2, 2, 4).dsplit(2))
+    2
+    """
+    return _split_by(input, indices_or_sections, 2, "dsplit", 3)
+
+
+def tile(input, dims):  # noqa: A002
+    """Repeat the tensor `dims` times per dim, ones prepended to the shorter of the two.
+
+    >>> chainrule.tile(chainrule.ones(2, 3), (2,)).shape
+    chainrule.Size([2, 6])
+    """
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    nd = input._data.ndim
+    x = input.reshape((1,) * (len(dims) - nd) + tuple(input.shape)) if len(dims) > nd else input
+    return x.repeat(*((1,) * (x._data.ndim - len(dims)) + dims))
+
+
+def select(input, dim, index):  # noqa: A002
+    """input[..., index, ...] along dim (a view without that dim).
+
+    >>> chainrule.arange(6).reshape(2, 3).select(1, -1)
+    tensor([2, 5])
+    """
+    d = one_dim(dim, input._data.ndim, "select")
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {dim}")
+    return input[(slice(None),) * d + (int(index),)]
+
+
+def broadcast_shapes(*shapes):
+    """The shape tensors of these shapes broadcast to (torch.broadcast_shapes).
+
+    >>> chainrule.broadcast_shapes((2, 1), (3,))
+    chainrule.Size([2, 3])
+    """
+    from ..tensor import Size
+    norm = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*norm))
+    except ValueError:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape "
+                           f"({', '.join(str(list(s)) for s in norm)})") from None
+
+
+def split_with_sizes(input, split_sizes, dim=0):  # noqa: A002
+    """split() with a list of sizes that must add up to the dim.
+
+    >>> [p.shape[0] for p in chainrule.ones(5).split_with_sizes([2, 3])]
+    [2, 3]
+    """
+    d = one_dim(dim, input._data.ndim, "split_with_sizes")
+    if builtins_sum(split_sizes) != input._data.shape[d]:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to "
+                           f"{input._data.shape[d]} (input tensor's size at dimension {d}), "
+                           f"but got split_sizes={list(split_sizes)}")
+    return split(input, list(split_sizes), d)
+
+
+def unsafe_split(input, split_size, dim=0):  # noqa: A002
+    """split (PyTorch's unsafe_ variant differs only in view tracking)."""
+    return split(input, split_size, dim)
+
+
+def unsafe_chunk(input, chunks, dim=0):  # noqa: A002
+    """chunk (PyTorch's unsafe_ variant differs only in view tracking)."""
+    return chunk(input, chunks, dim)
+
+
+def _copy_of(view_fn, name):
+    def op(input, *args, **kwargs):  # noqa: A002
+        out = view_fn(input, *args, **kwargs)
+        if isinstance(out, (tuple, list)):
+            return tuple(o.clone() for o in out)
+        return out.clone()
+    op.__name__ = name
+    op.__doc__ = (f"{view_fn.__name__}'s result as a new tensor, not a view (torch.{name}).")
+    return op
+
+
+import builtins as _builtins  # noqa: E402
+builtins_sum = _builtins.sum
+expand_copy = _copy_of(lambda x, size, implicit=False: expand(x, *size), "expand_copy")
+permute_copy = _copy_of(lambda x, dims: permute(x, *dims), "permute_copy")
+t_copy = _copy_of(t, "t_copy")
+transpose_copy = _copy_of(transpose, "transpose_copy")
+unsqueeze_copy = _copy_of(unsqueeze, "unsqueeze_copy")
+squeeze_copy = _copy_of(squeeze, "squeeze_copy")
+view_copy = _copy_of(lambda x, *shape: x.view(*shape), "view_copy")
+diagonal_copy = _copy_of(diagonal, "diagonal_copy")
+unbind_copy = _copy_of(unbind, "unbind_copy")
+unfold_copy = _copy_of(unfold, "unfold_copy")
+split_with_sizes_copy = _copy_of(split_with_sizes, "split_with_sizes_copy")
+narrow_copy = _copy_of(narrow, "narrow_copy")
+moveaxis = movedim
+
+
+# --- the *_scatter ops: input with src written into a view of it (differentiable in both:
+# a clone, then a recorded in-place copy into the view)
+def _scatter_into(input, key, src, op):  # noqa: A002
+    out = input.clone()
+    view = out[key]
+    if tuple(view.shape) != tuple(src.shape):
+        raise RuntimeError(f"{op}(): expected src to have a size equal to the slice of self. "
+                           f"src size = {list(src.shape)}, slice size = {list(view.shape)}")
+    out[key] = src
+    return out
+
+
+def select_scatter(input, src, dim, index):  # noqa: A002
+    """input with src embedded at `index` along dim (torch.select_scatter).
+
+    >>> chainrule.select_scatter(chainrule.zeros(2, 2), chainrule.ones(2), 0, 0)
+    tensor([[1., 1.],
+            [0., 0.]])
+    """
+    d = one_dim(dim, input._data.ndim, "select_scatter")
+    return _scatter_into(input, (slice(None),) * d + (int(index),), src, "select_scatter")
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):  # noqa: A002
+    """input with src embedded at input[..., start:end:step, ...] along dim."""
+    d = one_dim(dim, input._data.ndim, "slice_scatter")
+    return _scatter_into(input, (slice(None),) * d + (slice(start, end, step),), src,
+                         "slice_scatter")
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):  # noqa: A002
+    """input with src embedded along its (offset) diagonal of dims dim1, dim2."""
+    nd = input._data.ndim
+    d1, d2 = one_dim(dim1, nd, "diagonal_scatter"), one_dim(dim2, nd, "diagonal_scatter")
+    want = tuple(input.diagonal(offset, d1, d2).shape)
+    if want != tuple(src.shape):
+        raise RuntimeError(f"diagonal_scatter(): expected src to have a size equal to the "
+                           f"diagonal of self. src size = {list(src.shape)}, diagonal size = "
+                           f"{list(want)}")
+    # the diagonal as an advanced index (rows i, columns i + offset): dims d1, d2 moved last
+    k = want[-1]
+    i = np.arange(k)
+    r, c = (i, i + offset) if offset >= 0 else (i - offset, i)
+    moved = input.movedim((d1, d2), (-2, -1)).clone()
+    moved[..., r, c] = src
+    return moved.movedim((-2, -1), (d1, d2))
