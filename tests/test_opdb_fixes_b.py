@@ -259,6 +259,8 @@ def test_gaussian_nll_loss_var_shapes_and_clamp():
         parity(lambda T, a, b, c: T.nn.functional.gaussian_nll_loss(a, b, c, **kw), x, y, v)
     parity(lambda T, a, b, c: T.nn.functional.gaussian_nll_loss(a, b, c), x, rand(5), 
            np.abs(rand(5, seed=3)))
+    parity(lambda T, a, b, c: T.nn.GaussianNLLLoss()(a, b, c), rand(4, 3), rand(4, 3, seed=1),
+           np.abs(rand(1, 3, seed=2)))  # homoscedastic: one size-1 dim
     with pytest.raises(ValueError):
         cr.nn.functional.gaussian_nll_loss(cr.zeros(2, 3), cr.zeros(2, 3), cr.ones(3, 2))
 

@@ -704,8 +704,8 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):  # noqa: A002
     """Gaussian negative log-likelihood 0.5 (log var + (x - y)^2 / var), as PyTorch: var of
-    input's shape, or input's shape without the last dim (one variance per row), or with a
-    last dim of 1; var clamped at eps outside autograd.
+    input's shape, or input's shape without the last dim (one variance per row), or with
+    one dim of size 1 where input's differs; var clamped at eps outside autograd.
 
     >>> F.gaussian_nll_loss(chainrule.zeros(2, 3), chainrule.zeros(2, 3), chainrule.ones(2))
     tensor(0.)
@@ -716,8 +716,9 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if tuple(var.shape) != tuple(input.shape):
         if tuple(input.shape[:-1]) == tuple(var.shape):
             var = var.unsqueeze(-1)
-        elif tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1:
-            pass
+        elif input.dim() == var.dim() and sum(
+                v for i, v in zip(input.shape, var.shape) if i != v) == 1:
+            pass  # one mismatched dim, of size 1 in var (PyTorch's homoscedastic test)
         else:
             raise ValueError(f"gaussian_nll_loss: var is of incorrect size (var "
                              f"{list(var.shape)}, input {list(input.shape)})")
