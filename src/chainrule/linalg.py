@@ -26,3 +26,6 @@ __all__ = ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "solve", "solve_tri
            "cholesky", "cholesky_ex", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv",
            "lstsq", "matrix_power", "matrix_rank", "multi_dot", "cross", "vecdot",
            "vector_norm", "matrix_norm", "norm", "cond", "matmul"]
+from .functions.decomp import (vander, solve_ex, matrix_exp, tensorinv,  # noqa: F401,E402
+                               tensorsolve, linalg_diagonal as diagonal)
+__all__ += ["vander", "solve_ex", "matrix_exp", "tensorinv", "tensorsolve", "diagonal"]

@@ -70,7 +70,8 @@ def as_memory_format(arr, t, fmt, op="contiguous"):
     """`arr` (t's values) copied into the layout `fmt`, the shape unchanged; the array
     itself when it is already laid out so."""
     if fmt is None or fmt.name in ("contiguous_format",):
-        return np.ascontiguousarray(arr)
+        # (np.ascontiguousarray would turn a 0-d array into a 1-d one)
+        return arr if arr.flags.c_contiguous else np.array(arr, order="C")
     if fmt.name == "preserve_format":
         return arr
     order = _format_order(t, fmt, op)

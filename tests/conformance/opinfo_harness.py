@@ -272,6 +272,23 @@ class Converter:
 
     def __init__(self):
         self.grad_pairs = []  # (torch leaf, chainrule leaf) for tensors that require grad
+        self._seen = {}  # id(torch tensor) -> its chainrule tensor: one tensor passed twice
+        # (module_db's KLDivLoss(x, x)) stays one leaf, so its gradients add up as in torch
+
+    @staticmethod
+    def _module(m):
+        """A stateless torch module (no parameters, buffers or submodules, e.g. the
+        PairwiseDistance op_db passes as a distance_function) as chainrule's module of the
+        same name with the same settings; any other module is not convertible."""
+        name = type(m).__name__
+        cls = getattr(cr.nn, name, None)
+        if cls is None or list(m.parameters()) or list(m.buffers()) or list(m.children()):
+            raise ConversionError(f"a torch module ({name}) as an argument")
+        out = cls()
+        for k, v in vars(m).items():
+            if not k.startswith("_") and isinstance(v, (bool, int, float, str, type(None))):
+                setattr(out, k, v)
+        return out
 
     def __call__(self, x):
         import torch
@@ -281,9 +298,12 @@ class Converter:
             if x.is_complex() or x.dtype in (torch.bfloat16,) or str(x.dtype).startswith(
                     "torch.float8"):
                 raise ConversionError(f"chainrule has no dtype {x.dtype}")
+            if id(x) in self._seen and self._seen[id(x)][0] is x:
+                return self._seen[id(x)][1]
             rg = x.requires_grad
             arr = x.detach().cpu().resolve_neg().resolve_conj().numpy().copy()
             t = cr.tensor(arr, dtype=cr_dtype(x.dtype), requires_grad=rg)
+            self._seen[id(x)] = (x, t)
             if rg:
                 self.grad_pairs.append((x, t))
             return t
@@ -306,7 +326,7 @@ class Converter:
         if isinstance(x, torch.Generator):
             raise ConversionError("torch.Generator argument")
         if isinstance(x, torch.nn.Module):
-            raise ConversionError(f"a torch module ({type(x).__name__}) as an argument")
+            return self._module(x)
         if isinstance(x, tuple) and hasattr(x, "_fields"):
             return type(x)(*(self(y) for y in x))
         if isinstance(x, (list, tuple)):

@@ -366,3 +366,36 @@ _SPECIAL_METHODS = {"i0": i0, "igamma": igamma, "igammac": igammac,
 TENSOR_METHODS.update(_SPECIAL_METHODS)
 for _name, _fn in _SPECIAL_METHODS.items():
     setattr(Tensor, _name, _fn)
+# --- dtype shorthands with PyTorch's memory_format= (x.float(memory_format=...)), and the
+# in-place ops PyTorch also exposes as torch functions (torch.zero_, torch.resize_as_).
+def _cast_shorthand(name, dtype):
+    def method(self, memory_format=None):
+        return _to(self, dtype, memory_format=memory_format)
+    method.__name__ = name
+    method.__doc__ = (f"self.to({dtype!r}, memory_format=memory_format) (Tensor.{name}).\n\n"
+                      f"    >>> chainrule.ones(2).{name}().dtype\n    {dtype!r}\n    ")
+    return method
+for _name, _dt in (("float", dtypes.float32), ("double", dtypes.float64),
+                   ("half", dtypes.float16), ("long", dtypes.int64), ("int", dtypes.int32),
+                   ("bool", dtypes.bool_), ("byte", dtypes.uint8), ("short", dtypes.int16),
+                   ("char", dtypes.int8)):
+    TENSOR_METHODS[_name] = _cast_shorthand(_name, _dt)
+    setattr(Tensor, _name, TENSOR_METHODS[_name])
+zero_ = P.zero_
+resize_as_ = Q.resize_as_
+# mH / adjoint(): the conjugate transpose of the last two dims; chainrule is real, so mT.
+Tensor.mH = property(lambda self: self.mT, doc="The last two dims swapped (real: mT).")
+TENSOR_METHODS["adjoint"] = lambda self: self.mT
+Tensor.adjoint = TENSOR_METHODS["adjoint"]
+adjoint = TENSOR_METHODS["adjoint"]
+# more shape, index and linear-algebra ops (issue 10): torch functions and Tensor methods
+from .products import (addmm, addmv, addr, baddbmm, addbmm, addcmul, addcdiv,  # noqa: F401,E402
+                       dist)
+from .decomp import matrix_exp  # noqa: F401,E402
+for _name in ("ravel", "hsplit", "vsplit", "dsplit", "tile", "select", "split_with_sizes",
+              "unsafe_split", "unsafe_chunk", "narrow_copy", "addmm", "addmv", "addr",
+              "baddbmm", "addbmm", "addcmul", "addcdiv", "dist", "matrix_exp", "moveaxis",
+              "flipud", "fliplr"):
+    if _name in globals() and not hasattr(Tensor, _name):
+        TENSOR_METHODS[_name] = globals()[_name]
+        setattr(Tensor, _name, globals()[_name])

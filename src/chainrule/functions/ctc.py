@@ -20,12 +20,21 @@ def _logsumexp2(a, b):
 class CTCLoss(Op):
     """-log p(target | input) per sample; input (T, N, C) log-probabilities.
 
-    The gradient is d(-log p)/d log_probs = -occupancy / p: exact for any input. After a
-    log_softmax it equals PyTorch's (which folds the softmax's Jacobian into its formula).
+    The gradient is PyTorch's ctc_loss_backward, (exp(log_probs) - occupancy / p) g for
+    t < input_length (0 beyond): it assumes normalised log_probs (exp sums to 1 over the
+    classes), so it is not the derivative of the loss in unnormalised log_probs, whose
+    exact value is -occupancy / p. The two differ by exp(log_probs) g, which a log_softmax's
+    Jacobian removes: through log_softmax (how CTC is used, and how op_db / module_db feed
+    it) both give the same, exact gradient in the logits. PyTorch is the reference, so the
+    direct gradient in log_probs matches PyTorch's. A sample whose loss is infinite gets a
+    zero gradient with zero_infinity=True, else NaN, as in PyTorch.
     """
 
-    def forward(self, log_probs, *, targets, input_lengths, target_lengths, blank):
+    def forward(self, log_probs, *, targets, input_lengths, target_lengths, blank,
+                zero_infinity=False):
+        self.zero_infinity = zero_infinity
         lp = log_probs.astype(np.float64)
+        self._probs = np.exp(lp)
         T, N, C = lp.shape
         S = int(target_lengths.max()) if N else 0
         L = 2 * S + 1
@@ -85,7 +94,11 @@ class CTCLoss(Op):
             if not np.isfinite(ll[n]):
                 continue
             np.add.at(grad[:, n, :], (slice(None), ext[n]), occ[:, n, :])
-        grad = -grad * np.asarray(gd, np.float64)[None, :, None]
+        grad = (self._probs - grad)
+        grad[np.arange(T)[:, None] >= input_lengths[None, :]] = 0.0  # beyond each input
+        bad = ~np.isfinite(ll)
+        grad[:, bad, :] = 0.0 if self.zero_infinity else np.nan
+        grad = grad * np.asarray(gd, np.float64)[None, :, None]
         out = grad.astype(dtype)
         return Tensor._make(out) if isinstance(g, Tensor) else out
 
@@ -123,7 +136,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if (il > T).any():
         raise RuntimeError(f"ctc_loss: input length {int(il.max())} exceeds the input's "
                            f"{T} time steps")
-    loss = CTCLoss.apply(lp, targets=t, input_lengths=il, target_lengths=tl, blank=int(blank))
+    loss = CTCLoss.apply(lp, targets=t, input_lengths=il, target_lengths=tl, blank=int(blank),
+                         zero_infinity=bool(zero_infinity))
     if zero_infinity:
         from . import where
         from ..creation import zeros_like

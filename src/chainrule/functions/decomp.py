@@ -202,6 +202,20 @@ class LogAbsDet(Op):
         return _col(_col(g)) * _mT(_inv(a))
 
 
+class SignDet(Op):
+    """sign(det A) (slogdet's first output): piecewise constant, so its gradient is zero;
+    recorded like PyTorch's (the output requires grad when A does)."""
+    saves = False
+
+    def forward(self, a):
+        _square("linalg.slogdet", a)
+        self._shape = a.shape
+        return np.asarray(np.linalg.slogdet(a)[0], dtype=a.dtype)
+
+    def backward(self, g):
+        return _lift(g, np.zeros(self._shape, g.dtype.np if isinstance(g, Tensor) else g.dtype))
+
+
 class Solve(Op):
     """X = A^-1 B (B a batch of matrices); gB = A^-T g, gA = -gB X^T."""
     saves_output = True
@@ -367,7 +381,8 @@ def _qr_backward(q, r, gq, gr):
 
 class Eigh(_MultiOp):
     """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix.
-    grad: V (diag(gw) + (V^T gV) / E) V^T, E_ij = w_j - w_i (off the diagonal)."""
+    grad: V (diag(gw) + skew(V^T gV) / E) V^T, E_ij = w_j - w_i (off the diagonal),
+    skew(M) = (M - M^T) / 2 as PyTorch's linalg_eig_backward."""
 
     def forward(self, a, UPLO="L"):
         _square("linalg.eigh", a)
@@ -381,7 +396,10 @@ class Eigh(_MultiOp):
             e = _row(w) - _col(w)
             n = w.shape[-1]
             eye = _eye_like(w, n)
-            inner = (_mT(v) @ gv) / (e + eye) * (1 - eye)
+            vtgv = _mT(v) @ gv
+            # PyTorch projects V^T gV onto the skew-symmetric matrices first (the tangent
+            # space of the orthogonal group), so the gradient is symmetric whatever UPLO read
+            inner = 0.5 * (vtgv - _mT(vtgv)) / (e + eye) * (1 - eye)
         if gw is not None:
             inner = inner + _diag_embed(gw)
         return v @ inner @ _mT(v)
@@ -496,8 +514,7 @@ def det(A, *, out=None):
 def slogdet(A, *, out=None):
     """(sign, log|det A|): linalg.slogdet; the log is differentiable."""
     A = _matrix("linalg.slogdet", A)
-    sign = np.linalg.slogdet(A._data)[0].astype(A._data.dtype)
-    return SlogdetResult(_make(np.asarray(sign)), LogAbsDet.apply(A))
+    return SlogdetResult(SignDet.apply(A), LogAbsDet.apply(A))
 
 
 def logdet(A):
@@ -617,17 +634,25 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if vector:
         sol = sol.squeeze(-1)
     s = np.linalg.svd(A._data, compute_uv=False)
-    rank = (s > r * s[..., :1]).sum(-1).astype(np.int64) if s.shape[-1] else \
-        np.zeros(s.shape[:-1], np.int64)
-    dt = A._data.dtype
-    residuals = np.zeros((0,), dt)
-    svals = np.zeros((0,), dt)
-    if driver in ("gelsd", "gelss"):
-        svals = s.astype(dt)
-    if driver != "gelsy" and A.shape[-2] > A.shape[-1] and (rank == A.shape[-1]).all():
-        res = Bm - A @ sol.unsqueeze(-1) if vector else Bm - A @ sol
-        residuals = (res._data ** 2).sum(-2).astype(dt)
-    return LstsqResult(sol, _make(residuals), _make(np.asarray(rank)), _make(svals))
+    # PyTorch: rank only for gelsy / gelsd / gelss, singular values only for gelsd / gelss,
+    # residuals for full-rank tall A with a driver other than gelsy; the rest empty.
+    # Empty float results are views of A (they require grad as PyTorch's do; zero gradient).
+    empty = A.reshape(-1)[:0]
+    if driver == "gels":
+        rank = _make(np.zeros((0,), np.int64))
+    else:
+        rank = (s > r * s[..., :1]).sum(-1).astype(np.int64) if s.shape[-1] else \
+            np.zeros(s.shape[:-1], np.int64)
+        rank = _make(np.asarray(rank))
+    svals = svdvals(A) if driver in ("gelsd", "gelss") else empty
+    residuals = empty
+    if driver != "gelsy" and A.shape[-2] > A.shape[-1] and \
+            (np.linalg.matrix_rank(A._data) == A.shape[-1]).all():
+        res = Bm - A @ (sol.unsqueeze(-1) if vector else sol)
+        residuals = (res * res).sum(-2)
+        if vector:
+            residuals = residuals.squeeze(-1)
+    return LstsqResult(sol, residuals, rank, svals)
 
 
 def matrix_power(A, n, *, out=None):
@@ -658,13 +683,21 @@ def matrix_power(A, n, *, out=None):
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
     """The number of singular values above max(atol, rtol * S_max) (int64)."""
     A = _matrix("linalg.matrix_rank", A)
-    s = np.linalg.svd(A._data, compute_uv=False)
+    s = np.linalg.svd(A._data, compute_uv=False) if A._data.size else \
+        np.zeros(A.shape[:-2] + (builtins.min(A.shape[-2:]),), A._data.dtype)
     eps = np.finfo(A._data.dtype).eps
     if tol is not None:
         atol, rtol = tol, 0.0
-    if rtol is None:
-        rtol = eps * builtins.max(A.shape[-2:]) if (atol is None or atol == 0) else 0.0
-    atol = 0.0 if atol is None else atol
+
+    def arr(v):  # a number or a tensor of tolerances, broadcast over the batch (PyTorch)
+        return np.asarray(v._data if isinstance(v, Tensor) else v, dtype=s.dtype)[..., None]
+
+    default_rtol = eps * builtins.max(A.shape[-2:])
+    if rtol is None:  # rtol 0 where atol > 0 is given, else the default
+        rtol = default_rtol if atol is None else np.where(arr(atol) > 0, 0.0, default_rtol)
+    else:
+        rtol = arr(rtol)
+    atol = 0.0 if atol is None else arr(atol)
     smax = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
     return _out(_make(np.asarray((s > np.maximum(atol, rtol * smax)).sum(-1), np.int64)), out)
 
@@ -696,7 +729,8 @@ def multi_dot(tensors, *, out=None):
 def cross(input, other, *, dim=-1, out=None):  # noqa: A002 - PyTorch's names
     """The cross product of 3-vectors along `dim` (broadcasting the other dims)."""
     from .shape import roll, broadcast_tensors
-    a, b = broadcast_tensors(floating(as_operand(input)), floating(as_operand(other)))
+    from ._util import promote
+    a, b = broadcast_tensors(*promote(as_operand(input), as_operand(other)))  # ints stay ints
     d = dim % builtins.max(a.ndim, 1)
     if a.ndim == 0 or a.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
@@ -827,16 +861,181 @@ def svd_legacy(A, some=True, compute_uv=True, *, out=None):
     return SvdResult(u, s, vh.mT)
 
 
+class CholeskySolve(Op):
+    """X = (L L^T)^-1 B from the triangle of L (upper: U^T U). Gradients as PyTorch's
+    cholesky_solve_backward: gB = cholesky_solve(g, L); gL = -(C L) (upper: -(L C)) with
+    C = gB X^T + X gB^T and L as given, its other triangle included (PyTorch's formula is
+    the derivative of (L L^T)^-1 B in every entry of L, though the forward reads one
+    triangle; PyTorch is the reference)."""
+    saves_output = True
+
+    def forward(self, b, l, upper):
+        if l.shape[-1] != l.shape[-2]:
+            raise RuntimeError(f"cholesky_solve: A must be batches of square matrices, but "
+                               f"they are {l.shape[-2]} by {l.shape[-1]} matrices")
+        if b.shape[-2] != l.shape[-1]:
+            raise RuntimeError(f"cholesky_solve: Incompatible matrix sizes for "
+                               f"cholesky_solve: each A matrix is {l.shape[-1]} by "
+                               f"{l.shape[-1]} but each b matrix is {b.shape[-2]} by "
+                               f"{b.shape[-1]}")
+        t = np.triu(l) if upper else np.tril(l)
+        a = np.swapaxes(t, -1, -2) @ t if upper else t @ np.swapaxes(t, -1, -2)
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a = np.broadcast_to(a, batch + a.shape[-2:])
+        b = np.broadcast_to(b, batch + b.shape[-2:])
+        if b.size == 0 or a.size == 0:
+            return np.zeros(b.shape, b.dtype)
+        return _lapack("cholesky_solve", np.linalg.solve, a, b).astype(b.dtype, copy=False)
+
+    def backward(self, g):
+        b, l = self.saved_inputs()
+        upper = self._options["upper"]
+        x = self.output()
+        gb = (self.forward(g, l, upper) if dual.is_array(g)
+              else CholeskySolve.apply(g, l, upper=upper))
+        gl = None
+        if self.needs_input_grad[1]:
+            c = gb @ _mT(x)
+            c = c + _mT(c)
+            gl = dual.sum_to(-(l @ c) if upper else -(c @ l), l.shape)
+        return (dual.sum_to(gb, b.shape) if self.needs_input_grad[0] else None), gl
+
+    @classmethod
+    def apply(cls, b, l, upper):
+        out = super().apply(b, l, upper=upper)
+        if out.grad_fn is not None:
+            out.grad_fn._options = {"upper": upper}
+        return out
+
+
 def cholesky_solve(B, L, upper=False, *, out=None):
-    """X with (L L^T) X = B, given the Cholesky factor L (or U = L^T with upper=True)."""
+    """X with (L L^T) X = B, given the Cholesky factor L (or U = L^T with upper=True).
+
+    >>> L = chainrule.linalg.cholesky(chainrule.eye(2) * 4)
+    >>> chainrule.cholesky_solve(chainrule.ones(2, 1), L)
+    tensor([[0.2500],
+            [0.2500]])
+    """
     L = _matrix("cholesky_solve", L)
-    low = L.mT if upper else L
-    y = solve_triangular(low, B, upper=False)
-    return _out(solve_triangular(low.mT, y, upper=True), out)
+    B = as_operand(B)
+    if B._data.ndim < 2:
+        raise RuntimeError("cholesky_solve: The input tensor B must have at least 2 "
+                           "dimensions.")
+    if B._data.dtype != L._data.dtype:
+        raise RuntimeError(f"cholesky_solve: Expected b and A to have the same dtype, but "
+                           f"found b of type {B.dtype} and A of type {L.dtype} instead.")
+    return _out(CholeskySolve.apply(B, L, upper=bool(upper)), out)
 
 
 def cholesky_inverse(L, upper=False, *, out=None):
-    """(L L^T)^-1 from the Cholesky factor L (or U with upper=True)."""
+    """(L L^T)^-1 from the Cholesky factor L (or U with upper=True); the gradient is
+    PyTorch's (see CholeskySolve).
+
+    >>> chainrule.cholesky_inverse(chainrule.eye(2) * 2)
+    tensor([[0.2500, 0.0000],
+            [0.0000, 0.2500]])
+    """
     L = _matrix("cholesky_inverse", L)
     eye = _make(np.broadcast_to(np.eye(L.shape[-1], dtype=L._data.dtype), L.shape).copy())
     return cholesky_solve(eye, L, upper, out=out)
+
+
+# --- more of torch.linalg (issue 10) ------------------------------------------------------
+def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """torch.linalg.diagonal: the diagonal of the last two dims by default."""
+    from .shape import diagonal
+    return diagonal(as_operand(A), offset, dim1, dim2)
+
+
+def vander(x, N=None):
+    """torch.linalg.vander: columns x^0, x^1, ..., x^(N-1) (increasing powers).
+
+    >>> chainrule.linalg.vander(chainrule.tensor([1., 2., 3.]))
+    tensor([[1., 1., 1.],
+            [1., 2., 4.],
+            [1., 3., 9.]])
+    """
+    from .shape import stack
+    x = as_operand(x)
+    if x._data.ndim == 0:  # PyTorch reads a 0-d x as one value: shape (1, N)
+        x = x.reshape(1)
+    n = x.shape[-1] if N is None else int(N)
+    if n < 0:
+        raise RuntimeError(f"N must be greater than 1 (got N={n})")
+    if x._data.dtype.kind == "b":
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           "tensors, but got Bool")
+    if x._data.dtype.kind in "iu" and x._data.dtype != np.int64:
+        x = x.to("int64")  # PyTorch's integer powers are int64
+    if n == 0:
+        return _make(np.zeros(tuple(x.shape) + (0,), x._data.dtype))
+    cols = [x * 0 + 1] if n else []
+    for _ in range(1, n):
+        cols.append(cols[-1] * x)
+    return stack(cols, -1)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    """torch.linalg.solve_ex: (solution, info), info 0 for an invertible matrix."""
+    x = solve(A, B, left=left)
+    info = _make(np.zeros(tuple(as_operand(A).shape[:-2]), np.int32))
+    return SolveExResult(x, info)
+
+
+SolveExResult = collections.namedtuple("SolveExResult", ["result", "info"])
+
+
+def matrix_exp(A):
+    """exp(A) of square matrices by scaling and squaring with a degree-18 Taylor
+    polynomial, written with matmuls (differentiable to any order).
+
+    >>> chainrule.linalg.matrix_exp(chainrule.zeros(2, 2))
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+    A = _matrix("linalg.matrix_exp", A)
+    _square("linalg.matrix_exp", A._data)
+    n = A.shape[-1]
+    if A._data.size == 0:
+        return A * 1
+    norm1 = np.abs(A._data).sum(-2).max()
+    s = int(max(0, np.ceil(np.log2(norm1)) + 1)) if norm1 > 0 else 0
+    X = A * (1.0 / 2 ** s) if s else A
+    eye = _make(np.broadcast_to(np.eye(n, dtype=A._data.dtype), A.shape).copy())
+    term, result = eye, eye
+    for k in range(1, 19):
+        term = (term @ X) * (1.0 / k)
+        result = result + term
+    for _ in range(s):
+        result = result @ result
+    return result
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """torch.linalg.tensorinv: the inverse of A seen as a matrix of shape
+    (prod(A.shape[:ind]), prod(A.shape[ind:])), shaped A.shape[ind:] + A.shape[:ind]."""
+    A = as_operand(A)
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    lead, rest = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    m, k = int(np.prod(lead)), int(np.prod(rest))
+    if m != k:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) "
+                           f"== prod(self.shape[:ind]), but got {k} != {m}")
+    return _out(inv(A.reshape(m, k)).reshape(*(rest + lead)), out)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """torch.linalg.tensorsolve: X with tensordot(A, X, X.ndim) = B (dims of A moved to
+    the end first)."""
+    A, B = as_operand(A), as_operand(B)
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
+    bn = int(np.prod(tuple(B.shape)))
+    xshape = tuple(A.shape[B.ndim:])
+    xn = int(np.prod(xshape))
+    if bn != xn:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim"
+                           f":]) == prod(self.shape[:other.ndim]), but got {xn} != {bn}")
+    return _out(solve(A.reshape(bn, xn), B.reshape(bn)).reshape(*xshape), out)

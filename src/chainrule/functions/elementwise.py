@@ -95,12 +95,26 @@ class Div(Op):
         return ga, gb
 
 
+def _int_pow_negative(a, b):
+    """Integer a ** b where some b < 0, as PyTorch computes it (NumPy refuses): 1 ** b = 1,
+    (-1) ** b = +-1 by b's parity, anything else ** negative = 0 (the truncated quotient)."""
+    a, b = np.broadcast_arrays(a, b)
+    neg = b < 0
+    out = np.power(a, np.where(neg, 0, b))
+    odd = (b % 2) != 0
+    small = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+    return np.where(neg, small.astype(out.dtype), out)
+
+
 class Pow(Op):
     """a ** b with both tensors. d/da = b a^(b-1); d/db = a^b log a (0 where a == 0)."""
 
     def forward(self, a, b):
         try:
-            out = np.power(a, b)
+            if a.dtype.kind in "iu" and b.dtype.kind in "iu" and (b < 0).any():
+                out = _int_pow_negative(a, b)
+            else:
+                out = np.power(a, b)
         except ValueError:
             raise broadcast_error("pow", a, b) from None
         return out.astype(a.dtype, copy=False)  # NumPy gives int8 for bool ** bool

@@ -27,10 +27,34 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
     x = input.unsqueeze(0) if unbatched else input
     kh, kw = _ntuple(kernel_size, 2, "kernel_size", "unfold")
     n, c = x.shape[:2]
+    if x._data.dtype.kind != "f":  # integers and bool: the blocks gathered directly
+        out = Tensor._make(_unfold_array(x._data, (kh, kw), dilation, padding, stride))
+        return out.squeeze(0) if unbatched else out
+    if n == 0:  # an empty batch: the empty result, as a view of x (so it is in the graph)
+        shape = _unfold_array(x._data, (kh, kw), dilation, padding, stride).shape
+        return x.reshape(-1)[:0].reshape(shape)
     w = _one_hot_kernel(c, kh, kw, x._data.dtype)
     cols = conv2d(x, w, None, stride, padding, dilation, groups=c)
-    out = cols.reshape(n, c * kh * kw, -1)
+    # (the block count spelled out: reshape cannot infer -1 for an empty batch)
+    out = cols.reshape(n, c * kh * kw, cols.shape[-2] * cols.shape[-1])
     return out.squeeze(0) if unbatched else out
+
+
+def _unfold_array(a, kernel, dilation, padding, stride):
+    """im2col of an (N, C, H, W) array: (N, C kh kw, L), channel-major as F.unfold."""
+    (kh, kw), (dh, dw) = kernel, _ntuple(dilation, 2, "dilation", "unfold")
+    (ph, pw), (sh, sw) = _ntuple(padding, 2, "padding", "unfold"), _ntuple(stride, 2, "stride",
+                                                                            "unfold")
+    n, c, h, w = a.shape
+    ap = np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    if oh <= 0 or ow <= 0:
+        raise RuntimeError(f"unfold: the calculated shape of the array of sliding blocks is "
+                           f"({oh}, {ow}), which is too small (input {list(a.shape)})")
+    blocks = [ap[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw]
+              for i in range(kh) for j in range(kw)]
+    return np.stack(blocks, axis=2).reshape(n, c * kh * kw, oh * ow)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002

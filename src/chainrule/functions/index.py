@@ -472,8 +472,12 @@ def _identity(reduce, dtype):
         return 0
     if reduce == "prod":
         return 1
-    big = np.inf if dtype.kind == "f" else np.iinfo(dtype).max
-    return -big if reduce == "amax" else big
+    if dtype.kind == "b":
+        return reduce == "amin"
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dtype)  # (-max would overflow an unsigned type)
+    return info.min if reduce == "amax" else info.max
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):  # noqa: A002
@@ -489,6 +493,9 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):  # noq
                            f"(got {x.dtype.name} and {src.dtype.name})")
     d = one_dim(dim, x._data.ndim, "scatter_reduce")
     idx = _index_arg(index, "scatter_reduce")
+    if x._data.ndim == 0:  # a 0-d self: the 1-element case, shaped back
+        return scatter_reduce(x.reshape(1), 0, _make(idx.reshape(-1)), src.reshape(-1), reduce,
+                              include_self=include_self).reshape(())
     _check_scatter(x._data.shape, d, idx, src._data.shape, "scatter_reduce")
     return ScatterReduce.apply(x, src, dim=d, index=idx, reduce=reduce,
                                include_self=bool(include_self))

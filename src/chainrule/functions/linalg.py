@@ -2,6 +2,7 @@
 import numpy as np
 
 from . import dual
+from .. import dtypes
 from ._util import as_operand, promote
 from ..autograd.function import Op
 from ..tensor import Tensor
@@ -133,7 +134,29 @@ def dot(a, b):
     return matmul(a, b)
 
 
-inner = vdot = dot
+vdot = dot
+
+
+def inner(input, other, *, out=None):  # noqa: A002 - PyTorch's names
+    """The inner product over the last dims (torch.inner): a 0-d operand multiplies; else
+    out[i.., j..] = sum_k input[i.., k] other[j.., k].
+
+    >>> chainrule.inner(chainrule.ones(3, 2), chainrule.ones(4, 2)).shape
+    chainrule.Size([3, 4])
+    """
+    a, b = as_operand(input), as_operand(other)
+    if a._data.ndim == 0 or b._data.ndim == 0:
+        r = a * b
+    else:
+        if a._data.shape[-1] != b._data.shape[-1]:
+            raise RuntimeError(f"inner() the last dimension must match on both input "
+                               f"tensors but got shapes {list(a.shape)} and {list(b.shape)}")
+        from .products import tensordot
+        r = tensordot(a, b, dims=([-1], [-1]))
+    if out is not None:
+        from .decomp import _out
+        return _out(r, out)
+    return r
 
 
 def outer(a, b):
@@ -264,6 +287,14 @@ def einsum(equation, *operands):
     for s, o in zip(expanded, operands):
         target = tuple(sizes.get(c, 1) for c in s)
         fixed.append(o if tuple(o._data.shape) == target else o.expand(*target))
+    for k, (s, f) in enumerate(zip(expanded, fixed)):
+        others = set(rhs).union(*(set(e) for i, e in enumerate(expanded) if i != k))
+        if f._data.dtype.kind in "biu" and set(s) - others:
+            # PyTorch sums a letter only this operand has with torch.sum first, and
+            # integers and bool sum into int64
+            fixed[k] = f.to(dtypes.int64)
     dt = fixed[0]._data.dtype
-    fixed = [f if f._data.dtype == dt else promote(f, fixed[0])[0] for f in fixed]
+    if any(f._data.dtype != dt for f in fixed):
+        dt = dtypes.result_type(*[f._data for f in fixed])
+        fixed = [f.to(dtypes.from_np(dt)) if f._data.dtype != dt else f for f in fixed]
     return Einsum.apply(*fixed, inputs=tuple(expanded), output=rhs)

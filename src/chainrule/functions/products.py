@@ -30,6 +30,11 @@ def tensordot(a, b, dims=2, out=None):
     da = [one_dim(d, na, "tensordot") for d in da]
     db = [one_dim(d, nb, "tensordot") for d in db]
     for i, j in zip(da, db):
+        # a size-1 dim contracts against any size, as PyTorch broadcasts: sum the other first
+        if a._data.shape[i] == 1 and b._data.shape[j] != 1:
+            b = b.sum(j, keepdim=True, dtype=b.dtype)
+        elif b._data.shape[j] == 1 and a._data.shape[i] != 1:
+            a = a.sum(i, keepdim=True, dtype=a.dtype)
         if a._data.shape[i] != b._data.shape[j]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                f"{a._data.shape[i]} in dim {i} and second has size "
@@ -96,3 +101,99 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     a, b = cast(a, rt), cast(b, rt)
     d = a.unsqueeze(-2) - b.unsqueeze(-3)          # ..., P, R, M
     return norm(d, p=p, dim=-1)
+
+
+# --- the fused "beta * input + alpha * product" ops of PyTorch (addmm & co) and addcmul /
+# addcdiv: compositions of matmul and the elementwise ops, so every input is differentiable.
+def _scaled_sum(input, prod, beta, alpha):  # noqa: A002
+    """beta * input + alpha * prod; beta == 0 ignores input (NaN in it included), as
+    PyTorch."""
+    kind = prod._data.dtype.kind
+    if kind == "b":  # bool: and / or, as PyTorch
+        from .elementwise import logical_or
+        prod = prod if alpha else prod & False
+        return prod if not beta else logical_or(as_operand(input), prod)
+    if kind in "iu":  # integer tensors take the scalars truncated, as PyTorch
+        alpha, beta = int(alpha), int(beta)
+    if alpha != 1:
+        prod = prod * alpha
+    if beta == 0:  # (input's gradient is then zero: none flows to it)
+        return prod
+    inp = as_operand(input)
+    return (inp * beta if beta != 1 else inp) + prod
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):  # noqa: A002
+    """beta * input + alpha * (mat1 @ mat2).
+
+    >>> chainrule.addmm(chainrule.zeros(2, 2), chainrule.eye(2), chainrule.ones(2, 2)).sum()
+    tensor(4.)
+    """
+    from .linalg import mm
+    return _maybe_out(_scaled_sum(input, mm(mat1, mat2), beta, alpha), out)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):  # noqa: A002
+    """beta * input + alpha * (mat @ vec)."""
+    from .linalg import mv
+    return _maybe_out(_scaled_sum(input, mv(mat, vec), beta, alpha), out)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):  # noqa: A002
+    """beta * input + alpha * outer(vec1, vec2)."""
+    from .linalg import outer
+    return _maybe_out(_scaled_sum(input, outer(vec1, vec2), beta, alpha), out)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):  # noqa: A002
+    """beta * input + alpha * (batch1 @ batch2), batch by batch."""
+    from .linalg import bmm
+    return _maybe_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha), out)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):  # noqa: A002
+    """beta * input + alpha * sum_b (batch1[b] @ batch2[b])."""
+    from .linalg import bmm
+    return _maybe_out(_scaled_sum(input, _sum0(bmm(batch1, batch2)), beta, alpha), out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):  # noqa: A002
+    """input + value * tensor1 * tensor2 (broadcasting).
+
+    >>> chainrule.addcmul(chainrule.ones(2), chainrule.ones(2), chainrule.ones(2), value=3)
+    tensor([4., 4.])
+    """
+    p = as_operand(tensor1) * as_operand(tensor2)
+    return _maybe_out(as_operand(input) + (p * value if value != 1 else p), out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):  # noqa: A002
+    """input + value * tensor1 / tensor2 (floating tensors; broadcasting)."""
+    t1, t2 = as_operand(tensor1), as_operand(tensor2)
+    if t1._data.dtype.kind != "f" and t2._data.dtype.kind != "f":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
+                           "future release addcdiv will perform a true division of tensor1 "
+                           "and tensor2.")
+    q = t1 / t2
+    return _maybe_out(as_operand(input) + (q * value if value != 1 else q), out)
+
+
+def dist(input, other, p=2):  # noqa: A002
+    """The p-norm of input - other (broadcast), as a 0-d tensor.
+
+    >>> chainrule.dist(chainrule.zeros(2), chainrule.tensor([3., 4.]))
+    tensor(5.)
+    """
+    from .reduce import norm
+    return norm(as_operand(input) - as_operand(other), p)
+
+
+def _sum0(t):
+    return t.sum(0, dtype=t.dtype) if t._data.dtype.kind in "iu" else t.sum(0)
+
+
+def _maybe_out(result, out):
+    if out is None:
+        return result
+    from .decomp import _out
+    return _out(result, out)

@@ -34,7 +34,8 @@ class Sum(Op):
 
     def forward(self, x, axes, keepdim):
         self.shape, self.axes, self.keepdim = x.shape, axes, keepdim
-        out = x.sum(axis=axes, keepdims=keepdim)
+        # dtype=: NumPy would widen small integer types (uint8 -> uint64); sum() chose it
+        out = x.sum(axis=axes, keepdims=keepdim, dtype=x.dtype if x.dtype.kind in "biu" else None)
         return np.asarray(out)
 
     def backward(self, g):
@@ -93,9 +94,14 @@ class AMax(Op):
     """Max over axes; ties split the gradient evenly (PyTorch's amax rule)."""
 
     def forward(self, x, axes, keepdim, minimum=False):
-        if x.size == 0:
-            raise IndexError(f"{'amin' if minimum else 'amax'}(): Expected reduction dim to "
-                             "be specified for input.numel() == 0")
+        name = 'amin' if minimum else 'amax'
+        if x.size == 0 and (axes is None or len(axes) == x.ndim):
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        for a in () if axes is None else axes:
+            if x.shape[a] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
         self.axes, self.keepdim = axes, keepdim
         f = np.min if minimum else np.max
         out = f(x, axis=axes, keepdims=True)
@@ -173,6 +179,37 @@ class Norm2(Op):
         zero = nd == 0
         safe = dual.where(zero, 1.0, n) if zero.any() else n
         return _expand_back(g, shape, self.axes, self.keepdim) * x / safe
+
+
+class PNorm(Op):
+    """sum(|x|^p)^(1/p) for p other than 0, 1, 2, +-inf, with PyTorch's norm_backward
+    subgradients: p < 1: sign(x) |x|^(p-1) (0 where x == 0) g norm^(1-p); p >= 1:
+    sign(x) |x|^(p-1) g / norm^(p-1) (0 where the norm is 0)."""
+    saves_output = True
+
+    def forward(self, x, axes, keepdim, p):
+        self.axes, self.keepdim, self.p = axes, keepdim, p
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return np.asarray(np.sum(np.abs(x) ** p, axis=axes, keepdims=keepdim)
+                              ** (1.0 / p)).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        (x,) = self.saved_inputs()
+        shape, p = tuple(x.shape), self.p
+        n = _expand_back(self.output(), shape, self.axes, self.keepdim)
+        g = _expand_back(g, shape, self.axes, self.keepdim)
+        arr = dual.is_array(x)
+        xd, nd = (x, n) if arr else (x._data, n._data)
+        ax = np.abs(x) if arr else x.abs()
+        sg = np.sign(x) if arr else x.sign()
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            if p < 1:
+                zero = xd == 0
+                scaled = sg * dual.where(zero, 0.0, dual.where(zero, 1.0, ax) ** (p - 1))
+                return scaled * g * n ** (1 - p)
+            zero = nd == 0
+            scale = dual.where(zero, 0.0, g / dual.where(zero, 1.0, n) ** (p - 1))
+            return sg * ax ** (p - 1) * scale
 
 
 class Cumsum(Op):
@@ -418,6 +455,9 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     x = floating(x)
     if dtype is not None:
         x = x.to(dtype)
+    if isinstance(p, str) and p == "nuc":  # the nuclear norm of matrices (torch.norm's too)
+        from .decomp import matrix_norm
+        return matrix_norm(x, "nuc", (-2, -1) if dim is None else dim, keepdim)
     axes = _axes(x._data.ndim, dim, "norm")
     if p in ("fro", 2, 2.0):
         return Norm2.apply(x, axes=axes, keepdim=keepdim)
@@ -433,7 +473,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
         return sum(a, axes, keepdim)
     if isinstance(p, str):
         raise RuntimeError(f"norm: unsupported norm type {p!r} for vectors")
-    return sum(a ** p, axes, keepdim) ** (1.0 / p)
+    return PNorm.apply(x, axes=axes, keepdim=keepdim, p=float(p))
 
 
 def cumsum(x, dim, *, dtype=None):
@@ -477,18 +517,38 @@ def log_softmax(x, dim=None, dtype=None, *, _stacklevel=3):
     return LogSoftmax.apply(x, axis=one_dim(dim, x._data.ndim, "log_softmax"))
 
 
-def any(x, dim=None, keepdim=False):  # noqa: A001
+def _bool_reduce(x, dim, keepdim, fn, name):
+    """any/all as PyTorch: dim an int, a tuple (() reduces nothing) or None; bool result,
+    except uint8 in -> uint8 out."""
     d = x._data
     if dim is None:
-        return _make(np.asarray(np.any(d)))
-    return _make(np.any(d, axis=one_dim(dim, d.ndim, "any"), keepdims=keepdim))
+        axes = None
+    elif isinstance(dim, (tuple, list)):
+        axes = norm_dim(tuple(dim), d.ndim, name) if len(dim) else ()
+    else:
+        axes = one_dim(dim, d.ndim, name)
+    if d.ndim == 0 and dim is not None:
+        axes = ()  # a 0-d tensor's dim 0/-1: nothing to reduce
+    out = np.asarray(fn(d, axis=axes, keepdims=keepdim and dim is not None))
+    return _make(out.astype(np.uint8) if d.dtype == np.uint8 else out)
+
+
+def any(x, dim=None, keepdim=False):  # noqa: A001
+    """Whether any element (along dim) is non-zero (torch.any).
+
+    >>> chainrule.tensor([[0, 1], [0, 0]]).any(dim=1)
+    tensor([ True, False])
+    """
+    return _bool_reduce(x, dim, keepdim, np.any, "any")
 
 
 def all(x, dim=None, keepdim=False):  # noqa: A001
-    d = x._data
-    if dim is None:
-        return _make(np.asarray(np.all(d)))
-    return _make(np.all(d, axis=one_dim(dim, d.ndim, "all"), keepdims=keepdim))
+    """Whether all elements (along dim) are non-zero (torch.all).
+
+    >>> chainrule.tensor([[1, 1], [0, 1]]).all(dim=1)
+    tensor([ True, False])
+    """
+    return _bool_reduce(x, dim, keepdim, np.all, "all")
 
 
 def count_nonzero(x, dim=None):
@@ -795,7 +855,17 @@ def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, op):
         above = gather(moved, -1, _make(hi))
         w = 0.5 if interpolation == "midpoint" else (rank - lo)
         from .elementwise import lerp
-        res = lerp(below, above, _make(np.asarray(w, dtype=xd.dtype)))
+        w = _make(np.asarray(w, dtype=xd.dtype))
+        if interpolation == "linear" and isinstance(q, Tensor) and q.requires_grad:
+            # the weight as a function of q (PyTorch differentiates quantile in q too):
+            # q (valid - 1) - lo, constant where a NaN lane fixed the rank
+            fixed = (nan_count > 0) if not ignore_nan else (valid == 0)
+            from .elementwise import where as _where
+            scale = _make((np.maximum(valid, 1) - 1).astype(xd.dtype))
+            # where, not a zero factor: a NaN lane's NaN must not reach q's gradient
+            w = _where(_make(np.broadcast_to(fixed, rank.shape)), w,
+                       q.reshape(-1) * scale - _make(lo.astype(xd.dtype)))
+        res = lerp(below, above, w)
     res = res.movedim(-1, 0)                          # Q, lanes...
     if keepdim:
         if dim is None:
@@ -902,6 +972,8 @@ def _search(seq, values, right, sorter, op):
                            f"dimensions of boundaries tensor and input value tensor must match, "
                            f"but we got boundaries tensor {list(seq.shape)} and input value "
                            f"tensor {list(np.shape(values))}")
+    if values.size == 0 or seq.size == 0:  # (reshape(-1, 0) cannot infer the lanes)
+        return np.zeros(values.shape, np.int64)
     s2 = seq.reshape(-1, seq.shape[-1])
     v2 = values.reshape(-1, values.shape[-1])
     so = None if sorter is None else sorter.reshape(-1, seq.shape[-1])

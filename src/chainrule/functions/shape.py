@@ -415,16 +415,38 @@ def chunk(x, chunks, dim=0):
     return split(x, max(size, 1), d)
 
 
-def tensor_split(x, sections, dim=0):
+def tensor_split(x, indices_or_sections=None, dim=0, *, sections=None, indices=None):
+    """Views of x split along dim (torch.tensor_split): an int (or 0-d tensor) n gives n
+    near-equal pieces; a list (or 1-d tensor) of indices cuts before each index, pieces
+    clamped to the dim and empty where an index is below the previous one.
+
+    >>> [p.shape[0] for p in chainrule.arange(5).tensor_split([1, 4])]
+    [1, 3, 1]
+    """
+    spec = indices_or_sections
+    if spec is None:
+        spec = sections if sections is not None else indices
+    if isinstance(spec, Tensor):
+        if spec._data.dtype.kind not in "iu":
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have "
+                               f"integer dtype, but got {spec.dtype}")
+        if spec._data.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
+                               f"zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {spec._data.ndim} dims")
+        spec = int(spec._data) if spec._data.ndim == 0 else [int(i) for i in spec._data]
     d = one_dim(dim, x._data.ndim, "tensor_split")
     n = x._data.shape[d]
-    if isinstance(sections, int):
-        q, r = divmod(n, sections)
-        sizes = [q + 1] * r + [q] * (sections - r)
-    else:
-        bounds = [0] + list(sections) + [n]
-        sizes = [bounds[i + 1] - bounds[i] for i in range(len(bounds) - 1)]
-    return split(x, sizes, d)
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        q, r = divmod(n, spec)
+        sizes = [q + 1] * r + [q] * (spec - r)
+        return split(x, sizes, d)
+    bounds = [0] + [int(i) for i in spec] + [n]
+    lead = (slice(None),) * d
+    return tuple(x[lead + (slice(bounds[i], max(bounds[i], bounds[i + 1])),)]
+                 for i in range(len(bounds) - 1))
 
 
 def unbind(x, dim=0):
@@ -522,12 +544,61 @@ def triu(x, diagonal=0):
     return Where.apply(x, _make(np.zeros((), x._data.dtype)), cond=mask)
 
 
-def atleast_1d(x):
+def _atleast(tensors, one, op):
+    """PyTorch's atleast_Nd calling forms: one tensor -> a tensor; several tensors, or one
+    list/tuple of them -> a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(one(t) for t in tensors[0])
+    if len(tensors) == 1:
+        return one(tensors[0])
+    if not tensors:
+        raise TypeError(f"{op}() missing 1 required positional argument: 'tensors'")
+    return tuple(one(t) for t in tensors)
+
+
+def _atleast_1d(x):
     return x.reshape(1) if x._data.ndim == 0 else x
 
 
-def atleast_2d(x):
+def _atleast_2d(x):
     return x.reshape(1, -1) if x._data.ndim < 2 else x
+
+
+def _atleast_3d(x):
+    n = x._data.ndim
+    if n == 0:
+        return x.reshape(1, 1, 1)
+    if n == 1:
+        return x.reshape(1, -1, 1)
+    return x.unsqueeze(-1) if n == 2 else x
+
+
+def atleast_1d(*tensors):
+    """The tensor(s) with at least one dimension (torch.atleast_1d).
+
+    >>> chainrule.atleast_1d(chainrule.tensor(3.)).shape
+    chainrule.Size([1])
+    """
+    return _atleast(tensors, _atleast_1d, "atleast_1d")
+
+
+def atleast_2d(*tensors):
+    """The tensor(s) with at least two dimensions, a new leading one first.
+
+    >>> chainrule.atleast_2d(chainrule.ones(3)).shape
+    chainrule.Size([1, 3])
+    """
+    return _atleast(tensors, _atleast_2d, "atleast_2d")
+
+
+def atleast_3d(*tensors):
+    """The tensor(s) with at least three dimensions, as torch.atleast_3d: (n,) -> (1, n, 1),
+    (m, n) -> (m, n, 1).
+
+    >>> chainrule.atleast_3d(chainrule.ones(2, 3)).shape
+    chainrule.Size([2, 3, 1])
+    """
+    return _atleast(tensors, _atleast_3d, "atleast_3d")
 
 
 # --- diagonals, windows, repeats, grids, rotations --------------------------------------
@@ -838,3 +909,216 @@ def _aliases():
 
 
 _aliases()
+
+
+# --- more of PyTorch's shape surface (issue 10): stacks and splits by axis, the *_copy
+# variants (a view op's result as a fresh tensor), select, tile, broadcast_shapes. All are
+# compositions of the differentiable ops above.
+def ravel(input):  # noqa: A002
+    """The elements as a 1-D tensor (torch.ravel).
+
+    >>> chainrule.ravel(chainrule.ones(2, 3)).shape
+    chainrule.Size([6])
+    """
+    return input.reshape(-1)
+
+
+def column_stack(tensors):
+    """Stack 0-d / 1-d tensors as columns, hstack the rest (torch.column_stack).
+
+    >>> chainrule.column_stack([chainrule.ones(3), chainrule.zeros(3)]).shape
+    chainrule.Size([3, 2])
+    """
+    cols = [t.reshape(-1, 1) if t._data.ndim <= 1 else t for t in tensors]
+    return cat(cols, 1)
+
+
+def dstack(tensors):
+    """Concatenate along the third dim after atleast_3d (torch.dstack).
+
+    >>> chainrule.dstack([chainrule.ones(2, 3), chainrule.ones(2, 3)]).shape
+    chainrule.Size([2, 3, 2])
+    """
+    return cat([_atleast_3d(t) for t in tensors], 2)
+
+
+row_stack = vstack
+
+
+def _split_by(x, indices_or_sections, dim, op, need):
+    if x._data.ndim < need:
+        raise RuntimeError(f"torch.{op} requires a tensor with at least {need} dimension, "
+                           f"but got a tensor with {x._data.ndim} dimensions!")
+    if isinstance(indices_or_sections, int) and x._data.shape[dim] % indices_or_sections:
+        raise RuntimeError(f"torch.{op} attempted to split along dimension {dim}, but the size "
+                           f"of the dimension {x._data.shape[dim]} is not divisible by the "
+                           f"split_size {indices_or_sections}!")
+    return tensor_split(x, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections):  # noqa: A002
+    """Split along dim 1 (dim 0 for a 1-D tensor); an int must divide the size.
+
+    >>> [p.shape[1] for p in chainrule.ones(2, 4).hsplit(2)]
+    [2, 2]
+    """
+    return _split_by(input, indices_or_sections, 1 if input._data.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input, indices_or_sections):  # noqa: A002
+    """Split along dim 0 of a tensor with at least 2 dims.
+
+    >>> len(chainrule.ones(4, 2).vsplit([1]))
+    2
+    """
+    return _split_by(input, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input, indices_or_sections):  # noqa: A002
+    """Split along dim 2 of a tensor with at least 3 dims.
+
+    >>> len(chainrule.ones(2, 2, 4).dsplit(2))
+    2
+    """
+    return _split_by(input, indices_or_sections, 2, "dsplit", 3)
+
+
+def tile(input, dims):  # noqa: A002
+    """Repeat the tensor `dims` times per dim, ones prepended to the shorter of the two.
+
+    >>> chainrule.tile(chainrule.ones(2, 3), (2,)).shape
+    chainrule.Size([2, 6])
+    """
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    nd = input._data.ndim
+    x = input.reshape((1,) * (len(dims) - nd) + tuple(input.shape)) if len(dims) > nd else input
+    return x.repeat(*((1,) * (x._data.ndim - len(dims)) + dims))
+
+
+def select(input, dim, index):  # noqa: A002
+    """input[..., index, ...] along dim (a view without that dim).
+
+    >>> chainrule.arange(6).reshape(2, 3).select(1, -1)
+    tensor([2, 5])
+    """
+    d = one_dim(dim, input._data.ndim, "select")
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {dim}")
+    return input[(slice(None),) * d + (int(index),)]
+
+
+def broadcast_shapes(*shapes):
+    """The shape tensors of these shapes broadcast to (torch.broadcast_shapes).
+
+    >>> chainrule.broadcast_shapes((2, 1), (3,))
+    chainrule.Size([2, 3])
+    """
+    from ..tensor import Size
+    norm = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*norm))
+    except ValueError:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape "
+                           f"({', '.join(str(list(s)) for s in norm)})") from None
+
+
+def split_with_sizes(input, split_sizes, dim=0):  # noqa: A002
+    """split() with a list of sizes that must add up to the dim.
+
+    >>> [p.shape[0] for p in chainrule.ones(5).split_with_sizes([2, 3])]
+    [2, 3]
+    """
+    d = one_dim(dim, input._data.ndim, "split_with_sizes")
+    if builtins_sum(split_sizes) != input._data.shape[d]:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to "
+                           f"{input._data.shape[d]} (input tensor's size at dimension {d}), "
+                           f"but got split_sizes={list(split_sizes)}")
+    return split(input, list(split_sizes), d)
+
+
+def unsafe_split(input, split_size, dim=0):  # noqa: A002
+    """split (PyTorch's unsafe_ variant differs only in view tracking)."""
+    return split(input, split_size, dim)
+
+
+def unsafe_chunk(input, chunks, dim=0):  # noqa: A002
+    """chunk (PyTorch's unsafe_ variant differs only in view tracking)."""
+    return chunk(input, chunks, dim)
+
+
+def _copy_of(view_fn, name):
+    def op(input, *args, **kwargs):  # noqa: A002
+        out = view_fn(input, *args, **kwargs)
+        if isinstance(out, (tuple, list)):
+            return tuple(o.clone() for o in out)
+        return out.clone()
+    op.__name__ = name
+    op.__doc__ = (f"{view_fn.__name__}'s result as a new tensor, not a view (torch.{name}).")
+    return op
+
+
+import builtins as _builtins  # noqa: E402
+builtins_sum = _builtins.sum
+expand_copy = _copy_of(lambda x, size, implicit=False: expand(x, *size), "expand_copy")
+permute_copy = _copy_of(lambda x, dims: permute(x, *dims), "permute_copy")
+t_copy = _copy_of(t, "t_copy")
+transpose_copy = _copy_of(transpose, "transpose_copy")
+unsqueeze_copy = _copy_of(unsqueeze, "unsqueeze_copy")
+squeeze_copy = _copy_of(squeeze, "squeeze_copy")
+view_copy = _copy_of(lambda x, *shape: x.view(*shape), "view_copy")
+diagonal_copy = _copy_of(diagonal, "diagonal_copy")
+unbind_copy = _copy_of(unbind, "unbind_copy")
+unfold_copy = _copy_of(unfold, "unfold_copy")
+split_with_sizes_copy = _copy_of(split_with_sizes, "split_with_sizes_copy")
+narrow_copy = _copy_of(narrow, "narrow_copy")
+moveaxis = movedim
+
+
+# --- the *_scatter ops: input with src written into a view of it (differentiable in both:
+# a clone, then a recorded in-place copy into the view)
+def _scatter_into(input, key, src, op):  # noqa: A002
+    out = input.clone()
+    view = out[key]
+    if tuple(view.shape) != tuple(src.shape):
+        raise RuntimeError(f"{op}(): expected src to have a size equal to the slice of self. "
+                           f"src size = {list(src.shape)}, slice size = {list(view.shape)}")
+    out[key] = src
+    return out
+
+
+def select_scatter(input, src, dim, index):  # noqa: A002
+    """input with src embedded at `index` along dim (torch.select_scatter).
+
+    >>> chainrule.select_scatter(chainrule.zeros(2, 2), chainrule.ones(2), 0, 0)
+    tensor([[1., 1.],
+            [0., 0.]])
+    """
+    d = one_dim(dim, input._data.ndim, "select_scatter")
+    return _scatter_into(input, (slice(None),) * d + (int(index),), src, "select_scatter")
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):  # noqa: A002
+    """input with src embedded at input[..., start:end:step, ...] along dim."""
+    d = one_dim(dim, input._data.ndim, "slice_scatter")
+    return _scatter_into(input, (slice(None),) * d + (slice(start, end, step),), src,
+                         "slice_scatter")
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):  # noqa: A002
+    """input with src embedded along its (offset) diagonal of dims dim1, dim2."""
+    nd = input._data.ndim
+    d1, d2 = one_dim(dim1, nd, "diagonal_scatter"), one_dim(dim2, nd, "diagonal_scatter")
+    want = tuple(input.diagonal(offset, d1, d2).shape)
+    if want != tuple(src.shape):
+        raise RuntimeError(f"diagonal_scatter(): expected src to have a size equal to the "
+                           f"diagonal of self. src size = {list(src.shape)}, diagonal size = "
+                           f"{list(want)}")
+    # the diagonal as an advanced index (rows i, columns i + offset): dims d1, d2 moved last
+    k = want[-1]
+    i = np.arange(k)
+    r, c = (i, i + offset) if offset >= 0 else (i - offset, i)
+    moved = input.movedim((d1, d2), (-2, -1)).clone()
+    moved[..., r, c] = src
+    return moved.movedim((-2, -1), (d1, d2))

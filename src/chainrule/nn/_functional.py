@@ -131,10 +131,27 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):  # noqa: A002
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """<x1, x2> / (max(||x1||, eps) max(||x2||, eps)) along dim."""
-    n1 = x1.norm(2, dim, keepdim=True).clamp(min=eps)
-    n2 = x2.norm(2, dim, keepdim=True).clamp(min=eps)
+    """<x1, x2> / (max(||x1||, eps) max(||x2||, eps)) along dim, as PyTorch computes it:
+    x1 and x2 broadcast first; the eps clamp is outside autograd (the norm's gradient
+    passes through it unchanged).
+
+    >>> F.cosine_similarity(chainrule.ones(2, 3), chainrule.ones(1, 3))
+    tensor([1., 1.])
+    """
+    from ..functions.shape import broadcast_tensors
+    x1, x2 = broadcast_tensors(x1, x2)
+    n1 = _clamp_outside_autograd(x1.norm(2, dim, keepdim=True), eps)
+    n2 = _clamp_outside_autograd(x2.norm(2, dim, keepdim=True), eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def _clamp_outside_autograd(t, low):
+    """t clamped below at `low` in value, with t's gradient (PyTorch's `with no_grad():
+    t.clamp_(min=low)` on a clone): t plus a constant offset."""
+    d = t._data
+    if not (d < low).any():
+        return t
+    return t + _make((np.maximum(d, low) - d).astype(d.dtype))
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
@@ -194,6 +211,8 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
     """Dropout for SELU networks: keeps mean and variance (Klambauer et al., 2017)."""
     if not training or p == 0.0:
         return input
+    if p == 1.0:  # everything dropped: zeros (PyTorch multiplies by a zero)
+        return input * _make(np.zeros((), input._data.dtype))
     alpha_p = -1.7580993408473766
     keep = rng().random(input._data.shape) >= p
     a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
@@ -620,15 +639,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",  # n
     if log_target:
         loss = _f.exp(target) * (target - input)
     else:
-        t = target._data if isinstance(target, Tensor) else np.asarray(target)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xlogx = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0).astype(t.dtype)
-        if isinstance(target, Tensor) and target.requires_grad:
-            safe = _f.where(_make(t > 0), target, ones_like(target))
-            xlogx_t = _f.where(_make(t > 0), target * _f.log(safe), zeros_like(target))
-            loss = xlogx_t - target * input
-        else:
-            loss = _make(xlogx) - as_operand(target) * input
+        # PyTorch's formula, xlogy(t, t) - t x: 0 at t == 0, NaN (value and gradient) for
+        # t < 0 or NaN, as PyTorch gives them
+        t = as_operand(target)
+        loss = _f.xlogy(t, t) - t * input
     if red == "batchmean":
         return loss.sum() / (input.shape[0] if input.dim() else 1)
     return _reduce(loss, red)
@@ -677,18 +691,41 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     else:
         loss = input - target * _f.log(input + eps)
     if full:
-        t = target._data if isinstance(target, Tensor) else np.asarray(target)
-        st = np.where(t > 1, t * np.log(np.where(t > 1, t, 1)) - t
-                      + 0.5 * np.log(2 * math.pi * np.where(t > 1, t, 1)), 0)
-        loss = loss + _make(st.astype(input._data.dtype))
+        # Stirling's term as a function of the target (PyTorch differentiates it in the
+        # target too), 0 where target <= 1
+        t = target if isinstance(target, Tensor) else _make(np.asarray(target,
+                                                                       input._data.dtype))
+        small = _make(t._data <= 1)
+        safe = _f.where(small, _make(np.ones((), t._data.dtype)), t)
+        st = safe * _f.log(safe) - safe + 0.5 * _f.log(2 * math.pi * safe)
+        loss = loss + _f.where(small, _make(np.zeros((), t._data.dtype)), st)
     return _reduce(loss, reduction)
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):  # noqa: A002
-    """Gaussian negative log-likelihood 0.5 (log var + (x - y)^2 / var), var clamped at eps."""
-    var = var.clamp(min=eps) if isinstance(var, Tensor) else _make(
-        np.maximum(np.asarray(var, input._data.dtype), eps))
+    """Gaussian negative log-likelihood 0.5 (log var + (x - y)^2 / var), as PyTorch: var of
+    input's shape, or input's shape without the last dim (one variance per row), or with
+    one dim of size 1 where input's differs; var clamped at eps outside autograd.
+
+    >>> F.gaussian_nll_loss(chainrule.zeros(2, 3), chainrule.zeros(2, 3), chainrule.ones(2))
+    tensor(0.)
+    """
+    red = _reduction(reduction)
+    if not isinstance(var, Tensor):
+        var = _make(np.full(tuple(input.shape), var, dtype=input._data.dtype))
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif input.dim() == var.dim() and sum(
+                v for i, v in zip(input.shape, var.shape) if i != v) == 1:
+            pass  # one mismatched dim, of size 1 in var (PyTorch's homoscedastic test)
+        else:
+            raise ValueError(f"gaussian_nll_loss: var is of incorrect size (var "
+                             f"{list(var.shape)}, input {list(input.shape)})")
+    if (var._data < 0).any():
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    var = _clamp_outside_autograd(var, eps)
     loss = 0.5 * (_f.log(var) + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, _reduction(reduction))
+    return _reduce(loss, red)
