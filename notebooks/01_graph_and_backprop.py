@@ -23,13 +23,16 @@ print("f =", f.item())
 # By hand: $\partial f/\partial z = q = -1$, $\partial f/\partial q = z = 3$, and since
 # $\partial q/\partial x = \partial q/\partial y = 1$, the chain rule gives
 # $\partial f/\partial x = \partial f/\partial y = 3$. `trace` runs backprop and prints each
-# step as on the slides: upstream gradient × local gradient = the product sent on.
+# step as on the slides: upstream gradient × local gradient = the product sent on. It
+# leaves the tensors' `.grad` as they were (running the cell again shows the same numbers);
+# `retain_graph=True` keeps the graph for the real backward pass below.
 
 # %%
-t = trace(f)
+t = trace(f, retain_graph=True)
 print(t)
 
 # %%
+f.backward()
 print("x.grad =", x.grad.item(), " y.grad =", y.grad.item(), " z.grad =", z.grad.item())
 assert (x.grad.item(), y.grad.item(), z.grad.item()) == (3.0, 3.0, -1.0)
 
