@@ -16,6 +16,14 @@ def along_spatial_dims(x, matrices):
     """y = x with matrices[d] (out_d, in_d) applied along spatial dim d (the last
     len(matrices) dims); None leaves that dim as it is."""
     nd = len(matrices)
+    if x._data.dtype.kind in "biu" and any(a is not None for a in matrices):
+        # integer images: interpolate in float64, then round and clip into the dtype (the
+        # weights themselves would truncate to 0 in an integer dtype). PyTorch's uint8
+        # kernels use fixed-point weights, so results may differ from it by 1.
+        info = np.iinfo(x._data.dtype) if x._data.dtype.kind != "b" else None
+        y = along_spatial_dims(x.to("float64"), matrices)._data
+        y = np.rint(y) if info is None else np.clip(np.rint(y), info.min, info.max)
+        return _make(y.astype(x._data.dtype))
     y = x
     for d, a in enumerate(matrices):
         if a is None:
