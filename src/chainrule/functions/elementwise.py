@@ -1336,14 +1336,17 @@ class Fmod(Op):
 
 
 class Xlogy(Op):
-    """x * log(y), 0 where x == 0 (unless y is NaN)."""
+    """x * log(y), 0 where x == 0 (unless y is NaN). Subclasses shift the log's argument
+    (Xlog1py: x * log(1 + y)) through the class attributes."""
+
+    op_name, log, log_method, shift = "xlogy", staticmethod(np.log), "log", 0.0
 
     def forward(self, x, y):
         try:
             with np.errstate(divide="ignore", invalid="ignore"):
-                out = x * np.log(y)
+                out = x * self.log(y)
         except ValueError:
-            raise broadcast_error("xlogy", x, y) from None
+            raise broadcast_error(self.op_name, x, y) from None
         return np.where((x == 0) & ~np.isnan(y), 0, out).astype(out.dtype, copy=False)
 
     def backward(self, g):
@@ -1354,10 +1357,11 @@ class Xlogy(Op):
         gx = gy = None
         if nx:
             with np.errstate(divide="ignore", invalid="ignore"):
-                gx = dual.where((xd == 0) & (yd <= 0), 0.0, g * _fn(np.log, "log", y))
+                ly = self.log(yd) if dual.is_array(y) else getattr(y, self.log_method)()
+                gx = dual.where((xd == 0) & (yd <= -self.shift), 0.0, g * ly)
             gx = sum_to(gx, x.shape)
         if ny:
-            gy = sum_to(g * x / y, y.shape)
+            gy = sum_to(g * x / (y + self.shift if self.shift else y), y.shape)
         return gx, gy
 
 

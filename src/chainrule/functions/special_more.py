@@ -21,6 +21,7 @@ from ._util import as_operand, broadcast_error, floating, promote
 from .. import dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
+from .elementwise import Xlogy
 from .special import _erfc_exact, _as, np_lgamma
 
 _make = Tensor._make
@@ -702,31 +703,10 @@ class Entr(Op):
         return g * -(dual.log(x) + 1.0)
 
 
-class Xlog1py(Op):
+class Xlog1py(Xlogy):
     """x log1p(y), 0 where x == 0 (unless y is NaN)."""
 
-    def forward(self, x, y):
-        try:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out = x * np.log1p(y)
-        except ValueError:
-            raise broadcast_error("xlog1py", x, y) from None
-        return np.where((x == 0) & ~np.isnan(y), 0, out).astype(out.dtype, copy=False)
-
-    def backward(self, g):
-        x, y = self.saved_inputs()
-        xd = x if dual.is_array(x) else x._data
-        yd = y if dual.is_array(y) else y._data
-        nx, ny = self.needs_input_grad
-        gx = gy = None
-        if nx:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                l1p = np.log1p(yd) if dual.is_array(y) else y.log1p()
-                gx = dual.where((xd == 0) & (yd <= -1), 0.0, g * l1p)
-            gx = sum_to(gx, x.shape)
-        if ny:
-            gy = sum_to(g * x / (1.0 + y), y.shape)
-        return gx, gy
+    op_name, log, log_method, shift = "xlog1py", staticmethod(np.log1p), "log1p", 1.0
 
 
 class NoGradBinary(Op):
