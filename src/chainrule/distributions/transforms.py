@@ -163,6 +163,15 @@ class _InverseTransform(Transform):
         return self._inv.forward_shape(shape)
 
 
+class _Parameterless(Transform):
+    """A transform without parameters: all instances of the class are equal."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    __hash__ = Transform.__hash__
+
+
 class ComposeTransform(Transform):
     """Apply parts in order: y = parts[-1](...parts[0](x)).
 
@@ -317,7 +326,7 @@ class IndependentTransform(Transform):
                               self.reinterpreted_batch_ndims)
 
 
-class ExpTransform(Transform):
+class ExpTransform(_Parameterless):
     """y = exp(x).
 
     >>> from chainrule.distributions import transforms
@@ -334,11 +343,6 @@ class ExpTransform(Transform):
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
-
-    __hash__ = Transform.__hash__
 
     def _call(self, x):
         return x.exp()
@@ -396,7 +400,7 @@ class PowerTransform(Transform):
         return (self.exponent * y / x).abs().log()
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_Parameterless):
     """y = sigmoid(x).
 
     >>> from chainrule.distributions import transforms
@@ -414,11 +418,6 @@ class SigmoidTransform(Transform):
     bijective = True
     sign = +1
 
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = Transform.__hash__
-
     def _call(self, x):
         import numpy as np
         f = np.finfo(x._data.dtype)
@@ -435,7 +434,7 @@ class SigmoidTransform(Transform):
         return -softplus(-x) - softplus(x)
 
 
-class SoftplusTransform(Transform):
+class SoftplusTransform(_Parameterless):
     """y = log(1 + exp(x)).
 
     >>> from chainrule.distributions import transforms
@@ -453,11 +452,6 @@ class SoftplusTransform(Transform):
     bijective = True
     sign = +1
 
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = Transform.__hash__
-
     def _call(self, x):
         from ..nn.functional import softplus
         return softplus(x)
@@ -470,7 +464,7 @@ class SoftplusTransform(Transform):
         return -softplus(-x)
 
 
-class TanhTransform(Transform):
+class TanhTransform(_Parameterless):
     """y = tanh(x), with the numerically stable log|dy/dx| = 2 (log 2 - x - softplus(-2x)).
 
     >>> from chainrule.distributions import transforms
@@ -488,11 +482,6 @@ class TanhTransform(Transform):
     bijective = True
     sign = +1
 
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = Transform.__hash__
-
     def _call(self, x):
         return x.tanh()
 
@@ -504,7 +493,7 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - softplus(-2.0 * x))
 
 
-class AbsTransform(Transform):
+class AbsTransform(_Parameterless):
     """y = |x| (not bijective; the inverse picks the positive root).
 
     >>> from chainrule.distributions import transforms
@@ -514,11 +503,6 @@ class AbsTransform(Transform):
 
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = Transform.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -602,7 +586,7 @@ class AffineTransform(Transform):
         return result.expand(shape)
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_Parameterless):
     """x -> softmax(x) over the last dim (not bijective).
 
     >>> from chainrule.distributions import transforms
@@ -614,11 +598,6 @@ class SoftmaxTransform(Transform):
 
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = Transform.__hash__
 
     def _call(self, x):
         logprobs = x
