@@ -32,7 +32,6 @@ from . import datasets
 __version__ = "0.1.0"
 
 
-
 def numel(x):
     return x.numel()
 
