@@ -108,7 +108,7 @@ def test_fold_errors_and_gradcheck():
     assert gradgradcheck(lambda t: F.unfold(t, 2, stride=2), (x,))
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align", [False, True])
 def test_grid_sample(mode, padding_mode, align):
@@ -137,6 +137,8 @@ def test_grid_sample_gradcheck_and_affine_grid():
     x = cr.tensor(R.standard_normal((1, 2, 4, 5)), requires_grad=True)
     g = cr.tensor(R.uniform(-0.9, 0.9, (1, 3, 3, 2)), requires_grad=True)
     assert gradcheck(lambda a, b: F.grid_sample(a, b, align_corners=False), (x, g))
+    assert gradcheck(lambda a, b: F.grid_sample(a, b, mode="bicubic", padding_mode="border",
+                                                align_corners=True), (x, g))
     for align in (False, True):
         theta = R.standard_normal((2, 2, 3))
         _check(lambda t: F.affine_grid(t, (2, 3, 4, 5), align_corners=align),

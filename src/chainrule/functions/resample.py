@@ -79,6 +79,16 @@ def _cubic_weights(t, A=-0.75):
     return [far(t + 1), near(t), near(1 - t), far(2 - t)]
 
 
+def _cubic_weight_slopes(t, A=-0.75):
+    """d/dt of _cubic_weights(t)."""
+    def near(x):
+        return 3 * (A + 2) * x * x - 2 * (A + 3) * x
+
+    def far(x):
+        return 3 * A * x * x - 10 * A * x + 8 * A
+    return [far(t + 1), near(t), -near(1 - t), -far(2 - t)]
+
+
 def _cubic_matrix(n, o, scale, align_corners):
     src = _source(o, n, scale, align_corners, cubic=True)
     i = np.floor(src).astype(np.int64)
@@ -276,6 +286,9 @@ class GridSample2d(Op):
     zeros / border / reflection padding; gradients to the input and to the grid."""
 
     def forward(self, x, grid, *, mode, padding_mode, align_corners):
+        self.bicubic = mode == "bicubic"
+        if self.bicubic:
+            return self._bicubic_forward(x, grid, padding_mode, align_corners)
         N, C, H, W = x.shape
         gx = _unnormalize(grid[..., 0].astype(np.float64), W, align_corners)
         gy = _unnormalize(grid[..., 1].astype(np.float64), H, align_corners)
@@ -325,7 +338,66 @@ class GridSample2d(Op):
             self.corners = corners
         return np.moveaxis(out, -1, 1).astype(x.dtype)
 
+    # Bicubic (PyTorch's A = -0.75 kernel over 4 x 4 taps): the source coordinate is not
+    # padded; each tap's integer coordinate is (border: clamped, reflection: reflected),
+    # and taps outside the image read 0.
+    def _taps(self, c, size, padding_mode, align_corners):
+        c = c.astype(np.float64)
+        if padding_mode == "border":
+            c = np.clip(c, 0, size - 1)
+        elif padding_mode == "reflection":
+            c = _reflect(c, 0, size - 1) if align_corners else _reflect(c, -0.5, size - 0.5)
+            c = np.clip(c, 0, size - 1)
+        ok = (c >= 0) & (c <= size - 1)
+        return np.clip(c, 0, size - 1).astype(np.int64), ok
+
+    def _bicubic_forward(self, x, grid, padding_mode, align_corners):
+        N, C, H, W = x.shape
+        ix = _unnormalize(grid[..., 0].astype(np.float64), W, align_corners)
+        iy = _unnormalize(grid[..., 1].astype(np.float64), H, align_corners)
+        x0, y0 = np.floor(ix), np.floor(iy)
+        tx, ty = ix - x0, iy - y0
+        wx, wy = _cubic_weights(tx), _cubic_weights(ty)
+        xd = x.astype(np.float64)
+        n_idx = np.arange(N)[:, None, None]
+        taps, out = [], 0.0
+        for i in range(4):
+            cx, okx = self._taps(x0 - 1 + i, W, padding_mode, align_corners)
+            for j in range(4):
+                cy, oky = self._taps(y0 - 1 + j, H, padding_mode, align_corners)
+                ok = okx & oky
+                v = xd[n_idx, :, cy, cx] * ok[..., None]          # (N, Ho, Wo, C)
+                out = out + v * (wx[i] * wy[j])[..., None]
+                taps.append((i, j, cx, cy, ok, v))
+        self.saved = (x.shape, tx, ty, "bicubic", x.dtype, align_corners)
+        self.taps = taps
+        return np.moveaxis(out, -1, 1).astype(x.dtype)
+
+    def _bicubic_backward(self, g):
+        (N, C, H, W), tx, ty, _, dtype, align_corners = self.saved
+        gd = np.moveaxis(np.asarray(g, np.float64), 1, -1)
+        wx, wy = _cubic_weights(tx), _cubic_weights(ty)
+        dwx, dwy = _cubic_weight_slopes(tx), _cubic_weight_slopes(ty)
+        na, nb = self.needs_input_grad
+        gin = np.zeros((N, H, W, C))
+        ggrid = np.zeros(tx.shape + (2,))
+        n_idx = np.broadcast_to(np.arange(N)[:, None, None], tx.shape)
+        for i, j, cx, cy, ok, v in self.taps:
+            if na:
+                w = (wx[i] * wy[j])[..., None] * gd
+                np.add.at(gin, (n_idx[ok], cy[ok], cx[ok]), w[ok])
+            if nb:
+                gv = (gd * v).sum(-1)
+                ggrid[..., 0] += gv * dwx[i] * wy[j]
+                ggrid[..., 1] += gv * wx[i] * dwy[j]
+        ggrid[..., 0] *= (W - 1) / 2 if align_corners else W / 2
+        ggrid[..., 1] *= (H - 1) / 2 if align_corners else H / 2
+        return (np.moveaxis(gin, -1, 1).astype(dtype) if na else None,
+                ggrid.astype(dtype) if nb else None)
+
     def backward(self, g):
+        if self.bicubic:
+            return self._bicubic_backward(g)
         (N, C, H, W), gx, gy, dx, dy, mode, dtype = self.saved
         gd = np.moveaxis(np.asarray(g, np.float64), 1, -1)  # (N, Ho, Wo, C)
         gin = np.zeros((N, H, W, C))
@@ -366,10 +438,10 @@ def _fold_sign(c, size, align_corners):
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):  # noqa: A002
     """Sample input (N, C, H, W) at grid (N, Ho, Wo, 2) normalised coordinates (x, y) in
-    [-1, 1]: bilinear or nearest; zeros, border or reflection padding."""
-    if mode not in ("bilinear", "nearest"):
+    [-1, 1]: bilinear, nearest or bicubic; zeros, border or reflection padding."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
         raise NotImplementedError(f"grid_sample: mode {mode!r} is not supported (bilinear, "
-                                  "nearest)")
+                                  "nearest, bicubic)")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
                          f"'border', or 'reflection', but got: '{padding_mode}'")
