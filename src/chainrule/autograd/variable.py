@@ -16,6 +16,7 @@ class Variable(metaclass=_VariableMeta):
     graph (a leaf), with `requires_grad` set; `volatile` is accepted and ignored with
     PyTorch's warning.
 
+    >>> from chainrule.autograd import Variable
     >>> v = Variable(chainrule.ones(2), requires_grad=True)
     >>> type(v).__name__, v.requires_grad, isinstance(v, Variable)
     ('Tensor', True, True)

@@ -135,8 +135,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     x1 and x2 broadcast first; the eps clamp is outside autograd (the norm's gradient
     passes through it unchanged).
 
-    >>> F.cosine_similarity(chainrule.ones(2, 3), chainrule.ones(1, 3))
-    tensor([1., 1.])
+    >>> F.cosine_similarity(chainrule.tensor([[1.0, 0.0], [1.0, 1.0]]), chainrule.tensor([[2.0, 0.0]]))
+    tensor([1.0000, 0.7071])
     """
     from ..functions.shape import broadcast_tensors
     x1, x2 = broadcast_tensors(x1, x2)
