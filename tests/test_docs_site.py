@@ -109,3 +109,15 @@ def test_every_page_in_a_real_browser(site):
         server.shutdown()
     assert not problems, problems
     assert "erceptron" in hits
+
+
+def test_doctest_examples_become_code_blocks():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("doctest_blocks",
+                                                  ROOT / "docs" / "doctest_blocks.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = 'Summary.\n\n    >>> opt.param_groups[0]["lr"]\n    0.1\n\nMore text.'
+    out = mod.fence_doctests(text)
+    assert out.splitlines() == ["Summary.", "", "    ```pycon", '    >>> opt.param_groups[0]["lr"]',
+                                "    0.1", "    ```", "", "More text."]
