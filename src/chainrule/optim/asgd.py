@@ -12,7 +12,7 @@ class ASGD(Optimizer):
         ax <- ax + mu (p - ax)        (ax <- p while mu == 1)
         eta <- lr / (1 + lambd lr t)^alpha;  mu <- 1 / max(1, t - t0)
 
-    The running average ax is in state[p]['ax'].
+    The running average ax is in ``state[p]['ax']``.
 
     >>> w = chainrule.tensor([1.0, -2.0], requires_grad=True)
     >>> opt = chainrule.optim.ASGD([w], lr=0.1, t0=1)
