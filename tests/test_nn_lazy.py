@@ -48,7 +48,7 @@ def test_lazy_module_becomes_regular(name, args, shape, regular):
     assert m.has_uninitialized_params() == bool(list(m.parameters()))
     assert all(isinstance(p, nn.UninitializedParameter) for p in m.parameters())
     if torch is not None:  # (torch 2.13's norm layers also print their new bias flag)
-        trepr = re.sub(r" bias=(True|False), track", " track", repr(getattr(torch.nn, name)(*args)))
+        trepr = repr(getattr(torch.nn, name)(*args))   # norm layers print bias= (torch 2.13)
         assert repr(m) == trepr
     x = cr.tensor(make(shape, seed=1, dtype=np.float32))
     y = m(x)
