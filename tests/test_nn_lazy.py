@@ -3,7 +3,6 @@ same initial values as building that class directly, state_dict / load_state_dic
 placeholders, PyTorch's errors for uninitialized parameters, and outputs and gradients
 against PyTorch (loading torch's state_dict into the lazy module)."""
 import copy
-import re
 
 import numpy as np
 import pytest
