@@ -45,14 +45,20 @@ def build_gpt(T, seed=0):
             x = self.blocks(x, mask=self.mask[:t, :t], is_causal=True)
             return self.head(self.ln_f(x))
 
-    model = GPT()
+    return init_weights(T, GPT(), seed, is_norm=lambda name: "norm" in name)
+
+
+def init_weights(T, model, seed, is_norm):
+    """The same weights in either library, drawn with one NumPy seed in sorted name order:
+    N(0, 0.02) for matrices, ones / zeros for LayerNorm gains / biases (is_norm(name)),
+    zeros for the other biases."""
     rng = np.random.default_rng(seed)
     with T.no_grad():
         for name, p in sorted(model.named_parameters()):
             shape = tuple(p.shape)
             if len(shape) > 1:
                 a = rng.normal(0.0, 0.02, shape)
-            elif "norm" in name or name.startswith("ln_f"):
+            elif is_norm(name) or name.startswith("ln_f"):
                 a = np.ones(shape) if name.endswith("weight") else np.zeros(shape)
             else:
                 a = np.zeros(shape)

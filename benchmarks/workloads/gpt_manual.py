@@ -11,11 +11,10 @@ PyTorch run the very same code from the same initial weights on the same batches
 import importlib
 import math
 
-import numpy as np
 
 from ..common import tic, toc
 from . import Workload
-from .gpt import BATCH, D_MODEL, HEADS, LAYERS, SEQ, VOCAB, batches
+from .gpt import BATCH, D_MODEL, HEADS, LAYERS, SEQ, VOCAB, batches, init_weights
 
 STEPS = 10
 SMOKE_STEPS = 1
@@ -88,19 +87,7 @@ def build_gpt_manual(T, seed=0):
                 x = block(x)
             return self.head(self.ln_f(x))
 
-    model = GPT()
-    rng = np.random.default_rng(seed)
-    with T.no_grad():
-        for name, p in sorted(model.named_parameters()):
-            shape = tuple(p.shape)
-            if len(shape) > 1:
-                a = rng.normal(0.0, 0.02, shape)
-            elif ".ln_" in name or name.startswith("ln_f"):
-                a = np.ones(shape) if name.endswith("weight") else np.zeros(shape)
-            else:
-                a = np.zeros(shape)
-            p.copy_(T.from_numpy(a.astype(np.float32)))
-    return model
+    return init_weights(T, GPT(), seed, is_norm=lambda name: ".ln_" in name)
 
 
 def _factory(lib):
