@@ -11,7 +11,6 @@ PyTorch run the very same code from the same initial weights on the same batches
 import importlib
 import math
 
-
 from ..common import tic, toc
 from . import Workload
 from .gpt import BATCH, D_MODEL, HEADS, LAYERS, SEQ, VOCAB, batches, init_weights
