@@ -19,6 +19,17 @@ sum_to = dual.sum_to
 
 # --- binary arithmetic ------------------------------------------------------------------
 class Add(Op):
+    """The autograd node of tensor + tensor: backward passes g to both, reduced to their shapes.
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = a + b
+    >>> y.grad_fn
+    <AddBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1., 1.]), tensor([1., 1.]))
+    """
     saves = False
 
     def forward(self, a, b):
@@ -39,6 +50,17 @@ class Add(Op):
 
 
 class Sub(Op):
+    """The autograd node of tensor - tensor: backward returns g and -g, reduced to their shapes.
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = a - b
+    >>> y.grad_fn
+    <SubBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1., 1.]), tensor([-1., -1.]))
+    """
     saves = False
 
     def forward(self, a, b):
@@ -55,6 +77,17 @@ class Sub(Op):
 
 
 class Mul(Op):
+    """The autograd node of torch.mul (tensor * tensor): backward returns g * b and g * a.
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = a * b
+    >>> y.grad_fn
+    <MulBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([3., 4.]), tensor([1., 2.]))
+    """
     saved_attrs = ()  # reads its inputs (graph structure): nothing extra to release
 
     def forward(self, a, b):
@@ -79,6 +112,17 @@ class Mul(Op):
 
 
 class Div(Op):
+    """The autograd node of torch.div (tensor / tensor): backward returns g / b and -g a / b^2.
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = a / b
+    >>> y.grad_fn
+    <DivBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([0.3333, 0.2500]), tensor([-0.1111, -0.1250]))
+    """
     saved_attrs = ()
 
     def forward(self, a, b):
@@ -107,7 +151,17 @@ def _int_pow_negative(a, b):
 
 
 class Pow(Op):
-    """a ** b with both tensors. d/da = b a^(b-1); d/db = a^b log a (0 where a == 0)."""
+    """a ** b with both tensors. d/da = b a^(b-1); d/db = a^b log a (0 where a == 0).
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = a ** b
+    >>> y.grad_fn
+    <PowBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([ 3., 32.]), tensor([ 0.0000, 11.0904]))
+    """
 
     def forward(self, a, b):
         try:
@@ -143,7 +197,18 @@ class Pow(Op):
 
 
 class PowScalar(Op):
-    """x ** p for a Python number p."""
+    """x ** p for a Python number p.
+
+    Backward returns g * p * x^(p - 1).
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = x ** 3
+    >>> y.grad_fn
+    <PowScalarBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([ 0.7500, 12.0000])
+    """
 
     def forward(self, x, p):
         self.p = p
@@ -162,7 +227,16 @@ class PowScalar(Op):
 
 
 class RPowScalar(Op):
-    """c ** x for a Python number c: d/dx = c^x log c."""
+    """c ** x for a Python number c: d/dx = c^x log c.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = 2 ** x
+    >>> y.grad_fn
+    <RPowScalarBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.9803, 2.7726])
+    """
     saves_output = True
 
     def forward(self, x, c):
@@ -174,7 +248,17 @@ class RPowScalar(Op):
 
 
 class Maximum(Op):
-    """Elementwise max; ties send half the gradient to each input (PyTorch's rule)."""
+    """Elementwise max; ties send half the gradient to each input (PyTorch's rule).
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([2.0, 2.0], requires_grad=True)
+    >>> y = torch.maximum(a, b)
+    >>> y.grad_fn
+    <MaximumBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([0.0000, 0.5000]), tensor([1.0000, 0.5000]))
+    """
 
     def forward(self, a, b):
         try:
@@ -191,6 +275,17 @@ class Maximum(Op):
 
 
 class Minimum(Op):
+    """The autograd node of torch.minimum: the smaller input gets g; at a tie each gets g / 2.
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([2.0, 2.0], requires_grad=True)
+    >>> y = torch.minimum(a, b)
+    >>> y.grad_fn
+    <MinimumBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1.0000, 0.5000]), tensor([0.0000, 0.5000]))
+    """
     def forward(self, a, b):
         try:
             return np.minimum(a, b)
@@ -205,7 +300,17 @@ class Minimum(Op):
 
 
 class Where(Op):
-    """where(cond, a, b): the branch not taken gets an exact zero gradient (no NaN leak)."""
+    """where(cond, a, b): the branch not taken gets an exact zero gradient (no NaN leak).
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = torch.where(a > 1.5, a, b)
+    >>> y.grad_fn
+    <WhereBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([0., 1.]), tensor([1., 0.]))
+    """
     saves = False
 
     def forward(self, a, b, cond):
@@ -236,6 +341,16 @@ class Where(Op):
 
 # --- unary ------------------------------------------------------------------------------
 class Neg(Op):
+    """The autograd node of torch.neg: backward returns -g.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = -x
+    >>> y.grad_fn
+    <NegBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-1., -1.])
+    """
     saves = False
 
     def forward(self, x):
@@ -246,7 +361,16 @@ class Neg(Op):
 
 
 class Cast(Op):
-    """A dtype change; the gradient is cast back to the input's dtype."""
+    """A dtype change; the gradient is cast back to the input's dtype.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = x.to(torch.float64)
+    >>> y.grad_fn
+    <CastBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
     saves = False
 
     def forward(self, x, dtype):
@@ -260,7 +384,16 @@ class Cast(Op):
 
 
 class Copy(Op):
-    """clone(): a new array, gradient passes through."""
+    """clone(): a new array, gradient passes through.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = x.clone()
+    >>> y.grad_fn
+    <CopyBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
     saves = False
 
     def forward(self, x):
@@ -271,6 +404,16 @@ class Copy(Op):
 
 
 class Abs(Op):
+    """The autograd node of torch.abs: backward returns g * sign(x) (0 at x = 0).
+
+    >>> x = torch.tensor([-1.5, 0.0, 2.0], requires_grad=True)
+    >>> y = torch.abs(x)
+    >>> y.grad_fn
+    <AbsBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-1.,  0.,  1.])
+    """
     def forward(self, x):
         return np.abs(x)
 
@@ -281,6 +424,16 @@ class Abs(Op):
 
 
 class Exp(Op):
+    """The autograd node of torch.exp: backward returns g * exp(x), from the saved output.
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.exp(x)
+    >>> y.grad_fn
+    <ExpBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 2.7183])
+    """
     saves_output = True
     saved_attrs = ("_out", "_options")
 
@@ -292,6 +445,16 @@ class Exp(Op):
 
 
 class Expm1(Op):
+    """The autograd node of torch.expm1: backward returns g * (out + 1).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.expm1(x)
+    >>> y.grad_fn
+    <Expm1Backward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 2.7183])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -302,6 +465,16 @@ class Expm1(Op):
 
 
 class Log(Op):
+    """The autograd node of torch.log: backward returns g / x.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = torch.log(x)
+    >>> y.grad_fn
+    <LogBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([2.0000, 0.5000])
+    """
     def forward(self, x):
         return np.log(x)
 
@@ -311,6 +484,16 @@ class Log(Op):
 
 
 class Log1p(Op):
+    """The autograd node of torch.log1p: backward returns g / (1 + x).
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = torch.log1p(x)
+    >>> y.grad_fn
+    <Log1pBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.6667, 0.3333])
+    """
     def forward(self, x):
         return np.log1p(x)
 
@@ -320,6 +503,16 @@ class Log1p(Op):
 
 
 class Sqrt(Op):
+    """The autograd node of torch.sqrt: backward returns g / (2 sqrt(x)), from the saved output.
+
+    >>> x = torch.tensor([0.25, 4.0], requires_grad=True)
+    >>> y = torch.sqrt(x)
+    >>> y.grad_fn
+    <SqrtBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 0.2500])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -330,6 +523,16 @@ class Sqrt(Op):
 
 
 class Rsqrt(Op):
+    """The autograd node of torch.rsqrt: backward returns -g / (2 x^(3/2)), from the saved output.
+
+    >>> x = torch.tensor([0.25, 4.0], requires_grad=True)
+    >>> y = torch.rsqrt(x)
+    >>> y.grad_fn
+    <RsqrtBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-4.0000, -0.0625])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -341,6 +544,16 @@ class Rsqrt(Op):
 
 
 class Sin(Op):
+    """The autograd node of torch.sin: backward returns g * cos(x).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.sin(x)
+    >>> y.grad_fn
+    <SinBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 0.5403])
+    """
     def forward(self, x):
         return np.sin(x)
 
@@ -350,6 +563,16 @@ class Sin(Op):
 
 
 class Cos(Op):
+    """The autograd node of torch.cos: backward returns -g * sin(x).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.cos(x)
+    >>> y.grad_fn
+    <CosBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-0.0000, -0.8415])
+    """
     def forward(self, x):
         return np.cos(x)
 
@@ -359,6 +582,16 @@ class Cos(Op):
 
 
 class Tanh(Op):
+    """The autograd node of torch.tanh: backward returns g * (1 - out^2), from the saved output.
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.tanh(x)
+    >>> y.grad_fn
+    <TanhBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 0.4200])
+    """
     saves_output = True
     saved_attrs = ("_out", "_options")
 
@@ -372,6 +605,16 @@ class Tanh(Op):
 
 
 class Sigmoid(Op):
+    """The autograd node of torch.sigmoid: backward returns g * out * (1 - out).
+
+    >>> x = torch.tensor([0.0, 2.0], requires_grad=True)
+    >>> y = torch.sigmoid(x)
+    >>> y.grad_fn
+    <SigmoidBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.2500, 0.1050])
+    """
     saves_output = True
     saved_attrs = ("_out", "_options")
 
@@ -384,6 +627,16 @@ class Sigmoid(Op):
 
 
 class Erf(Op):
+    """The autograd node of torch.erf: backward returns g * 2 / sqrt(pi) * exp(-x^2).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.erf(x)
+    >>> y.grad_fn
+    <ErfBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.1284, 0.4151])
+    """
     def forward(self, x):
         return dual._np_erf(x)
 
@@ -407,6 +660,16 @@ def _zeros_for(x):
 
 
 class Relu(Op):
+    """The autograd node of torch.relu: backward returns g where x > 0, else 0.
+
+    >>> x = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> y = torch.relu(x)
+    >>> y.grad_fn
+    <ReluBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0., 0., 1.])
+    """
     saved_attrs = ("mask",)
 
     def forward(self, x):
@@ -421,6 +684,16 @@ class Relu(Op):
 
 
 class LeakyRelu(Op):
+    """The autograd node of F.leaky_relu: backward returns g where x > 0, else negative_slope * g.
+
+    >>> x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    >>> y = F.leaky_relu(x, 0.1)
+    >>> y.grad_fn
+    <LeakyReluBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.1000, 1.0000])
+    """
     def forward(self, x, slope):
         self.slope = np.where(x > 0, 1, slope).astype(x.dtype)
         return x * self.slope
@@ -430,6 +703,16 @@ class LeakyRelu(Op):
 
 
 class Elu(Op):
+    """The autograd node of F.elu: backward returns g where x > 0, else g * alpha * exp(x).
+
+    >>> x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    >>> y = F.elu(x)
+    >>> y.grad_fn
+    <EluBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.3679, 1.0000])
+    """
     def forward(self, x, alpha):
         self.alpha = alpha
         return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype)
@@ -442,7 +725,19 @@ class Elu(Op):
 
 
 class Gelu(Op):
-    """GELU, exact (x Phi(x)) or PyTorch's tanh approximation."""
+    """GELU, exact (x Phi(x)) or PyTorch's tanh approximation.
+
+    Backward returns g * (Phi(x) + x phi(x)), phi the standard normal density (tanh form: its
+    derivative).
+
+    >>> x = torch.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    >>> y = F.gelu(x)
+    >>> y.grad_fn
+    <GeluBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-0.0833,  0.5000,  1.0833])
+    """
 
     def forward(self, x, approximate="none"):
         self.approximate = approximate
@@ -524,6 +819,16 @@ def _phi_f32_block(x, r):
 
 
 class Silu(Op):
+    """The autograd node of F.silu: backward returns g * s (1 + x (1 - s)), s = sigmoid(x).
+
+    >>> x = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> y = F.silu(x)
+    >>> y.grad_fn
+    <SiluBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.0723, 0.5000, 1.0908])
+    """
     def forward(self, x):
         return x * dual._np_sigmoid(x)
 
@@ -534,7 +839,18 @@ class Silu(Op):
 
 
 class Softplus(Op):
-    """log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch."""
+    """log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch.
+
+    Backward returns g * sigmoid(beta x), or g above the threshold.
+
+    >>> x = torch.tensor([-1.0, 0.0, 30.0], requires_grad=True)
+    >>> y = F.softplus(x)
+    >>> y.grad_fn
+    <SoftplusBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.2689, 0.5000, 1.0000])
+    """
 
     def forward(self, x, beta=1.0, threshold=20.0):
         self.beta, self.threshold = beta, threshold
@@ -550,7 +866,16 @@ class Softplus(Op):
 
 
 class Clamp(Op):
-    """Gradient 1 inside [min, max] (bounds included), 0 outside, as in PyTorch."""
+    """Gradient 1 inside [min, max] (bounds included), 0 outside, as in PyTorch.
+
+    >>> x = torch.tensor([-2.0, 0.5, 1.0, 3.0], requires_grad=True)
+    >>> y = torch.clamp(x, -1.0, 1.0)
+    >>> y.grad_fn
+    <ClampBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0., 1., 1., 0.])
+    """
 
     def forward(self, x, lo=None, hi=None):
         mask = np.ones(x.shape, dtype=bool)
@@ -569,7 +894,15 @@ class Clamp(Op):
 
 
 class FloorDiv(Op):
-    """a // b rounds toward -inf; its gradient is zero almost everywhere."""
+    """a // b rounds toward -inf; its gradient is zero almost everywhere.
+
+    >>> a = torch.tensor([7.0, -7.0], requires_grad=True)
+    >>> y = torch.floor_divide(a, 2.0)
+    >>> y
+    tensor([ 3., -4.], grad_fn=<FloorDivBackward0>)
+    >>> y.grad_fn
+    <FloorDivBackward0 object>
+    """
     saves = False
 
     def forward(self, a, b):
@@ -587,7 +920,17 @@ class FloorDiv(Op):
 
 
 class Remainder(Op):
-    """a % b (sign of b, as Python and PyTorch); d/da = 1, d/db = -floor(a / b)."""
+    """a % b (sign of b, as Python and PyTorch); d/da = 1, d/db = -floor(a / b).
+
+    >>> a = torch.tensor([7.0, -7.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 3.0], requires_grad=True)
+    >>> y = torch.remainder(a, b)
+    >>> y.grad_fn
+    <RemainderBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1., 1.]), tensor([-2.,  3.]))
+    """
 
     def forward(self, a, b):
         try:
@@ -609,6 +952,16 @@ class Remainder(Op):
 # floating tensor and a Python int / float, where PyTorch and NumPy (NEP 50) agree that
 # the result keeps the tensor's dtype. Names match PyTorch's nodes (MulBackward0, ...).
 class AddScalar(Op):
+    """The autograd node of tensor + number (the number kept as an option): backward returns g.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = x + 1.0
+    >>> y.grad_fn
+    <AddBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
     saves = False
     name, backward_name = "add", "AddBackward0"
 
@@ -620,6 +973,16 @@ class AddScalar(Op):
 
 
 class SubScalar(Op):
+    """The autograd node of tensor - number: backward returns g.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = x - 1.0
+    >>> y.grad_fn
+    <SubBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
     saves = False
     name, backward_name = "sub", "SubBackward0"
 
@@ -631,7 +994,18 @@ class SubScalar(Op):
 
 
 class RSubScalar(Op):
-    """s - x."""
+    """The autograd node of number - tensor: backward returns -g.
+
+    out = s - x
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = 1.0 - x
+    >>> y.grad_fn
+    <RsubBackward1 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-1., -1.])
+    """
     saves = False
     name, backward_name = "rsub", "RsubBackward1"
 
@@ -643,6 +1017,16 @@ class RSubScalar(Op):
 
 
 class MulScalar(Op):
+    """The autograd node of tensor * number: backward returns g * s.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = x * 3.0
+    >>> y.grad_fn
+    <MulBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
+    """
     saves = False
     name, backward_name = "mul", "MulBackward0"
 
@@ -655,6 +1039,16 @@ class MulScalar(Op):
 
 
 class DivScalar(Op):
+    """The autograd node of tensor / number: backward returns g / s.
+
+    >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
+    >>> y = x / 4.0
+    >>> y.grad_fn
+    <DivBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.2500, 0.2500])
+    """
     saves = False
     name, backward_name = "div", "DivBackward0"
 
@@ -710,6 +1104,15 @@ def _bin(cls, a, b):
 
 
 def add(input, other, *, alpha=1):  # noqa: A002 - PyTorch's argument names
+    """Adds other, scaled by alpha, to input (broadcasting).
+
+    out_i = input_i + alpha * other_i
+
+    >>> torch.add(torch.tensor([1.0, 2.0]), torch.tensor([10.0, 20.0]))
+    tensor([11., 22.])
+    >>> torch.add(torch.tensor([1.0, 2.0]), 1, alpha=3)
+    tensor([4., 5.])
+    """
     a, b = input, other
     if alpha != 1:
         b = mul(b, alpha)
@@ -717,6 +1120,15 @@ def add(input, other, *, alpha=1):  # noqa: A002 - PyTorch's argument names
 
 
 def sub(input, other, *, alpha=1):  # noqa: A002
+    """Subtracts other, scaled by alpha, from input (broadcasting); also torch.subtract.
+
+    out_i = input_i - alpha * other_i
+
+    >>> torch.sub(torch.tensor([5.0, 7.0]), torch.tensor([1.0, 2.0]))
+    tensor([4., 5.])
+    >>> torch.sub(torch.tensor([5.0, 7.0]), 1, alpha=2)
+    tensor([3., 5.])
+    """
     a, b = input, other
     if alpha != 1:
         b = mul(b, alpha)
@@ -727,6 +1139,16 @@ subtract = sub
 
 
 def mul(input, other):  # noqa: A002
+    """Multiplies input by other elementwise (broadcasting); also torch.multiply.
+
+    out_i = input_i * other_i
+
+    >>> torch.mul(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, 0.5, -1.0]))
+    tensor([ 2.,  1., -3.])
+    >>> torch.mul(torch.tensor([[1], [2]]), torch.tensor([10, 20]))
+    tensor([[10, 20],
+            [20, 40]])
+    """
     return _bin(Mul, input, other)
 
 
@@ -734,6 +1156,19 @@ multiply = mul
 
 
 def div(input, other, *, rounding_mode=None):  # noqa: A002
+    """Divides input by other elementwise; also torch.divide and torch.true_divide.
+
+    out_i = input_i / other_i (true division; rounding_mode='trunc' or 'floor' rounds it)
+
+    >>> torch.div(torch.tensor([7.0, -7.0]), 2)
+    tensor([ 3.5000, -3.5000])
+    >>> torch.div(torch.tensor([7, -7]), 2)
+    tensor([ 3.5000, -3.5000])
+    >>> torch.div(torch.tensor([7.0, -7.0]), 2, rounding_mode='trunc')
+    tensor([ 3., -3.])
+    >>> torch.div(torch.tensor([7.0, -7.0]), 2, rounding_mode='floor')
+    tensor([ 3., -4.])
+    """
     a, b = input, other
     if rounding_mode == "floor":
         return floor_divide(a, b)
@@ -757,15 +1192,44 @@ divide = true_divide = div
 
 
 def floor_divide(input, other):  # noqa: A002
+    """Divides input by other and rounds the quotient down (toward -inf).
+
+    out_i = floor(input_i / other_i)
+
+    >>> torch.floor_divide(torch.tensor([7, -7]), 2)
+    tensor([ 3, -4])
+    >>> torch.floor_divide(torch.tensor([7.5, -7.5]), 2.0)
+    tensor([ 3., -4.])
+    """
     return _bin(FloorDiv, input, other)
 
 
 def remainder(input, other):  # noqa: A002
+    """Returns the remainder of input / other, with the sign of other (Python's %).
+
+    out_i = input_i - floor(input_i / other_i) * other_i
+
+    >>> torch.remainder(torch.tensor([7, -7]), 3)
+    tensor([1, 2])
+    >>> torch.remainder(torch.tensor([7.0, -7.0]), -3.0)
+    tensor([-2., -1.])
+    """
     return _bin(Remainder, input, other)
 
 
 
 def pow(input, exponent):  # noqa: A001,A002
+    """Raises input to the power exponent (a number or a tensor, broadcasting).
+
+    out_i = input_i ** exponent_i
+
+    >>> torch.pow(torch.tensor([1.0, 2.0, 3.0]), 2)
+    tensor([1., 4., 9.])
+    >>> torch.pow(torch.tensor([2.0, 2.0]), torch.tensor([0.5, -1.0]))
+    tensor([1.4142, 0.5000])
+    >>> torch.pow(torch.tensor([2, 3]), 3)
+    tensor([ 8, 27])
+    """
     a, b = input, exponent
     if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Tensor):
         if a._data.dtype.kind != "f" and (isinstance(b, float) or b < 0):
@@ -780,15 +1244,40 @@ def pow(input, exponent):  # noqa: A001,A002
 
 
 def maximum(input, other):  # noqa: A002
+    """Returns the elementwise maximum of input and other (broadcasting).
+
+    out_i = max(input_i, other_i); at a tie the gradient is split evenly between them
+
+    >>> torch.maximum(torch.tensor([1.0, 5.0, 3.0]), torch.tensor([4.0, 2.0, 3.0]))
+    tensor([4., 5., 3.])
+    """
     return _bin(Maximum, input, other)
 
 
 def minimum(input, other):  # noqa: A002
+    """Returns the elementwise minimum of input and other (broadcasting).
+
+    out_i = min(input_i, other_i); at a tie the gradient is split evenly between them
+
+    >>> torch.minimum(torch.tensor([1.0, 5.0, 3.0]), torch.tensor([4.0, 2.0, 3.0]))
+    tensor([1., 2., 3.])
+    """
     return _bin(Minimum, input, other)
 
 
 def where(condition, input=None, other=None):  # noqa: A002
-    """where(cond, a, b): elementwise choice; where(cond) alone gives nonzero indices."""
+    """where(cond, a, b): elementwise choice; where(cond) alone gives nonzero indices.
+
+    out_i = input_i if condition_i else other_i
+
+    >>> x = torch.tensor([-1.0, 0.5, 2.0])
+    >>> torch.where(x > 0, x, torch.zeros(3))
+    tensor([0.0000, 0.5000, 2.0000])
+    >>> torch.where(x > 0, x, -1.0)
+    tensor([-1.0000,  0.5000,  2.0000])
+    >>> torch.where(x > 0)
+    (tensor([1, 2]),)
+    """
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
@@ -799,6 +1288,18 @@ def where(condition, input=None, other=None):  # noqa: A002
 
 
 def masked_fill(x, mask, value):
+    """Returns a copy of x with value written where the boolean mask is True.
+
+    out_i = value if mask_i else x_i (the mask broadcasts to x's shape)
+
+    >>> x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> torch.masked_fill(x, torch.tensor([[True, False], [False, True]]), 0.0)
+    tensor([[0., 2.],
+            [3., 0.]])
+    >>> x.masked_fill(torch.tensor([False, True]), -1.0)
+    tensor([[ 1., -1.],
+            [ 3., -1.]])
+    """
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
@@ -820,6 +1321,17 @@ def masked_fill(x, mask, value):
 
 
 def nonzero(x, *, as_tuple=False):
+    """Returns the indices of the nonzero elements of x, one row per element.
+
+    With as_tuple=True, a tuple of one index tensor per dimension (as numpy.nonzero).
+
+    >>> x = torch.tensor([[0, 3], [5, 0]])
+    >>> torch.nonzero(x)
+    tensor([[0, 1],
+            [1, 0]])
+    >>> torch.nonzero(x, as_tuple=True)
+    (tensor([0, 1]), tensor([1, 0]))
+    """
     d = x._data if isinstance(x, Tensor) else np.asarray(x)
     if d.ndim == 0:  # a 0-d tensor acts as one element of a 1-d one, as in PyTorch
         n = 1 if d else 0
@@ -848,6 +1360,15 @@ tanh, sigmoid, erf, silu = _unary(Tanh), _unary(Sigmoid), _unary(Erf), _unary(Si
 
 
 def abs(x):  # noqa: A001
+    """Returns the absolute value of the elements of x; also torch.absolute.
+
+    out_i = |x_i|
+
+    >>> torch.abs(torch.tensor([-1.5, 0.0, 2.0]))
+    tensor([1.5000, 0.0000, 2.0000])
+    >>> torch.abs(torch.tensor([-3, 4]))
+    tensor([3, 4])
+    """
     x = as_operand(x)
     if x._data.dtype.kind != "f":
         return _make(np.abs(x._data))
@@ -859,7 +1380,16 @@ absolute = abs
 
 class Piecewise(Op):
     """A piecewise-constant function of x (sign, floor, round, ...): its value, and an
-    exact zero gradient (x * 0 + value would turn inf into NaN)."""
+    exact zero gradient (x * 0 + value would turn inf into NaN).
+
+    >>> x = torch.tensor([-1.5, 2.0], requires_grad=True)
+    >>> y = torch.sign(x)
+    >>> y.grad_fn
+    <PiecewiseBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0., 0.])
+    """
     saves = False
 
     def forward(self, x, fn):
@@ -870,7 +1400,11 @@ class Piecewise(Op):
 
 
 def sign(x):
-    """sign(x): -1, 0 or 1; its gradient is zero (a constant in autograd terms)."""
+    """sign(x): -1, 0 or 1; its gradient is zero (a constant in autograd terms).
+
+    >>> torch.sign(torch.tensor([-2.5, 0.0, 3.0]))
+    tensor([-1.,  0.,  1.])
+    """
     x = as_operand(x)
     if x._data.dtype == np.bool_:
         return _make(x._data.copy())
@@ -878,22 +1412,59 @@ def sign(x):
 
 
 def log2(x):
+    """Returns the base-2 logarithm of the elements of x.
+
+    out_i = log2(x_i)
+
+    >>> torch.log2(torch.tensor([1.0, 8.0, 0.5]))
+    tensor([ 0.,  3., -1.])
+    """
     return log(x) / math.log(2)
 
 
 def log10(x):
+    """Returns the base-10 logarithm of the elements of x.
+
+    out_i = log10(x_i)
+
+    >>> torch.log10(torch.tensor([1.0, 1000.0, 0.01]))
+    tensor([ 0.,  3., -2.])
+    """
     return log(x) / math.log(10)
 
 
 def square(x):
+    """Returns the square of the elements of x.
+
+    out_i = x_i^2
+
+    >>> torch.square(torch.tensor([-2.0, 0.5, 3.0]))
+    tensor([4.0000, 0.2500, 9.0000])
+    """
     return pow(x, 2)
 
 
 def reciprocal(x):
+    """Returns the reciprocal of the elements of x (integers give floats).
+
+    out_i = 1 / x_i
+
+    >>> torch.reciprocal(torch.tensor([2.0, -0.5, 0.1]))
+    tensor([ 0.5000, -2.0000, 10.0000])
+    >>> torch.reciprocal(torch.tensor([4]))
+    tensor([0.2500])
+    """
     return 1 / floating(x)
 
 
 def relu(x, inplace=False):
+    """Applies the rectified linear unit elementwise: negatives become 0.
+
+    out_i = max(x_i, 0)
+
+    >>> torch.relu(torch.tensor([-1.0, 0.0, 2.5]))
+    tensor([0.0000, 0.0000, 2.5000])
+    """
     if type(x) is Tensor and x._data.dtype.kind == "f":
         return apply1(Relu, x)
     x = as_operand(x)
@@ -903,24 +1474,70 @@ def relu(x, inplace=False):
 
 
 def leaky_relu(x, negative_slope=0.01, inplace=False):
+    """Applies the leaky ReLU elementwise: negatives are scaled by negative_slope.
+
+    out_i = x_i if x_i > 0 else negative_slope * x_i
+
+    >>> torch.nn.functional.leaky_relu(torch.tensor([-2.0, 0.0, 3.0]), 0.1)
+    tensor([-0.2000,  0.0000,  3.0000])
+    """
     return LeakyRelu.apply(floating(x), slope=negative_slope)
 
 
 def elu(x, alpha=1.0, inplace=False):
+    """Applies the exponential linear unit elementwise.
+
+    out_i = x_i if x_i > 0 else alpha * (e^(x_i) - 1)
+
+    >>> torch.nn.functional.elu(torch.tensor([-2.0, 0.0, 1.5]))
+    tensor([-0.8647,  0.0000,  1.5000])
+    """
     return Elu.apply(floating(x), alpha=alpha)
 
 
 def gelu(x, approximate="none"):
+    """Applies the Gaussian error linear unit elementwise (exact, or approximate='tanh').
+
+    out_i = x_i * Phi(x_i), Phi the standard normal CDF; 'tanh': 0.5 x (1 + tanh(sqrt(2/pi) (x +
+    0.044715 x^3)))
+
+    >>> x = torch.tensor([-1.0, 0.0, 1.0, 2.0])
+    >>> torch.nn.functional.gelu(x)
+    tensor([-0.1587,  0.0000,  0.8413,  1.9545])
+    >>> torch.nn.functional.gelu(x, approximate='tanh')
+    tensor([-0.1588,  0.0000,  0.8412,  1.9546])
+    """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return Gelu.apply(floating(x), approximate=approximate)
 
 
 def softplus(x, beta=1.0, threshold=20.0):
+    """Applies the softplus elementwise, a smooth ReLU (linear above threshold).
+
+    out_i = log(1 + e^(beta x_i)) / beta, or x_i where beta x_i > threshold
+
+    >>> torch.nn.functional.softplus(torch.tensor([-1.0, 0.0, 2.0]))
+    tensor([0.3133, 0.6931, 2.1269])
+    >>> torch.nn.functional.softplus(torch.tensor([-1.0, 0.0, 2.0]), beta=2.0)
+    tensor([0.0635, 0.3466, 2.0091])
+    """
     return Softplus.apply(floating(x), beta=beta, threshold=threshold)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002
+    """Clamps the elements of x into [min, max] (either bound may be omitted); also torch.clip.
+
+    out_i = min(max(x_i, min), max)
+
+    >>> x = torch.tensor([-2.0, 0.5, 3.0])
+    >>> torch.clamp(x, min=-1.0, max=1.0)
+    tensor([-1.0000,  0.5000,  1.0000])
+    >>> torch.clamp(x, min=0.0)
+    tensor([0.0000, 0.5000, 3.0000])
+    >>> torch.clamp(x, max=torch.tensor([0.0, 0.0, 2.0]))
+    tensor([-2.,  0.,  2.])
+    """
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -1007,20 +1624,50 @@ def _shift(a, b, left):
 
 
 def bitwise_left_shift(input, other):  # noqa: A002
-    """input << other (integer tensors). >>> chainrule.tensor([1, 2]) << 3"""
+    """Shifts the bits of input left by other (integer tensors): input << other.
+
+    out_i = input_i * 2^(other_i)
+
+    >>> torch.bitwise_left_shift(torch.tensor([1, 2, -3]), 3)
+    tensor([  8,  16, -24])
+    >>> torch.tensor([1, 2]) << 3
+    tensor([ 8, 16])
+    """
     return _shift(input, other, True)
 
 
 def bitwise_right_shift(input, other):  # noqa: A002
-    """input >> other (arithmetic for signed types)."""
+    """Shifts the bits of input right by other (arithmetic for signed types): input >> other.
+
+    out_i = floor(input_i / 2^(other_i))
+
+    >>> torch.bitwise_right_shift(torch.tensor([16, 7, -16]), 2)
+    tensor([ 4,  1, -4])
+    """
     return _shift(input, other, False)
 
 
 def logical_not(x):
+    """Computes the elementwise logical NOT (zero counts as False).
+
+    >>> torch.logical_not(torch.tensor([True, False]))
+    tensor([False,  True])
+    >>> torch.logical_not(torch.tensor([0.0, 1.5]))
+    tensor([ True, False])
+    """
     return _make(np.logical_not(x._data))
 
 
 def bitwise_not(x):
+    """Computes the bitwise NOT of an integer or bool tensor.
+
+    out_i = ~x_i (for integers: -x_i - 1)
+
+    >>> torch.bitwise_not(torch.tensor([0, 5, -1]))
+    tensor([-1, -6,  0])
+    >>> torch.bitwise_not(torch.tensor([True, False]))
+    tensor([False,  True])
+    """
     x = as_operand(x)
     if x._data.dtype.kind not in "biu":
         raise RuntimeError(f'"bitwise_not_cpu" not implemented for '
@@ -1029,26 +1676,66 @@ def bitwise_not(x):
 
 
 def isnan(x):
+    """Returns a bool tensor, True where x is NaN.
+
+    >>> torch.isnan(torch.tensor([1.0, float('nan'), float('inf')]))
+    tensor([False,  True, False])
+    """
     return _make(np.isnan(x._data))
 
 
 def isinf(x):
+    """Returns a bool tensor, True where x is +inf or -inf.
+
+    >>> torch.isinf(torch.tensor([1.0, float('nan'), float('-inf')]))
+    tensor([False, False,  True])
+    """
     return _make(np.isinf(x._data))
 
 
 def isfinite(x):
+    """Returns a bool tensor, True where x is neither NaN nor infinite.
+
+    >>> torch.isfinite(torch.tensor([1.0, float('nan'), float('inf')]))
+    tensor([ True, False, False])
+    """
     return _make(np.isfinite(x._data))
 
 
 def equal(a, b):
+    """Returns True if the two tensors have the same shape and elements.
+
+    >>> torch.equal(torch.tensor([1, 2]), torch.tensor([1, 2]))
+    True
+    >>> torch.equal(torch.tensor([1, 2]), torch.tensor([[1, 2]]))
+    False
+    """
     return a._data.shape == b._data.shape and bool(np.array_equal(a._data, b._data))
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Returns True if every element of a is close to the matching element of b.
+
+    all(|a_i - b_i| <= atol + rtol * |b_i|)
+
+    >>> torch.allclose(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0 + 1e-6]))
+    True
+    >>> torch.allclose(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.1]))
+    False
+    """
     return bool(np.allclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Returns a bool tensor, True where a is close to b.
+
+    out_i = |a_i - b_i| <= atol + rtol * |b_i|
+
+    >>> torch.isclose(torch.tensor([1.0, 2.0, float('nan')]), torch.tensor([1.0, 2.1, float('nan')]))
+    tensor([ True, False, False])
+    >>> torch.isclose(torch.tensor([float('nan')]), torch.tensor([float('nan')]), equal_nan=True)
+    tensor([True])
+    """
     return _make(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
@@ -1101,6 +1788,16 @@ def _fn(np_fn, name, x):
 
 
 class Tan(Op):
+    """The autograd node of torch.tan: backward returns g * (1 + out^2).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.tan(x)
+    >>> y.grad_fn
+    <TanBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 3.4255])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -1112,6 +1809,16 @@ class Tan(Op):
 
 
 class Asin(Op):
+    """The autograd node of torch.asin: backward returns g / sqrt(1 - x^2).
+
+    >>> x = torch.tensor([0.0, 0.5], requires_grad=True)
+    >>> y = torch.asin(x)
+    >>> y.grad_fn
+    <AsinBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 1.1547])
+    """
     def forward(self, x):
         return np.arcsin(x)
 
@@ -1121,6 +1828,16 @@ class Asin(Op):
 
 
 class Acos(Op):
+    """The autograd node of torch.acos: backward returns -g / sqrt(1 - x^2).
+
+    >>> x = torch.tensor([0.0, 0.5], requires_grad=True)
+    >>> y = torch.acos(x)
+    >>> y.grad_fn
+    <AcosBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-1.0000, -1.1547])
+    """
     def forward(self, x):
         return np.arccos(x)
 
@@ -1130,6 +1847,16 @@ class Acos(Op):
 
 
 class Atan(Op):
+    """The autograd node of torch.atan: backward returns g / (1 + x^2).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.atan(x)
+    >>> y.grad_fn
+    <AtanBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 0.5000])
+    """
     def forward(self, x):
         return np.arctan(x)
 
@@ -1139,6 +1866,16 @@ class Atan(Op):
 
 
 class Sinh(Op):
+    """The autograd node of torch.sinh: backward returns g * cosh(x).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.sinh(x)
+    >>> y.grad_fn
+    <SinhBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 1.5431])
+    """
     def forward(self, x):
         return np.sinh(x)
 
@@ -1148,6 +1885,16 @@ class Sinh(Op):
 
 
 class Cosh(Op):
+    """The autograd node of torch.cosh: backward returns g * sinh(x).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.cosh(x)
+    >>> y.grad_fn
+    <CoshBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.0000, 1.1752])
+    """
     def forward(self, x):
         return np.cosh(x)
 
@@ -1157,6 +1904,16 @@ class Cosh(Op):
 
 
 class Asinh(Op):
+    """The autograd node of torch.asinh: backward returns g / sqrt(x^2 + 1).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.asinh(x)
+    >>> y.grad_fn
+    <AsinhBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 0.7071])
+    """
     def forward(self, x):
         return np.arcsinh(x)
 
@@ -1166,6 +1923,16 @@ class Asinh(Op):
 
 
 class Acosh(Op):
+    """The autograd node of torch.acosh: backward returns g / sqrt(x^2 - 1).
+
+    >>> x = torch.tensor([2.0, 3.0], requires_grad=True)
+    >>> y = torch.acosh(x)
+    >>> y.grad_fn
+    <AcoshBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.5774, 0.3536])
+    """
     def forward(self, x):
         return np.arccosh(x)
 
@@ -1175,6 +1942,16 @@ class Acosh(Op):
 
 
 class Atanh(Op):
+    """The autograd node of torch.atanh: backward returns g / (1 - x^2).
+
+    >>> x = torch.tensor([0.0, 0.5], requires_grad=True)
+    >>> y = torch.atanh(x)
+    >>> y.grad_fn
+    <AtanhBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 1.3333])
+    """
     def forward(self, x):
         return np.arctanh(x)
 
@@ -1184,6 +1961,16 @@ class Atanh(Op):
 
 
 class Exp2(Op):
+    """The autograd node of torch.exp2: backward returns g * out * ln 2, from the saved output.
+
+    >>> x = torch.tensor([0.0, 3.0], requires_grad=True)
+    >>> y = torch.exp2(x)
+    >>> y.grad_fn
+    <Exp2Backward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.6931, 5.5452])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -1194,7 +1981,16 @@ class Exp2(Op):
 
 
 class Sinc(Op):
-    """sin(pi x) / (pi x), 1 at 0; its derivative is 0 there."""
+    """sin(pi x) / (pi x), 1 at 0; its derivative is 0 there.
+
+    >>> x = torch.tensor([0.0, 0.5], requires_grad=True)
+    >>> y = torch.sinc(x)
+    >>> y.grad_fn
+    <SincBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([ 0.0000, -1.2732])
+    """
 
     def forward(self, x):
         px = np.pi * x
@@ -1214,7 +2010,18 @@ class Sinc(Op):
 
 class Logit(Op):
     """log(x / (1 - x)), x clamped to [eps, 1 - eps] when eps is given (gradient 0 outside,
-    as PyTorch)."""
+    as PyTorch).
+
+    Backward returns g / (x (1 - x)).
+
+    >>> x = torch.tensor([0.5, 0.8], requires_grad=True)
+    >>> y = torch.logit(x)
+    >>> y.grad_fn
+    <LogitBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([4.0000, 6.2500])
+    """
 
     def forward(self, x, eps=None):
         self.eps = eps
@@ -1232,7 +2039,16 @@ class Logit(Op):
 
 
 class NanToNum(Op):
-    """NaN / +inf / -inf replaced by numbers; the gradient is g where x is finite, else 0."""
+    """NaN / +inf / -inf replaced by numbers; the gradient is g where x is finite, else 0.
+
+    >>> x = torch.tensor([float('inf'), 1.0], requires_grad=True)
+    >>> y = torch.nan_to_num(x)
+    >>> y.grad_fn
+    <NanToNumBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0., 1.])
+    """
 
     def forward(self, x, nan, posinf, neginf):
         self.finite = np.isfinite(x)
@@ -1243,6 +2059,17 @@ class NanToNum(Op):
 
 
 class Atan2(Op):
+    """The autograd node of torch.atan2(a, b): backward: g b / (a^2 + b^2), -g a / (a^2 + b^2).
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = torch.atan2(a, b)
+    >>> y.grad_fn
+    <Atan2Backward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([0.3000, 0.2000]), tensor([-0.1000, -0.1000]))
+    """
     def forward(self, a, b):
         try:
             return np.arctan2(a, b)
@@ -1257,6 +2084,17 @@ class Atan2(Op):
 
 
 class Hypot(Op):
+    """The autograd node of torch.hypot: backward returns g a / out and g b / out.
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = torch.hypot(a, b)
+    >>> y.grad_fn
+    <HypotBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([0.3162, 0.4472]), tensor([0.9487, 0.8944]))
+    """
     saves_output = True
 
     def forward(self, a, b):
@@ -1273,7 +2111,17 @@ class Hypot(Op):
 
 
 class LogAddExp(Op):
-    """log(e^a + e^b); base 2 with base2=True. d/da = 1 / (1 + base^(b - a))."""
+    """log(e^a + e^b); base 2 with base2=True. d/da = 1 / (1 + base^(b - a)).
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([1.0, 0.0], requires_grad=True)
+    >>> y = torch.logaddexp(a, b)
+    >>> y.grad_fn
+    <LogAddExpBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([0.5000, 0.8808]), tensor([0.5000, 0.1192]))
+    """
 
     def forward(self, a, b, base2=False):
         self.base2 = base2
@@ -1295,7 +2143,17 @@ class LogAddExp(Op):
 
 
 class Copysign(Op):
-    """|a| with b's sign; d/da = out / a (0 where a == 0), d/db = 0."""
+    """|a| with b's sign; d/da = out / a (0 where a == 0), d/db = 0.
+
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([-1.0, 1.0], requires_grad=True)
+    >>> y = torch.copysign(a, b)
+    >>> y.grad_fn
+    <CopysignBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([-1.,  1.]), tensor([0., 0.]))
+    """
     saves_output = True
 
     def forward(self, a, b):
@@ -1318,7 +2176,17 @@ class Copysign(Op):
 
 
 class Fmod(Op):
-    """C's fmod (the sign of a); d/da = 1, d/db = -trunc(a / b)."""
+    """C's fmod (the sign of a); d/da = 1, d/db = -trunc(a / b).
+
+    >>> a = torch.tensor([7.0, -7.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 3.0], requires_grad=True)
+    >>> y = torch.fmod(a, b)
+    >>> y.grad_fn
+    <FmodBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1., 1.]), tensor([-2.,  2.]))
+    """
 
     def forward(self, a, b):
         try:
@@ -1337,7 +2205,19 @@ class Fmod(Op):
 
 class Xlogy(Op):
     """x * log(y), 0 where x == 0 (unless y is NaN). Subclasses shift the log's argument
-    (Xlog1py: x * log(1 + y)) through the class attributes."""
+    (Xlog1py: x * log(1 + y)) through the class attributes.
+
+    Backward returns g log(y) and g x / y.
+
+    >>> a = torch.tensor([0.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = torch.xlogy(a, b)
+    >>> y.grad_fn
+    <XlogyBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1.0986, 1.3863]), tensor([0.0000, 0.5000]))
+    """
 
     op_name, log, log_method, shift = "xlogy", staticmethod(np.log), "log", 0.0
 
@@ -1366,7 +2246,20 @@ class Xlogy(Op):
 
 
 class Lerp(Op):
-    """start + w (end - start), evaluated as PyTorch does (from the nearer end)."""
+    """start + w (end - start), evaluated as PyTorch does (from the nearer end).
+
+    Backward returns g (1 - w), g w and g (end - start).
+
+    >>> s = torch.tensor([0.0, 10.0], requires_grad=True)
+    >>> e = torch.tensor([1.0, 20.0], requires_grad=True)
+    >>> w = torch.tensor([0.25, 0.5], requires_grad=True)
+    >>> y = torch.lerp(s, e, w)
+    >>> y.grad_fn
+    <LerpBackward0 object>
+    >>> y.sum().backward()
+    >>> s.grad, e.grad, w.grad
+    (tensor([0.7500, 0.5000]), tensor([0.2500, 0.5000]), tensor([ 1., 10.]))
+    """
     saved_attrs = ()
 
     def forward(self, s, e, w):
@@ -1386,7 +2279,17 @@ class Lerp(Op):
 
 class ClampTensor(Op):
     """clamp with tensor bounds (either may be absent). Gradients as PyTorch: x gets g where
-    min <= x <= max; min where x < min (and min < max); max where x > max (or max < min)."""
+    min <= x <= max; min where x < min (and min < max); max where x > max (or max < min).
+
+    >>> x = torch.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    >>> lo = torch.tensor([-1.0, -1.0, -1.0], requires_grad=True)
+    >>> y = torch.clamp(x, min=lo, max=torch.tensor(1.0))
+    >>> y
+    tensor([-1.0000,  0.5000,  1.0000], grad_fn=<ClampTensorBackward0>)
+    >>> y.sum().backward()
+    >>> x.grad, lo.grad
+    (tensor([0., 1., 0.]), tensor([1., 0., 0.]))
+    """
 
     def forward(self, x, *bounds, has_lo, has_hi):
         lo = bounds[0] if has_lo else None
@@ -1447,7 +2350,13 @@ def _float_pair(a, b, op):
 
 
 def atan2(input, other):  # noqa: A002
-    """atan2(y, x): the angle of the point (x, y). >>> chainrule.atan2(y, x)"""
+    """Returns the angle of the point (other, input), elementwise; also torch.arctan2.
+
+    out_i = atan2(input_i, other_i), in (-pi, pi]: the quadrant is read from both signs
+
+    >>> torch.atan2(torch.tensor([1.0, -1.0, 1.0]), torch.tensor([1.0, 1.0, -1.0]))
+    tensor([ 0.7854, -0.7854,  2.3562])
+    """
     return Atan2.apply(*_float_pair(input, other, "atan2"))
 
 
@@ -1455,27 +2364,57 @@ arctan2 = atan2
 
 
 def hypot(input, other):  # noqa: A002
-    """sqrt(a^2 + b^2) without overflow."""
+    """sqrt(a^2 + b^2) without overflow.
+
+    out_i = sqrt(input_i^2 + other_i^2)
+
+    >>> torch.hypot(torch.tensor([3.0, 5.0]), torch.tensor([4.0, 12.0]))
+    tensor([ 5., 13.])
+    """
     return Hypot.apply(*_float_pair(input, other, "hypot"))
 
 
 def logaddexp(input, other):  # noqa: A002
-    """log(exp(a) + exp(b)), stable."""
+    """log(exp(a) + exp(b)), stable.
+
+    out_i = log(e^(input_i) + e^(other_i))
+
+    >>> torch.logaddexp(torch.tensor([0.0, 1000.0]), torch.tensor([0.0, 1000.0]))
+    tensor([6.9315e-01, 1.0007e+03])
+    """
     return LogAddExp.apply(*_float_pair(input, other, "logaddexp"))
 
 
 def logaddexp2(input, other):  # noqa: A002
-    """log2(2^a + 2^b), stable."""
+    """log2(2^a + 2^b), stable.
+
+    out_i = log2(2^(input_i) + 2^(other_i))
+
+    >>> torch.logaddexp2(torch.tensor([0.0, 3.0]), torch.tensor([0.0, 3.0]))
+    tensor([1., 4.])
+    """
     return LogAddExp.apply(*_float_pair(input, other, "logaddexp2"), base2=True)
 
 
 def copysign(input, other):  # noqa: A002
-    """|input| with the sign of other (a float result, as PyTorch)."""
+    """|input| with the sign of other (a float result, as PyTorch).
+
+    >>> torch.copysign(torch.tensor([1.0, -2.0, 3.0]), torch.tensor([-1.0, 1.0, -0.0]))
+    tensor([-1.,  2., -3.])
+    """
     return Copysign.apply(*_float_pair(input, other, "copysign"))
 
 
 def fmod(input, other):  # noqa: A002
-    """Remainder with the sign of the dividend (C fmod); integers stay integers."""
+    """Remainder with the sign of the dividend (C fmod); integers stay integers.
+
+    out_i = input_i - trunc(input_i / other_i) * other_i
+
+    >>> torch.fmod(torch.tensor([7, -7]), 3)
+    tensor([ 1, -1])
+    >>> torch.fmod(torch.tensor([7.5, -7.5]), 2.0)
+    tensor([ 1.5000, -1.5000])
+    """
     a, b = promote(input, other)
     if a._data.dtype.kind in "iu" and (b._data == 0).any():
         raise RuntimeError("ZeroDivisionError: fmod by zero on integer tensors")
@@ -1483,12 +2422,26 @@ def fmod(input, other):  # noqa: A002
 
 
 def xlogy(input, other):  # noqa: A002
-    """input * log(other), 0 where input == 0."""
+    """input * log(other), 0 where input == 0.
+
+    out_i = input_i * log(other_i), and 0 where input_i == 0
+
+    >>> torch.xlogy(torch.tensor([0.0, 2.0, 3.0]), torch.tensor([0.0, 2.7183, 1.0]))
+    tensor([0.0000, 2.0000, 0.0000])
+    """
     return Xlogy.apply(*_float_pair(input, other, "xlogy"))
 
 
 def lerp(input, end, weight):  # noqa: A002
-    """input + weight * (end - input), weight a number or a tensor."""
+    """input + weight * (end - input), weight a number or a tensor.
+
+    out_i = input_i + weight_i * (end_i - input_i)
+
+    >>> torch.lerp(torch.tensor([0.0, 10.0]), torch.tensor([1.0, 20.0]), 0.25)
+    tensor([ 0.2500, 12.5000])
+    >>> torch.lerp(torch.tensor([0.0, 10.0]), torch.tensor([1.0, 20.0]), torch.tensor([0.5, 1.0]))
+    tensor([ 0.5000, 20.0000])
+    """
     s, e = promote(input, end)
     if s._data.dtype.kind != "f":
         raise RuntimeError(f"lerp: expected floating point tensors, got {s.dtype.name}")
@@ -1498,12 +2451,25 @@ def lerp(input, end, weight):  # noqa: A002
 
 
 def logit(input, eps=None):  # noqa: A002
-    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given."""
+    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given.
+
+    >>> torch.logit(torch.tensor([0.5, 0.75, 0.1]))
+    tensor([ 0.0000,  1.0986, -2.1972])
+    >>> torch.logit(torch.tensor([0.5, 1.0 - 1e-9, 1e-9]), eps=1e-6)
+    tensor([  0.0000,  13.8023, -13.8155])
+    """
     return Logit.apply(floating(input), eps=eps)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):  # noqa: A002
-    """NaN, +inf and -inf replaced by nan, posinf (the dtype's max) and neginf (its min)."""
+    """NaN, +inf and -inf replaced by nan, posinf (the dtype's max) and neginf (its min).
+
+    >>> x = torch.tensor([float('nan'), float('inf'), -float('inf'), 1.5])
+    >>> torch.nan_to_num(x)
+    tensor([ 0.0000e+00,  3.4028e+38, -3.4028e+38,  1.5000e+00])
+    >>> torch.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
+    tensor([ 0.0000,  1.0000, -1.0000,  1.5000])
+    """
     x = as_operand(input)
     if x._data.dtype.kind != "f":
         return _make(x._data.copy())
@@ -1511,7 +2477,11 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):  # noqa: A002
 
 
 def heaviside(input, values):  # noqa: A002
-    """0 where input < 0, values where input == 0, 1 where input > 0 (not differentiable)."""
+    """0 where input < 0, values where input == 0, 1 where input > 0 (not differentiable).
+
+    >>> torch.heaviside(torch.tensor([-1.5, 0.0, 2.0]), torch.tensor([0.5]))
+    tensor([0.0000, 0.5000, 1.0000])
+    """
     x, v = as_operand(input), as_operand(values)
     if x._data.dtype != v._data.dtype:
         raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes "
@@ -1520,7 +2490,13 @@ def heaviside(input, values):  # noqa: A002
 
 
 def float_power(input, exponent):  # noqa: A002
-    """input ** exponent computed in float64 (PyTorch's float_power)."""
+    """input ** exponent computed in float64 (PyTorch's float_power).
+
+    >>> torch.float_power(torch.tensor([2, 3]), 2)
+    tensor([4., 9.], dtype=chainrule.float64)
+    >>> torch.float_power(torch.tensor([4.0]), -0.5)
+    tensor([0.5000], dtype=chainrule.float64)
+    """
     a = cast(input, np.dtype(np.float64)) if isinstance(input, Tensor) else input
     b = cast(exponent, np.dtype(np.float64)) if isinstance(exponent, Tensor) else exponent
     if not isinstance(a, Tensor):
@@ -1534,3 +2510,307 @@ def _clamp_tensor(x, lo, hi):
     rt = dtypes.result_type(*[t._data for t in ops])
     ops = [cast(t, rt) for t in ops]
     return ClampTensor.apply(*ops, has_lo=lo is not None, has_hi=hi is not None)
+
+
+# --- docstrings of the functions made above by factories and lambdas -----------
+neg.__doc__ = """Returns the negative of the elements of x; also torch.negative.
+
+out_i = -x_i
+
+>>> torch.neg(torch.tensor([1.0, -2.0, 0.5]))
+tensor([-1.0000,  2.0000, -0.5000])
+"""
+
+exp.__doc__ = """Returns a new tensor with the exponential of the elements of x.
+
+out_i = e^(x_i)
+
+>>> torch.exp(torch.tensor([0.0, 1.0, -1.0]))
+tensor([1.0000, 2.7183, 0.3679])
+"""
+
+expm1.__doc__ = """Returns exp(x) - 1, accurate for small x.
+
+out_i = e^(x_i) - 1
+
+>>> torch.expm1(torch.tensor([0.0, 1e-10, 1.0]))
+tensor([0.0000e+00, 1.0000e-10, 1.7183e+00])
+"""
+
+log.__doc__ = """Returns the natural logarithm of the elements of x.
+
+out_i = ln(x_i)
+
+>>> torch.log(torch.tensor([1.0, 2.7183, 0.5]))
+tensor([ 0.0000,  1.0000, -0.6931])
+"""
+
+log1p.__doc__ = """Returns log(1 + x), accurate for small x.
+
+out_i = ln(1 + x_i)
+
+>>> torch.log1p(torch.tensor([0.0, 1e-10, 1.0]))
+tensor([0.0000e+00, 1.0000e-10, 6.9315e-01])
+"""
+
+sqrt.__doc__ = """Returns the square root of the elements of x.
+
+out_i = sqrt(x_i) (NaN for x_i < 0)
+
+>>> torch.sqrt(torch.tensor([4.0, 2.0, 0.25]))
+tensor([2.0000, 1.4142, 0.5000])
+"""
+
+rsqrt.__doc__ = """Returns the reciprocal of the square root of the elements of x.
+
+out_i = 1 / sqrt(x_i)
+
+>>> torch.rsqrt(torch.tensor([4.0, 0.25, 2.0]))
+tensor([0.5000, 2.0000, 0.7071])
+"""
+
+sin.__doc__ = """Returns the sine of the elements of x (in radians).
+
+out_i = sin(x_i)
+
+>>> torch.sin(torch.tensor([0.0, 0.5, 2.0]))
+tensor([0.0000, 0.4794, 0.9093])
+"""
+
+cos.__doc__ = """Returns the cosine of the elements of x (in radians).
+
+out_i = cos(x_i)
+
+>>> torch.cos(torch.tensor([0.0, 0.5, 2.0]))
+tensor([ 1.0000,  0.8776, -0.4161])
+"""
+
+tanh.__doc__ = """Returns the hyperbolic tangent of the elements of x.
+
+out_i = (e^(x_i) - e^(-x_i)) / (e^(x_i) + e^(-x_i))
+
+>>> torch.tanh(torch.tensor([-2.0, 0.0, 0.5]))
+tensor([-0.9640,  0.0000,  0.4621])
+"""
+
+sigmoid.__doc__ = """Returns the logistic sigmoid of the elements of x.
+
+out_i = 1 / (1 + e^(-x_i))
+
+>>> torch.sigmoid(torch.tensor([-2.0, 0.0, 3.0]))
+tensor([0.1192, 0.5000, 0.9526])
+"""
+
+erf.__doc__ = """Returns the Gauss error function of the elements of x.
+
+out_i = 2 / sqrt(pi) * integral_0^(x_i) e^(-t^2) dt
+
+>>> torch.erf(torch.tensor([0.0, 0.5, -2.0]))
+tensor([ 0.0000,  0.5205, -0.9953])
+"""
+
+silu.__doc__ = """Returns the SiLU (swish) of the elements of x: x times its sigmoid.
+
+out_i = x_i / (1 + e^(-x_i))
+
+>>> torch.nn.functional.silu(torch.tensor([-1.0, 0.0, 2.0]))
+tensor([-0.2689,  0.0000,  1.7616])
+"""
+
+eq.__doc__ = """Computes input == other elementwise (broadcasting), as a bool tensor.
+
+>>> torch.eq(torch.tensor([1, 2, 3]), torch.tensor([1, 0, 3]))
+tensor([ True, False,  True])
+>>> torch.eq(torch.tensor([1.0, 2.0]), 2)
+tensor([False,  True])
+"""
+
+ne.__doc__ = """Computes input != other elementwise (broadcasting); also torch.not_equal.
+
+>>> torch.ne(torch.tensor([1, 2, 3]), torch.tensor([1, 0, 3]))
+tensor([False,  True, False])
+"""
+
+lt.__doc__ = """Computes input < other elementwise (broadcasting); also torch.less.
+
+>>> torch.lt(torch.tensor([1.0, 2.0, 3.0]), 2.0)
+tensor([ True, False, False])
+"""
+
+le.__doc__ = """Computes input <= other elementwise (broadcasting); also torch.less_equal.
+
+>>> torch.le(torch.tensor([1.0, 2.0, 3.0]), 2.0)
+tensor([ True,  True, False])
+"""
+
+gt.__doc__ = """Computes input > other elementwise (broadcasting); also torch.greater.
+
+>>> torch.gt(torch.tensor([1.0, 2.0, 3.0]), 2.0)
+tensor([False, False,  True])
+"""
+
+ge.__doc__ = """Computes input >= other elementwise (broadcasting); also torch.greater_equal.
+
+>>> torch.ge(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, 2.0, 2.0]))
+tensor([False,  True,  True])
+"""
+
+logical_and.__doc__ = """Computes the elementwise logical AND (nonzero counts as True).
+
+>>> torch.logical_and(torch.tensor([True, True, False]), torch.tensor([True, False, False]))
+tensor([ True, False, False])
+>>> torch.logical_and(torch.tensor([0, 1, 2]), torch.tensor([1, 1, 0]))
+tensor([False,  True, False])
+"""
+
+logical_or.__doc__ = """Computes the elementwise logical OR (nonzero counts as True).
+
+>>> torch.logical_or(torch.tensor([True, False, False]), torch.tensor([True, True, False]))
+tensor([ True,  True, False])
+"""
+
+logical_xor.__doc__ = """Computes the elementwise logical XOR (nonzero counts as True).
+
+>>> torch.logical_xor(torch.tensor([True, False, True]), torch.tensor([True, True, False]))
+tensor([False,  True,  True])
+"""
+
+bitwise_and.__doc__ = """bitwise_and(input, other): elementwise on integer / bool tensors.
+
+>>> torch.bitwise_and(torch.tensor([12, 10]), torch.tensor([10, 3]))
+tensor([8, 2])
+>>> torch.bitwise_and(torch.tensor([True, False]), torch.tensor([True, True]))
+tensor([ True, False])
+"""
+
+bitwise_or.__doc__ = """bitwise_or(input, other): elementwise on integer / bool tensors.
+
+>>> torch.bitwise_or(torch.tensor([12, 10]), torch.tensor([10, 3]))
+tensor([14, 11])
+"""
+
+bitwise_xor.__doc__ = """bitwise_xor(input, other): elementwise on integer / bool tensors.
+
+>>> torch.bitwise_xor(torch.tensor([12, 10]), torch.tensor([10, 3]))
+tensor([6, 9])
+"""
+
+floor.__doc__ = """Returns the largest integer not greater than each element (integers unchanged).
+
+out_i = floor(x_i)
+
+>>> torch.floor(torch.tensor([-1.5, 0.3, 2.0]))
+tensor([-2.,  0.,  2.])
+"""
+
+ceil.__doc__ = """Returns the smallest integer not less than each element (integers unchanged).
+
+out_i = ceil(x_i)
+
+>>> torch.ceil(torch.tensor([-1.5, 0.3, 2.0]))
+tensor([-1.,  1.,  2.])
+"""
+
+trunc.__doc__ = """Rounds each element toward zero (integers unchanged); also torch.fix.
+
+out_i = sign(x_i) floor(|x_i|)
+
+>>> torch.trunc(torch.tensor([-1.7, 0.3, 2.9]))
+tensor([-1.,  0.,  2.])
+"""
+
+frac.__doc__ = """Returns the fractional part of each element, with the sign of the element.
+
+out_i = x_i - trunc(x_i)
+
+>>> torch.frac(torch.tensor([-1.75, 0.5, 2.0]))
+tensor([-0.7500,  0.5000,  0.0000])
+"""
+
+tan.__doc__ = """Returns the tangent of the elements of input (in radians).
+
+out_i = tan(x_i)
+
+>>> torch.tan(torch.tensor([0.0, 0.7854, -1.0]))
+tensor([ 0.0000,  1.0000, -1.5574])
+"""
+
+asin.__doc__ = """Returns the arcsine of the elements of input; also torch.arcsin.
+
+out_i = sin^-1(x_i), NaN outside [-1, 1]
+
+>>> torch.asin(torch.tensor([0.0, 0.5, 1.0]))
+tensor([0.0000, 0.5236, 1.5708])
+"""
+
+acos.__doc__ = """Returns the arccosine of the elements of input; also torch.arccos.
+
+out_i = cos^-1(x_i), NaN outside [-1, 1]
+
+>>> torch.acos(torch.tensor([1.0, 0.5, -1.0]))
+tensor([0.0000, 1.0472, 3.1416])
+"""
+
+atan.__doc__ = """Returns the arctangent of the elements of input; also torch.arctan.
+
+out_i = tan^-1(x_i)
+
+>>> torch.atan(torch.tensor([0.0, 1.0, -10.0]))
+tensor([ 0.0000,  0.7854, -1.4711])
+"""
+
+sinh.__doc__ = """Returns the hyperbolic sine of the elements of input.
+
+out_i = (e^(x_i) - e^(-x_i)) / 2
+
+>>> torch.sinh(torch.tensor([0.0, 1.0, -2.0]))
+tensor([ 0.0000,  1.1752, -3.6269])
+"""
+
+cosh.__doc__ = """Returns the hyperbolic cosine of the elements of input.
+
+out_i = (e^(x_i) + e^(-x_i)) / 2
+
+>>> torch.cosh(torch.tensor([0.0, 1.0, -2.0]))
+tensor([1.0000, 1.5431, 3.7622])
+"""
+
+asinh.__doc__ = """Returns the inverse hyperbolic sine of the elements; also torch.arcsinh.
+
+out_i = ln(x_i + sqrt(x_i^2 + 1))
+
+>>> torch.asinh(torch.tensor([0.0, 1.0, -2.0]))
+tensor([ 0.0000,  0.8814, -1.4436])
+"""
+
+acosh.__doc__ = """Returns the inverse hyperbolic cosine of the elements; also torch.arccosh.
+
+out_i = ln(x_i + sqrt(x_i^2 - 1)), NaN below 1
+
+>>> torch.acosh(torch.tensor([1.0, 2.0, 10.0]))
+tensor([0.0000, 1.3170, 2.9932])
+"""
+
+atanh.__doc__ = """Returns the inverse hyperbolic tangent of the elements; also torch.arctanh.
+
+out_i = ln((1 + x_i) / (1 - x_i)) / 2
+
+>>> torch.atanh(torch.tensor([0.0, 0.5, -0.9]))
+tensor([ 0.0000,  0.5493, -1.4722])
+"""
+
+exp2.__doc__ = """Returns 2 raised to the power of each element of input.
+
+out_i = 2^(x_i)
+
+>>> torch.exp2(torch.tensor([0.0, 3.0, -1.0]))
+tensor([1.0000, 8.0000, 0.5000])
+"""
+
+sinc.__doc__ = """Returns the normalized sinc of the elements of input.
+
+out_i = sin(pi x_i) / (pi x_i), 1 at x_i = 0
+
+>>> torch.sinc(torch.tensor([0.0, 0.5, 1.5]))
+tensor([ 1.0000,  0.6366, -0.2122])
+"""
