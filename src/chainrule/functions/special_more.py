@@ -117,13 +117,23 @@ def _bessel_jy(nu, x, want_y):
 
 
 def np_bessel_j0(x):
-    """J0(x): even in x."""
+    """J0(x): even in x.
+
+    >>> from chainrule.functions.special_more import np_bessel_j0
+    >>> np_bessel_j0(np.array([0.0, 1.0, -2.5]))
+    array([ 1.        ,  0.76519769, -0.04838378])
+    """
     x = _flat(x)
     return _bessel_jy(0, np.abs(x), False)
 
 
 def np_bessel_j1(x):
-    """J1(x): odd in x."""
+    """J1(x): odd in x.
+
+    >>> from chainrule.functions.special_more import np_bessel_j1
+    >>> np_bessel_j1(np.array([0.0, 1.0, -2.5]))
+    array([ 0.        ,  0.44005059, -0.4970941 ])
+    """
     x = _flat(x)
     return np.sign(x) * _bessel_jy(1, np.abs(x), False)
 
@@ -139,18 +149,34 @@ def _bessel_y(n, x):
 
 
 def np_bessel_y0(x):
-    """Y0(x) for x > 0; -inf at 0, NaN below (Cephes / PyTorch)."""
+    """Y0(x) for x > 0; -inf at 0, NaN below (Cephes / PyTorch).
+
+    >>> from chainrule.functions.special_more import np_bessel_y0
+    >>> np_bessel_y0(np.array([0.0, 1.0, 30.0]))
+    array([       -inf,  0.08825696, -0.11729573])
+    """
     return _bessel_y(0, x)
 
 
 def np_bessel_y1(x):
+    """Y1(x) on a float64 array (flattened): -inf at 0, NaN below, as PyTorch.
+
+    >>> from chainrule.functions.special_more import np_bessel_y1
+    >>> np_bessel_y1(np.array([0.0, 1.0, 30.0]))
+    array([       -inf, -0.78121282,  0.08442557])
+    """
     return _bessel_y(1, x)
 
 
 def np_ive(nu, x):
     """exp(-|x|) I_nu(|x|) for nu = 0, 1, x >= 0: the trapezoidal rule on
     1/pi int_0^pi exp(x (cos t - 1)) cos(nu t) dt (periodic and even: exponentially
-    accurate) below 25, the large-argument series above."""
+    accurate) below 25, the large-argument series above.
+
+    >>> from chainrule.functions.special_more import np_ive
+    >>> np_ive(1, np.array([0.0, 1.0, 30.0]))
+    array([5.55111512e-17, 2.07910415e-01, 7.19163306e-02])
+    """
     out = np.empty_like(x)
     big = x >= _ASYM
     if big.any():
@@ -175,6 +201,12 @@ def np_ive(nu, x):
 
 
 def np_i0e(x):
+    """exp(-|x|) I0(x) on a float64 array (flattened); 0 at +-inf.
+
+    >>> from chainrule.functions.special_more import np_i0e
+    >>> np_i0e(np.array([0.0, -1.0, 2.0]))
+    array([1.        , 0.46575961, 0.30850832])
+    """
     x = _flat(x)
     out = np_ive(0, np.abs(np.nan_to_num(x, nan=0.0)))
     out[np.isnan(x)] = np.nan
@@ -183,6 +215,12 @@ def np_i0e(x):
 
 
 def np_i1e(x):
+    """exp(-|x|) I1(x) on a float64 array (flattened); odd in x.
+
+    >>> from chainrule.functions.special_more import np_i1e
+    >>> np_i1e(np.array([0.0, -1.0, 2.0]))
+    array([ 0.        , -0.20791042,  0.21526929])
+    """
     x = _flat(x)
     out = np.sign(x) * np_ive(1, np.abs(np.nan_to_num(x, nan=0.0)))
     out[np.isnan(x)] = np.nan
@@ -191,6 +229,12 @@ def np_i1e(x):
 
 
 def np_i0(x):
+    """I0(x) on a float64 array (flattened), as i0e(x) exp(|x|).
+
+    >>> from chainrule.functions.special_more import np_i0
+    >>> np_i0(np.array([0.0, -1.0, 2.0]))
+    array([1.        , 1.26606588, 2.2795853 ])
+    """
     x = _flat(x)
     with np.errstate(over="ignore", invalid="ignore"):
         out = np_i0e(x) * np.exp(np.abs(x))
@@ -199,6 +243,12 @@ def np_i0(x):
 
 
 def np_i1(x):
+    """I1(x) on a float64 array (flattened), as i1e(x) exp(|x|).
+
+    >>> from chainrule.functions.special_more import np_i1
+    >>> np_i1(np.array([0.0, -1.0, 2.0]))
+    array([ 0.        , -0.5651591 ,  1.59063685])
+    """
     x = _flat(x)
     with np.errstate(over="ignore", invalid="ignore"):
         out = np_i1e(x) * np.exp(np.abs(x))
@@ -209,7 +259,12 @@ def np_i1(x):
 def np_kve(nu, x):
     """exp(x) K_nu(x) for x > 0: K_nu(x) = int_0^inf exp(-x cosh t) cosh(nu t) dt, the
     trapezoidal rule over the (even, doubly-exponentially decaying) integrand, with the step
-    scaled to the peak's width; the large-argument series from 25."""
+    scaled to the peak's width; the large-argument series from 25.
+
+    >>> from chainrule.functions.special_more import np_kve
+    >>> np_kve(0, np.array([0.5, 1.0, 30.0]))
+    array([1.52410939, 1.14446308, 0.22788667])
+    """
     out = np.empty_like(x)
     big = x >= _ASYM
     if big.any():
@@ -250,18 +305,42 @@ def _k(nu, x, scaled):
 
 
 def np_k0(x):
+    """K0(x) on a float64 array (flattened): inf at 0, NaN below.
+
+    >>> from chainrule.functions.special_more import np_k0
+    >>> np_k0(np.array([0.0, 1.0, 2.0]))
+    array([       inf, 0.42102444, 0.11389387])
+    """
     return _k(0, x, False)
 
 
 def np_k1(x):
+    """K1(x) on a float64 array (flattened): inf at 0, NaN below.
+
+    >>> from chainrule.functions.special_more import np_k1
+    >>> np_k1(np.array([0.0, 1.0, 2.0]))
+    array([       inf, 0.60190723, 0.13986588])
+    """
     return _k(1, x, False)
 
 
 def np_k0e(x):
+    """exp(x) K0(x) on a float64 array (flattened).
+
+    >>> from chainrule.functions.special_more import np_k0e
+    >>> np_k0e(np.array([1.0, 100.0]))
+    array([1.14446308, 0.12517562])
+    """
     return _k(0, x, True)
 
 
 def np_k1e(x):
+    """exp(x) K1(x) on a float64 array (flattened).
+
+    >>> from chainrule.functions.special_more import np_k1e
+    >>> np_k1e(np.array([1.0, 100.0]))
+    array([1.63615349, 0.12579995])
+    """
     return _k(1, x, True)
 
 
@@ -272,7 +351,12 @@ _AIP0 = 0.258819403792806798405  # -Ai'(0)
 def np_airy_ai(x):
     """Ai(x): its Maclaurin series for |x| <= 1, sqrt(x/3)/pi K_{1/3}(zeta) above (K_{1/3} by the
     same trapezoidal rule as K0), sqrt(|x|)/3 (J_{1/3} + J_{-1/3})(zeta) below, zeta =
-    2/3 |x|^{3/2}."""
+    2/3 |x|^{3/2}.
+
+    >>> from chainrule.functions.special_more import np_airy_ai
+    >>> np_airy_ai(np.array([-3.0, 0.0, 0.5, 2.0]))
+    array([-0.37881429,  0.35502805,  0.23169361,  0.03492413])
+    """
     x = _flat(x)
     out = np.full_like(x, np.nan)
     small = np.abs(x) <= 1.0
@@ -306,7 +390,12 @@ def np_airy_ai(x):
 
 
 def np_spherical_j0(x):
-    """sin(x)/x, its Taylor series near 0."""
+    """sin(x)/x, its Taylor series near 0.
+
+    >>> from chainrule.functions.special_more import np_spherical_j0
+    >>> np_spherical_j0(np.array([0.0, 0.1, 2.0]))
+    array([1.        , 0.99833417, 0.45464871])
+    """
     x = _flat(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.sin(x) / x
@@ -325,7 +414,12 @@ _INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
 def np_erfcx(x):
     """exp(x^2) erfc(x): math.erfc scaled for x < 5, the continued fraction
     erfcx(x) = 1/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) above; for x < 0,
-    2 exp(x^2) - erfcx(-x)."""
+    2 exp(x^2) - erfcx(-x).
+
+    >>> from chainrule.functions.special_more import np_erfcx
+    >>> np_erfcx(np.array([-1.0, 0.0, 10.0]))
+    array([5.00898008, 1.        , 0.05614099])
+    """
     x = _flat(x)
     out = np.empty_like(x)
     ax = np.abs(x)
@@ -347,13 +441,23 @@ def np_erfcx(x):
 
 
 def np_ndtr(x):
-    """Phi(x) = erfc(-x / sqrt 2) / 2."""
+    """Phi(x) = erfc(-x / sqrt 2) / 2.
+
+    >>> from chainrule.functions.special_more import np_ndtr
+    >>> np_ndtr(np.array([-1.0, 0.0, 1.0]))
+    array([0.15865525, 0.5       , 0.84134475])
+    """
     x = _flat(x)
     return 0.5 * np.asarray(_erfc_exact(-x / math.sqrt(2.0)), np.float64)
 
 
 def np_log_ndtr(x):
-    """log Phi(x): log1p(-erfc(x/sqrt2)/2) for x >= 0, log(erfcx(-x/sqrt2)/2) - x^2/2 below."""
+    """log Phi(x): log1p(-erfc(x/sqrt2)/2) for x >= 0, log(erfcx(-x/sqrt2)/2) - x^2/2 below.
+
+    >>> from chainrule.functions.special_more import np_log_ndtr
+    >>> np_log_ndtr(np.array([-30.0, 0.0, 2.0]))
+    array([-4.54321244e+02, -6.93147181e-01, -2.30129093e-02])
+    """
     x = _flat(x)
     out = np.empty_like(x)
     pos = x >= 0
@@ -368,7 +472,12 @@ def np_log_ndtr(x):
 
 def np_ndtri(p):
     """Phi^{-1}(p): an asymptotic or erfinv start, then Newton on log Phi(y) = log p (in the
-    lower half; the upper half by symmetry, 1 - p being exact there)."""
+    lower half; the upper half by symmetry, 1 - p being exact there).
+
+    >>> from chainrule.functions.special_more import np_ndtri
+    >>> np_ndtri(np.array([1e-10, 0.5, 0.975]))
+    array([-6.3613409 ,  0.        ,  1.95996398])
+    """
     from .special import np_erfinv
     p = _flat(p)
     out = np.full_like(p, np.nan)
@@ -395,6 +504,12 @@ def np_ndtri(p):
 
 
 def np_entr(x):
+    """-x log x on a float64 array (flattened): 0 at 0, -inf for x < 0.
+
+    >>> from chainrule.functions.special_more import np_entr
+    >>> np_entr(np.array([0.0, 0.5, 2.0, -1.0]))
+    array([ 0.        ,  0.34657359, -1.38629436,        -inf])
+    """
     x = _flat(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = -x * np.log(x)
@@ -426,7 +541,12 @@ _ZETA_A = [math.factorial(2 * k) / b for k, b in enumerate(_bernoulli_even(12), 
 
 def np_zeta(x, q):
     """Hurwitz zeta sum_k (k + q)^-x (Cephes' zeta: inf at x == 1, NaN for x < 1; for q <= 0,
-    inf at the integers q and NaN elsewhere unless x is an integer)."""
+    inf at the integers q and NaN elsewhere unless x is an integer).
+
+    >>> from chainrule.functions.special_more import np_zeta
+    >>> np_zeta(np.array([2.0, 3.0]), np.array([1.0, 2.0]))
+    array([1.64493407, 0.2020569 ])
+    """
     x, q = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(q, np.float64))
     shape = x.shape
     x, q = x.reshape(-1).copy(), q.reshape(-1).copy()
@@ -503,7 +623,12 @@ def _igamc_cf(a, x):
 
 def np_igamma(a, x, upper=False):
     """Regularised lower (P) or upper (Q) incomplete gamma, PyTorch's edge values: NaN for
-    a < 0 or x < 0; P(0, x > 0) = 1; P(a > 0, 0) = 0; P(a, inf) = 1."""
+    a < 0 or x < 0; P(0, x > 0) = 1; P(a > 0, 0) = 0; P(a, inf) = 1.
+
+    >>> from chainrule.functions.special_more import np_igamma
+    >>> np_igamma(np.array([1.0, 2.0]), np.array([1.0, 3.0]))
+    array([0.63212056, 0.80085173])
+    """
     a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
     shape = a.shape
     a, x = a.reshape(-1), x.reshape(-1)
@@ -542,6 +667,12 @@ def _poly_recurrence(x, n, p0, p1, step):
 
 
 def np_orthopoly(kind, x, n):
+    """The orthogonal polynomial `kind` of degree n at x, on float64 arrays (n truncated).
+
+    >>> from chainrule.functions.special_more import np_orthopoly
+    >>> np_orthopoly('hermite_polynomial_h', np.array([0.5, 1.0, 2.0]), np.array([2.0, 3.0, 3.0]))
+    array([-1., -4., 40.])
+    """
     x, n = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(n, np.float64))
     shape = x.shape
     x = x.reshape(-1)
@@ -583,7 +714,17 @@ def _np_unary(fn, x):
 
 
 class NoGradUnary(Op):
-    """A special function PyTorch gives no derivative (the Bessel family, Airy Ai)."""
+    """A special function PyTorch gives no derivative (the Bessel family, Airy Ai).
+
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = torch.special.bessel_j0(x)
+    >>> y.grad_fn
+    <NoGradUnaryBackward0 object>
+    >>> y.sum().backward()
+    Traceback (most recent call last):
+      ...
+    RuntimeError: the derivative for 'special_bessel_j0' is not implemented.
+    """
     saves = False
 
     def forward(self, x, fn, name):
@@ -595,6 +736,16 @@ class NoGradUnary(Op):
 
 
 class I0(Op):
+    """The autograd node of torch.special.i0: backward returns g * I1(x).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.special.i0(x)
+    >>> y.grad_fn
+    <I0Backward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.0000, 0.5652])
+    """
     def forward(self, x):
         return _np_unary(np_i0, x)
 
@@ -604,7 +755,16 @@ class I0(Op):
 
 
 class I1(Op):
-    """I1' = I0 - I1/x (1/2 at 0)."""
+    """The autograd node of torch.special.i1: backward returns g * (I0(x) - I1(x) / x), g / 2 at 0.
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.special.i1(x)
+    >>> y.grad_fn
+    <I1Backward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.5000, 0.7009])
+    """
     def forward(self, x):
         return _np_unary(np_i1, x)
 
@@ -618,7 +778,16 @@ class I1(Op):
 
 
 class I0e(Op):
-    """i0e' = i1e - sign(x) i0e."""
+    """The autograd node of torch.special.i0e: backward returns g * (i1e(x) - sign(x) i0e(x)).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.special.i0e(x)
+    >>> y.grad_fn
+    <I0eBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([ 0.0000, -0.2578])
+    """
     def forward(self, x):
         return _np_unary(np_i0e, x)
 
@@ -629,7 +798,16 @@ class I0e(Op):
 
 
 class I1e(Op):
-    """i1e' = i0e - i1e (sign(x) + 1/x) (1/2 at 0)."""
+    """The autograd node of special.i1e: backward returns g * (i0e(x) - i1e(x) (sign(x) + 1/x)).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.special.i1e(x)
+    >>> y.grad_fn
+    <I1eBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.5000, 0.0499])
+    """
     def forward(self, x):
         return _np_unary(np_i1e, x)
 
@@ -649,7 +827,16 @@ def _call(np_fn, fn, x):
 
 
 class Erfcx(Op):
-    """erfcx' = 2 x erfcx(x) - 2/sqrt(pi)."""
+    """The autograd node of special.erfcx: backward returns g * (2 x erfcx(x) - 2 / sqrt(pi)).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.special.erfcx(x)
+    >>> y.grad_fn
+    <ErfcxBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-1.1284, -0.2732])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -661,6 +848,16 @@ class Erfcx(Op):
 
 
 class Ndtr(Op):
+    """The autograd node of torch.special.ndtr: backward returns g * phi(x), the normal density.
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.special.ndtr(x)
+    >>> y.grad_fn
+    <NdtrBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.3989, 0.2420])
+    """
     def forward(self, x):
         return _np_unary(np_ndtr, x)
 
@@ -670,7 +867,16 @@ class Ndtr(Op):
 
 
 class Ndtri(Op):
-    """ndtri' = sqrt(2 pi) exp(y^2 / 2)."""
+    """The autograd node of torch.special.ndtri: backward returns g * sqrt(2 pi) exp(out^2 / 2).
+
+    >>> x = torch.tensor([0.5, 0.975], requires_grad=True)
+    >>> y = torch.special.ndtri(x)
+    >>> y.grad_fn
+    <NdtriBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([ 2.5066, 17.1101])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -682,7 +888,16 @@ class Ndtri(Op):
 
 
 class LogNdtr(Op):
-    """log_ndtr' = phi(x) / Phi(x) = exp(-x^2/2 - log_ndtr(x)) / sqrt(2 pi)."""
+    """The autograd node of torch.special.log_ndtr: backward returns g * phi(x) / Phi(x).
+
+    >>> x = torch.tensor([-5.0, 0.0], requires_grad=True)
+    >>> y = torch.special.log_ndtr(x)
+    >>> y.grad_fn
+    <LogNdtrBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([5.1865, 0.7979])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -694,7 +909,16 @@ class LogNdtr(Op):
 
 
 class Entr(Op):
-    """entr' = -(log x + 1) (-inf... as PyTorch: the formula, x > 0)."""
+    """The autograd node of torch.special.entr: backward returns -g * (log x + 1).
+
+    >>> x = torch.tensor([0.5, 1.0], requires_grad=True)
+    >>> y = torch.special.entr(x)
+    >>> y.grad_fn
+    <EntrBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-0.3069, -1.0000])
+    """
     def forward(self, x):
         return _np_unary(np_entr, x)
 
@@ -704,12 +928,35 @@ class Entr(Op):
 
 
 class Xlog1py(Xlogy):
-    """x log1p(y), 0 where x == 0 (unless y is NaN)."""
+    """x log1p(y), 0 where x == 0 (unless y is NaN).
+
+    Backward returns g log(1 + y) and g x / (1 + y).
+
+    >>> a = torch.tensor([0.0, 2.0], requires_grad=True)
+    >>> b = torch.tensor([1.0, 3.0], requires_grad=True)
+    >>> y = torch.special.xlog1py(a, b)
+    >>> y.grad_fn
+    <Xlog1pyBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([0.6931, 1.3863]), tensor([0.0000, 0.5000]))
+    """
 
     op_name, log, log_method, shift = "xlog1py", staticmethod(np.log1p), "log1p", 1.0
 
 
 class NoGradBinary(Op):
+    """The autograd node of binary special functions without a derivative (zeta, igamma, ...).
+
+    >>> a = torch.tensor([2.0, 3.0], requires_grad=True)
+    >>> y = torch.special.zeta(a, torch.tensor([1.0, 1.0]))
+    >>> y
+    tensor([1.6449, 1.2021], grad_fn=<NoGradBinaryBackward0>)
+    >>> y.sum().backward()
+    Traceback (most recent call last):
+      ...
+    RuntimeError: the derivative for 'special_zeta' is not implemented.
+    """
     saves = False
 
     def forward(self, a, b, fn, name):
@@ -780,22 +1027,48 @@ def _float_pair(a, b):
 
 
 def xlog1py(input, other, *, out=None):  # noqa: A002
-    """input * log1p(other), 0 where input == 0. >>> chainrule.special.xlog1py(x, y)"""
+    """Computes input * log1p(other), 0 where input == 0 (torch.special.xlog1py).
+
+    out_i = input_i * ln(1 + other_i), and 0 where input_i == 0
+
+    >>> torch.special.xlog1py(torch.tensor([0.0, 2.0, 3.0]), torch.tensor([-1.0, 1.0, 0.0]))
+    tensor([0.0000, 1.3863, 0.0000])
+    """
     return Xlog1py.apply(*_float_pair(input, other))
 
 
 def zeta(input, other, *, out=None):  # noqa: A002
-    """Hurwitz zeta(x, q) = sum_k (k + q)^-x (no gradient, as PyTorch)."""
+    """The Hurwitz zeta function.
+
+    out_i = sum_{k>=0} (k + q_i)^(-x_i); zeta(2, 1) = pi^2 / 6
+
+    torch.special.zeta; not differentiable (as in PyTorch).
+
+    >>> torch.special.zeta(torch.tensor([2.0, 4.0]), torch.tensor([1.0, 1.0]))
+    tensor([1.6449, 1.0823])
+    """
     return NoGradBinary.apply(*_float_pair(input, other), fn=np_zeta, name="special_zeta")
 
 
 def igamma(input, other, *, out=None):  # noqa: A002
-    """Regularised lower incomplete gamma P(a, x) (torch.igamma / special.gammainc)."""
+    """The regularised lower incomplete gamma function P(a, x); also torch.special.gammainc.
+
+    out_i = 1 / Gamma(a_i) integral_0^(x_i) t^(a_i - 1) e^(-t) dt
+
+    >>> torch.igamma(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 1.0, 5.0]))
+    tensor([0.6321, 0.2642, 0.8753])
+    """
     return NoGradBinary.apply(*_float_pair(input, other), fn=np_igamma, name="igamma")
 
 
 def igammac(input, other, *, out=None):  # noqa: A002
-    """Regularised upper incomplete gamma Q(a, x) = 1 - P(a, x)."""
+    """The regularised upper incomplete gamma Q(a, x) = 1 - P(a, x); also special.gammaincc.
+
+    out_i = 1 / Gamma(a_i) integral_(x_i)^inf t^(a_i - 1) e^(-t) dt
+
+    >>> torch.igammac(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 1.0, 5.0]))
+    tensor([0.3679, 0.7358, 0.1247])
+    """
     return NoGradBinary.apply(*_float_pair(input, other),
                               fn=lambda a, x: np_igamma(a, x, upper=True), name="igammac")
 
@@ -826,3 +1099,195 @@ _POLY_KINDS = ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_po
                "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
                "laguerre_polynomial_l", "legendre_polynomial_p")
 POLYNOMIALS = {k: _poly(k) for k in _POLY_KINDS}
+
+
+# --- docstrings of the functions made above by factories and lambdas -----------
+i0.__doc__ = """Modified Bessel function of the first kind of order 0 (torch.special.i0).
+
+out_i = sum_k (x_i^2 / 4)^k / (k!)^2
+
+>>> torch.special.i0(torch.tensor([0.0, 1.0, -2.0]))
+tensor([1.0000, 1.2661, 2.2796])
+"""
+
+i1.__doc__ = """Modified Bessel function of the first kind of order 1 (torch.special.i1).
+
+out_i = (x_i / 2) sum_k (x_i^2 / 4)^k / (k! (k + 1)!)
+
+>>> torch.special.i1(torch.tensor([0.0, 1.0, -2.0]))
+tensor([ 0.0000,  0.5652, -1.5906])
+"""
+
+i0e.__doc__ = """Exponentially scaled modified Bessel function of order 0 (torch.special.i0e).
+
+out_i = exp(-|x_i|) I0(x_i)
+
+>>> torch.special.i0e(torch.tensor([0.0, 1.0, 100.0]))
+tensor([1.0000, 0.4658, 0.0399])
+"""
+
+i1e.__doc__ = """Exponentially scaled modified Bessel function of order 1 (torch.special.i1e).
+
+out_i = exp(-|x_i|) I1(x_i)
+
+>>> torch.special.i1e(torch.tensor([0.0, 1.0, -100.0]))
+tensor([ 0.0000,  0.2079, -0.0397])
+"""
+
+erfcx.__doc__ = """The scaled complementary error function, finite where erfc underflows.
+
+out_i = exp(x_i^2) erfc(x_i)
+
+>>> torch.special.erfcx(torch.tensor([0.0, 1.0, 30.0]))
+tensor([1.0000, 0.4276, 0.0188])
+"""
+
+ndtr.__doc__ = """The standard normal CDF (torch.special.ndtr).
+
+out_i = Phi(x_i) = (1 + erf(x_i / sqrt 2)) / 2
+
+>>> torch.special.ndtr(torch.tensor([-1.0, 0.0, 1.96]))
+tensor([0.1587, 0.5000, 0.9750])
+"""
+
+ndtri.__doc__ = """The inverse of the standard normal CDF: the normal quantile function.
+
+out_i = Phi^-1(x_i)
+
+>>> torch.special.ndtri(torch.tensor([0.025, 0.5, 0.975]))
+tensor([-1.9600,  0.0000,  1.9600])
+"""
+
+log_ndtr.__doc__ = """The log of the standard normal CDF, accurate far in the left tail.
+
+out_i = log Phi(x_i)
+
+>>> torch.special.log_ndtr(torch.tensor([-40.0, 0.0, 3.0]))
+tensor([-8.0461e+02, -6.9315e-01, -1.3508e-03])
+"""
+
+entr.__doc__ = """The elementwise entropy term -x log x (torch.special.entr).
+
+out_i = -x_i ln(x_i) for x_i > 0, 0 at 0, -inf for x_i < 0
+
+>>> torch.special.entr(torch.tensor([0.0, 0.5, 1.0, -1.0]))
+tensor([0.0000, 0.3466, -0.0000,   -inf])
+"""
+
+bessel_j0.__doc__ = """Bessel function of the first kind of order 0.
+
+out_i = 1/pi integral_0^pi cos(x_i sin t) dt
+
+torch.special.bessel_j0; not differentiable (as in PyTorch).
+
+>>> torch.special.bessel_j0(torch.tensor([0.0, 1.0, 3.0]))
+tensor([ 1.0000,  0.7652, -0.2601])
+"""
+
+bessel_j1.__doc__ = """Bessel function of the first kind of order 1.
+
+out_i = 1/pi integral_0^pi cos(t - x_i sin t) dt
+
+torch.special.bessel_j1; not differentiable (as in PyTorch).
+
+>>> torch.special.bessel_j1(torch.tensor([0.0, 1.0, -2.0]))
+tensor([ 0.0000,  0.4401, -0.5767])
+"""
+
+bessel_y0.__doc__ = """Bessel function of the second kind of order 0.
+
+Defined for x > 0: -inf at 0 and NaN below, as PyTorch. torch.special.bessel_y0; not differentiable
+(as in PyTorch).
+
+>>> torch.special.bessel_y0(torch.tensor([0.5, 1.0, 10.0]))
+tensor([-0.4445,  0.0883,  0.0557])
+"""
+
+bessel_y1.__doc__ = """Bessel function of the second kind of order 1.
+
+Defined for x > 0: -inf at 0 and NaN below, as PyTorch. torch.special.bessel_y1; not differentiable
+(as in PyTorch).
+
+>>> torch.special.bessel_y1(torch.tensor([0.5, 1.0, 10.0]))
+tensor([-1.4715, -0.7812,  0.2490])
+"""
+
+modified_bessel_i0.__doc__ = """Modified Bessel function I0.
+
+out_i = 1/pi integral_0^pi exp(x_i cos t) dt
+
+torch.special.modified_bessel_i0; not differentiable (as in PyTorch).
+
+>>> torch.special.modified_bessel_i0(torch.tensor([0.0, 1.0, 3.0]))
+tensor([1.0000, 1.2661, 4.8808])
+"""
+
+modified_bessel_i1.__doc__ = """Modified Bessel function I1.
+
+out_i = 1/pi integral_0^pi exp(x_i cos t) cos t dt
+
+torch.special.modified_bessel_i1; not differentiable (as in PyTorch).
+
+>>> torch.special.modified_bessel_i1(torch.tensor([0.0, 1.0, 3.0]))
+tensor([0.0000, 0.5652, 3.9534])
+"""
+
+modified_bessel_k0.__doc__ = """Modified Bessel function of the second kind K0.
+
+out_i = integral_0^inf exp(-x_i cosh t) dt (x_i > 0)
+
+torch.special.modified_bessel_k0; not differentiable (as in PyTorch).
+
+>>> torch.special.modified_bessel_k0(torch.tensor([0.5, 1.0, 3.0]))
+tensor([0.9244, 0.4210, 0.0347])
+"""
+
+modified_bessel_k1.__doc__ = """Modified Bessel function of the second kind K1.
+
+out_i = integral_0^inf exp(-x_i cosh t) cosh t dt (x_i > 0)
+
+torch.special.modified_bessel_k1; not differentiable (as in PyTorch).
+
+>>> torch.special.modified_bessel_k1(torch.tensor([0.5, 1.0, 3.0]))
+tensor([1.6564, 0.6019, 0.0402])
+"""
+
+scaled_modified_bessel_k0.__doc__ = """Exponentially scaled K0.
+
+out_i = exp(x_i) K0(x_i)
+
+torch.special.scaled_modified_bessel_k0; not differentiable (as in PyTorch).
+
+>>> torch.special.scaled_modified_bessel_k0(torch.tensor([0.5, 1.0, 100.0]))
+tensor([1.5241, 1.1445, 0.1252])
+"""
+
+scaled_modified_bessel_k1.__doc__ = """Exponentially scaled K1.
+
+out_i = exp(x_i) K1(x_i)
+
+torch.special.scaled_modified_bessel_k1; not differentiable (as in PyTorch).
+
+>>> torch.special.scaled_modified_bessel_k1(torch.tensor([0.5, 1.0, 100.0]))
+tensor([2.7310, 1.6362, 0.1258])
+"""
+
+airy_ai.__doc__ = """The Airy function Ai.
+
+Ai solves y'' = x y and decays as x -> +inf
+
+torch.special.airy_ai; not differentiable (as in PyTorch).
+
+>>> torch.special.airy_ai(torch.tensor([-2.0, 0.0, 1.0, 3.0]))
+tensor([0.2274, 0.3550, 0.1353, 0.0066])
+"""
+
+spherical_bessel_j0.__doc__ = """The spherical Bessel function j0.
+
+out_i = sin(x_i) / x_i, 1 at 0
+
+torch.special.spherical_bessel_j0; not differentiable (as in PyTorch).
+
+>>> torch.special.spherical_bessel_j0(torch.tensor([0.0, 1.0, 3.1416]))
+tensor([ 1.0000e+00,  8.4147e-01, -2.3046e-06])
+"""
