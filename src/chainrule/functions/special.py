@@ -45,7 +45,12 @@ def _lgamma_pos(x):
 
 
 def np_lgamma(x):
-    """log|Gamma(x)| elementwise; inf at the poles 0, -1, -2, ... (as PyTorch)."""
+    """log|Gamma(x)| elementwise; inf at the poles 0, -1, -2, ... (as PyTorch).
+
+    >>> from chainrule.functions.special import np_lgamma
+    >>> np_lgamma(np.array([0.5, 3.0, -1.5, 0.0]))
+    array([0.57236494, 0.69314718, 0.86004702,        inf])
+    """
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -85,7 +90,12 @@ def _digamma_pos(x):
 
 
 def np_digamma(x):
-    """psi(x) = d/dx log Gamma(x); -inf at +0, NaN at the negative integers (PyTorch)."""
+    """psi(x) = d/dx log Gamma(x); -inf at +0, NaN at the negative integers (PyTorch).
+
+    >>> from chainrule.functions.special import np_digamma
+    >>> np_digamma(np.array([1.0, 0.5, -0.5]))
+    array([-0.57721566, -1.96351003,  0.03648997])
+    """
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -110,7 +120,12 @@ _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617
 def np_polygamma(n, x):
     """psi^(n)(x) for n >= 1: the recurrence psi^(n)(x) = psi^(n)(x + 1) + (-1)^(n+1) n! /
     x^(n+1) (valid at any non-pole x, negative ones too) shifts x to >= 20, where the
-    asymptotic series converges to float64 precision."""
+    asymptotic series converges to float64 precision.
+
+    >>> from chainrule.functions.special import np_polygamma
+    >>> np_polygamma(1, np.array([1.0, 0.5, -0.5]))
+    array([1.64493407, 4.9348022 , 8.9348022 ])
+    """
     if n == 0:
         return np_digamma(x)
     x = np.array(x, dtype=np.float64)
@@ -145,7 +160,12 @@ _erf_exact = np.frompyfunc(math.erf, 1, 1)
 
 def np_erfc(x):
     """1 - erf(x) without the cancellation: math.erfc for float64 (exact), Numerical
-    Recipes' erfc fit (relative error 1.2e-7) for float32."""
+    Recipes' erfc fit (relative error 1.2e-7) for float32.
+
+    >>> from chainrule.functions.special import np_erfc
+    >>> np_erfc(np.array([0.0, 1.0, 10.0]))
+    array([1.00000000e+00, 1.57299207e-01, 2.08848758e-45])
+    """
     if x.dtype == np.float64 or x.size < 64:
         return np.asarray(_erfc_exact(x), dtype=x.dtype)
     a = np.abs(x, dtype=np.float64)
@@ -159,7 +179,12 @@ def np_erfc(x):
 def np_erfinv(x):
     """Inverse error function: Giles' single-precision approximation ("Approximating the
     erfinv function", 2010), then three Newton steps on erf (|x| <= 0.5) or on log erfc (the
-    tails, where 1 - |x| is exact and erf's cancellation would lose digits)."""
+    tails, where 1 - |x| is exact and erf's cancellation would lose digits).
+
+    >>> from chainrule.functions.special import np_erfinv
+    >>> np_erfinv(np.array([0.0, 0.5, -0.999999]))
+    array([ 0.        ,  0.47693628, -3.45891074])
+    """
     shape = np.shape(x)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -208,6 +233,16 @@ def _call(np_fn, method, x, *args):
 
 
 class Lgamma(Op):
+    """The autograd node of torch.lgamma: backward returns g * digamma(x).
+
+    >>> x = torch.tensor([1.0, 2.5], requires_grad=True)
+    >>> y = torch.lgamma(x)
+    >>> y.grad_fn
+    <LgammaBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-0.5772,  0.7032])
+    """
     def forward(self, x):
         return _as(np_lgamma(x), x)
 
@@ -217,6 +252,16 @@ class Lgamma(Op):
 
 
 class Digamma(Op):
+    """The autograd node of torch.digamma: backward returns g * polygamma(1, x).
+
+    >>> x = torch.tensor([1.0, 2.5], requires_grad=True)
+    >>> y = torch.digamma(x)
+    >>> y.grad_fn
+    <DigammaBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.6449, 0.4904])
+    """
     def forward(self, x):
         return _as(np_digamma(x), x)
 
@@ -226,6 +271,16 @@ class Digamma(Op):
 
 
 class Polygamma(Op):
+    """The autograd node of torch.polygamma(n, x), n >= 1: backward returns g polygamma(n + 1, x).
+
+    >>> x = torch.tensor([1.0, 2.5], requires_grad=True)
+    >>> y = torch.polygamma(1, x)
+    >>> y.grad_fn
+    <PolygammaBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-2.4041, -0.2362])
+    """
     def forward(self, x, n):
         self.n = n
         return _as(np_polygamma(n, x), x)
@@ -236,6 +291,16 @@ class Polygamma(Op):
 
 
 class Erfc(Op):
+    """The autograd node of torch.erfc: backward returns -g * 2 / sqrt(pi) exp(-x^2).
+
+    >>> x = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = torch.erfc(x)
+    >>> y.grad_fn
+    <ErfcBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([-1.1284, -0.4151])
+    """
     def forward(self, x):
         return np_erfc(x)
 
@@ -245,7 +310,16 @@ class Erfc(Op):
 
 
 class Erfinv(Op):
-    """d/dx erfinv(x) = sqrt(pi)/2 exp(erfinv(x)^2)."""
+    """d/dx erfinv(x) = sqrt(pi)/2 exp(erfinv(x)^2).
+
+    >>> x = torch.tensor([0.0, 0.5], requires_grad=True)
+    >>> y = torch.erfinv(x)
+    >>> y.grad_fn
+    <ErfinvBackward0 object>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.8862, 1.1126])
+    """
     saves_output = True
 
     def forward(self, x):
@@ -257,17 +331,37 @@ class Erfinv(Op):
 
 
 def lgamma(input):  # noqa: A002 - PyTorch's argument names
-    """log|Gamma(x)|. >>> chainrule.lgamma(chainrule.tensor([0.5, 3.0]))  # [0.5724, 0.6931]"""
+    """Returns the log of the absolute value of the gamma function of the elements.
+
+    out_i = ln |Gamma(x_i)|; inf at 0, -1, -2, ...
+
+    >>> torch.lgamma(torch.tensor([0.5, 1.0, 3.0, -0.5]))
+    tensor([0.5724, 0.0000, 0.6931, 1.2655])
+    """
     return Lgamma.apply(floating(input))
 
 
 def digamma(input):  # noqa: A002
-    """psi(x), the derivative of lgamma. >>> chainrule.digamma(chainrule.tensor([1.0]))"""
+    """Returns the digamma function psi, the derivative of lgamma (also special.psi).
+
+    out_i = d/dx ln Gamma(x_i) = Gamma'(x_i) / Gamma(x_i)
+
+    >>> torch.digamma(torch.tensor([1.0, 0.5, 10.0]))
+    tensor([-0.5772, -1.9635,  2.2518])
+    """
     return Digamma.apply(floating(input))
 
 
 def polygamma(n, input):  # noqa: A002
-    """The n-th derivative of digamma (polygamma(0, x) is digamma(x))."""
+    """The n-th derivative of digamma (polygamma(0, x) is digamma(x)).
+
+    out_i = psi^(n)(x_i) = d^(n+1)/dx^(n+1) ln Gamma(x_i)
+
+    >>> torch.polygamma(1, torch.tensor([1.0, 0.5]))
+    tensor([1.6449, 4.9348])
+    >>> torch.polygamma(2, torch.tensor([1.0]))
+    tensor([-2.4041])
+    """
     if int(n) != n or n < 0:
         raise RuntimeError(f"polygamma(n, x) does not support negative n (got {n})")
     if n == 0:
@@ -276,17 +370,33 @@ def polygamma(n, input):  # noqa: A002
 
 
 def erfc(input):  # noqa: A002
-    """1 - erf(x), accurate in the tail. >>> chainrule.erfc(chainrule.tensor([3.0]))"""
+    """Returns the complementary error function, accurate in the tail where 1 - erf(x) is 0.
+
+    out_i = 1 - erf(x_i) = 2 / sqrt(pi) integral_(x_i)^inf e^(-t^2) dt
+
+    >>> torch.erfc(torch.tensor([0.0, 1.0, 5.0]))
+    tensor([1.0000e+00, 1.5730e-01, 1.5375e-12])
+    """
     return Erfc.apply(floating(input))
 
 
 def erfinv(input):  # noqa: A002
-    """The inverse of erf on (-1, 1). >>> chainrule.erfinv(chainrule.tensor([0.5]))"""
+    """Returns the inverse error function on (-1, 1) (inf at +-1, NaN outside).
+
+    erf(erfinv(x)) = x
+
+    >>> torch.erfinv(torch.tensor([0.0, 0.5, -0.9]))
+    tensor([ 0.0000,  0.4769, -1.1631])
+    """
     return Erfinv.apply(floating(input))
 
 
 def mvlgamma(input, p):  # noqa: A002
-    """Multivariate log-gamma of dimension p: sum_i lgamma(x - i/2) + p(p-1)/4 log(pi)."""
+    """Multivariate log-gamma of dimension p: sum_i lgamma(x - i/2) + p(p-1)/4 log(pi).
+
+    >>> torch.mvlgamma(torch.tensor([2.5, 3.0]), p=2)
+    tensor([0.8570, 1.5502])
+    """
     x = floating(input)
     if (x._data <= (p - 1) / 2).any():
         raise RuntimeError(f"mvlgamma: All elements must be greater than (p-1)/2 = {(p - 1) / 2}")
