@@ -8,8 +8,24 @@ from ..tensor import Tensor
 
 
 def tensordot(a, b, dims=2, out=None):
-    """Sum over the last `dims` dims of a and the first of b, or over the listed pairs
-    dims=([a dims], [b dims]). >>> chainrule.tensordot(a, b, dims=([1], [0]))"""
+    """Sums the products of a and b over the dims to contract (a generalised matmul).
+
+    out[i..., j...] = sum_k a[i..., k...] b[k..., j...]
+
+    dims=n contracts the last n dims of a with the first n of b; dims=([a dims], [b dims]) lists
+    the pairs.
+
+    >>> a = torch.arange(6.0).reshape(2, 3)
+    >>> b = torch.arange(12.0).reshape(3, 4)
+    >>> torch.tensordot(a, b, dims=1)
+    tensor([[20., 23., 26., 29.],
+            [56., 68., 80., 92.]])
+    >>> torch.tensordot(a, b.T, dims=([1], [1]))
+    tensor([[20., 23., 26., 29.],
+            [56., 68., 80., 92.]])
+    >>> torch.tensordot(torch.ones(2, 3), torch.ones(2, 3))
+    tensor(6.)
+    """
     from .linalg import matmul
     a, b = promote(as_operand(a), as_operand(b))
     na, nb = a._data.ndim, b._data.ndim
@@ -50,7 +66,18 @@ def tensordot(a, b, dims=2, out=None):
 
 
 def kron(input, other):  # noqa: A002 - PyTorch's argument names
-    """The Kronecker product: blocks input[i, j] * other."""
+    """The Kronecker product: blocks input[i, j] * other.
+
+    out[i * m + k, j * n + l] = input[i, j] * other[k, l] (other of shape (m, n))
+
+    >>> torch.kron(torch.eye(2), torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([[1., 2., 0., 0.],
+            [3., 4., 0., 0.],
+            [0., 0., 1., 2.],
+            [0., 0., 3., 4.]])
+    >>> torch.kron(torch.tensor([1, 10]), torch.tensor([1, 2, 3]))
+    tensor([ 1,  2,  3, 10, 20, 30])
+    """
     a, b = promote(as_operand(input), as_operand(other))
     nd = max(a._data.ndim, b._data.ndim)
     sa = (1,) * (nd - a._data.ndim) + a._data.shape
@@ -62,7 +89,15 @@ def kron(input, other):  # noqa: A002 - PyTorch's argument names
 
 def cross(input, other, dim=None):  # noqa: A002
     """The 3-D cross product along dim (with dim=None: the first dim of size 3, PyTorch's
-    deprecated default; torch.linalg.cross uses dim=-1). Broadcasts."""
+    deprecated default; torch.linalg.cross uses dim=-1). Broadcasts.
+
+    a x b = (a1 b2 - a2 b1, a2 b0 - a0 b2, a0 b1 - a1 b0)
+
+    >>> torch.cross(torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 1.0, 0.0]), dim=0)
+    tensor([0., 0., 1.])
+    >>> torch.linalg.cross(torch.tensor([[1.0, 2.0, 3.0]]), torch.tensor([[4.0, 5.0, 6.0]]))
+    tensor([[-3.,  6., -3.]])
+    """
     from .shape import broadcast_tensors, stack
     a, b = promote(as_operand(input), as_operand(other))
     if a._data.shape != b._data.shape:
@@ -85,7 +120,19 @@ def cross(input, other, dim=None):  # noqa: A002
 
 def cdist(x1, x2, p=2.0, compute_mode=None):
     """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M);
-    the gradient at zero distance is 0, as PyTorch's."""
+    the gradient at zero distance is 0, as PyTorch's.
+
+    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p
+
+    >>> x1 = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
+    >>> x2 = torch.tensor([[3.0, 4.0], [1.0, 0.0], [0.0, 0.0]])
+    >>> torch.cdist(x1, x2)
+    tensor([[5.0000, 1.0000, 0.0000],
+            [3.6056, 1.0000, 1.4142]])
+    >>> torch.cdist(x1, x2, p=1.0)
+    tensor([[7., 1., 0.],
+            [5., 1., 2.]])
+    """
     from .reduce import norm
     a, b = as_operand(x1), as_operand(x2)
     if a._data.dtype.kind != "f" or b._data.dtype.kind != "f":
@@ -134,25 +181,64 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):  # noqa: A002
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):  # noqa: A002
-    """beta * input + alpha * (mat @ vec)."""
+    """beta * input + alpha * (mat @ vec).
+
+    out = beta * input + alpha * mat @ vec
+
+    >>> m = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> torch.addmv(torch.tensor([1.0, 1.0]), m, torch.tensor([1.0, -1.0]))
+    tensor([0., 0.])
+    >>> torch.addmv(torch.tensor([1.0, 1.0]), m, torch.tensor([2.0, 3.0]), beta=0.5, alpha=2)
+    tensor([16.5000, 36.5000])
+    """
     from .linalg import mv
     return _maybe_out(_scaled_sum(input, mv(mat, vec), beta, alpha), out)
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):  # noqa: A002
-    """beta * input + alpha * outer(vec1, vec2)."""
+    """beta * input + alpha * outer(vec1, vec2).
+
+    out[i, j] = beta * input[i, j] + alpha * vec1[i] * vec2[j]
+
+    >>> v1, v2 = torch.tensor([1.0, 2.0]), torch.tensor([1.0, 10.0, 100.0])
+    >>> torch.addr(torch.zeros(2, 3), v1, v2)
+    tensor([[  1.,  10., 100.],
+            [  2.,  20., 200.]])
+    >>> torch.addr(torch.ones(2, 3), v1, v2, beta=2, alpha=-1)
+    tensor([[   1.,   -8.,  -98.],
+            [   0.,  -18., -198.]])
+    """
     from .linalg import outer
     return _maybe_out(_scaled_sum(input, outer(vec1, vec2), beta, alpha), out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):  # noqa: A002
-    """beta * input + alpha * (batch1 @ batch2), batch by batch."""
+    """beta * input + alpha * (batch1 @ batch2), batch by batch.
+
+    out[b] = beta * input[b] + alpha * batch1[b] @ batch2[b]
+
+    >>> b1 = torch.arange(8.0).reshape(2, 2, 2)
+    >>> out = torch.baddbmm(torch.ones(2, 2, 2), b1, torch.eye(2).expand(2, 2, 2), alpha=10)
+    >>> out.shape
+    chainrule.Size([2, 2, 2])
+    >>> out[1]
+    tensor([[41., 51.],
+            [61., 71.]])
+    """
     from .linalg import bmm
     return _maybe_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha), out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):  # noqa: A002
-    """beta * input + alpha * sum_b (batch1[b] @ batch2[b])."""
+    """beta * input + alpha * sum_b (batch1[b] @ batch2[b]).
+
+    out = beta * input + alpha * sum_b batch1[b] @ batch2[b]
+
+    >>> b1 = torch.arange(8.0).reshape(2, 2, 2)
+    >>> torch.addbmm(torch.zeros(2, 2), b1, torch.eye(2).expand(2, 2, 2))
+    tensor([[ 4.,  6.],
+            [ 8., 10.]])
+    """
     from .linalg import bmm
     return _maybe_out(_scaled_sum(input, _sum0(bmm(batch1, batch2)), beta, alpha), out)
 
@@ -168,7 +254,14 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):  # noqa: A002
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):  # noqa: A002
-    """input + value * tensor1 / tensor2 (floating tensors; broadcasting)."""
+    """input + value * tensor1 / tensor2 (floating tensors; broadcasting).
+
+    out_i = input_i + value * tensor1_i / tensor2_i
+
+    >>> t1, t2 = torch.tensor([1.0, 3.0]), torch.tensor([2.0, 4.0])
+    >>> torch.addcdiv(torch.tensor([1.0, 1.0]), t1, t2, value=2)
+    tensor([2.0000, 2.5000])
+    """
     t1, t2 = as_operand(tensor1), as_operand(tensor2)
     if t1._data.dtype.kind != "f" and t2._data.dtype.kind != "f":
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
