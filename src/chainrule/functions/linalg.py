@@ -11,7 +11,20 @@ _make = Tensor._make
 
 
 class Matmul(Op):
-    """a @ b for a, b with at least 2 dims (1-D operands are lifted by `matmul`)."""
+    """a @ b for a, b with at least 2 dims (1-D operands are lifted by `matmul`).
+
+    Backward returns g @ b^T and a^T @ g (summed over broadcast batch dims).
+
+    >>> a = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> b = torch.tensor([[3.0], [4.0]], requires_grad=True)
+    >>> y = a @ b
+    >>> y.grad_fn
+    <MatmulBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad, b.grad
+    (tensor([[3., 4.]]), tensor([[1.],
+            [2.]]))
+    """
 
     def forward(self, a, b):
         if a.shape[-1] != b.shape[-2]:
@@ -38,7 +51,21 @@ def _mat(shape):
 
 class Linear(Op):
     """y = x W^T + b in one node: one GEMM forward, two backward, the bias gradient one
-    reduction. Leading dims of x are flattened into one batch dim for the GEMMs."""
+    reduction. Leading dims of x are flattened into one batch dim for the GEMMs.
+
+    Backward returns g W, g^T x and the sum of g over the batch.
+
+    >>> x = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> w = torch.tensor([[1.0, 0.0], [1.0, 1.0]], requires_grad=True)
+    >>> b = torch.zeros(2, requires_grad=True)
+    >>> y = F.linear(x, w, b)
+    >>> y
+    tensor([[1., 3.]], grad_fn=<LinearBackward0>)
+    >>> y.sum().backward()
+    >>> x.grad, w.grad, b.grad
+    (tensor([[2., 1.]]), tensor([[1., 2.],
+            [1., 2.]]), tensor([1., 1.]))
+    """
 
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[1]:
@@ -80,6 +107,17 @@ class Linear(Op):
 
 
 def linear(x, weight, bias=None):
+    """Applies the affine map y = x W^T + b (F.linear); x's leading dims are batch dims.
+
+    y[..., o] = sum_i x[..., i] W[o, i] + b[o], W of shape (out_features, in_features)
+
+    >>> x = torch.tensor([[1.0, 2.0]])
+    >>> w = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> F.linear(x, w)
+    tensor([[1., 2., 3.]])
+    >>> F.linear(x, w, torch.tensor([0.0, 0.0, 10.0]))
+    tensor([[ 1.,  2., 13.]])
+    """
     x = as_operand(x)
     if x._data.dtype != weight._data.dtype:
         raise RuntimeError(f"linear: expected input and weight to have the same dtype, but got "
@@ -90,6 +128,24 @@ def linear(x, weight, bias=None):
 
 
 def matmul(input, other):  # noqa: A002 - PyTorch's argument names
+    """Matrix product of two tensors, with PyTorch's rules for 1-D and batched operands.
+
+    out[..., i, j] = sum_k input[..., i, k] other[..., k, j]
+
+    1-D by 1-D is the dot product; a 1-D operand is a row (left) or column (right) vector, removed
+    from the result; batch dims broadcast.
+
+    >>> a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> torch.matmul(a, torch.tensor([[1.0], [1.0]]))
+    tensor([[3.],
+            [7.]])
+    >>> torch.matmul(a, torch.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    >>> torch.matmul(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))
+    tensor(11.)
+    >>> torch.matmul(torch.ones(5, 2, 3), torch.ones(3, 4)).shape
+    chainrule.Size([5, 2, 4])
+    """
     a, b = promote(input, other)
     if a._data.ndim == 0 or b._data.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
@@ -108,6 +164,14 @@ def matmul(input, other):  # noqa: A002 - PyTorch's argument names
 
 
 def mm(a, b):
+    """Matrix product of two 2-D tensors (no broadcasting).
+
+    out[i, j] = sum_k a[i, k] b[k, j]
+
+    >>> torch.mm(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
+    tensor([[2., 1.],
+            [4., 3.]])
+    """
     if a._data.ndim != 2 or b._data.ndim != 2:
         raise RuntimeError(f"mm: both arguments must be 2D, got {a._data.ndim}D and "
                            f"{b._data.ndim}D")
@@ -115,6 +179,17 @@ def mm(a, b):
 
 
 def bmm(a, b):
+    """Batched matrix product of two 3-D tensors with the same batch size.
+
+    out[n] = a[n] @ b[n]
+
+    >>> a = torch.arange(8.0).reshape(2, 2, 2)
+    >>> torch.bmm(a, torch.eye(2).expand(2, 2, 2)).shape
+    chainrule.Size([2, 2, 2])
+    >>> torch.bmm(a, a)[1]
+    tensor([[46., 55.],
+            [66., 79.]])
+    """
     if a._data.ndim != 3 or b._data.ndim != 3:
         raise RuntimeError(f"bmm: batch1 and batch2 must be 3D tensors, got {a._data.ndim}D and "
                            f"{b._data.ndim}D")
@@ -124,10 +199,26 @@ def bmm(a, b):
 
 
 def mv(a, v):
+    """Matrix-vector product.
+
+    out[i] = sum_k a[i, k] v[k]
+
+    >>> torch.mv(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([1.0, -1.0]))
+    tensor([-1., -1.])
+    """
     return matmul(a, v)
 
 
 def dot(a, b):
+    """Dot product of two 1-D tensors, a 0-d tensor; also torch.vdot (real tensors).
+
+    out = sum_i a_i b_i
+
+    >>> torch.dot(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([4.0, 5.0, 6.0]))
+    tensor(32.)
+    >>> torch.vdot(torch.tensor([1, 2]), torch.tensor([3, 4]))
+    tensor(11)
+    """
     if a._data.ndim != 1 or b._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D "
                            "tensors")
@@ -160,6 +251,14 @@ def inner(input, other, *, out=None):  # noqa: A002 - PyTorch's names
 
 
 def outer(a, b):
+    """Outer product of two 1-D tensors; also torch.ger.
+
+    out[i, j] = a_i b_j
+
+    >>> torch.outer(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 10.0, 100.0]))
+    tensor([[  1.,  10., 100.],
+            [  2.,  20., 200.]])
+    """
     if a._data.ndim != 1 or b._data.ndim != 1:
         raise RuntimeError(f"outer: expected 1-D vectors, got {a._data.ndim}D and "
                            f"{b._data.ndim}D")
@@ -175,7 +274,17 @@ class Einsum(Op):
     """einsum with explicit output. The gradient of operand i is itself an einsum of the
     output gradient with the other operands; indices summed out of operand i alone are
     restored by broadcasting. Repeated indices in one operand (diagonals) are taken out
-    before, by `_diagonal`, so every operand here has distinct subscripts."""
+    before, by `_diagonal`, so every operand here has distinct subscripts.
+
+    >>> a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = torch.einsum('ij,jk->ik', a, a)
+    >>> y.grad_fn
+    <EinsumBackward0 object>
+    >>> y.sum().backward()
+    >>> a.grad
+    tensor([[ 7., 11.],
+            [ 9., 13.]])
+    """
 
     def forward(self, *arrays, inputs, output):
         self.subs, self.out_sub = inputs, output
@@ -205,6 +314,16 @@ class Einsum(Op):
 
 
 def einsum_raw(subs, out, operands):
+    """einsum on explicit subscripts: np.einsum on arrays, a recorded Einsum node on Tensors.
+
+    Used by backward formulas, so a gradient of an einsum is itself differentiable.
+
+    >>> from chainrule.functions.linalg import einsum_raw
+    >>> einsum_raw(['ij', 'j'], 'i', [np.ones((2, 3)), np.arange(3.0)])
+    array([3., 3.])
+    >>> einsum_raw(['ij', 'j'], 'i', [torch.ones(2, 3, requires_grad=True), torch.arange(3.0)])
+    tensor([3., 3.], grad_fn=<EinsumBackward0>)
+    """
     if all(dual.is_array(o) for o in operands):
         return np.einsum(",".join(subs) + "->" + out, *operands, optimize=len(operands) > 2)
     return Einsum.apply(*[as_operand(o) for o in operands], inputs=tuple(subs), output=out)
@@ -229,7 +348,23 @@ def _diagonal(o, s):
 
 
 def einsum(equation, *operands):
-    """Einstein summation, e.g. einsum('bij,bjk->bik', a, b); '...' is supported."""
+    """Einstein summation, e.g. einsum('bij,bjk->bik', a, b); '...' is supported.
+
+    >>> a = torch.arange(6.0).reshape(2, 3)
+    >>> b = torch.arange(3.0)
+    >>> torch.einsum('ij,j->i', a, b)
+    tensor([ 5., 14.])
+    >>> torch.einsum('ij->ji', a).shape
+    chainrule.Size([3, 2])
+    >>> torch.einsum('ii', torch.eye(3))
+    tensor(3.)
+    >>> torch.einsum('...j,j', a, b)
+    tensor([ 5., 14.])
+    >>> torch.einsum('i,j->ij', b, b)
+    tensor([[0., 0., 0.],
+            [0., 1., 2.],
+            [0., 2., 4.]])
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = [as_operand(o) for o in operands]
