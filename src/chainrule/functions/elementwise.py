@@ -151,7 +151,9 @@ def _int_pow_negative(a, b):
 
 
 class Pow(Op):
-    """a ** b with both tensors. d/da = b a^(b-1); d/db = a^b log a (0 where a == 0).
+    """The autograd node of tensor ** tensor (torch.pow): backward returns both partials.
+
+    a ** b with both tensors. d/da = b a^(b-1); d/db = a^b log a (0 where a == 0).
 
     >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
     >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
@@ -197,7 +199,9 @@ class Pow(Op):
 
 
 class PowScalar(Op):
-    """x ** p for a Python number p.
+    """The autograd node of tensor ** number: backward returns g p x^(p - 1).
+
+    x ** p for a Python number p.
 
     Backward returns g * p * x^(p - 1).
 
@@ -227,7 +231,9 @@ class PowScalar(Op):
 
 
 class RPowScalar(Op):
-    """c ** x for a Python number c: d/dx = c^x log c.
+    """The autograd node of number ** tensor: backward returns g c^x ln c.
+
+    c ** x for a Python number c: d/dx = c^x log c.
 
     >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
     >>> y = 2 ** x
@@ -248,7 +254,9 @@ class RPowScalar(Op):
 
 
 class Maximum(Op):
-    """Elementwise max; ties send half the gradient to each input (PyTorch's rule).
+    """The autograd node of torch.maximum: the larger input gets g; at a tie each gets g / 2.
+
+    Elementwise max; ties send half the gradient to each input (PyTorch's rule).
 
     >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
     >>> b = torch.tensor([2.0, 2.0], requires_grad=True)
@@ -300,7 +308,9 @@ class Minimum(Op):
 
 
 class Where(Op):
-    """where(cond, a, b): the branch not taken gets an exact zero gradient (no NaN leak).
+    """The autograd node of torch.where: g goes to the branch taken, an exact 0 to the other.
+
+    where(cond, a, b): the branch not taken gets an exact zero gradient (no NaN leak).
 
     >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
     >>> b = torch.tensor([3.0, 4.0], requires_grad=True)
@@ -361,7 +371,9 @@ class Neg(Op):
 
 
 class Cast(Op):
-    """A dtype change; the gradient is cast back to the input's dtype.
+    """The autograd node of a dtype change (Tensor.to, .double(), ...): backward casts g back.
+
+    A dtype change; the gradient is cast back to the input's dtype.
 
     >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
     >>> y = x.to(torch.float64)
@@ -384,7 +396,9 @@ class Cast(Op):
 
 
 class Copy(Op):
-    """clone(): a new array, gradient passes through.
+    """The autograd node of Tensor.clone: backward passes g through.
+
+    clone(): a new array, gradient passes through.
 
     >>> x = torch.tensor([0.5, 2.0], requires_grad=True)
     >>> y = x.clone()
@@ -725,7 +739,9 @@ class Elu(Op):
 
 
 class Gelu(Op):
-    """GELU, exact (x Phi(x)) or PyTorch's tanh approximation.
+    """The autograd node of F.gelu: backward returns g times GELU's derivative.
+
+    GELU, exact (x Phi(x)) or PyTorch's tanh approximation.
 
     Backward returns g * (Phi(x) + x phi(x)), phi the standard normal density (tanh form: its
     derivative).
@@ -839,7 +855,9 @@ class Silu(Op):
 
 
 class Softplus(Op):
-    """log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch.
+    """The autograd node of F.softplus: backward returns g * sigmoid(beta x).
+
+    log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch.
 
     Backward returns g * sigmoid(beta x), or g above the threshold.
 
@@ -866,7 +884,9 @@ class Softplus(Op):
 
 
 class Clamp(Op):
-    """Gradient 1 inside [min, max] (bounds included), 0 outside, as in PyTorch.
+    """The autograd node of torch.clamp with number bounds: backward passes g inside them.
+
+    Gradient 1 inside [min, max] (bounds included), 0 outside, as in PyTorch.
 
     >>> x = torch.tensor([-2.0, 0.5, 1.0, 3.0], requires_grad=True)
     >>> y = torch.clamp(x, -1.0, 1.0)
@@ -894,7 +914,9 @@ class Clamp(Op):
 
 
 class FloorDiv(Op):
-    """a // b rounds toward -inf; its gradient is zero almost everywhere.
+    """The autograd node of torch.floor_divide: its gradient is zero almost everywhere.
+
+    a // b rounds toward -inf; its gradient is zero almost everywhere.
 
     >>> a = torch.tensor([7.0, -7.0], requires_grad=True)
     >>> y = torch.floor_divide(a, 2.0)
@@ -920,7 +942,9 @@ class FloorDiv(Op):
 
 
 class Remainder(Op):
-    """a % b (sign of b, as Python and PyTorch); d/da = 1, d/db = -floor(a / b).
+    """The autograd node of torch.remainder: backward returns g and -g floor(a / b).
+
+    a % b (sign of b, as Python and PyTorch); d/da = 1, d/db = -floor(a / b).
 
     >>> a = torch.tensor([7.0, -7.0], requires_grad=True)
     >>> b = torch.tensor([3.0, 3.0], requires_grad=True)
@@ -1379,7 +1403,9 @@ absolute = abs
 
 
 class Piecewise(Op):
-    """A piecewise-constant function of x (sign, floor, round, ...): its value, and an
+    """The autograd node of sign, floor, ceil, round, ...: backward returns exact zeros.
+
+    A piecewise-constant function of x (sign, floor, round, ...): its value, and an
     exact zero gradient (x * 0 + value would turn inf into NaN).
 
     >>> x = torch.tensor([-1.5, 2.0], requires_grad=True)
@@ -1981,7 +2007,9 @@ class Exp2(Op):
 
 
 class Sinc(Op):
-    """sin(pi x) / (pi x), 1 at 0; its derivative is 0 there.
+    """The autograd node of torch.sinc: backward returns g (cos(pi x) - sinc(x)) / x.
+
+    sin(pi x) / (pi x), 1 at 0; its derivative is 0 there.
 
     >>> x = torch.tensor([0.0, 0.5], requires_grad=True)
     >>> y = torch.sinc(x)
@@ -2009,7 +2037,9 @@ class Sinc(Op):
 
 
 class Logit(Op):
-    """log(x / (1 - x)), x clamped to [eps, 1 - eps] when eps is given (gradient 0 outside,
+    """The autograd node of torch.logit: backward returns g / (x (1 - x)).
+
+    log(x / (1 - x)), x clamped to [eps, 1 - eps] when eps is given (gradient 0 outside,
     as PyTorch).
 
     Backward returns g / (x (1 - x)).
@@ -2039,7 +2069,9 @@ class Logit(Op):
 
 
 class NanToNum(Op):
-    """NaN / +inf / -inf replaced by numbers; the gradient is g where x is finite, else 0.
+    """The autograd node of torch.nan_to_num: backward passes g where x is finite.
+
+    NaN / +inf / -inf replaced by numbers; the gradient is g where x is finite, else 0.
 
     >>> x = torch.tensor([float('inf'), 1.0], requires_grad=True)
     >>> y = torch.nan_to_num(x)
@@ -2111,7 +2143,9 @@ class Hypot(Op):
 
 
 class LogAddExp(Op):
-    """log(e^a + e^b); base 2 with base2=True. d/da = 1 / (1 + base^(b - a)).
+    """The autograd node of torch.logaddexp / logaddexp2: backward returns softmax weights.
+
+    log(e^a + e^b); base 2 with base2=True. d/da = 1 / (1 + base^(b - a)).
 
     >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
     >>> b = torch.tensor([1.0, 0.0], requires_grad=True)
@@ -2143,7 +2177,9 @@ class LogAddExp(Op):
 
 
 class Copysign(Op):
-    """|a| with b's sign; d/da = out / a (0 where a == 0), d/db = 0.
+    """The autograd node of torch.copysign: backward returns g out / a (0 where a == 0), and 0.
+
+    |a| with b's sign; d/da = out / a (0 where a == 0), d/db = 0.
 
     >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
     >>> b = torch.tensor([-1.0, 1.0], requires_grad=True)
@@ -2176,7 +2212,9 @@ class Copysign(Op):
 
 
 class Fmod(Op):
-    """C's fmod (the sign of a); d/da = 1, d/db = -trunc(a / b).
+    """The autograd node of torch.fmod: backward returns g and -g trunc(a / b).
+
+    C's fmod (the sign of a); d/da = 1, d/db = -trunc(a / b).
 
     >>> a = torch.tensor([7.0, -7.0], requires_grad=True)
     >>> b = torch.tensor([3.0, 3.0], requires_grad=True)
@@ -2204,7 +2242,9 @@ class Fmod(Op):
 
 
 class Xlogy(Op):
-    """x * log(y), 0 where x == 0 (unless y is NaN). Subclasses shift the log's argument
+    """The autograd node of torch.xlogy: backward returns g log(y) and g x / y.
+
+    x * log(y), 0 where x == 0 (unless y is NaN). Subclasses shift the log's argument
     (Xlog1py: x * log(1 + y)) through the class attributes.
 
     Backward returns g log(y) and g x / y.
@@ -2246,7 +2286,9 @@ class Xlogy(Op):
 
 
 class Lerp(Op):
-    """start + w (end - start), evaluated as PyTorch does (from the nearer end).
+    """The autograd node of torch.lerp: backward returns g (1 - w), g w and g (end - start).
+
+    start + w (end - start), evaluated as PyTorch does (from the nearer end).
 
     Backward returns g (1 - w), g w and g (end - start).
 
@@ -2278,7 +2320,9 @@ class Lerp(Op):
 
 
 class ClampTensor(Op):
-    """clamp with tensor bounds (either may be absent). Gradients as PyTorch: x gets g where
+    """The autograd node of torch.clamp with tensor bounds: g goes to x or to the bound used.
+
+    clamp with tensor bounds (either may be absent). Gradients as PyTorch: x gets g where
     min <= x <= max; min where x < min (and min < max); max where x > max (or max < min).
 
     >>> x = torch.tensor([-2.0, 0.5, 3.0], requires_grad=True)

@@ -11,7 +11,9 @@ _make = Tensor._make
 
 
 class Matmul(Op):
-    """a @ b for a, b with at least 2 dims (1-D operands are lifted by `matmul`).
+    """The autograd node of matmul (@, mm, bmm, mv, dot): backward returns g b^T and a^T g.
+
+    a @ b for a, b with at least 2 dims (1-D operands are lifted by `matmul`).
 
     Backward returns g @ b^T and a^T @ g (summed over broadcast batch dims).
 
@@ -50,7 +52,9 @@ def _mat(shape):
 
 
 class Linear(Op):
-    """y = x W^T + b in one node: one GEMM forward, two backward, the bias gradient one
+    """The autograd node of F.linear: backward returns g W, g^T x and g summed over the batch.
+
+    y = x W^T + b in one node: one GEMM forward, two backward, the bias gradient one
     reduction. Leading dims of x are flattened into one batch dim for the GEMMs.
 
     Backward returns g W, g^T x and the sum of g over the batch.
@@ -271,7 +275,9 @@ ger = outer
 
 # --- einsum ------------------------------------------------------------------------------
 class Einsum(Op):
-    """einsum with explicit output. The gradient of operand i is itself an einsum of the
+    """The autograd node of torch.einsum: each operand's gradient is an einsum of g.
+
+    einsum with explicit output. The gradient of operand i is itself an einsum of the
     output gradient with the other operands; indices summed out of operand i alone are
     restored by broadcasting. Repeated indices in one operand (diagonals) are taken out
     before, by `_diagonal`, so every operand here has distinct subscripts.

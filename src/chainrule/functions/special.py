@@ -310,7 +310,9 @@ class Erfc(Op):
 
 
 class Erfinv(Op):
-    """d/dx erfinv(x) = sqrt(pi)/2 exp(erfinv(x)^2).
+    """The autograd node of torch.erfinv: backward returns g sqrt(pi) / 2 exp(out^2).
+
+    d/dx erfinv(x) = sqrt(pi)/2 exp(erfinv(x)^2).
 
     >>> x = torch.tensor([0.0, 0.5], requires_grad=True)
     >>> y = torch.erfinv(x)

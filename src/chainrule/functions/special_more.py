@@ -714,7 +714,9 @@ def _np_unary(fn, x):
 
 
 class NoGradUnary(Op):
-    """A special function PyTorch gives no derivative (the Bessel family, Airy Ai).
+    """The autograd node of the Bessel family and Airy Ai: backward raises (no derivative).
+
+    A special function PyTorch gives no derivative (the Bessel family, Airy Ai).
 
     >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
     >>> y = torch.special.bessel_j0(x)
@@ -928,7 +930,9 @@ class Entr(Op):
 
 
 class Xlog1py(Xlogy):
-    """x log1p(y), 0 where x == 0 (unless y is NaN).
+    """The autograd node of special.xlog1py: backward returns g log1p(y) and g x / (1 + y).
+
+    x log1p(y), 0 where x == 0 (unless y is NaN).
 
     Backward returns g log(1 + y) and g x / (1 + y).
 
