@@ -2143,7 +2143,7 @@ class Hypot(Op):
 
 
 class LogAddExp(Op):
-    """The autograd node of torch.logaddexp / logaddexp2: backward returns softmax weights.
+    """The autograd node of torch.logaddexp / logaddexp2: backward returns g times the softmax weights.
 
     log(e^a + e^b); base 2 with base2=True. d/da = 1 / (1 + base^(b - a)).
 
@@ -2755,7 +2755,7 @@ out_i = ceil(x_i)
 tensor([-1.,  1.,  2.])
 """
 
-trunc.__doc__ = """Rounds each element toward zero (integers unchanged); also torch.fix.
+trunc.__doc__ = """Rounds each element toward zero (integers unchanged).
 
 out_i = sign(x_i) floor(|x_i|)
 
