@@ -2143,7 +2143,7 @@ class Hypot(Op):
 
 
 class LogAddExp(Op):
-    """The autograd node of torch.logaddexp / logaddexp2: backward returns g times the softmax weights.
+    """The autograd node of torch.logaddexp / logaddexp2: backward returns g times softmax weights.
 
     log(e^a + e^b); base 2 with base2=True. d/da = 1 / (1 + base^(b - a)).
 
