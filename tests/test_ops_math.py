@@ -39,6 +39,7 @@ UNARY_MATH = {
     "log10_method": (lambda T, x: x.log10(), np.log10, dict(low=0.2, high=3)),
     "frac": (lambda T, x: T.frac(x), lambda x: x - np.trunc(x), dict(away=([-1, 0, 1], 0.05))),
     "trunc": (lambda T, x: T.trunc(x), np.trunc, dict(away=([-1, 0, 1], 0.05))),
+    "fix": (lambda T, x: T.fix(x), np.trunc, dict(away=([-1, 0, 1], 0.05))),
     "sinc": (lambda T, x: T.sinc(x), np_sinc, {}),
     "logit": (lambda T, x: T.logit(x), lambda x: np.log(x / (1 - x)), dict(low=0.1, high=0.9)),
     "logit_eps": (lambda T, x: T.logit(x, eps=0.2),
@@ -65,7 +66,7 @@ UNARY_MATH = {
 @pytest.mark.parametrize("name", list(UNARY_MATH))
 def test_unary_math(name):
     fn, ref, dom = UNARY_MATH[name]
-    check_op(fn, ref, UNARY, gradgrad=name not in ("frac", "trunc"), **dom)
+    check_op(fn, ref, UNARY, gradgrad=name not in ("frac", "trunc", "fix"), **dom)
 
 
 BINARY_MATH = {

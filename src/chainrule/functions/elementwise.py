@@ -1775,6 +1775,7 @@ def _rounding(fn):
 
 
 floor, ceil, trunc = _rounding(np.floor), _rounding(np.ceil), _rounding(np.trunc)
+fix = trunc  # PyTorch's alias
 _round_half_even = _rounding(np.round)
 
 
