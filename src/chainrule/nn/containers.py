@@ -32,7 +32,15 @@ class Sequential(Module):
     """Modules applied one after the other: Sequential(a, b)(x) == b(a(x)).
 
     >>> net = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    >>> net(torch.randn(5, 2)).shape
+    chainrule.Size([5, 1])
+    >>> from collections import OrderedDict
     >>> net = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 1)), ("act", nn.Sigmoid())]))
+    >>> net
+    Sequential(
+      (fc): Linear(in_features=2, out_features=1, bias=True)
+      (act): Sigmoid()
+    )
     """
 
     def __init__(self, *args):
