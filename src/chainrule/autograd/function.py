@@ -448,7 +448,9 @@ class _FunctionNode(Node):
 
 
 class FunctionMeta(type):
-    """PyTorch's name for Function's metaclass, kept for code that imports it (chainrule's Function needs no metaclass).
+    """PyTorch's name for Function's metaclass, kept for code that imports it.
+
+    chainrule's Function needs no metaclass.
 
     >>> from chainrule.autograd.function import FunctionMeta
     >>> isinstance(FunctionMeta, type)

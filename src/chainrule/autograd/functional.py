@@ -145,7 +145,9 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
-    """Returns func(inputs) and the Hessian-vector product H v (vhp is the same here: H is symmetric).
+    """Returns func(inputs) and the Hessian-vector product H v.
+
+    vhp (v^T H) is the same function here: H is symmetric.
 
     (func(inputs), H v): Hessian-vector product without forming H.
 

@@ -259,7 +259,8 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
     ||x1 - x2 + eps||_p along the last dim.
 
-    >>> F.pairwise_distance(torch.tensor([[0.0, 0.0], [1.0, 1.0]]), torch.tensor([[3.0, 4.0], [1.0, 1.0]]))
+    >>> x1, x2 = torch.tensor([[0.0, 0.0], [1.0, 1.0]]), torch.tensor([[3.0, 4.0], [1.0, 1.0]])
+    >>> F.pairwise_distance(x1, x2)           # eps = 1e-6 is added to the difference
     tensor([5.0000e+00, 1.4142e-06])
     """
     return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
@@ -726,7 +727,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
     0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta.
 
-    >>> F.smooth_l1_loss(torch.tensor([0.5, 3.0]), torch.tensor([0.0, 0.0]), reduction='none', beta=1.0)
+    >>> F.smooth_l1_loss(torch.tensor([0.5, 3.0]), torch.zeros(2), reduction='none', beta=1.0)
     tensor([0.1250, 2.5000])
     """
     reduction = _reduction(reduction, size_average, reduce)
@@ -767,7 +768,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     Sigmoid + BCE fused on logits: exact and finite for any logit magnitude.
     pos_weight (per class, broadcast over the last dim) scales the positive term.
 
-    >>> F.binary_cross_entropy_with_logits(torch.tensor([2.0, -1.0, 100.0]), torch.tensor([1.0, 0.0, 0.0]))
+    >>> logits, target = torch.tensor([2.0, -1.0, 100.0]), torch.tensor([1.0, 0.0, 0.0])
+    >>> F.binary_cross_entropy_with_logits(logits, target)
     tensor(33.4801)
     """
     reduction = _reduction(reduction, size_average, reduce)
@@ -939,7 +941,8 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
     max(0, -y (x1 - x2) + margin): y = 1 wants x1 ranked above x2.
 
-    >>> F.margin_ranking_loss(torch.tensor([1.0, 0.0]), torch.tensor([0.0, 2.0]), torch.tensor([1.0, 1.0]), margin=0.5)
+    >>> x1, x2, y = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 2.0]), torch.tensor([1.0, 1.0])
+    >>> F.margin_ranking_loss(x1, x2, y, margin=0.5)
     tensor(1.2500)
     """
     reduction = _reduction(reduction, size_average, reduce)
@@ -952,7 +955,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
     x where y = 1, max(0, margin - x) where y = -1.
 
-    >>> F.hinge_embedding_loss(torch.tensor([0.3, 0.3, 2.0]), torch.tensor([1.0, -1.0, -1.0]), reduction='none')
+    >>> x, y = torch.tensor([0.3, 0.3, 2.0]), torch.tensor([1.0, -1.0, -1.0])
+    >>> F.hinge_embedding_loss(x, y, reduction='none')
     tensor([0.3000, 0.7000, 0.0000])
     """
     reduction = _reduction(reduction, size_average, reduce)

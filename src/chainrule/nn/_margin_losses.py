@@ -60,7 +60,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     sum over target classes j and non-target classes i of max(0, 1 - (x_j - x_i)) / C;
     each row of target lists class indices, ended by the first -1.
 
-    >>> F.multilabel_margin_loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([[3, 0, -1, 1]]))
+    >>> scores = torch.tensor([[0.1, 0.2, 0.4, 0.8]])
+    >>> F.multilabel_margin_loss(scores, torch.tensor([[3, 0, -1, 1]]))   # classes 3 and 0
     tensor(0.8500)
     """
     reduction = _reduction(reduction, size_average, reduce)
@@ -104,7 +105,8 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
     -mean over classes of y log sigmoid(x) + (1 - y) log sigmoid(-x), per sample.
 
-    >>> F.multilabel_soft_margin_loss(torch.tensor([[2.0, -1.0, 0.0]]), torch.tensor([[1.0, 0.0, 1.0]]))
+    >>> x, y = torch.tensor([[2.0, -1.0, 0.0]]), torch.tensor([[1.0, 0.0, 1.0]])
+    >>> F.multilabel_soft_margin_loss(x, y)
     tensor(0.3778)
     """
     reduction = _reduction(reduction, size_average, reduce)

@@ -42,7 +42,8 @@ class RNNBase(Module):
     >>> isinstance(lstm, nn.RNNBase), lstm.mode
     (True, 'LSTM')
     >>> [(name, tuple(p.shape)) for name, p in lstm.named_parameters()][:5]
-    [('weight_ih_l0', (16, 3)), ('weight_hh_l0', (16, 2)), ('bias_ih_l0', (16,)), ('bias_hh_l0', (16,)), ('weight_hr_l0', (2, 4))]
+    [('weight_ih_l0', (16, 3)), ('weight_hh_l0', (16, 2)), ('bias_ih_l0', (16,)),
+     ('bias_hh_l0', (16,)), ('weight_hr_l0', (2, 4))]
     """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
