@@ -56,7 +56,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> y = (x ** 3).sum()
     >>> (gx,) = chainrule.autograd.grad(y, [x], create_graph=True)   # gx can be differentiated again
     >>> gx, x.grad
-    (tensor([ 3., 12.], grad_fn=<MulBackward0>), None)
+    (tensor([ 3., 12.], grad_fn=<...>), None)
     >>> chainrule.autograd.grad(gx.sum(), x)
     (tensor([ 6., 12.]),)
     """

@@ -397,7 +397,7 @@ class PReLU(Module):
     Parameter containing:
     tensor([0.2500], requires_grad=True)
     >>> m(torch.tensor([-2.0, 0.0, 4.0]))
-    tensor([-0.5000,  0.0000,  4.0000], grad_fn=<WhereBackward0>)
+    tensor([-0.5000,  0.0000,  4.0000], grad_fn=<...>)
     """
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):

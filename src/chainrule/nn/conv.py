@@ -196,7 +196,7 @@ class ConvTranspose1d(_ConvTranspose):
     >>> up = nn.ConvTranspose1d(1, 1, 2, stride=2, bias=False)
     >>> with torch.no_grad(): _ = up.weight.fill_(1.0)
     >>> up(torch.tensor([[[1.0, 2.0, 3.0]]]))
-    tensor([[[1., 1., 2., 2., 3., 3.]]], grad_fn=<ConvInputBackward0>)
+    tensor([[[1., 1., 2., 2., 3., 3.]]], grad_fn=<...>)
     """
     _nd = 1
     _fn = "conv_transpose1d"

@@ -96,7 +96,7 @@ class BatchNorm1d(_BatchNorm):
     >>> bn = nn.BatchNorm1d(2)
     >>> bn(torch.tensor([[1.0, 10.0], [3.0, 30.0]]))
     tensor([[-1.0000, -1.0000],
-            [ 1.0000,  1.0000]], grad_fn=<NormalizeBackward0>)
+            [ 1.0000,  1.0000]], grad_fn=<...>)
     >>> bn.running_mean, bn.running_var
     (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
     """
@@ -165,7 +165,7 @@ class GroupNorm(Module):
     tensor([[[-1.3416, -0.4472],
              [ 0.4472,  1.3416],
              [-1.3416, -0.4472],
-             [ 0.4472,  1.3416]]], grad_fn=<AddBackward0>)
+             [ 0.4472,  1.3416]]], grad_fn=<...>)
     """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
@@ -189,7 +189,7 @@ class RMSNorm(Module):
     """x / sqrt(mean(x^2) + eps) over the last dims, times a learned weight.
 
     >>> nn.RMSNorm(4)(torch.tensor([[2.0, 0.0, 2.0, 0.0]]))
-    tensor([[1.4142, 0.0000, 1.4142, 0.0000]], grad_fn=<MulBackward0>)
+    tensor([[1.4142, 0.0000, 1.4142, 0.0000]], grad_fn=<...>)
     """
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
