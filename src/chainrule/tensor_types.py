@@ -147,8 +147,8 @@ class _TensorType(type):
 
 def _tensor_type(dt):
     name = _TYPE_NAMES[dt.name]
-    doc = (f"Legacy constructor of {dt.name} tensors (torch.{name}): {name}(data) or "
-           f"{name}(*sizes); isinstance(x, {name}) tests the dtype.\n\n"
+    doc = (f"Legacy constructor of {dt.name} tensors (torch.{name}).\n\n"
+           f"{name}(data) or {name}(*sizes); isinstance(x, {name}) tests the dtype.\n\n"
            f">>> x = chainrule.{name}([1, 0])\n"
            f">>> x.dtype, isinstance(x, chainrule.{name}), x.type()\n"
            f"(chainrule.{dt.name}, True, 'torch.{name}')\n"
