@@ -16,10 +16,10 @@ The message goes on with the stack of the forward call, e.g.
         y = chainrule.sqrt(x).sum()
 
 While the mode is on, every graph node records the stack of the forward call that made it,
-and every backward result is checked for NaN (and inf); an exception raised inside a
-backward gets that forward stack as a note. Off, it costs nothing: recording works by
-swapping the function that numbers new nodes, and the check is an observer of the engine,
-whose loop already tests for observers.
+and every backward result is checked for NaN (and for inf, which PyTorch lets through); an
+exception raised inside a backward gets that forward stack as a note. Off, it costs
+nothing: recording works by swapping the function that numbers new nodes, and the check is
+an observer of the engine, whose loop already tests for observers.
 """
 import os
 import sys
