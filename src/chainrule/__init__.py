@@ -33,20 +33,46 @@ __version__ = "0.1.0"
 
 
 def numel(x):
+    """Returns the number of elements of a tensor.
+
+    >>> torch.numel(torch.zeros(2, 3, 4))
+    24
+    """
     return x.numel()
 
 
 def clone(x, memory_format=None):
+    """Returns a copy of a tensor that the autograd graph records.
+
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = torch.clone(x)
+    >>> y, y is x
+    (tensor([1., 2.], grad_fn=<...>), False)
+    """
     return x.clone()
 
 
 def is_floating_point(x):
+    """Returns True if the tensor's dtype is a floating-point type.
+
+    >>> torch.is_floating_point(torch.tensor([1.0])), torch.is_floating_point(torch.tensor([1]))
+    (True, False)
+    """
     return x.is_floating_point()
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
                      profile=None, sci_mode=None):
-    """How tensors print (torch.set_printoptions); profile 'default' restores the defaults."""
+    """How tensors print (torch.set_printoptions); profile 'default' restores the defaults.
+
+    >>> x = torch.tensor([1.0 / 3, 2.0])
+    >>> torch.set_printoptions(precision=2)
+    >>> x
+    tensor([0.33, 2.00])
+    >>> torch.set_printoptions(profile='default')
+    >>> x
+    tensor([0.3333, 2.0000])
+    """
     from .tensor import PRINT_OPTS
     if profile == "default":
         PRINT_OPTS.update(precision=4, threshold=1000, edgeitems=3, linewidth=80)
@@ -57,7 +83,12 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 def get_num_threads():
-    """BLAS threads NumPy uses (via threadpoolctl when installed)."""
+    """BLAS threads NumPy uses (via threadpoolctl when installed).
+
+    >>> n = torch.get_num_threads()
+    >>> isinstance(n, int) and n >= 1
+    True
+    """
     try:
         import builtins
         from threadpoolctl import threadpool_info
@@ -70,7 +101,14 @@ def get_num_threads():
 
 def set_num_threads(n):
     """Limit NumPy's BLAS threads (needs threadpoolctl; see BENCHMARKS.md on why 1 thread
-    is often fastest on 2 cores)."""
+    is often fastest on 2 cores).
+
+    >>> before = torch.get_num_threads()
+    >>> torch.set_num_threads(1)
+    >>> torch.get_num_threads()
+    1
+    >>> torch.set_num_threads(before)
+    """
     from threadpoolctl import threadpool_limits
     global _thread_limit
     import builtins  # plain `int` here is chainrule.int (the dtype)

@@ -3,7 +3,15 @@ import numpy as np
 
 
 class dtype:
-    """A tensor element type: ``chainrule.float32`` and friends."""
+    """A tensor element type: ``chainrule.float32`` and friends.
+
+    >>> torch.float32, torch.float is torch.float32, torch.long
+    (chainrule.float32, True, chainrule.int64)
+    >>> torch.float64.is_floating_point, torch.int32.itemsize, torch.int8.is_signed
+    (True, 4, True)
+    >>> torch.tensor([1, 2]).dtype == torch.int64
+    True
+    """
 
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_kind")
 
@@ -54,10 +62,24 @@ _default_float = [float32]
 
 
 def get_default_dtype():
+    """Returns the dtype floating-point tensors get by default.
+
+    >>> torch.get_default_dtype()
+    chainrule.float32
+    >>> torch.tensor([1.5]).dtype
+    chainrule.float32
+    """
     return _default_float[0]
 
 
 def set_default_dtype(d):
+    """Sets the floating-point dtype new tensors get by default.
+
+    >>> torch.set_default_dtype(torch.float64)
+    >>> torch.tensor([1.5]).dtype, torch.zeros(1).dtype
+    (chainrule.float64, chainrule.float64)
+    >>> torch.set_default_dtype(torch.float32)
+    """
     d = get(d)
     if not d.is_floating_point:
         raise TypeError(f"set_default_dtype: only floating-point types are allowed, got {d}")
@@ -65,7 +87,12 @@ def set_default_dtype(d):
 
 
 def get(d):
-    """Any dtype spelling (chainrule dtype, NumPy dtype, name, Python type) -> chainrule dtype."""
+    """Any dtype spelling (chainrule dtype, NumPy dtype, name, Python type) -> chainrule dtype.
+
+    >>> from chainrule import dtypes
+    >>> dtypes.get('float64'), dtypes.get(np.int32), dtypes.get(float), dtypes.get(bool)
+    (chainrule.float64, chainrule.int32, chainrule.float64, chainrule.bool)
+    """
     if isinstance(d, dtype):
         return d
     if d is builtins_float:
@@ -83,7 +110,12 @@ def get(d):
 
 
 def from_np(np_dtype):
-    """NumPy dtype of an array -> chainrule dtype (unknown NumPy types raise)."""
+    """NumPy dtype of an array -> chainrule dtype (unknown NumPy types raise).
+
+    >>> from chainrule import dtypes
+    >>> dtypes.from_np(np.dtype('uint8'))
+    chainrule.uint8
+    """
     try:
         return _BY_NP[np_dtype]
     except KeyError:
@@ -112,6 +144,16 @@ def result_type(*operands):
     dimensioned tensors outrank 0-d tensors, which outrank Python scalars. So
     float32 + python float -> float32, int64 + 1.5 -> float32 (the default), and
     float32[3] + float64 0-d -> float32, unlike NumPy.
+
+    >>> from chainrule import dtypes
+    >>> dtypes.result_type(np.zeros(3, np.float32), 1.5)
+    dtype('float32')
+    >>> dtypes.result_type(np.zeros(3, np.int64), 1.5)
+    dtype('float32')
+    >>> dtypes.result_type(np.zeros(3, np.float32), np.array(2.0))
+    dtype('float32')
+    >>> (torch.zeros(3) + torch.tensor(2.0, dtype=torch.float64)).dtype
+    chainrule.float32
     """
     best_dim = best_zero = None
     scalar_kind = -1

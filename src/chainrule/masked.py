@@ -95,7 +95,15 @@ def _int64_if_small(input, dtype):  # noqa: A002
 
 
 def sum(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A001,A002
-    """Sum of the masked-in elements over dim. >>> torch.masked.sum(x, 1, mask=m)"""
+    """Sum of the masked-in elements over dim.
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.sum(x, 1, mask=m)
+    tensor([1., 2.])
+    >>> torch.masked.sum(x, mask=m)
+    tensor(3.)
+    """
     cr = _cr()
     dtype = _int64_if_small(input, dtype)
     dims = _canonical_dim(dim, input.ndim)
@@ -106,7 +114,13 @@ def sum(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A001
 
 
 def prod(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """Product of the masked-in elements over dim."""
+    """Product of the masked-in elements over dim.
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.prod(x, 1, mask=m)
+    tensor([ 1., -3.])
+    """
     dtype = _int64_if_small(input, dtype)
     dims = _canonical_dim(dim, input.ndim)
     r = _combine("prod", input, mask).to(dtype)
@@ -118,7 +132,14 @@ def prod(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A00
 
 
 def cumsum(input, dim, *, dtype=None, mask=None):  # noqa: A002
-    """Running sum along dim, masked-out elements counting as 0."""
+    """Running sum along dim, masked-out elements counting as 0.
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.cumsum(x, 1, mask=m)
+    tensor([[1., 1.],
+            [3., 2.]])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     d = _canonical_dim(dim, input.ndim)[0]
@@ -126,7 +147,14 @@ def cumsum(input, dim, *, dtype=None, mask=None):  # noqa: A002
 
 
 def cumprod(input, dim, *, dtype=None, mask=None):  # noqa: A002
-    """Running product along dim, masked-out elements counting as 1."""
+    """Running product along dim, masked-out elements counting as 1.
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.cumprod(x, 1, mask=m)
+    tensor([[ 1.,  1.],
+            [ 3., -3.]])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     d = _canonical_dim(dim, input.ndim)[0]
@@ -145,24 +173,50 @@ def _minmax(op, input, dim, keepdim, dtype, mask):  # noqa: A002
 
 
 def amax(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """Maximum of the masked-in elements (-inf where none)."""
+    """Maximum of the masked-in elements (-inf where none).
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.amax(x, 1, mask=m)
+    tensor([1., 3.])
+    >>> torch.masked.amax(x, 1, mask=torch.tensor([[False, False], [True, True]]))
+    tensor([-inf, 3.])
+    """
     return _minmax("amax", input, dim, keepdim, dtype, mask)
 
 
 def amin(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """Minimum of the masked-in elements (+inf where none)."""
+    """Minimum of the masked-in elements (+inf where none).
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.amin(x, 1, mask=m)
+    tensor([ 1., -1.])
+    """
     return _minmax("amin", input, dim, keepdim, dtype, mask)
 
 
 def argmax(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """Index of the maximum among the masked-in elements (cast to dtype, input's by default)."""
+    """Index of the maximum among the masked-in elements (cast to dtype, input's by default).
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.argmax(x, 1, mask=m)
+    tensor([0., 0.])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     return cr.argmax(_combine("argmax", input, mask), dim, bool(keepdim)).to(dtype)
 
 
 def argmin(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """Index of the minimum among the masked-in elements."""
+    """Index of the minimum among the masked-in elements.
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.argmin(x, 1, mask=m)
+    tensor([0., 1.])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     return cr.argmin(_combine("argmin", input, mask), dim, bool(keepdim)).to(dtype)
@@ -180,7 +234,15 @@ def _count(input, dim, keepdim, mask):  # noqa: A002
 
 
 def mean(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """Mean of the masked-in elements (NaN where none)."""
+    """Mean of the masked-in elements (NaN where none).
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.mean(x, 1, mask=m)
+    tensor([1., 1.])
+    >>> torch.masked.mean(x, 1, mask=torch.tensor([[False, False], [True, True]]))
+    tensor([nan, 1.])
+    """
     source = "Optional"
     if dtype is None:
         dtype, source = input.dtype, "Input"
@@ -192,7 +254,12 @@ def mean(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A00
 
 
 def median(input, dim=-1, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """Median of the masked-in elements along dim (NaN where none, for float input)."""
+    """Median of the masked-in elements along dim (NaN where none, for float input).
+
+    >>> v, mv = torch.tensor([[1.0, 9.0, 2.0, 3.0]]), torch.tensor([[True, False, True, True]])
+    >>> torch.masked.median(v, 1, mask=mv)
+    tensor([2.])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     d = _canonical_dim(dim, input.ndim)[0]
@@ -210,7 +277,13 @@ def median(input, dim=-1, *, keepdim=False, dtype=None, mask=None):  # noqa: A00
 
 
 def logsumexp(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """log sum exp of the masked-in elements (-inf where none)."""
+    """log sum exp of the masked-in elements (-inf where none).
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.logsumexp(x, 1, mask=m)
+    tensor([1.0000, 3.0181])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     dims = _canonical_dim(dim, input.ndim)
@@ -221,7 +294,13 @@ def logsumexp(input, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa
 
 
 def logaddexp(input, other, *, dtype=None, input_mask=None, other_mask=None):  # noqa: A002
-    """logaddexp with each operand's masked-out elements treated as -inf."""
+    """logaddexp with each operand's masked-out elements treated as -inf.
+
+    >>> a, b = torch.tensor([0.0, 1.0]), torch.tensor([0.0, 2.0])
+    >>> ma, mb = torch.tensor([True, True]), torch.tensor([True, False])
+    >>> torch.masked.logaddexp(a, b, input_mask=ma, other_mask=mb)
+    tensor([0.6931, 1.0000])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     return cr.logaddexp(_combine("logaddexp", input, input_mask),
@@ -229,7 +308,12 @@ def logaddexp(input, other, *, dtype=None, input_mask=None, other_mask=None):  #
 
 
 def norm(input, ord=2.0, dim=None, *, keepdim=False, dtype=None, mask=None):  # noqa: A002
-    """Vector ord-norm of the masked-in elements."""
+    """Vector ord-norm of the masked-in elements.
+
+    >>> v, mv = torch.tensor([[3.0, 1.0, 4.0]]), torch.tensor([[True, False, True]])
+    >>> torch.masked.norm(v, 2.0, 1, mask=mv)
+    tensor([5.])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     x = _combine("norm", input, mask, ord)
@@ -264,18 +348,35 @@ def _std_var(input, dim, unbiased, correction, keepdim, dtype, mask, take_sqrt):
 
 def var(input, dim=None, unbiased=None, *, correction=None, keepdim=False, dtype=None,  # noqa: A002
         mask=None):
-    """Variance of the masked-in elements (correction 1 by default)."""
+    """Variance of the masked-in elements (correction 1 by default).
+
+    >>> v, mv = torch.tensor([[1.0, 9.0, 3.0]]), torch.tensor([[True, False, True]])
+    >>> torch.masked.var(v, 1, mask=mv)
+    tensor([2.])
+    """
     return _std_var(input, dim, unbiased, correction, keepdim, dtype, mask, False)
 
 
 def std(input, dim=None, unbiased=None, *, correction=None, keepdim=False, dtype=None,  # noqa: A002
         mask=None):
-    """Standard deviation of the masked-in elements."""
+    """Standard deviation of the masked-in elements.
+
+    >>> v, mv = torch.tensor([[1.0, 9.0, 3.0]]), torch.tensor([[True, False, True]])
+    >>> torch.masked.std(v, 1, mask=mv, correction=0)
+    tensor([1.])
+    """
     return _std_var(input, dim, unbiased, correction, keepdim, dtype, mask, True)
 
 
 def softmax(input, dim, *, dtype=None, mask=None):  # noqa: A002
-    """softmax along dim over the masked-in elements (masked-out ones get 0)."""
+    """softmax along dim over the masked-in elements (masked-out ones get 0).
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.softmax(x, 1, mask=m)
+    tensor([[1.0000, 0.0000],
+            [0.9820, 0.0180]])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     d = _canonical_dim(dim, input.ndim)[0]
@@ -283,7 +384,14 @@ def softmax(input, dim, *, dtype=None, mask=None):  # noqa: A002
 
 
 def log_softmax(input, dim, *, dtype=None, mask=None):  # noqa: A002
-    """log_softmax along dim over the masked-in elements (masked-out ones get -inf)."""
+    """log_softmax along dim over the masked-in elements (masked-out ones get -inf).
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.log_softmax(x, 1, mask=m)
+    tensor([[ 0.0000,    -inf],
+            [-0.0181, -4.0181]])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     d = _canonical_dim(dim, input.ndim)[0]
@@ -291,7 +399,14 @@ def log_softmax(input, dim, *, dtype=None, mask=None):  # noqa: A002
 
 
 def softmin(input, dim, *, dtype=None, mask=None):  # noqa: A002
-    """softmin along dim over the masked-in elements."""
+    """softmin along dim over the masked-in elements.
+
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, -1.0]])
+    >>> m = torch.tensor([[True, False], [True, True]])
+    >>> torch.masked.softmin(x, 1, mask=m)
+    tensor([[1.0000, 0.0000],
+            [0.0180, 0.9820]])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     d = _canonical_dim(dim, input.ndim)[0]
@@ -299,7 +414,12 @@ def softmin(input, dim, *, dtype=None, mask=None):  # noqa: A002
 
 
 def normalize(input, ord, dim, *, eps=1e-12, dtype=None, mask=None):  # noqa: A002
-    """input divided by its masked ord-norm along dim (masked-out elements become 0)."""
+    """input divided by its masked ord-norm along dim (masked-out elements become 0).
+
+    >>> v, mv = torch.tensor([[3.0, 1.0, 4.0]]), torch.tensor([[True, False, True]])
+    >>> torch.masked.normalize(v, 2.0, 1, mask=mv)
+    tensor([[0.6000, 0.0000, 0.8000]])
+    """
     cr = _cr()
     dtype = dtype or input.dtype
     x = _combine("sum", input, mask)

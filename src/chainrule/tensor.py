@@ -18,6 +18,18 @@ class Tensor:
     >>> (x * x).sum().backward()
     >>> x.grad
     tensor([2., 4.])
+
+    >>> t = chainrule.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> t.shape, t.dtype, t.device, t.requires_grad
+    (chainrule.Size([2, 2]), chainrule.float32, device(type='cpu'), False)
+    >>> t @ t.T + 1
+    tensor([[ 6., 12.],
+            [12., 26.]])
+    >>> t.sum(dim=0), t.mean().item(), t[1, 0]
+    (tensor([4., 6.]), 2.5, tensor(3.))
+    >>> y = (t.requires_grad_() * 3).sum()
+    >>> y.grad_fn is not None, y.requires_grad
+    (True, True)
     """
 
     __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_out_idx", "_version",
@@ -310,7 +322,11 @@ class Tensor:
         """Call hook(self) after backward has accumulated this leaf's .grad (DDP starts
         its gradient allreduce there). Returns a handle with .remove().
 
-        >>> w.register_post_accumulate_grad_hook(lambda p: print(p.grad))
+        >>> w = chainrule.tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = w.register_post_accumulate_grad_hook(lambda p: print("grad:", p.grad))
+        >>> (3 * w).sum().backward()
+        grad: tensor([3., 3.])
+        >>> handle.remove()
         """
         from .autograd.engine import register_post_accumulate_grad_hook
         return register_post_accumulate_grad_hook(self, hook)
@@ -382,7 +398,14 @@ def _init(t, data, requires_grad, grad_fn):
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints like PyTorch's torch.Size."""
+    """A tensor's shape: a tuple that prints like PyTorch's torch.Size.
+
+    >>> s = torch.zeros(2, 3, 4).shape
+    >>> s, s[1], s.numel()
+    (chainrule.Size([2, 3, 4]), 3, 24)
+    >>> isinstance(s, tuple), s == (2, 3, 4)
+    (True, True)
+    """
 
     def __repr__(self):
         return f"chainrule.Size([{', '.join(map(str, self))}])"
@@ -400,6 +423,11 @@ class device:
     Any of PyTorch's device types can be named (so ``torch.device("cuda" if
     torch.cuda.is_available() else "cpu")`` and similar lines run), but only the CPU holds
     tensors here: putting a tensor on another device raises one clear RuntimeError.
+
+    >>> torch.device('cpu'), torch.device('cuda:1'), str(torch.device('cuda', 0))
+    (device(type='cpu'), device(type='cuda', index=1), 'cuda:0')
+    >>> torch.zeros(2).device == torch.device('cpu')
+    True
     """
 
     __slots__ = ("type", "index")
@@ -453,7 +481,16 @@ DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "idee
 
 
 def on_cpu(spec, op="to"):
-    """The device `spec` names, which must be the CPU: anything else raises one clear line."""
+    """The device `spec` names, which must be the CPU: anything else raises one clear line.
+
+    >>> from chainrule.tensor import on_cpu
+    >>> on_cpu('cpu')
+    device(type='cpu')
+    >>> on_cpu('cuda:0', op='Tensor.to')
+    Traceback (most recent call last):
+        ...
+    RuntimeError: Tensor.to: chainrule runs on the CPU only; device 'cuda:0' is not ...
+    """
     d = spec if isinstance(spec, device) else device(spec)
     if d.type != "cpu":
         hint = " (chainrule.cuda.is_available() is False)" if d.type == "cuda" else ""
@@ -585,4 +622,11 @@ def _format(t):
 
 
 def is_tensor(x):
+    """Returns True if obj is a chainrule Tensor (a Parameter included).
+
+    >>> torch.is_tensor(torch.tensor([1.0])), torch.is_tensor([1.0])
+    (True, False)
+    >>> torch.is_tensor(nn.Parameter(torch.ones(1)))
+    True
+    """
     return isinstance(x, Tensor)

@@ -14,7 +14,14 @@ from .tensor import Tensor
 
 
 class memory_format:
-    """How a tensor's elements are laid out in memory (torch.contiguous_format, ...)."""
+    """How a tensor's elements are laid out in memory (torch.contiguous_format, ...).
+
+    >>> torch.channels_last, torch.contiguous_format
+    (chainrule.channels_last, chainrule.contiguous_format)
+    >>> x = torch.zeros(1, 3, 2, 2).contiguous(memory_format=torch.channels_last)
+    >>> x.is_contiguous(memory_format=torch.channels_last), x.is_contiguous()
+    (True, False)
+    """
 
     __slots__ = ("name",)
 
@@ -35,7 +42,11 @@ channels_last_3d = memory_format("channels_last_3d")
 
 
 class layout:
-    """A tensor's storage kind: torch.strided (dense) or torch.sparse_coo."""
+    """A tensor's storage kind: torch.strided (dense) or torch.sparse_coo.
+
+    >>> torch.zeros(2).layout, torch.strided == torch.zeros(2).layout
+    (chainrule.strided, True)
+    """
 
     __slots__ = ("name",)
 
@@ -68,7 +79,13 @@ def _format_order(t, fmt, op):
 
 def as_memory_format(arr, t, fmt, op="contiguous"):
     """`arr` (t's values) copied into the layout `fmt`, the shape unchanged; the array
-    itself when it is already laid out so."""
+    itself when it is already laid out so.
+
+    >>> from chainrule.tensor_types import as_memory_format
+    >>> t = torch.zeros(1, 3, 2, 2)
+    >>> as_memory_format(t._data, t, torch.channels_last).strides   # bytes, channels innermost
+    (48, 4, 24, 12)
+    """
     if fmt is None or fmt.name in ("contiguous_format",):
         # (np.ascontiguousarray would turn a 0-d array into a 1-d one)
         return arr if arr.flags.c_contiguous else np.array(arr, order="C")
@@ -80,7 +97,15 @@ def as_memory_format(arr, t, fmt, op="contiguous"):
 
 
 def strides_contiguous(t, fmt):
-    """Whether t is dense in the channels-last order `fmt` (size-1 dims may have any stride)."""
+    """Whether t is dense in the channels-last order `fmt` (size-1 dims may have any stride).
+
+    >>> from chainrule.tensor_types import strides_contiguous
+    >>> t = torch.zeros(1, 3, 2, 2)
+    >>> strides_contiguous(t, torch.channels_last)
+    False
+    >>> strides_contiguous(t.contiguous(memory_format=torch.channels_last), torch.channels_last)
+    True
+    """
     order = _format_order(t, fmt, "is_contiguous")
     a = t._data
     expected = a.itemsize
@@ -121,8 +146,16 @@ class _TensorType(type):
 
 
 def _tensor_type(dt):
+    name = _TYPE_NAMES[dt.name]
+    doc = (f"Legacy constructor of {dt.name} tensors (torch.{name}).\n\n"
+           f"{name}(data) or {name}(*sizes); isinstance(x, {name}) tests the dtype.\n\n"
+           f">>> x = chainrule.{name}([1, 0])\n"
+           f">>> x.dtype, isinstance(x, chainrule.{name}), x.type()\n"
+           f"(chainrule.{dt.name}, True, 'torch.{name}')\n"
+           f">>> chainrule.{name}(2, 3).shape\n"
+           f"chainrule.Size([2, 3])\n")
     return _TensorType(_TYPE_NAMES[dt.name], (), {"dtype": dt, "is_cuda": False,
-                                                 "__module__": "chainrule"})
+                                                 "__module__": "chainrule", "__doc__": doc})
 
 
 FloatTensor = _tensor_type(dtypes.float32)
@@ -141,13 +174,23 @@ _BY_TYPE_NAME = {c.__name__: c for c in (FloatTensor, DoubleTensor, HalfTensor, 
 
 def type_string(t):
     """'torch.FloatTensor' and friends: what x.type() returns (PyTorch's strings, so the
-    comparisons scripts make with them hold)."""
+    comparisons scripts make with them hold).
+
+    >>> from chainrule.tensor_types import type_string
+    >>> type_string(torch.zeros(2)), type_string(torch.tensor([1, 2]))
+    ('torch.FloatTensor', 'torch.LongTensor')
+    """
     return "torch." + _TYPE_NAMES[t.dtype.name]
 
 
 def type_target(spec):
     """The dtype that x.type(spec) casts to: a dtype, a typed-tensor class, or its name
-    ('torch.LongTensor', 'torch.cuda.FloatTensor' raises: CPU only)."""
+    ('torch.LongTensor', 'torch.cuda.FloatTensor' raises: CPU only).
+
+    >>> from chainrule.tensor_types import type_target
+    >>> type_target('torch.LongTensor'), type_target(torch.DoubleTensor), type_target(torch.float16)
+    (chainrule.int64, chainrule.float64, chainrule.float16)
+    """
     if isinstance(spec, _TensorType):
         return spec.dtype
     if isinstance(spec, str) and spec.endswith("Tensor"):

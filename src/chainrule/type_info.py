@@ -16,8 +16,17 @@ def _g(x):
 
 
 class finfo:
-    """finfo(dtype=None): bits, eps, max, min, tiny (= smallest_normal), resolution, dtype
-    (a name such as 'float32') of a floating dtype; the default dtype when none is given."""
+    """Returns the numeric limits of a floating-point dtype.
+
+    finfo(dtype=None): bits, eps, max, min, tiny (= smallest_normal), resolution, dtype
+    (a name such as 'float32') of a floating dtype; the default dtype when none is given.
+
+    >>> fi = torch.finfo(torch.float32)
+    >>> fi.bits, fi.eps, fi.max
+    (32, 1.1920928955078125e-07, 3.4028234663852886e+38)
+    >>> torch.finfo(torch.float16).tiny, torch.finfo().dtype
+    (6.103515625e-05, 'float32')
+    """
 
     def __init__(self, type=None):  # noqa: A002 (PyTorch's parameter name)
         d = dtypes.get_default_dtype() if type is None else dtypes.get(type)
@@ -44,7 +53,13 @@ class finfo:
 
 
 class iinfo:
-    """iinfo(dtype): bits, max, min, dtype (a name such as 'int64') of an integer dtype."""
+    """Returns the numeric limits of an integer dtype.
+
+    iinfo(dtype): bits, max, min, dtype (a name such as 'int64') of an integer dtype.
+
+    >>> torch.iinfo(torch.int8).min, torch.iinfo(torch.int8).max, torch.iinfo(torch.uint8).bits
+    (-128, 127, 8)
+    """
 
     def __init__(self, type):  # noqa: A002
         d = dtypes.get(type)

@@ -13,7 +13,17 @@ _DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ide
 
 
 def is_autocast_enabled(device_type=None):
-    """False: no autocast region is ever active in chainrule (see autocast)."""
+    """Returns whether an autocast region is active: always False here (see autocast).
+
+    False: no autocast region is ever active in chainrule (see autocast).
+
+    >>> torch.is_autocast_enabled()
+    False
+    >>> with torch.autocast(device_type='cpu'):   # warns and disables itself: no bfloat16 kernels
+    ...     torch.is_autocast_enabled('cpu')
+    ...
+    False
+    """
     return False
 
 
@@ -66,7 +76,22 @@ class autocast:
 
 def custom_fwd(fwd=None, *, device_type="cuda", cast_inputs=None):
     """Decorator for an autograd.Function's forward under autocast. No autocast region is
-    ever active here, so (as PyTorch outside one) the forward runs with its inputs as given."""
+    ever active here, so (as PyTorch outside one) the forward runs with its inputs as given.
+
+    >>> class Scale(torch.autograd.Function):
+    ...     @staticmethod
+    ...     @torch.amp.custom_fwd(device_type='cpu')
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     @torch.amp.custom_bwd(device_type='cpu')
+    ...     def backward(ctx, g):
+    ...         return g * 2
+    ...
+    >>> x = torch.tensor([1.0, 3.0], requires_grad=True)
+    >>> Scale.apply(x).sum().backward(); x.grad
+    tensor([2., 2.])
+    """
     if fwd is None:
         return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
     return fwd
@@ -74,7 +99,24 @@ def custom_fwd(fwd=None, *, device_type="cuda", cast_inputs=None):
 
 def custom_bwd(bwd=None, *, device_type="cuda"):
     """Decorator for an autograd.Function's backward: runs it in the forward's autocast
-    state, which in chainrule is always 'off'."""
+    state, which in chainrule is always 'off'.
+
+    >>> class Square(torch.autograd.Function):
+    ...     @staticmethod
+    ...     @torch.amp.custom_fwd(device_type='cpu')
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     @torch.amp.custom_bwd(device_type='cpu')
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * g
+    ...
+    >>> x = torch.tensor([3.0], requires_grad=True)
+    >>> Square.apply(x).backward(); x.grad
+    tensor([6.])
+    """
     if bwd is None:
         return functools.partial(custom_bwd, device_type=device_type)
     return bwd

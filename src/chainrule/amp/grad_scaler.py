@@ -15,6 +15,12 @@ from .. import dtypes
 
 
 class OptState(Enum):
+    """Where an optimizer is in GradScaler's step cycle: READY, UNSCALED or STEPPED.
+
+    >>> from chainrule.amp.grad_scaler import OptState
+    >>> list(OptState)
+    [<OptState.READY: 0>, <OptState.UNSCALED: 1>, <OptState.STEPPED: 2>]
+    """
     READY = 0
     UNSCALED = 1
     STEPPED = 2

@@ -1,19 +1,25 @@
 """Anomaly detection: find the forward line behind a NaN or inf in the backward pass.
 
+>>> x = chainrule.tensor([0.0, 1.0], requires_grad=True)
 >>> with chainrule.autograd.detect_anomaly():
-...     y = chainrule.sqrt(x)          # x = 0: the gradient 1/(2*sqrt(0)) is inf
+...     y = chainrule.sqrt(x).sum()    # x = 0: the gradient 1/(2*sqrt(0)) is inf
 ...     y.backward()
+Traceback (most recent call last):
+    ...
 RuntimeError: Function 'SqrtBackward0' returned inf values in its 0th output.
-<BLANKLINE>
-Traceback of the forward call that created SqrtBackward0 (anomaly mode):
-  File "train.py", line 12, in <module>
-    y = chainrule.sqrt(x)
+...
+
+The message goes on with the stack of the forward call, e.g.
+
+    Traceback of the forward call that created SqrtBackward0 (anomaly mode):
+      File "train.py", line 12, in <module>
+        y = chainrule.sqrt(x).sum()
 
 While the mode is on, every graph node records the stack of the forward call that made it,
-and every backward result is checked for NaN (and inf); an exception raised inside a
-backward gets that forward stack as a note. Off, it costs nothing: recording works by
-swapping the function that numbers new nodes, and the check is an observer of the engine,
-whose loop already tests for observers.
+and every backward result is checked for NaN (and for inf, which PyTorch lets through); an
+exception raised inside a backward gets that forward stack as a note. Off, it costs
+nothing: recording works by swapping the function that numbers new nodes, and the check is
+an observer of the engine, whose loop already tests for observers.
 """
 import os
 import sys
@@ -31,12 +37,34 @@ _plain_next_seq = function._next_seq
 
 
 def is_anomaly_enabled():
-    """Whether anomaly detection is on."""
+    """Returns whether anomaly detection is on.
+
+    Whether anomaly detection is on.
+
+    >>> chainrule.autograd.is_anomaly_enabled()
+    False
+    >>> with chainrule.autograd.set_detect_anomaly(True):
+    ...     chainrule.autograd.is_anomaly_enabled()
+    ...
+    True
+    """
     return _STATE[0]
 
 
 def is_anomaly_check_nan_enabled():
-    """Whether anomaly detection checks backward results for NaN."""
+    """Returns whether anomaly detection checks backward results for NaN.
+
+    Whether anomaly detection checks backward results for NaN.
+
+    >>> with chainrule.autograd.set_detect_anomaly(True, check_nan=False):
+    ...     chainrule.autograd.is_anomaly_check_nan_enabled()
+    ...
+    False
+    >>> with chainrule.autograd.set_detect_anomaly(True):
+    ...     chainrule.autograd.is_anomaly_check_nan_enabled()
+    ...
+    True
+    """
     return _STATE[0] and _STATE[1]
 
 
@@ -122,8 +150,14 @@ def _set(enabled, check_nan=True):
 class detect_anomaly:
     """Context manager (and decorator) that turns anomaly detection on inside it.
 
+    >>> x = chainrule.tensor([-1.0, 4.0], requires_grad=True)
     >>> with chainrule.autograd.detect_anomaly():
-    ...     loss.backward()            # a NaN gradient raises, naming the op and the line
+    ...     y = chainrule.sqrt(x).sum()       # sqrt(-1) is nan, and so is its gradient
+    ...     y.backward()
+    Traceback (most recent call last):
+        ...
+    RuntimeError: Function 'SqrtBackward0' returned nan values in its 0th output.
+    ...
 
     check_nan=False keeps the forward stacks (for errors inside backward) without the check.
     """
@@ -154,7 +188,15 @@ class detect_anomaly:
 
 class set_detect_anomaly:
     """Turn anomaly detection on or off: at once when called (``set_detect_anomaly(True)``),
-    and back to the previous state at the end of a ``with`` block."""
+    and back to the previous state at the end of a ``with`` block.
+
+    >>> _ = chainrule.autograd.set_detect_anomaly(True)          # on from here
+    >>> chainrule.autograd.is_anomaly_enabled()
+    True
+    >>> _ = chainrule.autograd.set_detect_anomaly(False)
+    >>> chainrule.autograd.is_anomaly_enabled()
+    False
+    """
 
     def __init__(self, mode, check_nan=True):
         self._prev = (_STATE[0], _STATE[1])

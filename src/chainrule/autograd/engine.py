@@ -23,7 +23,17 @@ _nd = np.ndarray
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulate the gradients of `tensors` into the leaves' .grad (torch.autograd.backward)."""
+    """Accumulate the gradients of `tensors` into the leaves' .grad (torch.autograd.backward).
+
+    >>> x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = chainrule.tensor(3.0, requires_grad=True)
+    >>> chainrule.autograd.backward([(x * y).sum(), x.sum()])
+    >>> x.grad, y.grad
+    (tensor([4., 4.]), tensor(3.))
+    >>> chainrule.autograd.backward(x * 2, grad_tensors=chainrule.tensor([1.0, 0.5]))
+    >>> x.grad
+    tensor([6., 5.])
+    """
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     if isinstance(grad_tensors, Tensor):
@@ -42,7 +52,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """The gradients of `outputs` with respect to `inputs`, returned, not accumulated.
     `only_inputs` is PyTorch's deprecated, ignored flag (WGAN-GP code still passes it).
 
+    >>> x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x ** 3).sum()
     >>> (gx,) = chainrule.autograd.grad(y, [x], create_graph=True)   # gx can be differentiated again
+    >>> gx, x.grad
+    (tensor([ 3., 12.], grad_fn=<...>), None)
+    >>> chainrule.autograd.grad(gx.sum(), x)
+    (tensor([ 6., 12.]),)
     """
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
@@ -361,7 +377,16 @@ class GraphEdge:
     """What a node keeps of a non-leaf input once backward has freed the graph: the link to
     the input's grad_fn (PyTorch's next_functions) and its shape, not its values, so a graph
     kept alive (a list of losses) holds no activations. Leaves stay as they are (PyTorch's
-    AccumulateGrad holds its leaf); inputs that need no grad are dropped (None)."""
+    AccumulateGrad holds its leaf); inputs that need no grad are dropped (None).
+
+    >>> x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = (x.exp() * 2).sum()
+    >>> loss.backward()
+    >>> loss.grad_fn.next_functions
+    ((<MulBackward0 object>, 0),)
+    >>> type(loss.grad_fn.inputs[0]).__name__
+    'GraphEdge'
+    """
 
     __slots__ = ("grad_fn", "_out_idx", "shape")
     requires_grad = True
@@ -492,7 +517,15 @@ _POST_ACCUMULATE = {}
 
 
 def register_post_accumulate_grad_hook(t, hook):
-    """Call hook(t) after t's .grad has been accumulated in backward (leaves only)."""
+    """Call hook(t) after t's .grad has been accumulated in backward (leaves only).
+
+    >>> from chainrule.autograd.engine import register_post_accumulate_grad_hook
+    >>> w = chainrule.tensor([1.0, -1.0], requires_grad=True)
+    >>> h = register_post_accumulate_grad_hook(w, lambda t: print("accumulated", t.grad))
+    >>> (w * w).sum().backward()
+    accumulated tensor([ 2., -2.])
+    >>> h.remove()
+    """
     import weakref
     if not t.requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")

@@ -26,7 +26,15 @@ _NEEDS1 = (True,)
 
 
 class Node:
-    """What the engine needs from a graph node. Subclasses: Op, _FunctionNode."""
+    """What the engine needs from a graph node. Subclasses: Op, _FunctionNode.
+
+    >>> x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    >>> node = (x * 2).exp().grad_fn
+    >>> node, node.name, isinstance(node, chainrule.autograd.function.Node)
+    (<ExpBackward0 object>, 'exp', True)
+    >>> node.next_functions
+    ((<MulBackward0 object>, 0),)
+    """
 
     # Class-level defaults keep the per-call cost of creating a node to a minimum.
     inputs = ()
@@ -99,7 +107,24 @@ _STRUCTURE_SET = frozenset(_STRUCTURE)
 
 
 class Op(Node):
-    """Base of the library's ops. Subclass, write forward / backward on arrays."""
+    """Base of the library's ops. Subclass, write forward / backward on arrays.
+
+    >>> import numpy as np
+    >>> from chainrule.autograd.function import Op
+    >>> class Square(Op):
+    ...     def forward(self, x):
+    ...         self.x = x
+    ...         return x * x
+    ...     def backward(self, g):
+    ...         return 2 * self.x * g
+    ...
+    >>> x = chainrule.tensor([1.0, 3.0], requires_grad=True)
+    >>> y = Square.apply(x)
+    >>> y
+    tensor([1., 9.], grad_fn=<SquareBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([2., 6.])
+    """
 
     is_view = False       # output shares the input's memory: share its version counter
     plain_backward = True  # the engine may call backward(grads[0]) itself
@@ -226,7 +251,13 @@ _NOOPT = object()
 def apply1(cls, t0, s=_NOOPT):
     """`cls.apply(t0)` (or `cls.apply(t0, s=s)`) without the generic argument handling:
     the Tensor operators' hot path for one-input ops that are not views. Same node, same
-    result as Op.apply."""
+    result as Op.apply.
+
+    >>> from chainrule.autograd.function import apply1
+    >>> from chainrule.functions.elementwise import Exp
+    >>> apply1(Exp, chainrule.tensor([0.0, 1.0], requires_grad=True))
+    tensor([1.0000, 2.7183], grad_fn=<ExpBackward0>)
+    """
     node = _new(cls)
     result = _new(Tensor)
     result._grad = None
@@ -261,7 +292,13 @@ def apply1(cls, t0, s=_NOOPT):
 
 def apply2(cls, t0, t1):
     """`cls.apply(t0, t1)` for two-input ops without options that are not views and do
-    not save their output (add, sub, mul, div): the binary operators' hot path."""
+    not save their output (add, sub, mul, div): the binary operators' hot path.
+
+    >>> from chainrule.autograd.function import apply2
+    >>> from chainrule.functions.elementwise import Mul
+    >>> apply2(Mul, chainrule.tensor([2.0], requires_grad=True), chainrule.tensor([3.0]))
+    tensor([6.], grad_fn=<MulBackward0>)
+    """
     node = _new(cls)
     result = _new(Tensor)
     result._grad = None
@@ -299,7 +336,23 @@ def _modified_message(node, t, v):
 
 
 class FunctionCtx:
-    """The `ctx` of a custom Function: save_for_backward / saved_tensors and free attributes."""
+    """The `ctx` of a custom Function: save_for_backward / saved_tensors and free attributes.
+
+    >>> class MulConst(chainrule.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x, k):
+    ...         ctx.k = k                      # a free attribute
+    ...         ctx.save_for_backward(x)
+    ...         return x * k
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad * ctx.k, None
+    ...
+    >>> x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    >>> MulConst.apply(x, 3.0).sum().backward(); x.grad
+    tensor([3., 3.])
+    """
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
@@ -395,13 +448,21 @@ class _FunctionNode(Node):
 
 
 class FunctionMeta(type):
+    """PyTorch's name for Function's metaclass, kept for code that imports it.
+
+    chainrule's Function needs no metaclass.
+
+    >>> from chainrule.autograd.function import FunctionMeta
+    >>> isinstance(FunctionMeta, type)
+    True
+    """
     pass
 
 
 class Function:
     """Custom differentiable operation, as in PyTorch.
 
-    >>> class Cube(Function):
+    >>> class Cube(chainrule.autograd.Function):
     ...     @staticmethod
     ...     def forward(ctx, x):
     ...         ctx.save_for_backward(x)
@@ -410,7 +471,12 @@ class Function:
     ...     def backward(ctx, grad):
     ...         x, = ctx.saved_tensors
     ...         return grad * 3 * x ** 2
+    >>> x = chainrule.tensor([1.0, 2.0], requires_grad=True)
     >>> y = Cube.apply(x)
+    >>> y
+    tensor([1., 8.], grad_fn=<CubeBackward>)
+    >>> y.sum().backward(); x.grad
+    tensor([ 3., 12.])
     """
 
     @staticmethod
@@ -465,5 +531,21 @@ class Function:
 
 
 class once_differentiable:
+    """Decorator for a Function's backward that is not itself differentiable (returned as is).
+
+    >>> from chainrule.autograd.function import once_differentiable
+    >>> class Double(chainrule.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     @once_differentiable
+    ...     def backward(ctx, grad):
+    ...         return grad * 2
+    ...
+    >>> x = chainrule.tensor([1.0], requires_grad=True)
+    >>> Double.apply(x).backward(); x.grad
+    tensor([2.])
+    """
     def __new__(cls, fn):
         return fn

@@ -17,7 +17,14 @@ def _prep(inputs, create_graph):
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), v^T J): a vector-Jacobian product, what backprop computes."""
+    """Returns func(inputs) and the vector-Jacobian product v^T J.
+
+    (func(inputs), v^T J): a vector-Jacobian product, what backprop computes.
+
+    >>> from chainrule.autograd.functional import vjp
+    >>> vjp(lambda x: x ** 2, torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0]))
+    (tensor([1., 4.]), tensor([2., 4.]))
+    """
     single = isinstance(inputs, Tensor)
     ins = _prep(_tuple(inputs), create_graph)
     with enable_grad():
@@ -41,7 +48,19 @@ def _detach(out):
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
-    """`J[i][j] = d out_i / d in_j`, shaped out.shape + in.shape (torch's layout)."""
+    """Returns the Jacobian of func at inputs.
+
+    `J[i][j] = d out_i / d in_j`, shaped out.shape + in.shape (torch's layout).
+
+    >>> from chainrule.autograd.functional import jacobian
+    >>> jacobian(lambda x: x ** 2, torch.tensor([1.0, 2.0]))
+    tensor([[2., 0.],
+            [0., 4.]])
+    >>> jacobian(lambda x, y: x * y, (torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0])))
+    (tensor([[3., 0.],
+            [0., 4.]]), tensor([[1., 0.],
+            [0., 2.]]))
+    """
     single_in = isinstance(inputs, Tensor)
     ins = _prep(_tuple(inputs), create_graph)
     with enable_grad():
@@ -75,7 +94,15 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
             outer_jacobian_strategy="reverse-mode"):
-    """H = d^2 f / d in^2 of a scalar function, via the Jacobian of the gradient."""
+    """Returns the Hessian of a scalar function at inputs.
+
+    H = d^2 f / d in^2 of a scalar function, via the Jacobian of the gradient.
+
+    >>> from chainrule.autograd.functional import hessian
+    >>> hessian(lambda x: (x ** 3).sum(), torch.tensor([1.0, 2.0]))
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
     single = isinstance(inputs, Tensor)
 
     def grad_fn(*ins):
@@ -91,7 +118,14 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), J v) by the double-vjp trick (reverse mode twice)."""
+    """Returns func(inputs) and the Jacobian-vector product J v.
+
+    (func(inputs), J v) by the double-vjp trick (reverse mode twice).
+
+    >>> from chainrule.autograd.functional import jvp
+    >>> jvp(lambda x: x ** 2, torch.tensor([1.0, 2.0]), torch.tensor([1.0, 0.0]))
+    (tensor([1., 4.]), tensor([2., 0.]))
+    """
     single = isinstance(inputs, Tensor)
     ins = _prep(_tuple(inputs), create_graph)
     vs = list(_tuple(v)) if v is not None else [Tensor._make(np.ones_like(i._data)) for i in ins]
@@ -111,7 +145,19 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), H v): Hessian-vector product without forming H."""
+    """Returns func(inputs) and the Hessian-vector product H v.
+
+    vhp (v^T H) is the same function here: H is symmetric.
+
+    (func(inputs), H v): Hessian-vector product without forming H.
+
+    >>> from chainrule.autograd.functional import hvp, vhp
+    >>> f = lambda x: (x ** 3).sum()
+    >>> hvp(f, torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0]))
+    (tensor(9.), tensor([ 6., 12.]))
+    >>> vhp(f, torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0]))
+    (tensor(9.), tensor([ 6., 12.]))
+    """
     single = isinstance(inputs, Tensor)
     ins = _prep(_tuple(inputs), create_graph)
     vs = list(_tuple(v))

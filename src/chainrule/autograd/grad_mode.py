@@ -10,6 +10,15 @@ CREATE_GRAPH = [False]
 
 
 def is_grad_enabled():
+    """Returns whether ops currently record the graph.
+
+    >>> torch.is_grad_enabled()
+    True
+    >>> with torch.no_grad():
+    ...     torch.is_grad_enabled()
+    ...
+    False
+    """
     return GRAD_ENABLED[0]
 
 
@@ -46,8 +55,16 @@ class _GradMode:
 class no_grad(_GradMode):
     """Nothing inside is recorded: ops run on arrays and return tensors without grad_fn.
 
-    >>> with no_grad():
-    ...     y = x * 2          # y.requires_grad is False
+    >>> x = chainrule.tensor([1.0], requires_grad=True)
+    >>> with chainrule.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad, y.grad_fn
+    (False, None)
+    >>> @chainrule.no_grad()
+    ... def double(t):
+    ...     return t * 2
+    >>> double(x).requires_grad
+    False
 
     Also a decorator, with or without parentheses: ``@no_grad()`` or ``@no_grad``.
     """
@@ -56,13 +73,34 @@ class no_grad(_GradMode):
 
 
 class enable_grad(_GradMode):
-    """Records the graph inside, even within an outer no_grad."""
+    """Records the graph inside, even within an outer no_grad.
+
+    >>> x = torch.tensor([1.0], requires_grad=True)
+    >>> with torch.no_grad():
+    ...     with torch.enable_grad():
+    ...         y = x * 2
+    ...
+    >>> y.requires_grad
+    True
+    """
 
     enabled = True
 
 
 class inference_mode(no_grad):
-    """Same as no_grad here (PyTorch's extra guarantees cost nothing to skip on NumPy)."""
+    """Same as no_grad here (PyTorch's extra guarantees cost nothing to skip on NumPy).
+
+    >>> x = torch.tensor([1.0], requires_grad=True)
+    >>> with torch.inference_mode():
+    ...     y = x * 2
+    ...
+    >>> y.requires_grad
+    False
+    >>> with torch.inference_mode(False):
+    ...     (x * 2).requires_grad
+    ...
+    True
+    """
 
     def __init__(self, mode=True):
         self.enabled = not mode
@@ -78,7 +116,20 @@ class inference_mode(no_grad):
 
 
 class set_grad_enabled(_GradMode):
-    """Sets grad mode to `mode` at once (as a function) or for a `with` block."""
+    """Sets grad mode to `mode` at once (as a function) or for a `with` block.
+
+    >>> x = torch.tensor([1.0], requires_grad=True)
+    >>> with torch.set_grad_enabled(False):
+    ...     (x * 2).requires_grad
+    ...
+    False
+    >>> _ = torch.set_grad_enabled(False)      # as a function: off from here on
+    >>> (x * 2).requires_grad
+    False
+    >>> _ = torch.set_grad_enabled(True)
+    >>> (x * 2).requires_grad
+    True
+    """
 
     def __init__(self, mode):
         self._prev = GRAD_ENABLED[0]

@@ -7,6 +7,27 @@ from .engine import grad as _grad
 
 
 class GradcheckError(RuntimeError):
+    """Raised by gradcheck when backprop's Jacobian and the finite differences disagree.
+
+    >>> from chainrule.autograd.gradcheck import GradcheckError
+    >>> class BadSquare(chainrule.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return g * x                 # wrong: should be 2 x g
+    ...
+    >>> x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    >>> try:
+    ...     torch.autograd.gradcheck(BadSquare.apply, (x,))
+    ... except GradcheckError as e:
+    ...     print(type(e).__name__, isinstance(e, RuntimeError))
+    ...
+    GradcheckError True
+    """
     pass
 
 
@@ -67,6 +88,12 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
     Returns True, or raises GradcheckError naming the input, the worst element, and its
     analytic and numeric values. Inputs that require grad should be float64.
+
+    >>> x = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True)
+    >>> torch.autograd.gradcheck(lambda t: (t.sin() * t).sum(), (x,))
+    True
+    >>> torch.autograd.gradcheck(lambda t: t.sqrt(), (x,), eps=1e-6, atol=1e-5)
+    True
     """
     inputs = _as_tuple(inputs) if not isinstance(inputs, list) else tuple(inputs)
     idx = _diff_inputs(inputs)
@@ -106,7 +133,12 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
                   gen_non_contig_grad_outputs=False, raise_exception=True):
-    """gradcheck of the backward pass itself (built with create_graph=True)."""
+    """gradcheck of the backward pass itself (built with create_graph=True).
+
+    >>> x = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True)
+    >>> torch.autograd.gradgradcheck(lambda t: t.exp() * t, (x,))
+    True
+    """
     inputs = _as_tuple(inputs) if not isinstance(inputs, list) else tuple(inputs)
     idx = _diff_inputs(inputs)
     outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor) and o.requires_grad]

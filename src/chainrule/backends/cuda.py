@@ -12,4 +12,11 @@ matmul = _Matmul()
 
 
 def is_built():
+    """Returns whether this build has CUDA support: False (CPU only).
+
+    >>> torch.backends.cuda.is_built()
+    False
+    >>> torch.backends.cuda.matmul.allow_tf32
+    False
+    """
     return False

@@ -9,10 +9,18 @@ allow_tf32 = True
 
 
 def is_available():
-    """False: no cuDNN here."""
+    """False: no cuDNN here.
+
+    >>> torch.backends.cudnn.is_available()
+    False
+    """
     return False
 
 
 def version():
-    """None: no cuDNN here (what PyTorch returns when it has none)."""
+    """None: no cuDNN here (what PyTorch returns when it has none).
+
+    >>> torch.backends.cudnn.version() is None
+    True
+    """
     return None

@@ -2,9 +2,20 @@
 
 
 def is_available():
-    """False: chainrule runs on the CPU."""
+    """False: chainrule runs on the CPU.
+
+    >>> torch.backends.mps.is_available()
+    False
+    >>> torch.device('mps' if torch.backends.mps.is_available() else 'cpu')
+    device(type='cpu')
+    """
     return False
 
 
 def is_built():
+    """Returns whether this build has the MPS backend: False.
+
+    >>> torch.backends.mps.is_built()
+    False
+    """
     return False

@@ -7,7 +7,14 @@ from ..amp import custom_fwd as _custom_fwd, custom_bwd as _custom_bwd
 
 
 class autocast(_amp.autocast):
-    """`torch.cuda.amp.autocast(args...)`: `torch.amp.autocast('cuda', args...)`."""
+    """`torch.cuda.amp.autocast(args...)`: `torch.amp.autocast('cuda', args...)`.
+
+    >>> with torch.cuda.amp.autocast(enabled=False):      # deprecated spelling: warns
+    ...     y = torch.ones(2) * 3
+    ...
+    >>> y.dtype
+    chainrule.float32
+    """
 
     def __init__(self, enabled=True, dtype=None, cache_enabled=True):
         warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
@@ -16,7 +23,15 @@ class autocast(_amp.autocast):
 
 
 class GradScaler(_amp.GradScaler):
-    """`torch.cuda.amp.GradScaler(args...)`: `torch.amp.GradScaler('cuda', args...)`."""
+    """`torch.cuda.amp.GradScaler(args...)`: `torch.amp.GradScaler('cuda', args...)`.
+
+    >>> scaler = torch.cuda.amp.GradScaler()     # warns: deprecated, and no CUDA here
+    >>> scaler.is_enabled()
+    False
+    >>> loss = torch.tensor(2.0, requires_grad=True)
+    >>> scaler.scale(loss) is loss                # disabled: the loss unscaled
+    True
+    """
 
     def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,
                  growth_interval=2000, enabled=True):
@@ -28,8 +43,39 @@ class GradScaler(_amp.GradScaler):
 
 
 def custom_fwd(fwd=None, *, cast_inputs=None):
+    """torch.cuda.amp.custom_fwd: torch.amp.custom_fwd with device_type='cuda'.
+
+    >>> class Double(torch.autograd.Function):
+    ...     @staticmethod
+    ...     @torch.cuda.amp.custom_fwd
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     @torch.cuda.amp.custom_bwd
+    ...     def backward(ctx, g):
+    ...         return g * 2
+    ...
+    >>> Double.apply(torch.tensor([1.5], requires_grad=True))
+    tensor([3.], grad_fn=<DoubleBackward>)
+    """
     return _custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
 
 
 def custom_bwd(bwd=None):
+    """torch.cuda.amp.custom_bwd: torch.amp.custom_bwd with device_type='cuda'.
+
+    >>> class Neg(torch.autograd.Function):
+    ...     @staticmethod
+    ...     @torch.cuda.amp.custom_fwd
+    ...     def forward(ctx, x):
+    ...         return -x
+    ...     @staticmethod
+    ...     @torch.cuda.amp.custom_bwd
+    ...     def backward(ctx, g):
+    ...         return -g
+    ...
+    >>> x = torch.tensor([1.0], requires_grad=True)
+    >>> Neg.apply(x).backward(); x.grad
+    tensor([-1.])
+    """
     return _custom_bwd(bwd, device_type="cuda")

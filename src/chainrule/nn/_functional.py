@@ -32,7 +32,14 @@ def _implicit_dim(ndim, name):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
-    """exp(x_i) / sum_j exp(x_j) along dim (max subtracted first: no overflow)."""
+    """Applies softmax along dim: the entries become positive and sum to 1.
+
+    exp(x_i) / sum_j exp(x_j) along dim (max subtracted first: no overflow).
+
+    >>> F.softmax(torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]), dim=1)
+    tensor([[0.0900, 0.2447, 0.6652],
+            [0.3333, 0.3333, 0.3333]])
+    """
     if dim is None:
         dim = _implicit_dim(input.dim(), "softmax")
     if dtype is not None:
@@ -41,7 +48,13 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
-    """x_i - log sum_j exp(x_j) along dim, computed stably (exact for |x| ~ 1e4)."""
+    """Applies log(softmax(x)) along dim.
+
+    x_i - log sum_j exp(x_j) along dim, computed stably (exact for |x| ~ 1e4).
+
+    >>> F.log_softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([-2.4076, -1.4076, -0.4076])
+    """
     if dim is None:
         dim = _implicit_dim(input.dim(), "log_softmax")
     if dtype is not None:
@@ -50,73 +63,153 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
-    """softmax(-x) along dim."""
+    """Applies softmin along dim: softmax of the negated input.
+
+    softmax(-x) along dim.
+
+    >>> F.softmin(torch.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([0.6652, 0.2447, 0.0900])
+    """
     if dim is None:
         dim = _implicit_dim(input.dim(), "softmin")
     return softmax(-input, dim, dtype=dtype)
 
 
 def relu6(input, inplace=False):  # noqa: A002
-    """min(max(x, 0), 6)."""
+    """Applies ReLU6 elementwise.
+
+    min(max(x, 0), 6).
+
+    >>> F.relu6(torch.tensor([-2.0, 0.5, 8.0]))
+    tensor([0.0000, 0.5000, 6.0000])
+    """
     return hardtanh(input, 0.0, 6.0)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
-    """x clamped to [min_val, max_val]; integer inputs stay integers (the bounds truncated
-    toward zero, as PyTorch casts them)."""
+    """Applies HardTanh elementwise.
+
+    x clamped to [min_val, max_val]; integer inputs stay integers (the bounds truncated
+    toward zero, as PyTorch casts them).
+
+    >>> F.hardtanh(torch.tensor([-2.0, 0.5, 8.0]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    >>> F.hardtanh(torch.tensor([-2.0, 0.5, 8.0]), min_val=0.0, max_val=2.0)
+    tensor([0.0000, 0.5000, 2.0000])
+    """
     if isinstance(input, _f.Tensor) and input._data.dtype.kind in "iu":
         return _f.clamp(input, math.trunc(min_val), math.trunc(max_val))
     return _f.clamp(floating(input), min_val, max_val)
 
 
 def selu(input, inplace=False):  # noqa: A002
-    """scale * elu(x, alpha) with the self-normalising constants (Klambauer et al., 2017)."""
+    """Applies SELU elementwise.
+
+    scale * elu(x, alpha) with the self-normalising constants (Klambauer et al., 2017).
+
+    >>> F.selu(torch.tensor([-1.0, 0.0, 1.0]))
+    tensor([-1.1113,  0.0000,  1.0507])
+    """
     alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
     return scale * elu(input, alpha)
 
 
 def celu(input, alpha=1.0, inplace=False):  # noqa: A002
-    """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
+    """Applies CELU elementwise.
+
+    max(0, x) + min(0, alpha (exp(x / alpha) - 1)).
+
+    >>> F.celu(torch.tensor([-1.0, 0.0, 1.0]), alpha=2.0)
+    tensor([-0.7869,  0.0000,  1.0000])
+    """
     return alpha * elu(input / alpha, 1.0) if alpha != 1.0 else elu(input, 1.0)
 
 
 def logsigmoid(input):  # noqa: A002
-    """log sigmoid(x) = -softplus(-x), stable for large |x|."""
+    """Applies log-sigmoid elementwise.
+
+    log sigmoid(x) = -softplus(-x), stable for large |x|.
+
+    >>> F.logsigmoid(torch.tensor([-100.0, 0.0, 2.0]))
+    tensor([-100.0000,   -0.6931,   -0.1269])
+    """
     return -softplus(-input, 1.0, float("inf"))
 
 
 def softsign(input):  # noqa: A002
-    """x / (1 + |x|)."""
+    """Applies softsign elementwise.
+
+    x / (1 + |x|).
+
+    >>> F.softsign(torch.tensor([-3.0, 0.0, 1.0]))
+    tensor([-0.7500,  0.0000,  0.5000])
+    """
     return input / (1 + _f.abs(input))
 
 
 def tanhshrink(input):  # noqa: A002
-    """x - tanh(x)."""
+    """Applies tanhshrink elementwise.
+
+    x - tanh(x).
+
+    >>> F.tanhshrink(torch.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.2384,  0.0000,  1.0360])
+    """
     return input - tanh(input)
 
 
 def mish(input, inplace=False):  # noqa: A002
-    """x * tanh(softplus(x)) (Misra, 2019)."""
+    """Applies Mish elementwise.
+
+    x * tanh(softplus(x)) (Misra, 2019).
+
+    >>> F.mish(torch.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.3034,  0.0000,  1.9440])
+    """
     return input * tanh(softplus(input))
 
 
 def hardsigmoid(input, inplace=False):  # noqa: A002
-    """clamp(x / 6 + 1/2, 0, 1)."""
+    """Applies the hard sigmoid elementwise.
+
+    clamp(x / 6 + 1/2, 0, 1).
+
+    >>> F.hardsigmoid(torch.tensor([-4.0, 0.0, 1.5, 4.0]))
+    tensor([0.0000, 0.5000, 0.7500, 1.0000])
+    """
     return _f.clamp(input / 6 + 0.5, 0.0, 1.0)
 
 
 def hardswish(input, inplace=False):  # noqa: A002
-    """x * hardsigmoid(x)."""
+    """Applies hard swish elementwise.
+
+    x * hardsigmoid(x).
+
+    >>> F.hardswish(torch.tensor([-4.0, -1.0, 1.0, 4.0]))
+    tensor([-0.0000, -0.3333,  0.6667,  4.0000])
+    """
     return input * hardsigmoid(input)
 
 
 def threshold(input, threshold, value, inplace=False):  # noqa: A002
-    """x where x > threshold, else value."""
+    """Thresholds each element: keeps it above threshold, else replaces it by value.
+
+    x where x > threshold, else value.
+
+    >>> F.threshold(torch.tensor([-1.0, 0.5, 2.0]), 1.0, 0.0)
+    tensor([0., 0., 2.])
+    """
     return _f.where(input > threshold, input, value)
 
 
 def glu(input, dim=-1):  # noqa: A002
-    """a * sigmoid(b), with a, b the two halves of input along dim."""
+    """Applies the gated linear unit along dim.
+
+    a * sigmoid(b), with a, b the two halves of input along dim.
+
+    >>> F.glu(torch.tensor([[1.0, 2.0, 0.0, 100.0]]), dim=-1)
+    tensor([[0.5000, 2.0000]])
+    """
     if input.shape[dim] % 2:
         raise RuntimeError(f"glu: Halving dimension must be even, but dimension {dim} is size "
                            f"{input.shape[dim]}")
@@ -125,7 +218,14 @@ def glu(input, dim=-1):  # noqa: A002
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):  # noqa: A002
-    """x / max(||x||_p, eps) along dim."""
+    """Scales vectors along dim to unit p-norm.
+
+    x / max(||x||_p, eps) along dim.
+
+    >>> F.normalize(torch.tensor([[3.0, 4.0], [0.0, 2.0]]), dim=1)
+    tensor([[0.6000, 0.8000],
+            [0.0000, 1.0000]])
+    """
     n = input.norm(p, dim, keepdim=True)
     return input / n.clamp(min=eps)
 
@@ -155,15 +255,31 @@ def _clamp_outside_autograd(t, low):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """||x1 - x2 + eps||_p along the last dim."""
+    """Returns the p-norm distance between rows of x1 and x2.
+
+    ||x1 - x2 + eps||_p along the last dim.
+
+    >>> x1, x2 = torch.tensor([[0.0, 0.0], [1.0, 1.0]]), torch.tensor([[3.0, 4.0], [1.0, 1.0]])
+    >>> F.pairwise_distance(x1, x2)           # eps = 1e-6 is added to the difference
+    tensor([5.0000e+00, 1.4142e-06])
+    """
     return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
 
 
 # --- dropout ----------------------------------------------------------------------------
 def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa: A002
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted
+    """Applies dropout: randomly zeroes elements during training.
+
+    Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted
     dropout: no rescaling needed at eval). Identity when not training. Randomness from
-    chainrule.random (manual_seed reproduces the mask)."""
+    chainrule.random (manual_seed reproduces the mask).
+
+    >>> out = F.dropout(torch.ones(1000), p=0.5)
+    >>> out.unique()
+    tensor([0., 2.])
+    >>> F.dropout(torch.ones(3), p=0.5, training=False)
+    tensor([1., 1., 1.])
+    """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -178,17 +294,44 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zero whole channels of (N, C, L) / (C, L) inputs with probability p."""
+    """Randomly zeroes whole channels of a 1-D feature map.
+
+    Zero whole channels of (N, C, L) / (C, L) inputs with probability p.
+
+    >>> out = F.dropout1d(torch.ones(1, 100, 4), p=0.5)
+    >>> out.unique()
+    tensor([0., 2.])
+    >>> bool(((out == 0).all(-1) | (out == 2).all(-1)).all())
+    True
+    """
     return _channel_dropout(input, p, training, 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zero whole channels of (N, C, H, W) / (C, H, W) inputs with probability p."""
+    """Randomly zeroes whole channels of a 2-D feature map.
+
+    Zero whole channels of (N, C, H, W) / (C, H, W) inputs with probability p.
+
+    >>> out = F.dropout2d(torch.ones(1, 100, 2, 2), p=0.5)
+    >>> out.unique()
+    tensor([0., 2.])
+    >>> bool(((out == 0).flatten(2).all(-1) | (out == 2).flatten(2).all(-1)).all())
+    True
+    """
     return _channel_dropout(input, p, training, 4)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zero whole channels of 5-D / 4-D inputs with probability p."""
+    """Randomly zeroes whole channels of a 3-D feature map.
+
+    Zero whole channels of 5-D / 4-D inputs with probability p.
+
+    >>> out = F.dropout3d(torch.ones(1, 100, 2, 2, 2), p=0.5)
+    >>> out.unique()
+    tensor([0., 2.])
+    >>> bool(((out == 0).flatten(2).all(-1) | (out == 2).flatten(2).all(-1)).all())
+    True
+    """
     return _channel_dropout(input, p, training, 5)
 
 
@@ -208,7 +351,16 @@ def _channel_dropout(input, p, training, batched_ndim):  # noqa: A002
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
-    """Dropout for SELU networks: keeps mean and variance (Klambauer et al., 2017)."""
+    """Applies alpha dropout (for SELU networks).
+
+    Dropout for SELU networks: keeps mean and variance (Klambauer et al., 2017).
+
+    >>> x = torch.ones(4)
+    >>> F.alpha_dropout(x, p=0.2, training=False)
+    tensor([1., 1., 1., 1.])
+    >>> F.alpha_dropout(x, p=0.2, training=True).shape
+    chainrule.Size([4])
+    """
     if not training or p == 0.0:
         return input
     if p == 1.0:  # everything dropped: zeros (PyTorch multiplies by a zero)
@@ -224,11 +376,18 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
 # --- normalisation ----------------------------------------------------------------------
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
                momentum=0.1, eps=1e-5):
-    """Normalise over every axis but the channel axis 1: (x - mean) / sqrt(var + eps) * w + b.
+    """Applies batch normalisation over the channel dim 1.
+
+    Normalise over every axis but the channel axis 1: (x - mean) / sqrt(var + eps) * w + b.
 
     training=True: batch statistics (biased variance), and running_mean / running_var are
     updated in place with momentum: r = (1 - momentum) r + momentum * stat (unbiased var).
     training=False: the running statistics.
+
+    >>> x = torch.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> F.batch_norm(x, torch.zeros(2), torch.ones(2), training=True)
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]])
     """
     x = input
     if x.numel() == 0 and x.dim() < 2:  # PyTorch returns an empty input as it is
@@ -287,7 +446,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002
-    """Normalise over the last len(normalized_shape) axes, then * weight + bias."""
+    """Applies layer normalisation over the last dims.
+
+    Normalise over the last len(normalized_shape) axes, then * weight + bias.
+
+    >>> F.layer_norm(torch.tensor([[1.0, 2.0, 3.0], [2.0, 2.0, 8.0]]), (3,))
+    tensor([[-1.2247,  0.0000,  1.2247],
+            [-0.7071, -0.7071,  1.4142]])
+    """
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
@@ -304,7 +470,17 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A002
-    """Normalise each group of channels over (channels in the group, spatial)."""
+    """Applies group normalisation.
+
+    Normalise each group of channels over (channels in the group, spatial).
+
+    >>> x = torch.arange(8.0).reshape(1, 4, 2)
+    >>> F.group_norm(x, 2)
+    tensor([[[-1.3416, -0.4472],
+             [ 0.4472,  1.3416],
+             [-1.3416, -0.4472],
+             [ 0.4472,  1.3416]]])
+    """
     N, C = input.shape[0], input.shape[1]
     if C % num_groups:
         raise RuntimeError(f"group_norm: Expected number of channels in input ({C}) to be "
@@ -328,11 +504,17 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,  # noqa: A002
                   use_input_stats=True, momentum=0.1, eps=1e-5):
-    """Normalise each (sample, channel) over its spatial axes.
+    """Applies instance normalisation.
+
+    Normalise each (sample, channel) over its spatial axes.
 
     use_input_stats=False normalises with running_mean / running_var instead (eval mode of
     InstanceNorm with track_running_stats). With use_input_stats and running buffers given,
     they move toward the batch average of the instance statistics (unbiased variance).
+
+    >>> F.instance_norm(torch.tensor([[[1.0, 2.0, 3.0], [0.0, 2.0, 4.0]]]))
+    tensor([[[-1.2247,  0.0000,  1.2247],
+             [-1.2247,  0.0000,  1.2247]]])
     """
     if input.dim() < 3:
         raise ValueError(f"instance_norm: expected an input with at least 3 dims (N, C, ...), "
@@ -359,7 +541,13 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 
 def prelu(input, weight):  # noqa: A002
-    """x where x > 0, else weight * x; weight has 1 or C (channel dim 1) entries."""
+    """Applies PReLU with a learnable slope for negative inputs.
+
+    x where x > 0, else weight * x; weight has 1 or C (channel dim 1) entries.
+
+    >>> F.prelu(torch.tensor([-2.0, 1.0]), torch.tensor([0.25]))
+    tensor([-0.5000,  1.0000])
+    """
     w = weight
     if w.numel() > 1:
         if input.dim() < 2 or input.shape[1] != w.numel():
@@ -372,12 +560,27 @@ def prelu(input, weight):  # noqa: A002
 
 
 def softmax2d(input):  # noqa: A002
-    """Softmax over the channel dim (-3) of (N, C, H, W) or (C, H, W)."""
+    """Applies softmax over the channels at each spatial location.
+
+    Softmax over the channel dim (-3) of (N, C, H, W) or (C, H, W).
+
+    >>> F.softmax2d(torch.zeros(1, 2, 1, 2))
+    tensor([[[[0.5000, 0.5000]],
+    <BLANKLINE>
+             [[0.5000, 0.5000]]]])
+    """
     return softmax(input, -3)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
-    """x / sqrt(mean(x^2) + eps) over the last axes, then * weight."""
+    """Applies root-mean-square normalisation over the last dims.
+
+    x / sqrt(mean(x^2) + eps) over the last axes, then * weight.
+
+    >>> F.rms_norm(torch.tensor([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, 2.0, 0.0]]), (4,))
+    tensor([[1.0000, 1.0000, 1.0000, 1.0000],
+            [1.4142, 0.0000, 1.4142, 0.0000]])
+    """
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     axes = tuple(range(input.dim() - len(normalized_shape), input.dim()))
@@ -390,8 +593,19 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
 # --- embedding --------------------------------------------------------------------------
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # noqa: A002
               scale_grad_by_freq=False, sparse=False):
-    """weight[input]: rows of the table for integer indices. Rows at padding_idx get no
-    gradient. max_norm renormalises the looked-up rows in place (PyTorch's semantics)."""
+    """Looks up rows of an embedding table.
+
+    weight[input]: rows of the table for integer indices. Rows at padding_idx get no
+    gradient. max_norm renormalises the looked-up rows in place (PyTorch's semantics).
+
+    >>> table = torch.tensor([[0.0, 0.0], [1.0, 1.0], [2.0, 4.0]])
+    >>> F.embedding(torch.tensor([[2, 0], [1, 1]]), table)
+    tensor([[[2., 4.],
+             [0., 0.]],
+    <BLANKLINE>
+            [[1., 1.],
+             [1., 1.]]])
+    """
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: Expected tensor for argument #1 'indices' to have an "
@@ -451,7 +665,15 @@ def _arr(t, dtype):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
-    """mean((x - y)^2) (or sum / none)."""
+    """Returns the mean squared error.
+
+    mean((x - y)^2) (or sum / none).
+
+    >>> F.mse_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 0.0, 0.0]))
+    tensor(4.3333)
+    >>> F.mse_loss(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0]), reduction='none')
+    tensor([1., 4.])
+    """
     reduction = _reduction(reduction, size_average, reduce)
     _check_same_size(input, target, "mse_loss")
     d = input - target
@@ -462,7 +684,13 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
-    """mean(|x - y|); the gradient at x == y is 0."""
+    """Returns the mean absolute error.
+
+    mean(|x - y|); the gradient at x == y is 0.
+
+    >>> F.l1_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 0.0, 0.0]))
+    tensor(1.6667)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     _check_same_size(input, target, "l1_loss")
     loss = _f.abs(input - target)
@@ -472,7 +700,13 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa: A002
-    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); d = x - y."""
+    """Returns the Huber loss: quadratic for small errors, linear for large ones.
+
+    0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); d = x - y.
+
+    >>> F.huber_loss(torch.tensor([0.5, 3.0]), torch.tensor([0.0, 0.0]), reduction='none')
+    tensor([0.1250, 2.5000])
+    """
     _reduction(reduction)
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta, "
@@ -489,7 +723,13 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",  # noqa: A002
                    beta=1.0):
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    """Returns the smooth L1 loss.
+
+    0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta.
+
+    >>> F.smooth_l1_loss(torch.tensor([0.5, 3.0]), torch.zeros(2), reduction='none', beta=1.0)
+    tensor([0.1250, 2.5000])
+    """
     reduction = _reduction(reduction, size_average, reduce)
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
@@ -503,7 +743,13 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                          reduction="mean"):
-    """-w [y log x + (1 - y) log(1 - x)] on probabilities x, logs clamped at -100."""
+    """Returns the binary cross-entropy of probabilities against targets.
+
+    -w [y log x + (1 - y) log(1 - x)] on probabilities x, logs clamped at -100.
+
+    >>> F.binary_cross_entropy(torch.tensor([0.9, 0.2]), torch.tensor([1.0, 0.0]))
+    tensor(0.1643)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({list(target.shape)}) that is different to the "
@@ -517,8 +763,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,  # noqa: A002
                                      reduce=None, reduction="mean", pos_weight=None):
-    """Sigmoid + BCE fused on logits: exact and finite for any logit magnitude.
-    pos_weight (per class, broadcast over the last dim) scales the positive term."""
+    """Returns the binary cross-entropy of logits against targets.
+
+    Sigmoid + BCE fused on logits: exact and finite for any logit magnitude.
+    pos_weight (per class, broadcast over the last dim) scales the positive term.
+
+    >>> logits, target = torch.tensor([2.0, -1.0, 100.0]), torch.tensor([1.0, 0.0, 0.0])
+    >>> F.binary_cross_entropy_with_logits(logits, target)
+    tensor(33.4801)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size "
@@ -537,12 +790,20 @@ _TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,  # noqa: A002
                   reduce=None, reduction="mean", label_smoothing=0.0):
-    """Cross-entropy of logits `input` (N, C), (N, C, d1, ...) or (C,) against class
+    """Returns the cross-entropy between logits and target classes.
+
+    Cross-entropy of logits `input` (N, C), (N, C, d1, ...) or (C,) against class
     indices (N,), (N, d1, ...), () or class probabilities of input's shape.
 
     Class indices: one fused op (log-softmax + pick), exact for logits of magnitude 1e4;
     gradient softmax - onehot. Options as PyTorch: weight (C,), ignore_index,
     label_smoothing in [0, 1], reduction.
+
+    >>> logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 3.0]])
+    >>> F.cross_entropy(logits, torch.tensor([0, 2]))
+    tensor(0.1672)
+    >>> F.cross_entropy(logits, torch.tensor([0, 2]), reduction='none', label_smoothing=0.1)
+    tensor([0.3729, 0.2949])
     """
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -601,8 +862,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,  # noqa: A002
              reduction="mean"):
-    """-w_t input[t] for log-probabilities input (N, C, ...) and class indices t;
-    'mean' divides by the sum of w_t over non-ignored targets."""
+    """Returns the negative log-likelihood loss of log-probabilities.
+
+    -w_t input[t] for log-probabilities input (N, C, ...) and class indices t;
+    'mean' divides by the sum of w_t over non-ignored targets.
+
+    >>> logp = F.log_softmax(torch.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 3.0]]), dim=1)
+    >>> F.nll_loss(logp, torch.tensor([0, 2]))
+    tensor(0.1672)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     x = input
     axis = 0 if x.dim() == 1 else 1
@@ -630,8 +898,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean",  # noqa: A002
            log_target=False):
-    """KL(target || exp(input)) pointwise: target (log target - input); 'batchmean'
-    divides the sum by the batch size."""
+    """Returns the Kullback-Leibler divergence; input holds log-probabilities.
+
+    KL(target || exp(input)) pointwise: target (log target - input); 'batchmean'
+    divides the sum by the batch size.
+
+    >>> target = torch.tensor([[0.5, 0.5]])
+    >>> F.kl_div(torch.tensor([[0.25, 0.75]]).log(), target, reduction='batchmean')
+    tensor(0.1438)
+    """
     if reduction == "batchmean":
         red = "batchmean"
     else:
@@ -649,21 +924,41 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",  # n
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):  # noqa: A002
-    """log(1 + exp(-y x)), stable through softplus."""
+    """Returns the two-class logistic loss on labels -1 / 1.
+
+    log(1 + exp(-y x)), stable through softplus.
+
+    >>> F.soft_margin_loss(torch.tensor([2.0, -1.0]), torch.tensor([1.0, 1.0]))
+    tensor(0.7201)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     return _reduce(softplus(-target * input, 1.0, float("inf")), reduction)
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                         reduction="mean"):
-    """max(0, -y (x1 - x2) + margin): y = 1 wants x1 ranked above x2."""
+    """Returns the margin ranking loss of two scores and a direction.
+
+    max(0, -y (x1 - x2) + margin): y = 1 wants x1 ranked above x2.
+
+    >>> x1, x2, y = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 2.0]), torch.tensor([1.0, 1.0])
+    >>> F.margin_ranking_loss(x1, x2, y, margin=0.5)
+    tensor(1.2500)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     return _reduce(relu(-target * (input1 - input2) + margin), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,  # noqa: A002
                          reduction="mean"):
-    """x where y = 1, max(0, margin - x) where y = -1."""
+    """Returns the hinge embedding loss on labels -1 / 1.
+
+    x where y = 1, max(0, margin - x) where y = -1.
+
+    >>> x, y = torch.tensor([0.3, 0.3, 2.0]), torch.tensor([1.0, -1.0, -1.0])
+    >>> F.hinge_embedding_loss(x, y, reduction='none')
+    tensor([0.3000, 0.7000, 0.0000])
+    """
     reduction = _reduction(reduction, size_average, reduce)
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     loss = _f.where(_make(t == 1), input, zeros_like(input)) + \
@@ -673,7 +968,15 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
-    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1."""
+    """Returns the cosine embedding loss on labels -1 / 1.
+
+    1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1.
+
+    >>> a = torch.tensor([[1.0, 0.0], [1.0, 0.0]])
+    >>> b = torch.tensor([[1.0, 1.0], [1.0, 1.0]])
+    >>> F.cosine_embedding_loss(a, b, torch.tensor([1.0, -1.0]), reduction='none')
+    tensor([0.2929, 0.7071])
+    """
     reduction = _reduction(reduction, size_average, reduce)
     cos = cosine_similarity(input1, input2, dim=-1, eps=1e-8)
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
@@ -683,8 +986,14 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None,  # noqa: A002
                      eps=1e-8, reduce=None, reduction="mean"):
-    """Poisson negative log-likelihood: exp(x) - y x (log_input) or x - y log(x + eps);
-    full=True adds Stirling's approximation of log(y!)."""
+    """Returns the Poisson negative log-likelihood loss.
+
+    Poisson negative log-likelihood: exp(x) - y x (log_input) or x - y log(x + eps);
+    full=True adds Stirling's approximation of log(y!).
+
+    >>> F.poisson_nll_loss(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 2.0]))
+    tensor(0.8591)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     if log_input:
         loss = _f.exp(input) - target * input

@@ -48,12 +48,20 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # n
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002
-    """Power-average pooling of (N, C, H, W): (sum_window x^p)^(1/p)."""
+    """Power-average pooling of (N, C, H, W): (sum_window x^p)^(1/p).
+
+    >>> F.lp_pool2d(torch.tensor([[[[3.0, 0.0], [0.0, 4.0]]]]), 2, 2)
+    tensor([[[[5.]]]])
+    """
     return _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, 2, "lp_pool2d")
 
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002
-    """Power-average pooling of (N, C, D, H, W): (sum_window x^p)^(1/p)."""
+    """Power-average pooling of (N, C, D, H, W): (sum_window x^p)^(1/p).
+
+    >>> F.lp_pool3d(torch.ones(1, 1, 2, 2, 2), 1, 2)
+    tensor([[[[[8.]]]]])
+    """
     return _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, 3, "lp_pool3d")
 
 
@@ -259,7 +267,13 @@ def hardshrink(input, lambd=0.5):  # noqa: A002
 
 
 def softshrink(input, lambd=0.5):  # noqa: A002
-    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    """Applies soft shrinkage elementwise.
+
+    x - lambd where x > lambd, x + lambd where x < -lambd, else 0.
+
+    >>> F.softshrink(torch.tensor([-2.0, 0.25, 1.0]), lambd=0.5)
+    tensor([-1.5000,  0.0000,  0.5000])
+    """
     if lambd < 0:
         raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be "
                            f"{lambd}.")
@@ -273,7 +287,15 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False,  #
           generator=None):
     """Randomized leaky ReLU (Xu et al., 2015): in training each negative element gets
     its own slope a ~ U(lower, upper) from the seeded generator; in eval the slope is
-    (lower + upper) / 2."""
+    (lower + upper) / 2.
+
+    >>> x = torch.tensor([-3.0, 2.0])
+    >>> F.rrelu(x)                                   # eval: slope (lower + upper) / 2
+    tensor([-0.6875,  2.0000])
+    >>> slope = F.rrelu(x, training=True)[0] / -3.0  # training: a random slope in [1/8, 1/3]
+    >>> bool(1 / 8 <= slope <= 1 / 3)
+    True
+    """
     from ..random import rng
     from ..functions.elementwise import leaky_relu
     if inplace:
@@ -289,7 +311,15 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False,  #
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
     """Alpha dropout of whole channels (dims 0 and 1 of the input pick the channel): each
     dropped channel is set to SELU's negative saturation, then all are scaled and shifted
-    to keep mean 0 and variance 1 (PyTorch's formula)."""
+    to keep mean 0 and variance 1 (PyTorch's formula).
+
+    >>> x = torch.ones(1, 4, 3)
+    >>> F.feature_alpha_dropout(x, 0.5) is x         # training=False by default: identity
+    True
+    >>> y = F.feature_alpha_dropout(x, 0.5, training=True)
+    >>> bool((y == y[:, :, :1]).all())               # each channel kept or dropped whole
+    True
+    """
     from ..random import rng
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
@@ -316,8 +346,13 @@ def _inplace(name, fn):
     def op(input, *args, **kwargs):  # noqa: A002
         return apply_inplace(input, lambda t: fn(t, *args, **kwargs), None, name)
     op.__name__ = name
+    args = ", 0.5, 0.0" if name == "threshold_" else ""  # threshold_ has required arguments
     op.__doc__ = f"In-place {name[:-1]}: overwrites input (recorded like Tensor.{name[:-1]}_ " \
-                 f"would be) and returns it."
+                 f"would be) and returns it.\n\n" \
+                 f">>> x = torch.tensor([-1.0, 0.25, 2.0])\n" \
+                 f">>> y = F.{name}(x{args})\n" \
+                 f">>> y is x, torch.equal(x, F.{name[:-1]}(torch.tensor([-1.0, 0.25, 2.0]){args}))\n" \
+                 f"(True, True)\n"
     return op
 
 
@@ -410,7 +445,16 @@ def pdist(input, p=2):  # noqa: A002
 def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     """softmax((logits + g) / tau) with Gumbel(0, 1) noise g from the seeded generator
     (Jang et al., 2016); hard=True returns the one-hot argmax in the forward pass with the
-    soft sample's gradient (straight-through)."""
+    soft sample's gradient (straight-through).
+
+    >>> logits = torch.tensor([[1.0, 2.0, 3.0]])
+    >>> y = F.gumbel_softmax(logits, tau=0.5)
+    >>> y.shape, torch.allclose(y.sum(-1), torch.ones(1))
+    (chainrule.Size([1, 3]), True)
+    >>> h = F.gumbel_softmax(logits, hard=True)
+    >>> h.sum().item(), sorted(h.unique().tolist())
+    (1.0, [0.0, 1.0])
+    """
     from ..functions.reduce import softmax
     from ..creation import empty_like
     g = -empty_like(logits).exponential_().log()

@@ -17,8 +17,16 @@ def _ints(t, name):
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,  # noqa: A002
                       reduce=None, reduction="mean"):
-    """sum over j != y of max(0, margin - x_y + x_j)^p / C, times weight[y] if given
-    (PyTorch's multi-class hinge loss)."""
+    """Returns the multi-class hinge loss of scores against class indices.
+
+    sum over j != y of max(0, margin - x_y + x_j)^p / C, times weight[y] if given
+    (PyTorch's multi-class hinge loss).
+
+    >>> F.multi_margin_loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([3]))
+    tensor(0.3250)
+    >>> F.multi_margin_loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([0]))
+    tensor(1.0250)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -47,8 +55,15 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):  # noqa: A002
-    """sum over target classes j and non-target classes i of max(0, 1 - (x_j - x_i)) / C;
-    each row of target lists class indices, ended by the first -1."""
+    """Returns the multi-label hinge loss; target rows list class indices.
+
+    sum over target classes j and non-target classes i of max(0, 1 - (x_j - x_i)) / C;
+    each row of target lists class indices, ended by the first -1.
+
+    >>> scores = torch.tensor([[0.1, 0.2, 0.4, 0.8]])
+    >>> F.multilabel_margin_loss(scores, torch.tensor([[3, 0, -1, 1]]))   # classes 3 and 0
+    tensor(0.8500)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     x = input if input.dim() == 2 else input.reshape(1, -1)
     t = _ints(target, "multilabel_margin_loss").reshape(x.shape)
@@ -86,7 +101,14 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                                 reduction="mean"):
-    """-mean over classes of y log sigmoid(x) + (1 - y) log sigmoid(-x), per sample."""
+    """Returns the multi-label logistic loss on 0 / 1 targets.
+
+    -mean over classes of y log sigmoid(x) + (1 - y) log sigmoid(-x), per sample.
+
+    >>> x, y = torch.tensor([[2.0, -1.0, 0.0]]), torch.tensor([[1.0, 0.0, 1.0]])
+    >>> F.multilabel_soft_margin_loss(x, y)
+    tensor(0.3778)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
@@ -97,8 +119,15 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
-    """max(d(a, p) - d(a, n) + margin, 0) with d the p-norm distance; swap uses
-    min(d(a, n), d(p, n)) (Balntas et al., 2016)."""
+    """Returns the triplet margin loss of anchor, positive and negative.
+
+    max(d(a, p) - d(a, n) + margin, 0) with d the p-norm distance; swap uses
+    min(d(a, n), d(p, n)) (Balntas et al., 2016).
+
+    >>> a, p, n = torch.tensor([[0.0, 0.0]]), torch.tensor([[0.0, 1.0]]), torch.tensor([[0.0, 1.5]])
+    >>> F.triplet_margin_loss(a, p, n, margin=1.0)
+    tensor(0.5000)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     dims = {anchor.dim(), positive.dim(), negative.dim()}
     if len(dims) != 1 or dims.pop() not in (1, 2):
@@ -114,7 +143,15 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
                                       margin=1.0, swap=False, reduction="mean"):
-    """The triplet loss with any distance (pairwise_distance by default)."""
+    """Returns the triplet margin loss under a given distance function.
+
+    The triplet loss with any distance (pairwise_distance by default).
+
+    >>> a, p, n = torch.tensor([[0.0, 0.0]]), torch.tensor([[0.0, 1.0]]), torch.tensor([[0.0, 1.5]])
+    >>> l1 = lambda x, y: (x - y).abs().sum(-1)
+    >>> F.triplet_margin_with_distance_loss(a, p, n, distance_function=l1, margin=1.0)
+    tensor(0.5000)
+    """
     reduction = _reduction(reduction)
     if margin <= 0:
         raise ValueError(f"triplet_margin_with_distance_loss: expected margin to be greater "

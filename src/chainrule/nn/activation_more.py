@@ -22,7 +22,11 @@ class Hardshrink(Module):
 
 
 class Softshrink(Module):
-    """Soft thresholding: x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    """Soft thresholding: x - lambd above lambd, x + lambd below -lambd, 0 between.
+
+    >>> nn.Softshrink(0.5)(torch.tensor([-2.0, 0.25, 1.0]))
+    tensor([-1.5000,  0.0000,  0.5000])
+    """
 
     def __init__(self, lambd=0.5):
         super().__init__()

@@ -32,7 +32,15 @@ class Sequential(Module):
     """Modules applied one after the other: Sequential(a, b)(x) == b(a(x)).
 
     >>> net = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    >>> net(torch.randn(5, 2)).shape
+    chainrule.Size([5, 1])
+    >>> from collections import OrderedDict
     >>> net = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 1)), ("act", nn.Sigmoid())]))
+    >>> net
+    Sequential(
+      (fc): Linear(in_features=2, out_features=1, bias=True)
+      (act): Sigmoid()
+    )
     """
 
     def __init__(self, *args):
@@ -163,7 +171,14 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """An ordered dict of modules, registered by key."""
+    """An ordered dict of modules, registered by key.
+
+    >>> heads = nn.ModuleDict({'cls': nn.Linear(4, 3), 'box': nn.Linear(4, 2)})
+    >>> list(heads.keys()), heads['box'](torch.randn(1, 4)).shape
+    (['cls', 'box'], chainrule.Size([1, 2]))
+    >>> len(list(heads.parameters()))
+    4
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -210,7 +225,12 @@ class ModuleDict(Module):
 
 
 class ParameterList(Module):
-    """A list of Parameters, registered under '0', '1', ..."""
+    """A list of Parameters, registered under '0', '1', ...
+
+    >>> ps = nn.ParameterList([nn.Parameter(torch.ones(2)), nn.Parameter(torch.zeros(3))])
+    >>> len(ps), [name for name, _ in ps.named_parameters()]
+    (2, ['0', '1'])
+    """
 
     def __init__(self, values=None):
         super().__init__()
@@ -249,7 +269,13 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """An ordered dict of Parameters."""
+    """An ordered dict of Parameters.
+
+    >>> pd = nn.ParameterDict({'scale': nn.Parameter(torch.ones(2))})
+    >>> pd['shift'] = nn.Parameter(torch.zeros(2))
+    >>> sorted(name for name, _ in pd.named_parameters())
+    ['scale', 'shift']
+    """
 
     def __init__(self, parameters=None):
         super().__init__()

@@ -138,7 +138,7 @@ class _Conv(_ConvNd):
 class Conv1d(_Conv):
     """1-D convolution over (N, C_in, L): weight (C_out, C_in/groups, k), bias (C_out,).
 
-    >>> Conv1d(3, 8, 5, padding="same")(chainrule.randn(2, 3, 50)).shape
+    >>> nn.Conv1d(3, 8, 5, padding="same")(chainrule.randn(2, 3, 50)).shape
     chainrule.Size([2, 8, 50])
     """
     _nd = 1
@@ -151,7 +151,7 @@ class Conv2d(_Conv):
     weight (C_out, C_in/groups, kH, kW), bias (C_out,). padding: int, tuple, 'valid' or
     'same'; padding_mode 'zeros' (default), 'reflect', 'replicate' or 'circular'.
 
-    >>> c1 = Conv2d(1, 6, 5)                 # LeNet-5's first layer
+    >>> c1 = nn.Conv2d(1, 6, 5)                 # LeNet-5's first layer
     >>> c1(chainrule.randn(8, 1, 32, 32)).shape
     chainrule.Size([8, 6, 28, 28])
     """
@@ -160,7 +160,14 @@ class Conv2d(_Conv):
 
 
 class Conv3d(_Conv):
-    """3-D convolution over (N, C_in, D, H, W): weight (C_out, C_in/groups, kD, kH, kW)."""
+    """3-D convolution over (N, C_in, D, H, W): weight (C_out, C_in/groups, kD, kH, kW).
+
+    >>> conv = nn.Conv3d(2, 4, kernel_size=3, padding=1)
+    >>> conv.weight.shape
+    chainrule.Size([4, 2, 3, 3, 3])
+    >>> conv(torch.randn(1, 2, 5, 6, 7)).shape
+    chainrule.Size([1, 4, 5, 6, 7])
+    """
     _nd = 3
     _fn = staticmethod(_C.conv3d)
 
@@ -184,7 +191,13 @@ class _ConvTranspose(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTranspose):
-    """1-D transposed convolution: weight (C_in, C_out/groups, k)."""
+    """1-D transposed convolution: weight (C_in, C_out/groups, k).
+
+    >>> up = nn.ConvTranspose1d(1, 1, 2, stride=2, bias=False)
+    >>> with torch.no_grad(): _ = up.weight.fill_(1.0)
+    >>> up(torch.tensor([[[1.0, 2.0, 3.0]]]))
+    tensor([[[1., 1., 2., 2., 3., 3.]]], grad_fn=<...>)
+    """
     _nd = 1
     _fn = "conv_transpose1d"
 
@@ -196,7 +209,7 @@ class ConvTranspose2d(_ConvTranspose):
     (H - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1, or pass
     output_size to forward to pick among the sizes a strided Conv2d maps to one size.
 
-    >>> up = ConvTranspose2d(16, 6, 2, stride=2)
+    >>> up = nn.ConvTranspose2d(16, 6, 2, stride=2)
     >>> up(chainrule.randn(1, 16, 5, 5)).shape
     chainrule.Size([1, 6, 10, 10])
     """
@@ -205,6 +218,11 @@ class ConvTranspose2d(_ConvTranspose):
 
 
 class ConvTranspose3d(_ConvTranspose):
-    """3-D transposed convolution: weight (C_in, C_out/groups, kD, kH, kW)."""
+    """3-D transposed convolution: weight (C_in, C_out/groups, kD, kH, kW).
+
+    >>> up = nn.ConvTranspose3d(4, 2, kernel_size=2, stride=2)
+    >>> up(torch.randn(1, 4, 3, 3, 3)).shape
+    chainrule.Size([1, 2, 6, 6, 6])
+    """
     _nd = 3
     _fn = "conv_transpose3d"

@@ -36,6 +36,13 @@ class LazyModuleMixin:
     Subclasses put UninitializedParameter / UninitializedBuffer placeholders in place of
     their parameters and define initialize_parameters(*inputs); cls_to_become names the
     class the module becomes once every placeholder is materialised.
+
+    >>> fc = nn.LazyLinear(3)
+    >>> fc.has_uninitialized_params(), isinstance(fc, chainrule.nn.lazy.LazyModuleMixin)
+    (True, True)
+    >>> _ = fc(torch.randn(2, 5))
+    >>> type(fc).__name__, fc.weight.shape
+    ('Linear', chainrule.Size([3, 5]))
     """
 
     cls_to_become = None
@@ -179,7 +186,11 @@ def _lazy_conv(base, nd):
                 self.bias = UninitializedParameter(dtype=dtype)
     LazyConv.__name__ = LazyConv.__qualname__ = f"LazyConv{nd}d"
     LazyConv.__doc__ = (f"Conv{nd}d whose in_channels is read from the first input "
-                        f"(dim 1, or dim 0 when unbatched).")
+                        f"(dim 1, or dim 0 when unbatched).\n\n"
+                        f">>> m = nn.LazyConv{nd}d(4, 3)\n"
+                        f">>> _ = m(torch.randn(1, 2{', 5' * nd}))\n"
+                        f">>> type(m).__name__, m.in_channels\n"
+                        f"('Conv{nd}d', 2)\n")
     return LazyConv
 
 
@@ -198,7 +209,11 @@ def _lazy_conv_transpose(base, nd):
                 self.bias = UninitializedParameter(dtype=dtype)
     LazyConvTranspose.__name__ = LazyConvTranspose.__qualname__ = f"LazyConvTranspose{nd}d"
     LazyConvTranspose.__doc__ = (f"ConvTranspose{nd}d whose in_channels is read from the "
-                                 f"first input.")
+                                 f"first input.\n\n"
+                                 f">>> m = nn.LazyConvTranspose{nd}d(4, 3)\n"
+                                 f">>> _ = m(torch.randn(1, 2{', 5' * nd}))\n"
+                                 f">>> type(m).__name__, m.in_channels\n"
+                                 f"('ConvTranspose{nd}d', 2)\n")
     return LazyConvTranspose
 
 
@@ -253,7 +268,10 @@ def _lazy_norm(base, doc):
     class LazyNorm(_LazyNormBase, base):
         cls_to_become = base
     LazyNorm.__name__ = LazyNorm.__qualname__ = "Lazy" + base.__name__
-    LazyNorm.__doc__ = doc
+    LazyNorm.__doc__ = doc + (f"\n\n>>> m = nn.Lazy{base.__name__}()\n"
+                              f">>> _ = m(torch.randn(2, 3{', 4' * int(base.__name__[-2])}))\n"
+                              f">>> type(m).__name__, m.num_features\n"
+                              f"('{base.__name__}', 3)\n")
     return LazyNorm
 
 

@@ -18,7 +18,12 @@ def _empty(*shape, dtype=None):
 
 
 class Identity(Module):
-    """Returns its input unchanged (arguments are accepted and ignored)."""
+    """Returns its input unchanged (arguments are accepted and ignored).
+
+    >>> x = torch.tensor([1.0, 2.0])
+    >>> nn.Identity(54, unused='argument')(x) is x
+    True
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -79,7 +84,16 @@ class Linear(Module):
 
 
 class Bilinear(Module):
-    """y_k = x1^T A_k x2 + b_k."""
+    """Applies a bilinear transformation to two inputs.
+
+    y_k = x1^T A_k x2 + b_k.
+
+    >>> m = nn.Bilinear(2, 3, 4)
+    >>> m.weight.shape
+    chainrule.Size([4, 2, 3])
+    >>> m(torch.randn(5, 2), torch.randn(5, 3)).shape
+    chainrule.Size([5, 4])
+    """
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
                  dtype=None):
@@ -110,7 +124,13 @@ class Bilinear(Module):
 
 
 class Flatten(Module):
-    """Flatten dims start_dim..end_dim into one (default: all but the batch dim)."""
+    """Flatten dims start_dim..end_dim into one (default: all but the batch dim).
+
+    >>> nn.Flatten()(torch.zeros(2, 3, 4, 5)).shape
+    chainrule.Size([2, 60])
+    >>> nn.Flatten(0, 1)(torch.zeros(2, 3, 4)).shape
+    chainrule.Size([6, 4])
+    """
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
@@ -124,7 +144,15 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Expand dim `dim` into `unflattened_size`."""
+    """Expand dim `dim` into `unflattened_size`.
+
+    >>> nn.Unflatten(1, (2, 3))(torch.arange(12.0).reshape(2, 6))
+    tensor([[[ 0.,  1.,  2.],
+             [ 3.,  4.,  5.]],
+    <BLANKLINE>
+            [[ 6.,  7.,  8.],
+             [ 9., 10., 11.]]])
+    """
 
     def __init__(self, dim, unflattened_size):
         super().__init__()

@@ -13,7 +13,15 @@ from .loss import _WeightedLoss
 
 
 class LinearCrossEntropyOptions:
-    """PyTorch's chunking options for linear_cross_entropy (kept for compatibility)."""
+    """PyTorch's chunking options for linear_cross_entropy (kept for compatibility).
+
+    >>> opts = nn.LinearCrossEntropyOptions(chunking_method='auto')
+    >>> opts.acc_policy, opts.chunking_method
+    ('auto', 'auto')
+    >>> x, W = torch.tensor([[1.0, 0.0]]), torch.tensor([[2.0, 0.0], [0.0, 0.0]])
+    >>> F.linear_cross_entropy(x, W, torch.tensor([0]), options=opts)
+    tensor(0.1269)
+    """
 
     def __init__(self, acc_policy="auto", chunking_method="auto", **kwargs):
         self.acc_policy, self.chunking_method = acc_policy, chunking_method
@@ -27,7 +35,17 @@ class LinearCrossEntropyOptions:
 def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None,  # noqa: A002
                          reduction="mean", ignore_index=None, label_smoothing=0.0,
                          options=None):
-    """cross_entropy(linear(input, W, b), target) with W of shape (C, *out_features, in)."""
+    """Returns the cross-entropy of a linear layer's logits, in one call.
+
+    cross_entropy(linear(input, W, b), target) with W of shape (C, *out_features, in).
+
+    >>> x = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> W = torch.tensor([[2.0, 0.0], [0.0, 0.0], [0.0, 3.0]])     # 3 classes, 2 features
+    >>> F.linear_cross_entropy(x, W, torch.tensor([0, 2]))
+    tensor(0.1672)
+    >>> F.cross_entropy(F.linear(x, W), torch.tensor([0, 2]))
+    tensor(0.1672)
+    """
     if input.dim() < 1 or input.dim() > 2:
         raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.dim()}")
     if linear_weight.dim() < 2:
@@ -59,7 +77,14 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
 
 
 class LinearCrossEntropyLoss(_WeightedLoss):
-    """A Linear layer (in_features -> num_classes x out_features) and cross-entropy."""
+    """A Linear layer (in_features -> num_classes x out_features) and cross-entropy.
+
+    >>> loss = nn.LinearCrossEntropyLoss(4, 3)
+    >>> loss.linear.weight.shape
+    chainrule.Size([3, 4])
+    >>> loss(torch.randn(5, 4), torch.tensor([0, 1, 2, 0, 1])).shape
+    chainrule.Size([])
+    """
 
     def __init__(self, in_features, num_classes, *, out_features=(), bias=False, device=None,
                  dtype=None, reduction="mean", weight=None, ignore_index=None,

@@ -374,7 +374,11 @@ class Module:
     def apply(self, fn):
         """Call fn(m) on every sub-module (children first) and on self; returns self.
 
-        >>> net.apply(lambda m: nn.init.zeros_(m.bias) if isinstance(m, nn.Linear) else None)
+        >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+        >>> _ = net.apply(lambda m: nn.init.zeros_(m.bias) if isinstance(m, nn.Linear) else None)
+        >>> net[0].bias
+        Parameter containing:
+        tensor([0., 0., 0.], requires_grad=True)
         """
         for m in self.children():
             m.apply(fn)

@@ -92,17 +92,37 @@ class BatchNorm1d(_BatchNorm):
 
     Training: batch mean and biased variance normalise; running_mean / running_var move
     toward the batch statistics (unbiased variance) by `momentum`. Eval: running stats.
+
+    >>> bn = nn.BatchNorm1d(2)
+    >>> bn(torch.tensor([[1.0, 10.0], [3.0, 30.0]]))
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]], grad_fn=<...>)
+    >>> bn.running_mean, bn.running_var
+    (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
     """
     _ndims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalisation over (N, C, H, W), per channel C."""
+    """Batch normalisation over (N, C, H, W), per channel C.
+
+    >>> bn = nn.BatchNorm2d(3)
+    >>> y = bn(torch.randn(4, 3, 5, 5) * 2 + 1)
+    >>> y.mean((0, 2, 3)).abs().max() < 1e-6, y.shape
+    (tensor(True), chainrule.Size([4, 3, 5, 5]))
+    >>> bn
+    BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    """
     _ndims = (4,)
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalisation over (N, C, D, H, W), per channel C."""
+    """Batch normalisation over (N, C, D, H, W), per channel C.
+
+    >>> bn = nn.BatchNorm3d(2, affine=False)
+    >>> bn(torch.randn(2, 2, 3, 3, 3)).shape
+    chainrule.Size([2, 2, 3, 3, 3])
+    """
     _ndims = (5,)
 
 
@@ -138,7 +158,15 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
-    """Normalise groups of channels of an (N, C, *) input."""
+    """Normalise groups of channels of an (N, C, *) input.
+
+    >>> gn = nn.GroupNorm(2, 4)
+    >>> gn(torch.arange(8.0).reshape(1, 4, 2))
+    tensor([[[-1.3416, -0.4472],
+             [ 0.4472,  1.3416],
+             [-1.3416, -0.4472],
+             [ 0.4472,  1.3416]]], grad_fn=<...>)
+    """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
                  dtype=None, *, bias=True):
@@ -158,7 +186,11 @@ class GroupNorm(Module):
 
 
 class RMSNorm(Module):
-    """x / sqrt(mean(x^2) + eps) over the last dims, times a learned weight."""
+    """x / sqrt(mean(x^2) + eps) over the last dims, times a learned weight.
+
+    >>> nn.RMSNorm(4)(torch.tensor([[2.0, 0.0, 2.0, 0.0]]))
+    tensor([[1.4142, 0.0000, 1.4142, 0.0000]], grad_fn=<...>)
+    """
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
                  dtype=None):
@@ -206,15 +238,29 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Normalise each (sample, channel) of an (N, C, L) input over L."""
+    """Normalise each (sample, channel) of an (N, C, L) input over L.
+
+    >>> nn.InstanceNorm1d(2)(torch.tensor([[[1.0, 2.0, 3.0], [0.0, 2.0, 4.0]]]))
+    tensor([[[-1.2247,  0.0000,  1.2247],
+             [-1.2247,  0.0000,  1.2247]]])
+    """
     _ndim = 3
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Normalise each (sample, channel) of an (N, C, H, W) input over H, W."""
+    """Normalise each (sample, channel) of an (N, C, H, W) input over H, W.
+
+    >>> y = nn.InstanceNorm2d(3)(torch.randn(2, 3, 4, 4))
+    >>> y.mean((2, 3)).abs().max() < 1e-6
+    tensor(True)
+    """
     _ndim = 4
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Normalise each (sample, channel) of an (N, C, D, H, W) input over D, H, W."""
+    """Normalise each (sample, channel) of an (N, C, D, H, W) input over D, H, W.
+
+    >>> nn.InstanceNorm3d(3, affine=True)(torch.randn(2, 3, 4, 4, 4)).shape
+    chainrule.Size([2, 3, 4, 4, 4])
+    """
     _ndim = 5

@@ -50,7 +50,13 @@ class Parameter(Tensor):
 
 
 class Buffer(Tensor):
-    """Marker type (PyTorch 2.x nn.Buffer): assigning one to a Module registers a buffer."""
+    """Marker type (PyTorch 2.x nn.Buffer): assigning one to a Module registers a buffer.
+
+    >>> m = nn.Module()
+    >>> m.stats = nn.Buffer(torch.zeros(2))
+    >>> [name for name, _ in m.named_buffers()], list(m.parameters())
+    (['stats'], [])
+    """
 
     __slots__ = ("persistent",)
 

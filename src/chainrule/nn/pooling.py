@@ -28,21 +28,31 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """Max over sliding windows of (N, C, L)."""
+    """Max over sliding windows of (N, C, L).
+
+    >>> nn.MaxPool1d(2)(torch.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]))
+    tensor([[[3., 5.]]])
+    >>> nn.MaxPool1d(3, stride=1, padding=1)(torch.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]))
+    tensor([[[3., 3., 5., 5., 5.]]])
+    """
     _fn = staticmethod(_C.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
     """Max over sliding windows of (N, C, H, W); stride defaults to kernel_size.
 
-    >>> MaxPool2d(2)(chainrule.randn(1, 6, 28, 28)).shape
+    >>> nn.MaxPool2d(2)(chainrule.randn(1, 6, 28, 28)).shape
     chainrule.Size([1, 6, 14, 14])
     """
     _fn = staticmethod(_C.max_pool2d)
 
 
 class MaxPool3d(_MaxPoolNd):
-    """Max over sliding windows of (N, C, D, H, W)."""
+    """Max over sliding windows of (N, C, D, H, W).
+
+    >>> nn.MaxPool3d(2)(torch.randn(1, 2, 4, 6, 8)).shape
+    chainrule.Size([1, 2, 2, 3, 4])
+    """
     _fn = staticmethod(_C.max_pool3d)
 
 
@@ -69,7 +79,11 @@ class _AvgPoolNd(Module):
 
 
 class AvgPool1d(_AvgPoolNd):
-    """Mean over sliding windows of (N, C, L)."""
+    """Mean over sliding windows of (N, C, L).
+
+    >>> nn.AvgPool1d(2)(torch.tensor([[[1.0, 3.0, 2.0, 6.0, 4.0]]]))
+    tensor([[[2., 4.]]])
+    """
     _fn = staticmethod(_C.avg_pool1d)
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -79,12 +93,21 @@ class AvgPool1d(_AvgPoolNd):
 
 class AvgPool2d(_AvgPoolNd):
     """Mean over sliding windows of (N, C, H, W) (LeNet-5's subsampling layers S2, S4
-    average 2x2 blocks, then scale and bias them)."""
+    average 2x2 blocks, then scale and bias them).
+
+    >>> nn.AvgPool2d(2)(torch.arange(16.0).reshape(1, 1, 4, 4))
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
     _fn = staticmethod(_C.avg_pool2d)
 
 
 class AvgPool3d(_AvgPoolNd):
-    """Mean over sliding windows of (N, C, D, H, W)."""
+    """Mean over sliding windows of (N, C, D, H, W).
+
+    >>> nn.AvgPool3d(2, stride=1)(torch.randn(1, 2, 4, 4, 4)).shape
+    chainrule.Size([1, 2, 3, 3, 3])
+    """
     _fn = staticmethod(_C.avg_pool3d)
 
 
@@ -103,7 +126,13 @@ class _AdaptiveAvgPoolNd(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
-    """Average pooling of (N, C, L) to a fixed length."""
+    """Average pooling of (N, C, L) to a fixed length.
+
+    >>> nn.AdaptiveAvgPool1d(2)(torch.tensor([[[1.0, 3.0, 2.0, 6.0]]]))
+    tensor([[[2., 4.]]])
+    >>> nn.AdaptiveAvgPool1d(2)(torch.tensor([[[1.0, 3.0, 2.0]]]))
+    tensor([[[2.0000, 2.5000]]])
+    """
     _fn = staticmethod(_C.adaptive_avg_pool1d)
 
 
@@ -111,14 +140,18 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Average pooling of (N, C, H, W) to a fixed (oH, oW), whatever the input size;
     AdaptiveAvgPool2d(1) is global average pooling.
 
-    >>> AdaptiveAvgPool2d((1, 1))(chainrule.randn(2, 16, 5, 7)).shape
+    >>> nn.AdaptiveAvgPool2d((1, 1))(chainrule.randn(2, 16, 5, 7)).shape
     chainrule.Size([2, 16, 1, 1])
     """
     _fn = staticmethod(_C.adaptive_avg_pool2d)
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
-    """Average pooling of (N, C, D, H, W) to a fixed output size."""
+    """Average pooling of (N, C, D, H, W) to a fixed output size.
+
+    >>> nn.AdaptiveAvgPool3d((1, 2, 2))(torch.randn(1, 3, 5, 6, 7)).shape
+    chainrule.Size([1, 3, 1, 2, 2])
+    """
     _fn = staticmethod(_C.adaptive_avg_pool3d)
 
 
@@ -137,7 +170,13 @@ class _AdaptiveMaxPoolNd(Module):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """Max pooling of (N, C, L) to a fixed length (windows as AdaptiveAvgPool1d's)."""
+    """Max pooling of (N, C, L) to a fixed length (windows as AdaptiveAvgPool1d's).
+
+    >>> nn.AdaptiveMaxPool1d(2)(torch.tensor([[[1.0, 3.0, 2.0, 6.0, 0.0]]]))
+    tensor([[[3., 6.]]])
+    >>> nn.AdaptiveMaxPool1d(2, return_indices=True)(torch.tensor([[[1.0, 3.0, 2.0, 6.0, 0.0]]]))
+    (tensor([[[3., 6.]]]), tensor([[[1, 3]]]))
+    """
     _fn = staticmethod(_PI.adaptive_max_pool1d)
 
 
@@ -145,14 +184,18 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max pooling of (N, C, H, W) to a fixed (oH, oW); return_indices=True also gives
     each maximum's flat index in its input plane (for MaxUnpool2d).
 
-    >>> AdaptiveMaxPool2d((2, 3))(chainrule.randn(1, 4, 7, 9)).shape
+    >>> nn.AdaptiveMaxPool2d((2, 3))(chainrule.randn(1, 4, 7, 9)).shape
     chainrule.Size([1, 4, 2, 3])
     """
     _fn = staticmethod(_PI.adaptive_max_pool2d)
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
-    """Max pooling of (N, C, D, H, W) to a fixed (oD, oH, oW)."""
+    """Max pooling of (N, C, D, H, W) to a fixed (oD, oH, oW).
+
+    >>> nn.AdaptiveMaxPool3d(1)(torch.arange(8.0).reshape(1, 1, 2, 2, 2))
+    tensor([[[[[7.]]]]])
+    """
     _fn = staticmethod(_PI.adaptive_max_pool3d)
 
 
@@ -177,7 +220,15 @@ class _MaxUnpoolNd(Module):
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
-    """Partial inverse of MaxPool1d: each value back at its index, zeros elsewhere."""
+    """Partial inverse of MaxPool1d: each value back at its index, zeros elsewhere.
+
+    >>> pool, unpool = nn.MaxPool1d(2, return_indices=True), nn.MaxUnpool1d(2)
+    >>> y, i = pool(torch.tensor([[[1.0, 3.0, 4.0, 2.0]]]))
+    >>> i
+    tensor([[[1, 2]]])
+    >>> unpool(y, i)
+    tensor([[[0., 3., 4., 0.]]])
+    """
     _fn = staticmethod(_PI.max_unpool1d)
     _nd = 1
 
@@ -186,7 +237,15 @@ class MaxUnpool2d(_MaxUnpoolNd):
     """Partial inverse of MaxPool2d (given its return_indices=True indices); output_size
     picks among the input sizes that pool to the same shape.
 
-    >>> pool, unpool = MaxPool2d(2, return_indices=True), MaxUnpool2d(2)
+    >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    >>> x = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> y, i = pool(x)
+    >>> y, i
+    (tensor([[[[4.]]]]), tensor([[[[3]]]]))
+    >>> unpool(y, i)
+    tensor([[[[0., 0.],
+              [0., 4.]]]])
+    >>> x = chainrule.randn(1, 1, 5, 5)
     >>> y, i = pool(x); unpool(y, i, output_size=x.size()).shape == x.shape
     True
     """
@@ -195,7 +254,18 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
-    """Partial inverse of MaxPool3d."""
+    """Partial inverse of MaxPool3d.
+
+    >>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
+    >>> x = torch.arange(8.0).reshape(1, 1, 2, 2, 2)
+    >>> y, i = pool(x)
+    >>> unpool(y, i)
+    tensor([[[[[0., 0.],
+               [0., 0.]],
+    <BLANKLINE>
+              [[0., 0.],
+               [0., 7.]]]]])
+    """
     _fn = staticmethod(_PI.max_unpool3d)
     _nd = 3
 
@@ -218,7 +288,11 @@ class _LPPoolNd(Module):
 
 
 class LPPool1d(_LPPoolNd):
-    """Power-average pooling of (N, C, L): (sum over each window of x^p)^(1/p)."""
+    """Power-average pooling of (N, C, L): (sum over each window of x^p)^(1/p).
+
+    >>> nn.LPPool1d(2, 2)(torch.tensor([[[3.0, 4.0, 1.0, 0.0]]]))
+    tensor([[[5., 1.]]])
+    """
     _fn = staticmethod(_FX.lp_pool1d)
 
 
@@ -226,12 +300,16 @@ class LPPool2d(_LPPoolNd):
     """Power-average pooling of (N, C, H, W); p = 1 is sum pooling, p = inf max pooling
     of |x|.
 
-    >>> LPPool2d(2, 3, stride=2)(chainrule.randn(1, 4, 9, 9)).shape
+    >>> nn.LPPool2d(2, 3, stride=2)(chainrule.randn(1, 4, 9, 9)).shape
     chainrule.Size([1, 4, 4, 4])
     """
     _fn = staticmethod(_FX.lp_pool2d)
 
 
 class LPPool3d(_LPPoolNd):
-    """Power-average pooling of (N, C, D, H, W)."""
+    """Power-average pooling of (N, C, D, H, W).
+
+    >>> nn.LPPool3d(1, 2)(torch.ones(1, 1, 2, 2, 2))
+    tensor([[[[[8.]]]]])
+    """
     _fn = staticmethod(_FX.lp_pool3d)

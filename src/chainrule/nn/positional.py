@@ -16,8 +16,17 @@ _make = Tensor._make
 
 
 def sinusoidal_table(max_len, d_model, dtype=np.float32):
-    """(max_len, d_model) table: PE[pos, 2i] = sin(pos / 10000^(2i/d)),
-    PE[pos, 2i+1] = cos(pos / 10000^(2i/d))."""
+    """Returns the sinusoidal positional-encoding table of Vaswani et al. (2017).
+
+    (max_len, d_model) table: PE[pos, 2i] = sin(pos / 10000^(2i/d)),
+    PE[pos, 2i+1] = cos(pos / 10000^(2i/d)).
+
+    >>> pe = chainrule.nn.positional.sinusoidal_table(3, 4)
+    >>> pe.shape, pe.round(4)
+    ((3, 4), array([[ 0.    ,  1.    ,  0.    ,  1.    ],
+           [ 0.8415,  0.5403,  0.01  ,  1.    ],
+           [ 0.9093, -0.4161,  0.02  ,  0.9998]], dtype=float32))
+    """
     pos = np.arange(max_len, dtype=np.float64)[:, None]
     div = np.exp(np.arange(0, d_model, 2, dtype=np.float64) * (-math.log(10000.0) / d_model))
     pe = np.zeros((max_len, d_model), dtype=np.float64)

@@ -5,7 +5,17 @@ from .module import Module
 
 
 class Upsample(Module):
-    """Resize by size or scale_factor (see functional.interpolate for the modes)."""
+    """Resize by size or scale_factor (see functional.interpolate for the modes).
+
+    >>> x = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> nn.Upsample(scale_factor=2, mode='nearest')(x)
+    tensor([[[[1., 1., 2., 2.],
+              [1., 1., 2., 2.],
+              [3., 3., 4., 4.],
+              [3., 3., 4., 4.]]]])
+    >>> nn.Upsample(size=(1, 3), mode='bilinear', align_corners=True)(x)
+    tensor([[[[1.0000, 1.5000, 2.0000]]]])
+    """
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):
@@ -28,21 +38,37 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
-    """2-D nearest-neighbour upsampling."""
+    """2-D nearest-neighbour upsampling.
+
+    >>> nn.UpsamplingNearest2d(scale_factor=2)(torch.tensor([[[[1.0, 2.0]]]]))
+    tensor([[[[1., 1., 2., 2.],
+              [1., 1., 2., 2.]]]])
+    """
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
-    """2-D bilinear upsampling with align_corners=True (PyTorch's convention here)."""
+    """2-D bilinear upsampling with align_corners=True (PyTorch's convention here).
+
+    >>> nn.UpsamplingBilinear2d(size=(1, 3))(torch.tensor([[[[1.0, 2.0]]]]))
+    tensor([[[[1.0000, 1.5000, 2.0000]]]])
+    """
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
 
 
 class PixelShuffle(Module):
-    """(*, C r^2, H, W) -> (*, C, H r, W r)."""
+    """Rearranges channels into space: (*, C r^2, H, W) -> (*, C, H r, W r).
+
+    (*, C r^2, H, W) -> (*, C, H r, W r).
+
+    >>> nn.PixelShuffle(2)(torch.arange(4.0).reshape(1, 4, 1, 1))
+    tensor([[[[0., 1.],
+              [2., 3.]]]])
+    """
 
     def __init__(self, upscale_factor):
         super().__init__()
@@ -56,7 +82,14 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """(*, C, H r, W r) -> (*, C r^2, H, W)."""
+    """Rearranges space into channels, PixelShuffle's inverse.
+
+    (*, C, H r, W r) -> (*, C r^2, H, W).
+
+    >>> x = torch.arange(4.0).reshape(1, 1, 2, 2)
+    >>> nn.PixelUnshuffle(2)(x).flatten()
+    tensor([0., 1., 2., 3.])
+    """
 
     def __init__(self, downscale_factor):
         super().__init__()
@@ -70,7 +103,11 @@ class PixelUnshuffle(Module):
 
 
 class ChannelShuffle(Module):
-    """Interleave the channels of `groups` groups (ShuffleNet)."""
+    """Interleave the channels of `groups` groups (ShuffleNet).
+
+    >>> nn.ChannelShuffle(2)(torch.arange(4.0).reshape(1, 4, 1, 1)).flatten()
+    tensor([0., 2., 1., 3.])
+    """
 
     def __init__(self, groups):
         super().__init__()
@@ -84,7 +121,15 @@ class ChannelShuffle(Module):
 
 
 class Unfold(Module):
-    """Extract sliding local blocks: (N, C, H, W) -> (N, C prod(kernel_size), L)."""
+    """Extract sliding local blocks: (N, C, H, W) -> (N, C prod(kernel_size), L).
+
+    >>> x = torch.arange(9.0).reshape(1, 1, 3, 3)
+    >>> nn.Unfold(kernel_size=2)(x)
+    tensor([[[0., 1., 3., 4.],
+             [1., 2., 4., 5.],
+             [3., 4., 6., 7.],
+             [4., 5., 7., 8.]]])
+    """
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
         super().__init__()
@@ -100,7 +145,14 @@ class Unfold(Module):
 
 
 class Fold(Module):
-    """Combine sliding local blocks into an image (sums overlaps): Unfold's adjoint."""
+    """Combine sliding local blocks into an image (sums overlaps): Unfold's adjoint.
+
+    >>> blocks = torch.ones(1, 4, 4)            # four 2x2 blocks of ones
+    >>> nn.Fold(output_size=(3, 3), kernel_size=2)(blocks)
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
 
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
         super().__init__()

@@ -37,6 +37,13 @@ class RNNBase(Module):
     bias_hh_l{k} (G*hidden,), and weight_hr_l{k} (proj_size, hidden) for an LSTM with
     projections; G is 1 (RNN), 4 (LSTM) or 3 (GRU). All drawn from
     U(-1/sqrt(hidden), 1/sqrt(hidden)).
+
+    >>> lstm = nn.LSTM(3, 4, num_layers=2, proj_size=2)
+    >>> isinstance(lstm, nn.RNNBase), lstm.mode
+    (True, 'LSTM')
+    >>> [(name, tuple(p.shape)) for name, p in lstm.named_parameters()][:5]
+    [('weight_ih_l0', (16, 3)), ('weight_hh_l0', (16, 2)), ('bias_ih_l0', (16,)),
+     ('bias_hh_l0', (16,)), ('weight_hr_l0', (2, 4))]
     """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
@@ -321,7 +328,14 @@ class GRU(RNNBase):
 class RNNCellBase(Module):
     """One time step: weight_ih (G*hidden, input), weight_hh (G*hidden, hidden), bias_ih,
     bias_hh (G*hidden,), initialised U(-1/sqrt(hidden), 1/sqrt(hidden)). The step is the
-    fused layer op over a single time step (one node forward, one backward)."""
+    fused layer op over a single time step (one node forward, one backward).
+
+    >>> cell = nn.GRUCell(3, 4)
+    >>> isinstance(cell, nn.RNNCellBase), cell.weight_ih.shape, cell.weight_hh.shape
+    (True, chainrule.Size([12, 3]), chainrule.Size([12, 4]))
+    >>> cell(torch.randn(2, 3)).shape
+    chainrule.Size([2, 4])
+    """
 
     def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()

@@ -35,7 +35,12 @@ _make = Tensor._make
 
 
 class NonDynamicallyQuantizableLinear(Linear):
-    """torch's name for MultiheadAttention.out_proj (a plain Linear)."""
+    """torch's name for MultiheadAttention.out_proj (a plain Linear).
+
+    >>> mha = nn.MultiheadAttention(8, 2)
+    >>> type(mha.out_proj).__name__, isinstance(mha.out_proj, nn.Linear)
+    ('NonDynamicallyQuantizableLinear', True)
+    """
 
 
 def _mask_array(mask, name, op):
@@ -309,7 +314,12 @@ def _get_activation(activation):
 
 class TransformerEncoderLayer(Module):
     """Self-attention + feed-forward block (Vaswani et al. 2017), as
-    torch.nn.TransformerEncoderLayer. norm_first=True is the pre-LN variant."""
+    torch.nn.TransformerEncoderLayer. norm_first=True is the pre-LN variant.
+
+    >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+    >>> layer(torch.randn(3, 5, 8)).shape
+    chainrule.Size([3, 5, 8])
+    """
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
@@ -350,7 +360,13 @@ class TransformerEncoderLayer(Module):
 
 class TransformerDecoderLayer(Module):
     """Self-attention, cross-attention over the encoder's memory, feed-forward, as
-    torch.nn.TransformerDecoderLayer."""
+    torch.nn.TransformerDecoderLayer.
+
+    >>> layer = nn.TransformerDecoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+    >>> tgt, memory = torch.randn(3, 4, 8), torch.randn(3, 6, 8)
+    >>> layer(tgt, memory).shape
+    chainrule.Size([3, 4, 8])
+    """
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
@@ -415,7 +431,14 @@ def _seq_len(x, batch_first):
 
 
 class TransformerEncoder(Module):
-    """A stack of num_layers copies of encoder_layer, then an optional norm."""
+    """A stack of num_layers copies of encoder_layer, then an optional norm.
+
+    >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+    >>> encoder = nn.TransformerEncoder(layer, num_layers=2)
+    >>> mask = nn.Transformer.generate_square_subsequent_mask(5)
+    >>> encoder(torch.randn(3, 5, 8), mask=mask).shape, len(encoder.layers)
+    (chainrule.Size([3, 5, 8]), 2)
+    """
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
@@ -441,7 +464,13 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """A stack of num_layers copies of decoder_layer, then an optional norm."""
+    """A stack of num_layers copies of decoder_layer, then an optional norm.
+
+    >>> layer = nn.TransformerDecoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+    >>> decoder = nn.TransformerDecoder(layer, num_layers=2, norm=nn.LayerNorm(8))
+    >>> decoder(torch.randn(3, 4, 8), torch.randn(3, 6, 8)).shape
+    chainrule.Size([3, 4, 8])
+    """
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()

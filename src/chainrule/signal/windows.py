@@ -41,7 +41,15 @@ def _grid(start, step, M):
 
 def exponential(M, *, center=None, tau=1.0, sym=True, dtype=None, layout=None, device=None,
                 requires_grad=False):
-    """exp(-|n - center| / tau). >>> torch.signal.windows.exponential(10, tau=0.5)"""
+    """Returns the exponential (Poisson) window.
+
+    exp(-|n - center| / tau).
+
+    >>> torch.signal.windows.exponential(5, tau=1.0)
+    tensor([0.1353, 0.3679, 1.0000, 0.3679, 0.1353])
+    >>> torch.signal.windows.exponential(4, center=0.0, tau=2.0, sym=False)
+    tensor([1.0000, 0.6065, 0.3679, 0.2231])
+    """
     dt = _check("exponential", M, dtype, layout)
     if tau <= 0:
         raise ValueError(f"Tau must be positive, got: {tau} instead.")
@@ -56,7 +64,15 @@ def exponential(M, *, center=None, tau=1.0, sym=True, dtype=None, layout=None, d
 
 
 def cosine(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
-    """sin(pi (n + 0.5) / M) (SciPy's cosine window)."""
+    """Returns the cosine (sine) window.
+
+    sin(pi (n + 0.5) / M) (SciPy's cosine window).
+
+    >>> torch.signal.windows.cosine(5)
+    tensor([0.3090, 0.8090, 1.0000, 0.8090, 0.3090])
+    >>> torch.signal.windows.cosine(4, sym=False)
+    tensor([0.3090, 0.8090, 1.0000, 0.8090])
+    """
     dt = _check("cosine", M, dtype, layout)
     if M == 0:
         return _out(np.zeros(0), dt, requires_grad)
@@ -66,7 +82,13 @@ def cosine(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=F
 
 def gaussian(M, *, std=1.0, sym=True, dtype=None, layout=None, device=None,
              requires_grad=False):
-    """exp(-(n / (2 std))^2) about the centre."""
+    """Returns the Gaussian window.
+
+    exp(-(n / (2 std))^2) about the centre.
+
+    >>> torch.signal.windows.gaussian(5, std=1.0)
+    tensor([0.1353, 0.6065, 1.0000, 0.6065, 0.1353])
+    """
     dt = _check("gaussian", M, dtype, layout)
     if std <= 0:
         raise ValueError(f"Standard deviation must be positive, got: {std} instead.")
@@ -80,7 +102,13 @@ def gaussian(M, *, std=1.0, sym=True, dtype=None, layout=None, device=None,
 
 def kaiser(M, *, beta=12.0, sym=True, dtype=None, layout=None, device=None,
            requires_grad=False):
-    """I0(beta sqrt(1 - (2n/N - 1)^2)) / I0(beta), N = M - 1 (sym) or M."""
+    """Returns the Kaiser window.
+
+    I0(beta sqrt(1 - (2n/N - 1)^2)) / I0(beta), N = M - 1 (sym) or M.
+
+    >>> torch.signal.windows.kaiser(5, beta=4.0)
+    tensor([0.0885, 0.6334, 1.0000, 0.6334, 0.0885])
+    """
     from ..functions.special_more import np_i0
     dt = _check("kaiser", M, dtype, layout)
     if beta < 0:
@@ -97,7 +125,13 @@ def kaiser(M, *, beta=12.0, sym=True, dtype=None, layout=None, device=None,
 
 def general_cosine(M, *, a, sym=True, dtype=None, layout=None, device=None,
                    requires_grad=False):
-    """sum_i (-1)^i a_i cos(2 pi i n / N)."""
+    """Returns a generalised cosine window with coefficients a.
+
+    sum_i (-1)^i a_i cos(2 pi i n / N).
+
+    >>> torch.signal.windows.general_cosine(5, a=[0.5, 0.5])
+    tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """
     dt = _check("general_cosine", M, dtype, layout)
     if M == 0:
         return _out(np.zeros(0), dt, requires_grad)
@@ -117,32 +151,60 @@ def general_cosine(M, *, a, sym=True, dtype=None, layout=None, device=None,
 
 def general_hamming(M, *, alpha=0.54, sym=True, dtype=None, layout=None, device=None,
                     requires_grad=False):
-    """alpha - (1 - alpha) cos(2 pi n / N)."""
+    """Returns a generalised Hamming window.
+
+    alpha - (1 - alpha) cos(2 pi n / N).
+
+    >>> torch.signal.windows.general_hamming(5, alpha=0.6)
+    tensor([0.2000, 0.6000, 1.0000, 0.6000, 0.2000])
+    """
     return general_cosine(M, a=[alpha, 1.0 - alpha], sym=sym, dtype=dtype, layout=layout,
                           device=device, requires_grad=requires_grad)
 
 
 def hamming(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
-    """The Hamming window (general_hamming with alpha 0.54)."""
+    """The Hamming window (general_hamming with alpha 0.54).
+
+    >>> torch.signal.windows.hamming(5)
+    tensor([0.0800, 0.5400, 1.0000, 0.5400, 0.0800])
+    >>> torch.signal.windows.hamming(4, sym=False, dtype=torch.float64)
+    tensor([0.0800, 0.5400, 1.0000, 0.5400], dtype=chainrule.float64)
+    """
     return general_hamming(M, sym=sym, dtype=dtype, layout=layout, device=device,
                            requires_grad=requires_grad)
 
 
 def hann(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
-    """The Hann window (general_hamming with alpha 0.5)."""
+    """The Hann window (general_hamming with alpha 0.5).
+
+    >>> torch.signal.windows.hann(4, sym=False)
+    tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
     return general_hamming(M, alpha=0.5, sym=sym, dtype=dtype, layout=layout, device=device,
                            requires_grad=requires_grad)
 
 
 def blackman(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
-    """0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N)."""
+    """Returns the Blackman window.
+
+    0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N).
+
+    >>> torch.signal.windows.blackman(5).clamp(min=0)   # the ends are 0 up to rounding
+    tensor([0.0000, 0.3400, 1.0000, 0.3400, 0.0000])
+    """
     _check("blackman", M, dtype, layout)
     return general_cosine(M, a=[0.42, 0.5, 0.08], sym=sym, dtype=dtype, layout=layout,
                           device=device, requires_grad=requires_grad)
 
 
 def bartlett(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
-    """The triangular window 1 - |2n/N - 1|."""
+    """The triangular window 1 - |2n/N - 1|.
+
+    >>> torch.signal.windows.bartlett(5)
+    tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    >>> torch.signal.windows.bartlett(4, sym=False)
+    tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
     dt = _check("bartlett", M, dtype, layout)
     if M == 0:
         return _out(np.zeros(0), dt, requires_grad)
@@ -153,6 +215,10 @@ def bartlett(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad
 
 
 def nuttall(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
-    """Nuttall's minimum 4-term Blackman-Harris window."""
+    """Nuttall's minimum 4-term Blackman-Harris window.
+
+    >>> torch.signal.windows.nuttall(5)
+    tensor([3.6280e-04, 2.2698e-01, 1.0000e+00, 2.2698e-01, 3.6280e-04])
+    """
     return general_cosine(M, a=[0.3635819, 0.4891775, 0.1365995, 0.0106411], sym=sym,
                           dtype=dtype, layout=layout, device=device, requires_grad=requires_grad)

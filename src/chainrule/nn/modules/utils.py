@@ -1,5 +1,6 @@
 """torch.nn.modules.utils' tuple helpers: _single, _pair, _triple, _quadruple, _ntuple.
 
+>>> from chainrule.nn.modules.utils import _pair
 >>> _pair(3), _pair((1, 2))
 ((3, 3), (1, 2))
 """

@@ -5,9 +5,14 @@ A PackedSequence stores a batch of variable-length sequences time-major without 
 (longest first), and `batch_sizes[t]` says how many there are. Recurrent layers take it
 directly and skip the padding entirely.
 
+>>> from chainrule.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+>>> padded = torch.randn(2, 3, 4)                 # (B, T, features), lengths 3 and 2
+>>> gru = nn.GRU(4, 5, batch_first=True)
 >>> packed = pack_padded_sequence(padded, lengths=[3, 2], batch_first=True)
 >>> out, h_n = gru(packed)
 >>> out, lengths = pad_packed_sequence(out, batch_first=True)
+>>> out.shape, lengths, bool((out[1, 2] == 0).all())
+(chainrule.Size([2, 3, 5]), tensor([3, 2]), True)
 """
 from typing import NamedTuple, Optional
 
@@ -28,7 +33,14 @@ def _as_index(t):
 
 
 def invert_permutation(permutation):
-    """The inverse of an index permutation (None stays None)."""
+    """Returns the inverse of an index permutation (None stays None).
+
+    The inverse of an index permutation (None stays None).
+
+    >>> from chainrule.nn.utils.rnn import invert_permutation
+    >>> invert_permutation(torch.tensor([2, 0, 1]))
+    tensor([1, 2, 0])
+    """
     if permutation is None:
         return None
     p = _as_index(permutation)
@@ -50,6 +62,11 @@ class PackedSequence(_PackedSequenceBase):
     Built by pack_padded_sequence / pack_sequence rather than by hand; fields `data`
     (N, *), `batch_sizes` (T,) int64, `sorted_indices` / `unsorted_indices` (B,) int64 or
     None (the permutation into and out of decreasing-length order).
+
+    >>> from chainrule.nn.utils.rnn import pack_sequence
+    >>> p = pack_sequence([torch.tensor([1.0, 2.0, 3.0]), torch.tensor([4.0, 5.0])])
+    >>> p.data, p.batch_sizes
+    (tensor([1., 4., 2., 5., 3.]), tensor([2, 2, 1]))
     """
 
     def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
@@ -125,9 +142,13 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     With enforce_sorted=True the lengths must be in decreasing order; otherwise the
     batch is sorted here and the permutation kept, so unpacking restores the order.
 
-    >>> packed = pack_padded_sequence(x, [4, 2, 1])
-    >>> packed.batch_sizes
-    tensor([3, 2, 1, 1])
+    >>> from chainrule.nn.utils.rnn import pack_padded_sequence
+    >>> x = torch.tensor([[1.0, 4.0, 6.0], [2.0, 5.0, 0.0], [3.0, 0.0, 0.0]])  # (T, B)
+    >>> packed = pack_padded_sequence(x, [3, 2, 1])
+    >>> packed.data, packed.batch_sizes
+    (tensor([1., 4., 6., 2., 5., 3.]), tensor([3, 2, 1]))
+    >>> pack_padded_sequence(x.t(), [1, 3, 2], batch_first=True, enforce_sorted=False).data
+    tensor([4., 6., 1., 5., 0., 0.])
     """
     lengths = _lengths_array(lengths, "pack_padded_sequence")
     if enforce_sorted:
@@ -171,7 +192,13 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
     `total_length` pads to that many steps (at least the longest sequence).
 
-    >>> out, lengths = pad_packed_sequence(packed, batch_first=True)
+    >>> from chainrule.nn.utils.rnn import pack_sequence, pad_packed_sequence
+    >>> packed = pack_sequence([torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0, 5.0])],
+    ...                        enforce_sorted=False)
+    ...
+    >>> pad_packed_sequence(packed, batch_first=True)
+    (tensor([[1., 2., 0.],
+            [3., 4., 5.]]), tensor([2, 3]))
     """
     data, batch_sizes = sequence.data, _as_index(sequence.batch_sizes)
     T = int(batch_sizes.size)
@@ -208,8 +235,15 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     """Stack tensors of shape (L_i, *) into (L_max, B, *) (or (B, L_max, *) with
     batch_first), padding with `padding_value` on the right (or the left).
 
-    >>> pad_sequence([chainrule.ones(3, 2), chainrule.ones(1, 2)]).shape
-    chainrule.Size([3, 2, 2])
+    >>> from chainrule.nn.utils.rnn import pad_sequence
+    >>> a, b = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([4.0])
+    >>> pad_sequence([a, b])
+    tensor([[1., 4.],
+            [2., 0.],
+            [3., 0.]])
+    >>> pad_sequence([a, b], batch_first=True, padding_value=-1.0, padding_side='left')
+    tensor([[ 1.,  2.,  3.],
+            [-1., -1.,  4.]])
     """
     if padding_side not in ("left", "right"):
         raise ValueError(f"padding_side must be 'left' or 'right', got {padding_side!r}")
@@ -235,7 +269,13 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
-    """Split a padded batch back into a list of tensors of their own lengths."""
+    """Split a padded batch back into a list of tensors of their own lengths.
+
+    >>> from chainrule.nn.utils.rnn import pad_sequence, unpad_sequence
+    >>> padded = pad_sequence([torch.tensor([1.0, 2.0, 3.0]), torch.tensor([4.0])])
+    >>> unpad_sequence(padded, torch.tensor([3, 1]))
+    [tensor([1., 2., 3.]), tensor([4.])]
+    """
     lens = _lengths_array(lengths, "unpad_sequence")
     x = padded_sequences if batch_first else _S.transpose(padded_sequences, 0, 1)
     return [x[i, :int(n)] for i, n in enumerate(lens)]
@@ -245,7 +285,11 @@ def pack_sequence(sequences, enforce_sorted=True):
     """Pack a list of tensors of shape (L_i, *) (decreasing lengths unless
     enforce_sorted=False).
 
-    >>> pack_sequence([a, b, c], enforce_sorted=False)
+    >>> from chainrule.nn.utils.rnn import pack_sequence
+    >>> a, b, c = torch.tensor([1.0]), torch.tensor([2.0, 3.0, 4.0]), torch.tensor([5.0, 6.0])
+    >>> packed = pack_sequence([a, b, c], enforce_sorted=False)
+    >>> packed.data, packed.batch_sizes
+    (tensor([2., 5., 1., 3., 6., 4.]), tensor([3, 2, 1]))
     """
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths,
@@ -253,6 +297,12 @@ def pack_sequence(sequences, enforce_sorted=True):
 
 
 def unpack_sequence(packed_sequences):
-    """The list of tensors a PackedSequence holds, in their original order."""
+    """The list of tensors a PackedSequence holds, in their original order.
+
+    >>> from chainrule.nn.utils.rnn import pack_sequence, unpack_sequence
+    >>> a, b = torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0, 5.0])
+    >>> unpack_sequence(pack_sequence([a, b], enforce_sorted=False))
+    [tensor([1., 2.]), tensor([3., 4., 5.])]
+    """
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)
