@@ -126,3 +126,21 @@ def test_node_made_before_the_mode_says_so():
     with cr.autograd.detect_anomaly():
         with pytest.raises(RuntimeError, match="created before anomaly mode was enabled"):
             (y * 0).sum().backward()
+
+
+def test_top_level_anomaly_switches_as_torch():
+    """torch.is_anomaly_enabled / is_anomaly_check_nan_enabled / set_anomaly_enabled live at
+    the top level too, and set_anomaly_enabled switches the same mode detect_anomaly uses."""
+    import chainrule as torch
+    assert not torch.is_anomaly_enabled()
+    torch.set_anomaly_enabled(True, check_nan=False)
+    try:
+        assert torch.is_anomaly_enabled() and not torch.is_anomaly_check_nan_enabled()
+        assert torch.autograd.is_anomaly_enabled()
+    finally:
+        torch.set_anomaly_enabled(False)
+    # as in PyTorch, the NaN flag is its own (set_anomaly_enabled's check_nan defaults to True)
+    assert not torch.is_anomaly_enabled() and torch.is_anomaly_check_nan_enabled()
+    with torch.autograd.set_detect_anomaly(True, check_nan=False):
+        assert not torch.is_anomaly_check_nan_enabled()
+    assert torch.is_anomaly_check_nan_enabled()

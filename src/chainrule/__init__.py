@@ -142,3 +142,5 @@ from . import fft  # noqa: E402,F401  (torch.fft: the real-valued shifts)
 from . import amp  # noqa: E402,F401  (torch.amp)
 from .amp import autocast, is_autocast_enabled  # noqa: E402,F401
 from .type_info import finfo, iinfo  # noqa: E402,F401
+from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,  # noqa: E402,F401
+                                    set_anomaly_enabled)

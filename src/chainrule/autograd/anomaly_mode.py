@@ -65,7 +65,7 @@ def is_anomaly_check_nan_enabled():
     ...
     True
     """
-    return _STATE[0] and _STATE[1]
+    return _STATE[1]  # PyTorch keeps the flag apart from the switch (True by default)
 
 
 def _recording_next_seq():
@@ -145,6 +145,23 @@ def _set(enabled, check_nan=True):
         function._next_seq = _plain_next_seq
         if _OBSERVER in engine._TRACE:
             engine._TRACE.remove(_OBSERVER)
+
+
+
+def set_anomaly_enabled(enabled, check_nan=True):
+    """Switches anomaly mode on or off for the rest of the program (torch.set_anomaly_enabled).
+
+    The plain switch behind `set_detect_anomaly` and `detect_anomaly`, without their context
+    manager or warning.
+
+    >>> torch.set_anomaly_enabled(True)
+    >>> torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()
+    (True, True)
+    >>> torch.set_anomaly_enabled(False)
+    >>> torch.is_anomaly_enabled()
+    False
+    """
+    _set(enabled, check_nan)
 
 
 class detect_anomaly:
