@@ -32,7 +32,6 @@ def _axes(x_ndim, dim, op):
 class Sum(Op):
     """The node of sum: backward broadcasts the gradient back over the summed dims.
 
-
     >>> x = torch.ones(2, 2, requires_grad=True)
     >>> y = x.sum(); y.grad_fn
     <SumBackward0 object>
@@ -54,7 +53,6 @@ class Sum(Op):
 
 class Mean(Op):
     """The node of mean: backward spreads the gradient evenly, g / n, over the averaged elements.
-
 
     >>> x = torch.ones(4, requires_grad=True)
     >>> y = x.mean(); y.grad_fn
@@ -83,7 +81,6 @@ class Mean(Op):
 
 class Prod(Op):
     """The node of prod: backward is g * (product of the other elements), exact at zeros.
-
 
     >>> x = torch.tensor([2.0, 3.0, 4.0], requires_grad=True)
     >>> y = x.prod(); y.grad_fn
@@ -153,7 +150,6 @@ class AMax(Op):
 class Var(Op):
     """The node of var: backward is g * 2 (x - mean) / (n - correction).
 
-
     >>> x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> y = x.var(); y.grad_fn
     <VarBackward0 object>
@@ -191,7 +187,6 @@ def _count(shape, axes):
 
 class LogSumExp(Op):
     """The node of logsumexp: backward is g * softmax(x) along the reduced dims.
-
 
     >>> x = torch.zeros(2, requires_grad=True)
     >>> y = torch.logsumexp(x, 0); y.grad_fn
@@ -282,7 +277,6 @@ class PNorm(Op):
 class Cumsum(Op):
     """The node of cumsum: backward is the reversed cumulative sum of the gradient.
 
-
     >>> x = torch.ones(3, requires_grad=True)
     >>> y = torch.cumsum(x, 0); y.grad_fn
     <CumsumBackward0 object>
@@ -304,7 +298,6 @@ class Cumsum(Op):
 
 class Softmax(Op):
     """The node of softmax: backward is y * (g - sum(g * y)) along dim.
-
 
     >>> x = torch.zeros(2, requires_grad=True)
     >>> y = torch.softmax(x, 0); y.grad_fn
@@ -336,7 +329,6 @@ class Softmax(Op):
 
 class LogSoftmax(Op):
     """The node of log_softmax: backward is g - softmax(x) * sum(g) along dim.
-
 
     >>> x = torch.zeros(2, requires_grad=True)
     >>> y = torch.log_softmax(x, 0); y.grad_fn
@@ -397,7 +389,6 @@ def _rows_last(x, axis):
 def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A001
     """Returns the sum of input's elements, over all of them or over `dim` (an int or a tuple).
 
-
     >>> x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
     >>> torch.sum(x), torch.sum(x, dim=0), torch.sum(x, 1, keepdim=True)
     (tensor(10.), tensor([4., 6.]), tensor([[3.],
@@ -417,7 +408,6 @@ def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  #
 
 def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """Returns the mean of input's elements, over all of them or over `dim`.
-
 
     >>> x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
     >>> torch.mean(x), torch.mean(x, dim=1)
@@ -439,7 +429,6 @@ def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
 def prod(x, dim=None, keepdim=False, *, dtype=None):
     """Returns the product of input's elements, over all of them or along `dim`.
 
-
     >>> x = torch.tensor([[1, 2], [3, 4]])
     >>> torch.prod(x), torch.prod(x, 1)
     (tensor(24), tensor([ 2, 12]))
@@ -455,7 +444,6 @@ def prod(x, dim=None, keepdim=False, *, dtype=None):
 def amax(x, dim=(), keepdim=False):
     """Returns the maximum of input over `dim` (all dims by default); ties share the gradient.
 
-
     >>> torch.amax(torch.tensor([[1, 5], [4, 2]]), dim=0)
     tensor([4, 5])
     """
@@ -466,7 +454,6 @@ def amax(x, dim=(), keepdim=False):
 
 def amin(x, dim=(), keepdim=False):
     """Returns the minimum of input over `dim` (all dims by default); ties share the gradient.
-
 
     >>> torch.amin(torch.tensor([[1, 5], [4, 2]]), dim=1)
     tensor([1, 2])
@@ -509,7 +496,6 @@ def _max_min(x, dim, keepdim, other, minimum):
 def max(x, dim=None, keepdim=False, *, other=None):  # noqa: A001
     """The largest element; with `dim`, (values, indices) along it; with a tensor, elementwise.
 
-
     >>> x = torch.tensor([[1, 5], [4, 2]])
     >>> torch.max(x)
     tensor(5)
@@ -525,7 +511,6 @@ def max(x, dim=None, keepdim=False, *, other=None):  # noqa: A001
 def min(x, dim=None, keepdim=False, *, other=None):  # noqa: A001
     """The smallest element; with `dim`, (values, indices) along it; with a tensor, elementwise.
 
-
     >>> x = torch.tensor([[1, 5], [4, 2]])
     >>> torch.min(x)
     tensor(1)
@@ -538,7 +523,6 @@ def min(x, dim=None, keepdim=False, *, other=None):  # noqa: A001
 def argmax(x, dim=None, keepdim=False):
     """Returns the index of the largest element (of the flattened input, or along `dim`).
 
-
     >>> x = torch.tensor([[1, 5], [4, 2]])
     >>> torch.argmax(x), torch.argmax(x, dim=0)
     (tensor(1), tensor([1, 0]))
@@ -548,7 +532,6 @@ def argmax(x, dim=None, keepdim=False):
 
 def argmin(x, dim=None, keepdim=False):
     """Returns the index of the smallest element (of the flattened input, or along `dim`).
-
 
     >>> x = torch.tensor([[1, 5], [4, 2]])
     >>> torch.argmin(x), torch.argmin(x, dim=1)
@@ -574,7 +557,6 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Returns the variance over `dim` (Bessel-corrected by default: correction=1).
 
     var = sum((x - mean)^2) / (n - correction)
-
 
     >>> x = torch.tensor([1.0, 2.0, 3.0, 4.0])
     >>> torch.var(x), torch.var(x, correction=0)
@@ -615,7 +597,6 @@ class StdSqrt(Op):
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Returns the standard deviation over `dim`: sqrt(var) (correction=1 by default).
 
-
     >>> torch.std(torch.tensor([1.0, 2.0, 3.0, 4.0]))
     tensor(1.2910)
     """
@@ -624,7 +605,6 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Returns (var, mean) over `dim` in one call.
-
 
     >>> torch.var_mean(torch.tensor([1.0, 2.0, 3.0, 4.0]))
     (tensor(1.6667), tensor(2.5000))
@@ -635,7 +615,6 @@ def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Returns (std, mean) over `dim` in one call.
 
-
     >>> torch.std_mean(torch.tensor([1.0, 2.0, 3.0, 4.0]))
     (tensor(1.2910), tensor(2.5000))
     """
@@ -644,7 +623,6 @@ def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def logsumexp(x, dim, keepdim=False):
     """Returns log(sum(exp(x))) over `dim`, computed stably (the max is subtracted first).
-
 
     >>> torch.logsumexp(torch.tensor([1000.0, 1000.0]), dim=0)
     tensor(1000.6932)
@@ -686,7 +664,6 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 def cumsum(x, dim, *, dtype=None):
     """Returns the cumulative sum along `dim`: out_i = x_1 + ... + x_i.
 
-
     >>> torch.cumsum(torch.tensor([1, 2, 3, 4]), dim=0)
     tensor([ 1,  3,  6, 10])
     """
@@ -719,7 +696,6 @@ def cumprod(x, dim, *, dtype=None):
 def softmax(x, dim=None, dtype=None, *, _stacklevel=3):
     """Applies softmax along `dim`: out_i = exp(x_i) / sum_j exp(x_j).
 
-
     >>> torch.softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0)
     tensor([0.0900, 0.2447, 0.6652])
     """
@@ -733,7 +709,6 @@ def softmax(x, dim=None, dtype=None, *, _stacklevel=3):
 
 def log_softmax(x, dim=None, dtype=None, *, _stacklevel=3):
     """Applies log(softmax(x)) along `dim`, computed stably: x_i - logsumexp(x).
-
 
     >>> torch.log_softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0)
     tensor([-2.4076, -1.4076, -0.4076])

@@ -13,7 +13,6 @@ _make = Tensor._make
 class Reshape(Op):
     """The node of reshape / view: backward reshapes the gradient back to the input's shape.
 
-
     >>> x = torch.ones(2, 3, requires_grad=True)
     >>> y = x.reshape(6); y.grad_fn
     <ReshapeBackward0 object>
@@ -38,7 +37,6 @@ class Reshape(Op):
 
 class Expand(Op):
     """The node of expand / broadcast_to: backward sums the gradient over the broadcast dims.
-
 
     >>> x = torch.ones(3, 1, requires_grad=True)
     >>> y = x.expand(3, 2); y.grad_fn
@@ -67,7 +65,6 @@ class Expand(Op):
 class Permute(Op):
     """The node of permute / transpose: backward applies the inverse permutation to the gradient.
 
-
     >>> x = torch.ones(2, 3, requires_grad=True)
     >>> y = x.permute(1, 0); y.grad_fn
     <PermuteBackward0 object>
@@ -88,7 +85,6 @@ class Permute(Op):
 
 class Repeat(Op):
     """The node of Tensor.repeat (tiling): backward sums the gradient over the copies.
-
 
     >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
     >>> y = x.repeat(3); y.grad_fn
@@ -116,7 +112,6 @@ class Repeat(Op):
 
 class Cat(Op):
     """The node of cat / stack: backward slices each input's part out of the gradient.
-
 
     >>> a = torch.ones(2, requires_grad=True); b = torch.ones(3, requires_grad=True)
     >>> y = torch.cat([a, b]); y.grad_fn
@@ -166,7 +161,6 @@ class Pad(Op):
 class Flip(Op):
     """The node of flip: backward flips the gradient back along the same dims.
 
-
     >>> x = torch.ones(3, requires_grad=True)
     >>> y = torch.flip(x, [0]); y.grad_fn
     <FlipBackward0 object>
@@ -187,7 +181,6 @@ class Flip(Op):
 
 class Roll(Op):
     """The node of roll: backward rolls the gradient by the opposite shifts.
-
 
     >>> x = torch.ones(3, requires_grad=True)
     >>> y = torch.roll(x, 1, 0); y.grad_fn
@@ -212,7 +205,6 @@ class Roll(Op):
 def reshape(x, *shape_args, shape=None):
     """Returns input's elements in the given shape (a view when possible; -1 infers a size).
 
-
     >>> torch.reshape(torch.arange(6), (2, -1))
     tensor([[0, 1, 2],
             [3, 4, 5]])
@@ -223,7 +215,6 @@ def reshape(x, *shape_args, shape=None):
 
 def view(x, *shape, size=None):
     """Returns a view of input with the given shape (the data is shared, not copied).
-
 
     >>> x = torch.arange(6.0)
     >>> y = x.view(3, 2); y[0, 0] = 10.0; x
@@ -267,7 +258,6 @@ def _view_dtype(x, dtype):
 def flatten(x, start_dim=0, end_dim=-1):
     """Flattens dims start_dim..end_dim of input into one dim.
 
-
     >>> torch.flatten(torch.zeros(2, 3, 4), start_dim=1).shape
     chainrule.Size([2, 12])
     """
@@ -286,7 +276,6 @@ def flatten(x, start_dim=0, end_dim=-1):
 def unflatten(x, dim, sizes):
     """Splits dim `dim` of input into several dims of the given sizes.
 
-
     >>> torch.unflatten(torch.arange(6), 0, (2, 3))
     tensor([[0, 1, 2],
             [3, 4, 5]])
@@ -302,7 +291,6 @@ def unflatten(x, dim, sizes):
 
 def squeeze(x, dim=None):
     """Removes dims of size 1 (all of them, or only `dim`).
-
 
     >>> x = torch.zeros(2, 1, 3, 1)
     >>> torch.squeeze(x).shape, torch.squeeze(x, 1).shape
@@ -320,7 +308,6 @@ def squeeze(x, dim=None):
 def unsqueeze(x, dim):
     """Inserts a dim of size 1 at position `dim`.
 
-
     >>> torch.unsqueeze(torch.tensor([1, 2, 3]), 1)
     tensor([[1],
             [2],
@@ -337,7 +324,6 @@ def unsqueeze(x, dim):
 
 def expand(x, *shape, size=None):
     """Returns a view of input broadcast to a larger shape (size-1 dims repeat, -1 keeps a size).
-
 
     >>> torch.tensor([[1], [2]]).expand(2, 3)
     tensor([[1, 1, 1],
@@ -358,7 +344,6 @@ def expand(x, *shape, size=None):
 def expand_as(x, other):
     """Expands input to the shape of `other`.
 
-
     >>> torch.tensor([1, 2]).expand_as(torch.zeros(3, 2))
     tensor([[1, 2],
             [1, 2],
@@ -370,7 +355,6 @@ def expand_as(x, other):
 def broadcast_to(x, shape):
     """Broadcasts input to `shape` (the same as expand).
 
-
     >>> torch.broadcast_to(torch.tensor([1, 2, 3]), (2, 3))
     tensor([[1, 2, 3],
             [1, 2, 3]])
@@ -380,7 +364,6 @@ def broadcast_to(x, shape):
 
 def broadcast_tensors(*tensors):
     """Broadcasts the given tensors to their common shape, following the broadcasting rules.
-
 
     >>> a, b = torch.broadcast_tensors(torch.tensor([[1], [2]]), torch.tensor([10, 20, 30]))
     >>> a
@@ -396,7 +379,6 @@ def broadcast_tensors(*tensors):
 
 def permute(x, *dims_args, dims=None):
     """Returns a view of input with its dims reordered by `dims`.
-
 
     >>> torch.permute(torch.zeros(2, 3, 4), (2, 0, 1)).shape
     chainrule.Size([4, 2, 3])
@@ -418,7 +400,6 @@ def permute(x, *dims_args, dims=None):
 def transpose(x, dim0, dim1):
     """Returns a view of input with dims dim0 and dim1 swapped (also swapaxes / swapdims).
 
-
     >>> torch.transpose(torch.tensor([[1, 2, 3], [4, 5, 6]]), 0, 1)
     tensor([[1, 4],
             [2, 5],
@@ -439,7 +420,6 @@ swapaxes = swapdims = transpose
 def t(x):
     """Transposes a matrix (dims 0 and 1); 0-D and 1-D tensors are returned as they are.
 
-
     >>> torch.t(torch.tensor([[1, 2], [3, 4]]))
     tensor([[1, 3],
             [2, 4]])
@@ -452,7 +432,6 @@ def t(x):
 
 def movedim(x, source, destination):
     """Moves the dims `source` of input to positions `destination` (also moveaxis).
-
 
     >>> torch.movedim(torch.zeros(2, 3, 4), 0, -1).shape
     chainrule.Size([3, 4, 2])
@@ -471,7 +450,6 @@ def movedim(x, source, destination):
 def repeat(x, *sizes, repeats=None):
     """Tensor.repeat: tiles input `sizes[i]` times along each dim (np.tile).
 
-
     >>> torch.tensor([1, 2]).repeat(2, 2)
     tensor([[1, 2, 1, 2],
             [1, 2, 1, 2]])
@@ -485,7 +463,6 @@ def repeat(x, *sizes, repeats=None):
 
 def contiguous(x, memory_format=None):
     """Returns input itself if it is contiguous in memory, else a contiguous copy.
-
 
     >>> x = torch.arange(6).reshape(2, 3).t()
     >>> x.is_contiguous(), x.contiguous().is_contiguous()
@@ -501,7 +478,6 @@ def contiguous(x, memory_format=None):
 
 def cat(tensors, dim=0, *, axis=None):
     """Concatenates tensors along an existing dim (also concat / concatenate).
-
 
     >>> torch.cat([torch.tensor([[1, 2]]), torch.tensor([[3, 4], [5, 6]])], dim=0)
     tensor([[1, 2],
@@ -546,7 +522,6 @@ concat = concatenate = cat
 def stack(tensors, dim=0):
     """Stacks tensors of the same shape along a new dim `dim`.
 
-
     >>> torch.stack([torch.tensor([1, 2]), torch.tensor([3, 4])], dim=1)
     tensor([[1, 3],
             [2, 4]])
@@ -569,7 +544,6 @@ def stack(tensors, dim=0):
 def hstack(tensors):
     """Stacks tensors horizontally: along dim 1, or dim 0 for 1-D tensors.
 
-
     >>> torch.hstack([torch.tensor([1, 2]), torch.tensor([3])])
     tensor([1, 2, 3])
     """
@@ -578,7 +552,6 @@ def hstack(tensors):
 
 def vstack(tensors):
     """Stacks tensors vertically (along dim 0), 1-D tensors becoming rows (also row_stack).
-
 
     >>> torch.vstack([torch.tensor([1, 2]), torch.tensor([3, 4])])
     tensor([[1, 2],
@@ -589,7 +562,6 @@ def vstack(tensors):
 
 def narrow(x, dim, start, length):
     """Returns a view of `length` elements of input along `dim`, from `start`.
-
 
     >>> torch.narrow(torch.arange(10), 0, 2, 3)
     tensor([2, 3, 4])
@@ -606,7 +578,6 @@ def narrow(x, dim, start, length):
 
 def split(x, split_size_or_sections=None, dim=0, *, split_size=None):
     """Splits input into chunks of `split_size` (an int) or of the listed sizes along `dim`.
-
 
     >>> torch.split(torch.arange(5), 2)
     (tensor([0, 1]), tensor([2, 3]), tensor([4]))
@@ -640,7 +611,6 @@ builtin_sum = sum
 
 def chunk(x, chunks, dim=0):
     """Splits input into `chunks` pieces along `dim` (the last may be smaller).
-
 
     >>> torch.chunk(torch.arange(5), 3)
     (tensor([0, 1]), tensor([2, 3]), tensor([4]))
@@ -689,7 +659,6 @@ def tensor_split(x, indices_or_sections=None, dim=0, *, sections=None, indices=N
 
 def unbind(x, dim=0):
     """Removes dim `dim`, returning the slices along it as a tuple.
-
 
     >>> torch.unbind(torch.tensor([[1, 2], [3, 4]]), dim=1)
     (tensor([1, 3]), tensor([2, 4]))
@@ -762,7 +731,6 @@ def flip(x, *dims_args, dims=None):
 def fliplr(x):
     """Flips a tensor of at least 2 dims left-right (along dim 1).
 
-
     >>> torch.fliplr(torch.tensor([[1, 2], [3, 4]]))
     tensor([[2, 1],
             [4, 3]])
@@ -772,7 +740,6 @@ def fliplr(x):
 
 def flipud(x):
     """Flips a tensor up-down (along dim 0).
-
 
     >>> torch.flipud(torch.tensor([[1, 2], [3, 4]]))
     tensor([[3, 4],
@@ -785,7 +752,6 @@ def roll(x, shifts, dims=None):
     """Rolls input's elements by `shifts` along `dims` (over the flattened tensor without dims).
 
     Elements pushed off one end come back at the other.
-
 
     >>> torch.roll(torch.tensor([1, 2, 3, 4]), 1)
     tensor([4, 1, 2, 3])
@@ -813,7 +779,6 @@ def tril(x, diagonal=0):
 
     out_ij = x_ij if j - i <= diagonal else 0
 
-
     >>> torch.tril(torch.ones(3, 3))
     tensor([[1., 0., 0.],
             [1., 1., 0.],
@@ -830,7 +795,6 @@ def triu(x, diagonal=0):
     """The upper triangle of a matrix (or batch): elements below diagonal `diagonal` set to 0.
 
     out_ij = x_ij if j - i >= diagonal else 0
-
 
     >>> torch.triu(torch.ones(3, 3), diagonal=1)
     tensor([[0., 1., 1.],
@@ -921,7 +885,6 @@ def _diag_view(a, offset, d1, d2):
 
 class Diagonal(Op):
     """The node of diagonal: backward scatters the gradient onto the diagonal of a zero tensor.
-
 
     >>> x = torch.ones(2, 2, requires_grad=True)
     >>> y = torch.diagonal(x); y.grad_fn
