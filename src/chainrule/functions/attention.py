@@ -153,9 +153,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     every key masked give zeros. `dropout_p` is applied always (pass 0.0 in eval), as in
     PyTorch.
 
-    >>> q = k = v = chainrule.randn(2, 4, 5, 8)
-    >>> scaled_dot_product_attention(q, k, v, is_causal=True).shape
+    >>> q = k = v = torch.randn(2, 4, 5, 8)
+    >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
     chainrule.Size([2, 4, 5, 8])
+    >>> q, k = torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> F.scaled_dot_product_attention(q, k, torch.tensor([[1.0], [-1.0]]), scale=100.0)
+    tensor([[1.]])
     """
     q, k, v = as_operand(query), as_operand(key), as_operand(value)
     op = "scaled_dot_product_attention"

@@ -568,7 +568,14 @@ def rnn_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, mode,
     x: (T, B, I), or packed (N, I) with `batch_sizes`; returns (output, h_n) or, for
     mode "LSTM", (output, h_n, c_n).
 
+    >>> from chainrule.functions.rnn import rnn_layer
+    >>> T, B, I, H = 5, 2, 3, 4
+    >>> x = torch.randn(T, B, I)
+    >>> w_ih, w_hh = torch.randn(3 * H, I), torch.randn(3 * H, H)
+    >>> b_ih, b_hh = torch.zeros(3 * H), torch.zeros(3 * H)
     >>> out, h_n = rnn_layer(x, None, None, w_ih, w_hh, b_ih, b_hh, mode="GRU")
+    >>> out.shape, h_n.shape, torch.equal(out[-1], h_n)
+    (chainrule.Size([5, 2, 4]), chainrule.Size([2, 4]), True)
     """
     if mode not in MODES:
         raise ValueError(f"rnn_layer: unknown mode {mode!r}; expected one of {list(MODES)}")
