@@ -62,7 +62,15 @@ class ScaledDotProductAttention(Op):
     """Inputs q (..., L, E), k (..., S, E), v (..., S, Ev) and optionally a float mask
     broadcastable to (..., L, S) (a tensor input, so it gets a gradient if it asks).
     Options: `add` a constant additive mask (from a bool mask or is_causal), `scale`,
-    `dropout_p` and the generator's draws in `keep`."""
+    `dropout_p` and the generator's draws in `keep`.
+
+    >>> q = torch.tensor([[1.0, 0.0]], requires_grad=True)
+    >>> k = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> out = F.scaled_dot_product_attention(q, k, torch.tensor([[1.0], [0.0]])); out
+    tensor([[0.6698]], grad_fn=<ScaledDotProductAttentionBackward0>)
+    >>> out.backward(); q.grad
+    tensor([[ 0.1564, -0.1564]])
+    """
 
     def forward(self, q, k, v, mask=None, *, add, scale, dropout_p, generator):
         self.scale, self.dropout_p, self.add = scale, dropout_p, add

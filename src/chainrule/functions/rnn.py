@@ -97,6 +97,12 @@ class RNNLayer(Op):
     Options: mode ("RNN_TANH", "RNN_RELU", "LSTM", "GRU"), reverse, batch_sizes.
     Outputs: output (same layout as input, Hout features), h_n (B, Hout) and, for LSTM,
     c_n (B, H).
+
+    >>> rnn = nn.GRU(3, 4)
+    >>> out, h_n = rnn(torch.randn(5, 2, 3)); out.grad_fn
+    <GruLayerBackward0 object>
+    >>> out.sum().backward(); rnn.weight_ih_l0.grad.shape
+    chainrule.Size([12, 3])
     """
 
     plain_backward = False
@@ -508,7 +514,15 @@ class RNNLayer(Op):
 def composed_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, mode,
                    reverse=False, batch_sizes=None):
     """The same layer as RNNLayer, built step by step from ordinary differentiable ops
-    (the reference the fused op is tested against, and its grad-of-grad path)."""
+    (the reference the fused op is tested against, and its grad-of-grad path).
+
+    >>> from chainrule.functions.rnn import composed_layer, rnn_layer
+    >>> x, w_ih, w_hh = torch.randn(5, 2, 3), torch.randn(4, 3), torch.randn(4, 4)
+    >>> a = composed_layer(x, None, None, w_ih, w_hh, mode="RNN_TANH")[0]
+    >>> b = rnn_layer(x, None, None, w_ih, w_hh, mode="RNN_TANH")[0]
+    >>> torch.allclose(a, b, atol=1e-6)
+    True
+    """
     from . import shape as S
     G = MODES[mode]
     H = w_ih.shape[0] // G
