@@ -99,6 +99,8 @@ def _set(a, key, v):
     if type(key) is SplitKey:
         key.set(a, v)
     else:
+        if isinstance(v, np.ndarray) and v.ndim and v.size == 1 and np.ndim(a[key]) == 0:
+            v = v.reshape(())  # PyTorch drops a one-element value's size-1 dims (NumPy refuses)
         a[key] = v
 
 
