@@ -76,7 +76,15 @@ def _to_args(args, kwargs):
 def _to(self, *args, **kwargs):
     """to(dtype), to(device), to(tensor) or to(device, dtype): a differentiable cast.
 
-    >>> x.to(chainrule.float64); x.to("cpu"); x.to(y); x.to("cpu", chainrule.int32, copy=True)
+    >>> x = torch.tensor([1.5, 2.0])
+    >>> x.to(torch.float64)
+    tensor([1.5000, 2.0000], dtype=chainrule.float64)
+    >>> x.to("cpu") is x
+    True
+    >>> x.to(torch.zeros(1, dtype=torch.int64))
+    tensor([1, 2])
+    >>> x.to("cpu", torch.int32, copy=True)
+    tensor([1, 2], dtype=chainrule.int32)
     """
     dtype, _, _, copy, memory_format = _to_args(args, kwargs)
     if memory_format is not None and memory_format.name not in ("preserve_format",):
@@ -388,6 +396,12 @@ Tensor.mH = property(lambda self: self.mT, doc="The last two dims swapped (real:
 TENSOR_METHODS["adjoint"] = lambda self: self.mT
 Tensor.adjoint = TENSOR_METHODS["adjoint"]
 adjoint = TENSOR_METHODS["adjoint"]
+adjoint.__doc__ = """The conjugate transpose of the last two dims (mH); chainrule is real, so mT.
+
+>>> torch.tensor([[1, 2], [3, 4]]).adjoint()
+tensor([[1, 3],
+        [2, 4]])
+"""
 # more shape, index and linear-algebra ops (issue 10): torch functions and Tensor methods
 from .products import (addmm, addmv, addr, baddbmm, addbmm, addcmul, addcdiv,  # noqa: F401,E402
                        dist)

@@ -62,7 +62,15 @@ class ScaledDotProductAttention(Op):
     """Inputs q (..., L, E), k (..., S, E), v (..., S, Ev) and optionally a float mask
     broadcastable to (..., L, S) (a tensor input, so it gets a gradient if it asks).
     Options: `add` a constant additive mask (from a bool mask or is_causal), `scale`,
-    `dropout_p` and the generator's draws in `keep`."""
+    `dropout_p` and the generator's draws in `keep`.
+
+    >>> q = torch.tensor([[1.0, 0.0]], requires_grad=True)
+    >>> k = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> out = F.scaled_dot_product_attention(q, k, torch.tensor([[1.0], [0.0]])); out
+    tensor([[0.6698]], grad_fn=<ScaledDotProductAttentionBackward0>)
+    >>> out.backward(); q.grad
+    tensor([[ 0.1564, -0.1564]])
+    """
 
     def forward(self, q, k, v, mask=None, *, add, scale, dropout_p, generator):
         self.scale, self.dropout_p, self.add = scale, dropout_p, add
@@ -153,9 +161,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     every key masked give zeros. `dropout_p` is applied always (pass 0.0 in eval), as in
     PyTorch.
 
-    >>> q = k = v = chainrule.randn(2, 4, 5, 8)
-    >>> scaled_dot_product_attention(q, k, v, is_causal=True).shape
+    >>> q = k = v = torch.randn(2, 4, 5, 8)
+    >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
     chainrule.Size([2, 4, 5, 8])
+    >>> q, k = torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> F.scaled_dot_product_attention(q, k, torch.tensor([[1.0], [-1.0]]), scale=100.0)
+    tensor([[1.]])
     """
     q, k, v = as_operand(query), as_operand(key), as_operand(value)
     op = "scaled_dot_product_attention"

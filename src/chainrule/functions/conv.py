@@ -514,7 +514,17 @@ def _check_bias(bias, n, x, op):
 
 @_integer_inputs
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
-    """1-D convolution of input (N, C_in, L) with weight (C_out, C_in/groups, k)."""
+    """1-D convolution of input (N, C_in, L) with weight (C_out, C_in/groups, k).
+
+    out[n, o, l] = bias[o] + sum_{c, j} weight[o, c, j] * input[n, c, stride*l + dilation*j]
+
+    >>> x = torch.tensor([[[1.0, 2.0, 3.0, 4.0]]])
+    >>> F.conv1d(x, torch.tensor([[[1.0, -1.0]]]))
+    tensor([[[-1., -1., -1.]]])
+    >>> F.conv1d(x, torch.ones(2, 1, 3), bias=torch.tensor([0.0, 10.0]), padding=1)
+    tensor([[[ 3.,  6.,  9.,  7.],
+             [13., 16., 19., 17.]]])
+    """
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
@@ -526,14 +536,27 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     padding: int, tuple, 'valid' or 'same'. Output size per dim:
     floor((H + 2*padding - dilation*(k-1) - 1) / stride) + 1.
 
-    >>> y = conv2d(randn(8, 1, 28, 28), randn(6, 1, 5, 5), padding=2)   # (8, 6, 28, 28)
+    >>> F.conv2d(torch.randn(8, 1, 28, 28), torch.randn(6, 1, 5, 5), padding=2).shape
+    chainrule.Size([8, 6, 28, 28])
+    >>> x = torch.arange(9.0).reshape(1, 1, 3, 3)
+    >>> F.conv2d(x, torch.ones(1, 1, 2, 2))
+    tensor([[[[ 8., 12.],
+              [20., 24.]]]])
     """
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
 @_integer_inputs
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
-    """3-D convolution of input (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW)."""
+    """3-D convolution of input (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW).
+
+    >>> x = torch.ones(1, 1, 3, 3, 3)
+    >>> F.conv3d(x, torch.ones(2, 1, 2, 2, 2)).shape
+    chainrule.Size([1, 2, 2, 2, 2])
+    >>> F.conv3d(x, torch.ones(1, 1, 2, 2, 2), stride=2, padding=1)[0, 0, 0]
+    tensor([[1., 2.],
+            [2., 4.]])
+    """
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
@@ -610,7 +633,13 @@ def _conv_transposend(x, weight, bias, stride, padding, output_padding, groups, 
 @_integer_inputs
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,  # noqa: A002
                      groups=1, dilation=1):
-    """1-D transposed convolution; weight (C_in, C_out/groups, k)."""
+    """1-D transposed convolution; weight (C_in, C_out/groups, k).
+
+    >>> F.conv_transpose1d(torch.tensor([[[1.0, 2.0]]]), torch.tensor([[[1.0, 10.0]]]))
+    tensor([[[ 1., 12., 20.]]])
+    >>> F.conv_transpose1d(torch.tensor([[[1.0, 2.0]]]), torch.ones(1, 1, 2), stride=2)
+    tensor([[[1., 1., 2., 2.]]])
+    """
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 1, "conv_transpose1d")
 
@@ -622,6 +651,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
     weight (C_in, C_out/groups, kH, kW). Output size per dim:
     (H - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1.
+
+    >>> x = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> F.conv_transpose2d(x, torch.ones(1, 1, 2, 2))
+    tensor([[[[ 1.,  3.,  2.],
+              [ 4., 10.,  6.],
+              [ 3.,  7.,  4.]]]])
+    >>> F.conv_transpose2d(x, torch.ones(1, 3, 3, 3), stride=2, padding=1, output_padding=1).shape
+    chainrule.Size([1, 3, 4, 4])
     """
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 2, "conv_transpose2d")
@@ -630,7 +667,11 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 @_integer_inputs
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,  # noqa: A002
                      groups=1, dilation=1):
-    """3-D transposed convolution; weight (C_in, C_out/groups, kD, kH, kW)."""
+    """3-D transposed convolution; weight (C_in, C_out/groups, kD, kH, kW).
+
+    >>> F.conv_transpose3d(torch.ones(1, 2, 2, 2, 2), torch.ones(2, 4, 3, 3, 3), stride=2).shape
+    chainrule.Size([1, 4, 5, 5, 5])
+    """
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 3, "conv_transpose3d")
 
@@ -822,7 +863,13 @@ def _max_poolnd(x, kernel_size, stride, padding, dilation, ceil_mode, return_ind
 @_integer_inputs
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
                ceil_mode=False, return_indices=False):
-    """1-D max pooling over (N, C, L)."""
+    """1-D max pooling over (N, C, L).
+
+    >>> F.max_pool1d(torch.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), kernel_size=2)
+    tensor([[[3., 5.]]])
+    >>> F.max_pool1d(torch.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 3, stride=1)
+    tensor([[[3., 5., 5.]]])
+    """
     return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
                        return_indices, 1, "max_pool1d")
 
@@ -833,6 +880,14 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: 
     """2-D max pooling over (N, C, H, W); stride defaults to kernel_size, padding is -inf.
 
     The gradient goes to the first maximal element of each window (PyTorch's choice).
+
+    >>> x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    >>> F.max_pool2d(x, 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    >>> F.max_pool2d(x, 3, stride=2, padding=1)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
     """
     return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
                        return_indices, 2, "max_pool2d")
@@ -841,7 +896,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: 
 @_integer_inputs
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
                ceil_mode=False, return_indices=False):
-    """3-D max pooling over (N, C, D, H, W)."""
+    """3-D max pooling over (N, C, D, H, W).
+
+    >>> F.max_pool3d(torch.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+    tensor([[[[[7.]]]]])
+    """
     return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
                        return_indices, 3, "max_pool3d")
 
@@ -878,7 +937,13 @@ def _avg_poolnd(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
 @_integer_inputs
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
                count_include_pad=True):
-    """1-D average pooling over (N, C, L)."""
+    """1-D average pooling over (N, C, L).
+
+    >>> F.avg_pool1d(torch.tensor([[[1.0, 3.0, 2.0, 6.0]]]), kernel_size=2)
+    tensor([[[2., 4.]]])
+    >>> F.avg_pool1d(torch.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2, padding=1)
+    tensor([[[0.5000, 2.5000, 3.0000]]])
+    """
     return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                        None, 1, "avg_pool1d")
 
@@ -887,7 +952,16 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
                count_include_pad=True, divisor_override=None):
     """2-D average pooling over (N, C, H, W); zero padding, counted in the mean when
-    count_include_pad (PyTorch's default)."""
+    count_include_pad (PyTorch's default).
+
+    >>> x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    >>> F.avg_pool2d(x, 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    >>> F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)
+    tensor([[[[ 2.5000,  4.0000],
+              [ 8.5000, 10.0000]]]])
+    """
     return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                        divisor_override, 2, "avg_pool2d")
 
@@ -895,7 +969,11 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
 @_integer_inputs
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
                count_include_pad=True, divisor_override=None):
-    """3-D average pooling over (N, C, D, H, W)."""
+    """3-D average pooling over (N, C, D, H, W).
+
+    >>> F.avg_pool3d(torch.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+    tensor([[[[[3.5000]]]]])
+    """
     return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                        divisor_override, 3, "avg_pool3d")
 
@@ -923,17 +1001,33 @@ def _adaptive_avg_poolnd(x, output_size, nd, op):
 
 
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
-    """Average pooling to a fixed output length: window i covers [floor(i L/o), ceil((i+1) L/o))."""
+    """Average pooling to a fixed output length: window i covers [floor(i L/o), ceil((i+1) L/o)).
+
+    >>> F.adaptive_avg_pool1d(torch.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
+    tensor([[[2., 4.]]])
+    """
     return _adaptive_avg_poolnd(input, output_size, 1, "adaptive_avg_pool1d")
 
 
 def adaptive_avg_pool2d(input, output_size):  # noqa: A002
-    """Average pooling to a fixed output size (oH, oW); None keeps that dim's size."""
+    """Average pooling to a fixed output size (oH, oW); None keeps that dim's size.
+
+    >>> x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    >>> F.adaptive_avg_pool2d(x, (2, 1))
+    tensor([[[[ 3.5000],
+              [11.5000]]]])
+    >>> F.adaptive_avg_pool2d(x, 1).shape
+    chainrule.Size([1, 1, 1, 1])
+    """
     return _adaptive_avg_poolnd(input, output_size, 2, "adaptive_avg_pool2d")
 
 
 def adaptive_avg_pool3d(input, output_size):  # noqa: A002
-    """Average pooling to a fixed output size (oD, oH, oW)."""
+    """Average pooling to a fixed output size (oD, oH, oW).
+
+    >>> F.adaptive_avg_pool3d(torch.arange(8.0).reshape(1, 1, 2, 2, 2), (1, 1, 2))
+    tensor([[[[[3., 4.]]]]])
+    """
     return _adaptive_avg_poolnd(input, output_size, 3, "adaptive_avg_pool3d")
 
 

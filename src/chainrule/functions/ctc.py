@@ -28,6 +28,14 @@ class CTCLoss(Op):
     it) both give the same, exact gradient in the logits. PyTorch is the reference, so the
     direct gradient in log_probs matches PyTorch's. A sample whose loss is infinite gets a
     zero gradient with zero_infinity=True, else NaN, as in PyTorch.
+
+    >>> log_probs = torch.zeros(2, 1, 2).log_softmax(2).requires_grad_()
+    >>> loss = F.ctc_loss(log_probs, torch.tensor([[1]]), (2,), (1,), reduction="sum"); loss
+    tensor(0.2877, grad_fn=<SumBackward0>)
+    >>> loss.backward(); log_probs.grad
+    tensor([[[ 0.1667, -0.1667]],
+    <BLANKLINE>
+            [[ 0.1667, -0.1667]]])
     """
 
     def forward(self, log_probs, *, targets, input_lengths, target_lengths, blank,
@@ -106,7 +114,16 @@ class CTCLoss(Op):
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
              zero_infinity=False):
     """PyTorch's F.ctc_loss: log_probs (T, N, C) or (T, C); targets (N, S) padded or 1-D
-    concatenated; 'mean' divides each loss by its target length, then averages."""
+    concatenated; 'mean' divides each loss by its target length, then averages.
+
+    loss = -log sum_a prod_t p_t(a_t), over the alignments a of the target (blanks, repeats).
+    With 3 classes equally likely over 3 steps, 5 of the 27 paths (112, 122, 012, 102, 120)
+    collapse to the target [1, 2], so the loss is log(27 / 5):
+
+    >>> log_probs = torch.zeros(3, 1, 3).log_softmax(2)
+    >>> F.ctc_loss(log_probs, torch.tensor([[1, 2]]), (3,), (2,), reduction="none")
+    tensor([1.6864])
+    """
     from ..nn._functional import _reduction
     reduction = _reduction(reduction)
     unbatched = log_probs.dim() == 2

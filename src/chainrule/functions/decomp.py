@@ -24,7 +24,14 @@ _new = object.__new__
 
 class LinAlgError(RuntimeError):
     """A linear-algebra failure (singular or not positive-definite input), as
-    torch.linalg.LinAlgError: a RuntimeError."""
+    torch.linalg.LinAlgError: a RuntimeError.
+
+    >>> try:
+    ...     torch.linalg.inv(torch.zeros(2, 2))
+    ... except torch.linalg.LinAlgError as e:
+    ...     print(type(e).__name__, isinstance(e, RuntimeError))
+    LinAlgError True
+    """
 
 
 def _square(op, a):
@@ -164,7 +171,16 @@ class _MultiOp(Op):
 
 # --- inverse, determinants, solves --------------------------------------------------------
 class Inv(Op):
-    """A^-1; grad -A^-T g A^-T."""
+    """A^-1; grad -A^-T g A^-T.
+
+    >>> A = torch.tensor([[2.0, 0.0], [0.0, 4.0]], requires_grad=True)
+    >>> B = torch.linalg.inv(A); B
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]], grad_fn=<InvBackward0>)
+    >>> B.sum().backward(); A.grad
+    tensor([[-0.2500, -0.1250],
+            [-0.1250, -0.0625]])
+    """
     saves_output = True
 
     def forward(self, a):
@@ -177,7 +193,15 @@ class Inv(Op):
 
 
 class Det(Op):
-    """det(A); grad g det(A) A^-T."""
+    """det(A); grad g det(A) A^-T.
+
+    >>> A = torch.tensor([[2.0, 1.0], [1.0, 2.0]], requires_grad=True)
+    >>> d = torch.linalg.det(A); d
+    tensor(3., grad_fn=<DetBackward0>)
+    >>> d.backward(); A.grad
+    tensor([[ 2., -1.],
+            [-1.,  2.]])
+    """
     saves_output = True
 
     def forward(self, a):
@@ -191,7 +215,15 @@ class Det(Op):
 
 
 class LogAbsDet(Op):
-    """log|det A| (slogdet's second output); grad g A^-T."""
+    """log|det A| (slogdet's second output); grad g A^-T.
+
+    >>> A = torch.tensor([[2.0, 1.0], [1.0, -4.0]], requires_grad=True)
+    >>> sign, logabsdet = torch.linalg.slogdet(A); logabsdet
+    tensor(2.1972, grad_fn=<LogAbsDetBackward0>)
+    >>> logabsdet.backward(); A.grad
+    tensor([[ 0.4444,  0.1111],
+            [ 0.1111, -0.2222]])
+    """
 
     def forward(self, a):
         _square("linalg.slogdet", a)
@@ -204,7 +236,12 @@ class LogAbsDet(Op):
 
 class SignDet(Op):
     """sign(det A) (slogdet's first output): piecewise constant, so its gradient is zero;
-    recorded like PyTorch's (the output requires grad when A does)."""
+    recorded like PyTorch's (the output requires grad when A does).
+
+    >>> A = torch.tensor([[2.0, 0.0], [0.0, -4.0]], requires_grad=True)
+    >>> torch.linalg.slogdet(A).sign
+    tensor(-1., grad_fn=<SignDetBackward0>)
+    """
     saves = False
 
     def forward(self, a):
@@ -217,7 +254,17 @@ class SignDet(Op):
 
 
 class Solve(Op):
-    """X = A^-1 B (B a batch of matrices); gB = A^-T g, gA = -gB X^T."""
+    """X = A^-1 B (B a batch of matrices); gB = A^-T g, gA = -gB X^T.
+
+    >>> A = torch.tensor([[2.0, 0.0], [0.0, 4.0]], requires_grad=True)
+    >>> B = torch.tensor([[2.0], [8.0]], requires_grad=True)
+    >>> X = torch.linalg.solve(A, B); X
+    tensor([[1.],
+            [2.]], grad_fn=<SolveBackward0>)
+    >>> X.sum().backward(); B.grad
+    tensor([[0.5000],
+            [0.2500]])
+    """
     saves_output = True
 
     def forward(self, a, b):
@@ -238,7 +285,17 @@ class Solve(Op):
 
 class SolveTriangular(Op):
     """X = A^-1 B for triangular A (only its triangle is read); gB = A^-T g,
-    gA = -triangle(gB X^T)."""
+    gA = -triangle(gB X^T).
+
+    >>> A = torch.tensor([[2.0, 0.0], [1.0, 1.0]], requires_grad=True)
+    >>> B = torch.tensor([[2.0], [3.0]], requires_grad=True)
+    >>> X = torch.linalg.solve_triangular(A, B, upper=False); X
+    tensor([[1.],
+            [2.]], grad_fn=<SolveTriangularBackward0>)
+    >>> X.sum().backward(); B.grad
+    tensor([[0.],
+            [1.]])
+    """
     saves_output = True
 
     def forward(self, a, b, upper, unitriangular):
@@ -280,7 +337,17 @@ def _tri_part(a, upper, unit):
 
 class Pinv(Op):
     """Moore-Penrose pseudo-inverse P through the SVD with PyTorch's cutoff; grad
-    -P^T g P^T + P P^T g^T (I - A P) ... (Golub & Pereyra), written out in backward."""
+    -P^T g P^T + P P^T g^T (I - A P) ... (Golub & Pereyra), written out in backward.
+
+    >>> A = torch.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], requires_grad=True)
+    >>> P = torch.linalg.pinv(A); P
+    tensor([[1.0000, 0.0000, 0.0000],
+            [0.0000, 0.5000, 0.0000]], grad_fn=<PinvBackward0>)
+    >>> P.sum().backward(); A.grad
+    tensor([[-1.0000, -0.5000],
+            [-0.5000, -0.2500],
+            [ 1.0000,  0.2500]])
+    """
     saves_output = True
 
     def forward(self, a, atol, rtol, hermitian):
@@ -305,7 +372,16 @@ class Pinv(Op):
 # --- decompositions -----------------------------------------------------------------------
 class Cholesky(Op):
     """A = L L^T (lower; upper=True gives U = L^T). grad: S = L^-T Phi(L^T gL) L^-1
-    (Phi: the lower triangle, diagonal halved), symmetrised."""
+    (Phi: the lower triangle, diagonal halved), symmetrised.
+
+    >>> A = torch.tensor([[4.0, 2.0], [2.0, 5.0]], requires_grad=True)
+    >>> L = torch.linalg.cholesky(A); L
+    tensor([[2., 0.],
+            [1., 2.]], grad_fn=<CholeskyBackward0>)
+    >>> L.sum().backward(); A.grad
+    tensor([[0.1875, 0.1250],
+            [0.1250, 0.2500]])
+    """
     saves_output = True
 
     def forward(self, a, upper=False):
@@ -332,11 +408,57 @@ SlogdetResult = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 LstsqResult = collections.namedtuple("linalg_lstsq", ["solution", "residuals", "rank",
                                                       "singular_values"])
 SvdResult = collections.namedtuple("svd", ["U", "S", "V"])
+QRResult.__doc__ = """The (Q, R) named tuple linalg.qr returns.
+
+>>> res = torch.linalg.qr(torch.tensor([[3.0, 0.0], [4.0, 5.0]]))
+>>> res.R.abs()
+tensor([[5., 4.],
+        [0., 3.]])
+"""
+EighResult.__doc__ = """The (eigenvalues, eigenvectors) named tuple linalg.eigh returns.
+
+>>> res = torch.linalg.eigh(torch.tensor([[2.0, 1.0], [1.0, 2.0]]))
+>>> res.eigenvalues
+tensor([1., 3.])
+"""
+SVDResult.__doc__ = """The (U, S, Vh) named tuple linalg.svd returns.
+
+>>> res = torch.linalg.svd(torch.tensor([[3.0, 0.0], [0.0, -2.0]]))
+>>> res.S
+tensor([3., 2.])
+"""
+SlogdetResult.__doc__ = """The (sign, logabsdet) named tuple linalg.slogdet returns.
+
+>>> res = torch.linalg.slogdet(torch.tensor([[-2.0, 0.0], [0.0, 1.0]]))
+>>> res.sign, res.logabsdet
+(tensor(-1.), tensor(0.6931))
+"""
+LstsqResult.__doc__ = """linalg.lstsq's result: (solution, residuals, rank, singular_values).
+
+>>> res = torch.linalg.lstsq(torch.tensor([[1.0], [1.0]]), torch.tensor([[1.0], [3.0]]))
+>>> res.solution
+tensor([[2.0000]])
+"""
+SvdResult.__doc__ = """The (U, S, V) named tuple torch.svd returns (V, not Vh).
+
+
+>>> res = torch.svd(torch.tensor([[3.0, 0.0], [0.0, -2.0]]))
+>>> res.S
+tensor([3., 2.])
+"""
 
 
 class QR(_MultiOp):
     """A = QR (mode 'reduced' or 'complete'). grad for m >= n:
-    gA = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q; m < n through A = [X | Y]."""
+    gA = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q; m < n through A = [X | Y].
+
+    >>> A = torch.tensor([[3.0, 1.0], [4.0, 2.0]], requires_grad=True)
+    >>> Q, R = torch.linalg.qr(A)
+    >>> torch.allclose(Q @ R, A)
+    True
+    >>> R.sum().backward(); A.grad.shape
+    chainrule.Size([2, 2])
+    """
 
     def forward(self, a, mode="reduced"):
         q, r = np.linalg.qr(a, mode=mode)
@@ -382,7 +504,15 @@ def _qr_backward(q, r, gq, gr):
 class Eigh(_MultiOp):
     """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix.
     grad: V (diag(gw) + skew(V^T gV) / E) V^T, E_ij = w_j - w_i (off the diagonal),
-    skew(M) = (M - M^T) / 2 as PyTorch's linalg_eig_backward."""
+    skew(M) = (M - M^T) / 2 as PyTorch's linalg_eig_backward.
+
+    >>> A = torch.tensor([[2.0, 1.0], [1.0, 2.0]], requires_grad=True)
+    >>> w, V = torch.linalg.eigh(A); w
+    tensor([1., 3.], grad_fn=<EighBackward0>)
+    >>> w[1].backward(); A.grad
+    tensor([[0.5000, 0.5000],
+            [0.5000, 0.5000]])
+    """
 
     def forward(self, a, UPLO="L"):
         _square("linalg.eigh", a)
@@ -406,7 +536,15 @@ class Eigh(_MultiOp):
 
 
 class Eigvalsh(Op):
-    """Eigenvalues of a symmetric matrix; grad V diag(g) V^T."""
+    """Eigenvalues of a symmetric matrix; grad V diag(g) V^T.
+
+    >>> A = torch.tensor([[2.0, 1.0], [1.0, 2.0]], requires_grad=True)
+    >>> w = torch.linalg.eigvalsh(A); w
+    tensor([1., 3.], grad_fn=<EigvalshBackward0>)
+    >>> w[1].backward(); A.grad
+    tensor([[0.5000, 0.5000],
+            [0.5000, 0.5000]])
+    """
 
     def forward(self, a, UPLO="L"):
         _square("linalg.eigvalsh", a)
@@ -432,7 +570,14 @@ class Eigvalsh(Op):
 class SVD(_MultiOp):
     """A = U diag(S) Vh. grad (PyTorch's svd_backward, real case):
     U [(skew(U^T gU) S + S skew(V^T gV)) / E + diag(gS)] Vh plus the parts outside the span
-    of U and V when A is not square; E_ij = S_j^2 - S_i^2."""
+    of U and V when A is not square; E_ij = S_j^2 - S_i^2.
+
+    >>> A = torch.tensor([[3.0, 0.0], [0.0, 2.0]], requires_grad=True)
+    >>> U, S, Vh = torch.linalg.svd(A); S
+    tensor([3., 2.], grad_fn=<SVDBackward0>)
+    >>> torch.allclose(U @ torch.diag(S) @ Vh, A)
+    True
+    """
     n_outputs = 3
 
     def forward(self, a, full_matrices=True):
@@ -473,7 +618,15 @@ class SVD(_MultiOp):
 
 
 class Svdvals(Op):
-    """Singular values (descending); grad U diag(g) Vh."""
+    """Singular values (descending); grad U diag(g) Vh.
+
+    >>> A = torch.tensor([[3.0, 0.0], [0.0, 2.0]], requires_grad=True)
+    >>> S = torch.linalg.svdvals(A); S
+    tensor([3., 2.], grad_fn=<SvdvalsBackward0>)
+    >>> S[0].backward(); A.grad
+    tensor([[1., 0.],
+            [0., 0.]])
+    """
 
     def forward(self, a):
         u, s, vh = np.linalg.svd(a, full_matrices=False)
@@ -500,25 +653,44 @@ def inv(A, *, out=None):
 
 
 def inv_ex(A, *, check_errors=False, out=None):
-    """(inverse, info): info is 0 (a singular input raises LinAlgError)."""
+    """(inverse, info): info is 0 (a singular input raises LinAlgError).
+
+    >>> inverse, info = torch.linalg.inv_ex(torch.tensor([[2.0, 0.0], [0.0, 4.0]]))
+    >>> inverse, info
+    (tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]]), tensor(0, dtype=chainrule.int32))
+    """
     r = inv(A)
     return collections.namedtuple("linalg_inv_ex", ["inverse", "info"])(
         r, _make(np.zeros(r.shape[:-2], np.int32)))
 
 
 def det(A, *, out=None):
-    """The determinant of a square matrix (or batch): linalg.det."""
+    """The determinant of a square matrix (or batch): linalg.det.
+
+    >>> torch.linalg.det(torch.tensor([[2.0, 1.0], [1.0, 2.0]]))
+    tensor(3.)
+    """
     return _out(Det.apply(_matrix("linalg.det", A)), out)
 
 
 def slogdet(A, *, out=None):
-    """(sign, log|det A|): linalg.slogdet; the log is differentiable."""
+    """(sign, log|det A|): linalg.slogdet; the log is differentiable.
+
+    >>> sign, logabsdet = torch.linalg.slogdet(torch.tensor([[-2.0, 0.0], [0.0, 1.5]]))
+    >>> sign, logabsdet
+    (tensor(-1.), tensor(1.0986))
+    """
     A = _matrix("linalg.slogdet", A)
     return SlogdetResult(SignDet.apply(A), LogAbsDet.apply(A))
 
 
 def logdet(A):
-    """log det A: NaN for a negative determinant, -inf for zero (torch.logdet)."""
+    """log det A: NaN for a negative determinant, -inf for zero (torch.logdet).
+
+    >>> torch.logdet(torch.tensor([[2.0, 0.0], [0.0, 3.0]]))
+    tensor(1.7918)
+    """
     sign, lad = slogdet(A)
     from .elementwise import log
     return lad + log(sign)
@@ -540,7 +712,13 @@ def solve(A, B, *, left=True, out=None):
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
-    """X with A X = B for triangular A (only the triangle named by `upper` is read)."""
+    """X with A X = B for triangular A (only the triangle named by `upper` is read).
+
+    >>> A = torch.tensor([[2.0, 1.0], [0.0, 4.0]])
+    >>> torch.linalg.solve_triangular(A, torch.tensor([[4.0], [8.0]]), upper=True)
+    tensor([[1.],
+            [2.]])
+    """
     A, B = _matrix("linalg.solve_triangular", A), floating(as_operand(B))
     if B.ndim < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
@@ -552,7 +730,12 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
 
 
 def cholesky(A, *, upper=False, out=None):
-    """L with A = L L^T for symmetric positive-definite A (U = L^T with upper=True)."""
+    """L with A = L L^T for symmetric positive-definite A (U = L^T with upper=True).
+
+    >>> torch.linalg.cholesky(torch.tensor([[4.0, 2.0], [2.0, 5.0]]))
+    tensor([[2., 0.],
+            [1., 2.]])
+    """
     A = _matrix("linalg.cholesky", A)
     out_t = Cholesky.apply(A, upper=upper)
     if out_t.grad_fn is not None:
@@ -561,14 +744,26 @@ def cholesky(A, *, upper=False, out=None):
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
-    """(L, info): info is 0 (a non positive-definite input raises LinAlgError)."""
+    """(L, info): info is 0 (a non positive-definite input raises LinAlgError).
+
+    >>> L, info = torch.linalg.cholesky_ex(torch.tensor([[4.0, 2.0], [2.0, 5.0]]))
+    >>> L, info
+    (tensor([[2., 0.],
+            [1., 2.]]), tensor(0, dtype=chainrule.int32))
+    """
     low = cholesky(A, upper=upper)
     return collections.namedtuple("linalg_cholesky_ex", ["L", "info"])(
         low, _make(np.zeros(low.shape[:-2], np.int32)))
 
 
 def qr(A, mode="reduced", *, out=None):
-    """(Q, R) with A = QR: mode 'reduced' (default), 'complete', or 'r' (Q empty)."""
+    """(Q, R) with A = QR: mode 'reduced' (default), 'complete', or 'r' (Q empty).
+
+    >>> A = torch.tensor([[3.0, 1.0], [4.0, 2.0]])
+    >>> Q, R = torch.linalg.qr(A)
+    >>> torch.allclose(Q @ R, A), torch.allclose(Q.T @ Q, torch.eye(2), atol=1e-6)
+    (True, True)
+    """
     A = _matrix("linalg.qr", A)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
@@ -581,31 +776,60 @@ def qr(A, mode="reduced", *, out=None):
 
 
 def eigh(A, UPLO="L", *, out=None):
-    """(eigenvalues ascending, eigenvectors as columns) of a symmetric matrix."""
+    """(eigenvalues ascending, eigenvectors as columns) of a symmetric matrix.
+
+    >>> w, V = torch.linalg.eigh(torch.tensor([[2.0, 1.0], [1.0, 2.0]]))
+    >>> w
+    tensor([1., 3.])
+    >>> V.abs()
+    tensor([[0.7071, 0.7071],
+            [0.7071, 0.7071]])
+    """
     A = _matrix("linalg.eigh", A)
     w, v = Eigh.apply(A, UPLO=UPLO)
     return EighResult(w, v)
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
-    """Eigenvalues (ascending) of a symmetric matrix."""
+    """Eigenvalues (ascending) of a symmetric matrix.
+
+    >>> torch.linalg.eigvalsh(torch.tensor([[2.0, 1.0], [1.0, 2.0]]))
+    tensor([1., 3.])
+    """
     return _out(Eigvalsh.apply(_matrix("linalg.eigvalsh", A), UPLO), out)
 
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
-    """(U, S, Vh) with A = U diag(S) Vh, S descending."""
+    """(U, S, Vh) with A = U diag(S) Vh, S descending.
+
+    >>> A = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> U, S, Vh = torch.linalg.svd(A, full_matrices=False)
+    >>> U.shape, S, Vh.shape
+    (chainrule.Size([3, 2]), tensor([9.5255, 0.5143]), chainrule.Size([2, 2]))
+    >>> torch.allclose(U @ torch.diag(S) @ Vh, A, atol=1e-5)
+    True
+    """
     A = _matrix("linalg.svd", A)
     return SVDResult(*SVD.apply(A, full_matrices=full_matrices))
 
 
 def svdvals(A, *, driver=None, out=None):
-    """The singular values of A, descending."""
+    """The singular values of A, descending.
+
+    >>> torch.linalg.svdvals(torch.tensor([[3.0, 0.0], [0.0, -4.0]]))
+    tensor([4., 3.])
+    """
     return _out(Svdvals.apply(_matrix("linalg.svdvals", A)), out)
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """The Moore-Penrose pseudo-inverse; singular values below max(atol, rtol * S_max)
-    count as zero (rtol defaults to eps * max(m, n) when atol is not given)."""
+    count as zero (rtol defaults to eps * max(m, n) when atol is not given).
+
+    >>> torch.linalg.pinv(torch.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]))
+    tensor([[1.0000, 0.0000, 0.0000],
+            [0.0000, 0.5000, 0.0000]])
+    """
     A = _matrix("linalg.pinv", A)
     eps = np.finfo(A._data.dtype).eps
     if rtol is None:
@@ -620,6 +844,11 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
     The solution is pinv(A) @ B (differentiable in A and B). As with PyTorch's default CPU
     driver ('gelsy'), residuals and singular_values are empty; rank is computed.
+
+    >>> A = torch.tensor([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    >>> torch.linalg.lstsq(A, torch.tensor([[1.0], [2.0], [4.0]])).solution
+    tensor([[0.8333],
+            [1.5000]])
     """
     A, B = _matrix("linalg.lstsq", A), floating(as_operand(B))
     vector = B.ndim == A.ndim - 1
@@ -656,7 +885,14 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 
 def matrix_power(A, n, *, out=None):
-    """A^n by repeated squaring (n < 0: powers of the inverse; n = 0: the identity)."""
+    """A^n by repeated squaring (n < 0: powers of the inverse; n = 0: the identity).
+
+    >>> A = torch.tensor([[1.0, 1.0], [0.0, 1.0]])
+    >>> torch.linalg.matrix_power(A, 3), torch.linalg.matrix_power(A, -1)
+    (tensor([[1., 3.],
+            [0., 1.]]), tensor([[ 1., -1.],
+            [ 0.,  1.]]))
+    """
     A = as_operand(A)
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise RuntimeError("linalg.matrix_power: A must be batches of square matrices, but "
@@ -681,7 +917,11 @@ def matrix_power(A, n, *, out=None):
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
-    """The number of singular values above max(atol, rtol * S_max) (int64)."""
+    """The number of singular values above max(atol, rtol * S_max) (int64).
+
+    >>> torch.linalg.matrix_rank(torch.tensor([[1.0, 2.0], [2.0, 4.0]]))
+    tensor(1)
+    """
     A = _matrix("linalg.matrix_rank", A)
     s = np.linalg.svd(A._data, compute_uv=False) if A._data.size else \
         np.zeros(A.shape[:-2] + (builtins.min(A.shape[-2:]),), A._data.dtype)
@@ -703,7 +943,12 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
 
 
 def multi_dot(tensors, *, out=None):
-    """The product of matrices in the order given (first / last may be 1-D), left to right."""
+    """The product of matrices in the order given (first / last may be 1-D), left to right.
+
+    >>> A, B = torch.tensor([[1.0, 2.0]]), torch.tensor([[3.0], [4.0]])
+    >>> torch.linalg.multi_dot([A, B, A])
+    tensor([[11., 22.]])
+    """
     tensors = [as_operand(t) for t in tensors]
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -727,7 +972,11 @@ def multi_dot(tensors, *, out=None):
 
 
 def cross(input, other, *, dim=-1, out=None):  # noqa: A002 - PyTorch's names
-    """The cross product of 3-vectors along `dim` (broadcasting the other dims)."""
+    """The cross product of 3-vectors along `dim` (broadcasting the other dims).
+
+    >>> torch.linalg.cross(torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 1.0, 0.0]))
+    tensor([0., 0., 1.])
+    """
     from .shape import roll, broadcast_tensors
     from ._util import promote
     a, b = broadcast_tensors(*promote(as_operand(input), as_operand(other)))  # ints stay ints
@@ -740,13 +989,24 @@ def cross(input, other, *, dim=-1, out=None):  # noqa: A002 - PyTorch's names
 
 
 def vecdot(x, y, *, dim=-1, out=None):
-    """The dot product of vectors along `dim`, broadcasting the others."""
+    """The dot product of vectors along `dim`, broadcasting the others.
+
+    >>> torch.linalg.vecdot(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    """
     return _out((as_operand(x) * as_operand(y)).sum(dim), out)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002
     """The vector ord-norm over `dim` (all elements when None): sum(|x|^ord)^(1/ord),
-    max |x| for inf, min for -inf, the count of non-zeros for 0."""
+    max |x| for inf, min for -inf, the count of non-zeros for 0.
+
+    >>> x = torch.tensor([3.0, -4.0])
+    >>> torch.linalg.vector_norm(x), torch.linalg.vector_norm(x, ord=1)
+    (tensor(5.), tensor(7.))
+    >>> torch.linalg.vector_norm(x, ord=float("inf"))
+    tensor(4.)
+    """
     from .reduce import norm as _norm
     x = floating(as_operand(x))
     if isinstance(ord, str):
@@ -756,7 +1016,12 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):  # 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):  # noqa: A002
     """The matrix norm over the two dims `dim`: 'fro', 'nuc', inf / -inf (max / min row
-    sum of |A|), 1 / -1 (max / min column sum), 2 / -2 (largest / smallest singular value)."""
+    sum of |A|), 1 / -1 (max / min column sum), 2 / -2 (largest / smallest singular value).
+
+    >>> A = torch.tensor([[1.0, -2.0], [3.0, 4.0]])
+    >>> torch.linalg.matrix_norm(A), torch.linalg.matrix_norm(A, ord=1)
+    (tensor(5.4772), tensor(6.))
+    """
     from .reduce import norm as _norm, amax, amin
     A = floating(as_operand(A))
     if dtype is not None:
@@ -792,7 +1057,13 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002
     """linalg.norm: the 2-norm of the flattened input when ord and dim are None; a vector
-    norm for an int dim or 1-D input; a matrix norm for a 2-tuple dim or 2-D input."""
+    norm for an int dim or 1-D input; a matrix norm for a 2-tuple dim or 2-D input.
+
+    >>> torch.linalg.norm(torch.tensor([[3.0, 0.0], [0.0, 4.0]]))
+    tensor(5.)
+    >>> torch.linalg.norm(torch.tensor([[3.0, 0.0], [0.0, 4.0]]), ord=2)
+    tensor(4.)
+    """
     A = floating(as_operand(A))
     if isinstance(dim, int):
         dim = (dim,)
@@ -809,7 +1080,11 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa
 
 
 def cond(A, p=None, *, out=None):
-    """The condition number: S_max / S_min for p None or 2, else norm(A, p) norm(A^-1, p)."""
+    """The condition number: S_max / S_min for p None or 2, else norm(A, p) norm(A^-1, p).
+
+    >>> torch.linalg.cond(torch.tensor([[4.0, 0.0], [0.0, 2.0]]))
+    tensor(2.)
+    """
     A = _matrix("linalg.cond", A)
     if p in (None, 2, -2):
         s = svdvals(A)
@@ -832,22 +1107,44 @@ def _out(result, out):
 
 # --- the torch.* spellings ----------------------------------------------------------------
 def inverse(A, *, out=None):
-    """torch.inverse: linalg.inv."""
+    """torch.inverse: linalg.inv.
+
+    >>> torch.inverse(torch.tensor([[2.0, 0.0], [0.0, 4.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    """
     return inv(A, out=out)
 
 
 def cholesky_legacy(A, upper=False, *, out=None):
-    """torch.cholesky(A, upper=False): linalg.cholesky."""
+    """torch.cholesky(A, upper=False): linalg.cholesky.
+
+    >>> torch.cholesky(torch.tensor([[4.0, 2.0], [2.0, 5.0]]))
+    tensor([[2., 0.],
+            [1., 2.]])
+    """
     return cholesky(A, upper=upper, out=out)
 
 
 def pinverse(A, rcond=1e-15):
-    """torch.pinverse: linalg.pinv with a relative cutoff rcond."""
+    """torch.pinverse: linalg.pinv with a relative cutoff rcond.
+
+    >>> torch.pinverse(torch.tensor([[2.0, 0.0], [0.0, 0.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.0000]])
+    """
     return pinv(A, rtol=rcond)
 
 
 def svd_legacy(A, some=True, compute_uv=True, *, out=None):
-    """torch.svd: (U, S, V) with V, not Vh; some=True gives the reduced factors."""
+    """torch.svd: (U, S, V) with V, not Vh; some=True gives the reduced factors.
+
+    >>> U, S, V = torch.svd(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    >>> S
+    tensor([5.4650, 0.3660])
+    >>> torch.allclose(U @ torch.diag(S) @ V.T, torch.tensor([[1.0, 2.0], [3.0, 4.0]]), atol=1e-5)
+    True
+    """
     if not compute_uv:
         A = _matrix("svd", A)
         s = svdvals(A)
@@ -866,7 +1163,19 @@ class CholeskySolve(Op):
     cholesky_solve_backward: gB = cholesky_solve(g, L); gL = -(C L) (upper: -(L C)) with
     C = gB X^T + X gB^T and L as given, its other triangle included (PyTorch's formula is
     the derivative of (L L^T)^-1 B in every entry of L, though the forward reads one
-    triangle; PyTorch is the reference)."""
+    triangle; PyTorch is the reference).
+
+    >>> L = torch.tensor([[2.0, 0.0], [1.0, 1.0]], requires_grad=True)
+    >>> B = torch.tensor([[4.0], [3.0]], requires_grad=True)
+    >>> X = torch.cholesky_solve(B, L); X
+    tensor([[0.5000],
+            [1.0000]], grad_fn=<CholeskySolveBackward0>)
+    >>> torch.allclose(L @ L.T @ X, B)
+    True
+    >>> X.sum().backward(); B.grad
+    tensor([[0.0000],
+            [0.5000]])
+    """
     saves_output = True
 
     def forward(self, b, l, upper):
@@ -942,7 +1251,11 @@ def cholesky_inverse(L, upper=False, *, out=None):
 
 # --- more of torch.linalg (issue 10) ------------------------------------------------------
 def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
-    """torch.linalg.diagonal: the diagonal of the last two dims by default."""
+    """torch.linalg.diagonal: the diagonal of the last two dims by default.
+
+    >>> torch.linalg.diagonal(torch.tensor([[1, 2], [3, 4]]))
+    tensor([1, 4])
+    """
     from .shape import diagonal
     return diagonal(as_operand(A), offset, dim1, dim2)
 
@@ -976,13 +1289,25 @@ def vander(x, N=None):
 
 
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
-    """torch.linalg.solve_ex: (solution, info), info 0 for an invertible matrix."""
+    """torch.linalg.solve_ex: (solution, info), info 0 for an invertible matrix.
+
+    >>> A = torch.tensor([[2.0, 0.0], [0.0, 4.0]])
+    >>> result, info = torch.linalg.solve_ex(A, torch.tensor([2.0, 4.0])); result, info
+    (tensor([1., 1.]), tensor(0, dtype=chainrule.int32))
+    """
     x = solve(A, B, left=left)
     info = _make(np.zeros(tuple(as_operand(A).shape[:-2]), np.int32))
     return SolveExResult(x, info)
 
 
 SolveExResult = collections.namedtuple("SolveExResult", ["result", "info"])
+SolveExResult.__doc__ = """The (result, info) named tuple linalg.solve_ex returns.
+
+>>> A = torch.tensor([[2.0, 0.0], [0.0, 4.0]])
+>>> res = torch.linalg.solve_ex(A, torch.tensor([2.0, 4.0]))
+>>> res.result, res.info
+(tensor([1., 1.]), tensor(0, dtype=chainrule.int32))
+"""
 
 
 def matrix_exp(A):
@@ -1013,7 +1338,17 @@ def matrix_exp(A):
 
 def tensorinv(A, ind=2, *, out=None):
     """torch.linalg.tensorinv: the inverse of A seen as a matrix of shape
-    (prod(A.shape[:ind]), prod(A.shape[ind:])), shaped A.shape[ind:] + A.shape[:ind]."""
+    (prod(A.shape[:ind]), prod(A.shape[ind:])), shaped A.shape[ind:] + A.shape[:ind].
+
+    >>> A = torch.eye(4).reshape(4, 2, 2) * 2
+    >>> torch.linalg.tensorinv(A, ind=1).shape
+    chainrule.Size([2, 2, 4])
+    >>> torch.linalg.tensorinv(A, ind=1).reshape(4, 4)
+    tensor([[0.5000, 0.0000, 0.0000, 0.0000],
+            [0.0000, 0.5000, 0.0000, 0.0000],
+            [0.0000, 0.0000, 0.5000, 0.0000],
+            [0.0000, 0.0000, 0.0000, 0.5000]])
+    """
     A = as_operand(A)
     if ind <= 0:
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
@@ -1027,7 +1362,12 @@ def tensorinv(A, ind=2, *, out=None):
 
 def tensorsolve(A, B, dims=None, *, out=None):
     """torch.linalg.tensorsolve: X with tensordot(A, X, X.ndim) = B (dims of A moved to
-    the end first)."""
+    the end first).
+
+    >>> A = (2 * torch.eye(6)).reshape(2, 3, 6)
+    >>> X = torch.linalg.tensorsolve(A, torch.ones(2, 3)); X
+    tensor([0.5000, 0.5000, 0.5000, 0.5000, 0.5000, 0.5000])
+    """
     A, B = as_operand(A), as_operand(B)
     if dims is not None:
         dims = [d % A.ndim for d in dims]

@@ -8,7 +8,18 @@ from ..autograd.function import Op
 
 class GradScale(Op):
     """y = x; dy/dx = scale (a constant array broadcast against x). Under create_graph
-    the backward is recorded (g * scale), so grad-of-grad works."""
+    the backward is recorded (g * scale), so grad-of-grad works.
+
+    >>> weight = torch.ones(3, 2, requires_grad=True)
+    >>> offsets = torch.tensor([0, 2])
+    >>> y = F.embedding_bag(torch.tensor([0, 1, 2]), weight, offsets, mode="mean"); y
+    tensor([[1., 1.],
+            [1., 1.]], grad_fn=<ScatterAddBackward0>)
+    >>> y.sum().backward(); weight.grad
+    tensor([[0.5000, 0.5000],
+            [0.5000, 0.5000],
+            [1.0000, 1.0000]])
+    """
     saves = False
 
     def forward(self, x, *, scale):
@@ -21,7 +32,12 @@ class GradScale(Op):
 
 def bag_layout(offsets, length, include_last_offset, op="embedding_bag"):
     """(number of bags, bag id of every input position (-1: in no bag)) for 1-D offsets,
-    with PyTorch's checks."""
+    with PyTorch's checks.
+
+    >>> from chainrule.functions.embedding_bag import bag_layout
+    >>> bag_layout(np.array([0, 2]), 5, include_last_offset=False)
+    (2, array([0, 0, 1, 1, 1]))
+    """
     off = np.asarray(offsets, dtype=np.int64).reshape(-1)
     if off.size == 0:
         if include_last_offset:
@@ -47,7 +63,14 @@ def bag_layout(offsets, length, include_last_offset, op="embedding_bag"):
 def bag_argmax(values, bag, n_bags):
     """For (L, D) values and each position's bag id (-1: excluded), the position of each
     bag's maximum per dimension (the first, as PyTorch's CPU kernel), and which bags are
-    empty. Returns (index (n_bags, D) into values' rows, empty (n_bags,) bool)."""
+    empty. Returns (index (n_bags, D) into values' rows, empty (n_bags,) bool).
+
+    >>> from chainrule.functions.embedding_bag import bag_argmax
+    >>> values = np.array([[1.0, 5.0], [3.0, 2.0], [0.0, 1.0]])
+    >>> bag_argmax(values, np.array([0, 0, 1]), 2)
+    (array([[1, 0],
+           [2, 2]]), array([False, False]))
+    """
     L, D = values.shape
     keep = bag >= 0
     pos = np.nonzero(keep)[0]

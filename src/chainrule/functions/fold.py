@@ -19,7 +19,15 @@ def _one_hot_kernel(c, kh, kw, dtype):
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
-    """Sliding local blocks: (N, C, H, W) -> (N, C kh kw, L), L the number of blocks."""
+    """Sliding local blocks: (N, C, H, W) -> (N, C kh kw, L), L the number of blocks.
+
+    >>> x = torch.arange(9.0).reshape(1, 1, 3, 3)
+    >>> F.unfold(x, kernel_size=2)
+    tensor([[[0., 1., 3., 4.],
+             [1., 2., 4., 5.],
+             [3., 4., 6., 7.],
+             [4., 5., 7., 8.]]])
+    """
     if input.dim() not in (3, 4):
         raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
                                   f"(got {input.dim()}D)")
@@ -58,7 +66,14 @@ def _unfold_array(a, kernel, dilation, padding, stride):
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
-    """Sum sliding local blocks back into an image: (N, C kh kw, L) -> (N, C, H, W)."""
+    """Sum sliding local blocks back into an image: (N, C kh kw, L) -> (N, C, H, W).
+
+    >>> x = torch.arange(9.0).reshape(1, 1, 3, 3)
+    >>> F.fold(F.unfold(x, kernel_size=2), output_size=(3, 3), kernel_size=2)
+    tensor([[[[ 0.,  2.,  2.],
+              [ 6., 16., 10.],
+              [ 6., 14.,  8.]]]])
+    """
     if input.dim() not in (2, 3):
         raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input "
                                   f"Tensors are supported (got {input.dim()}D)")

@@ -28,7 +28,14 @@ def _float(x):
 
 # --- unary ------------------------------------------------------------------------------
 class Identity(Op):
-    """The real case of conj / conj_physical / real / resolve_conj: the input itself."""
+    """The real case of conj / conj_physical / real / resolve_conj: the input itself.
+
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = torch.conj_physical(x); y
+    tensor([1., 2.], grad_fn=<IdentityBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([1., 1.])
+    """
     saves = False
 
     def forward(self, x):
@@ -39,7 +46,14 @@ class Identity(Op):
 
 
 class Scale(Op):
-    """x * c for a constant c (deg2rad, rad2deg)."""
+    """x * c for a constant c (deg2rad, rad2deg).
+
+    >>> x = torch.tensor([180.0], requires_grad=True)
+    >>> y = torch.deg2rad(x); y
+    tensor([3.1416], grad_fn=<ScaleBackward0>)
+    >>> y.backward(); x.grad
+    tensor([0.0175])
+    """
     saves = False
 
     def forward(self, x, c):
@@ -51,7 +65,14 @@ class Scale(Op):
 
 
 class ZeroGrad(Op):
-    """A piecewise-constant function of x (angle of a real number): gradient zero."""
+    """A piecewise-constant function of x (angle of a real number): gradient zero.
+
+    >>> x = torch.tensor([-2.0, 3.0], requires_grad=True)
+    >>> y = torch.angle(x); y
+    tensor([3.1416, 0.0000], grad_fn=<ZeroGradBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([0., 0.])
+    """
     saves = False
 
     def forward(self, x, fn):
@@ -63,7 +84,14 @@ class ZeroGrad(Op):
 
 
 class Frexp(Op):
-    """(mantissa, exponent) with x = mantissa * 2^exponent; d mantissa / dx = 2^-exponent."""
+    """(mantissa, exponent) with x = mantissa * 2^exponent; d mantissa / dx = 2^-exponent.
+
+    >>> x = torch.tensor([8.0, 0.75], requires_grad=True)
+    >>> mantissa, exponent = torch.frexp(x); mantissa, exponent
+    (tensor([0.5000, 0.7500], grad_fn=<FrexpBackward0>), tensor([4, 0], dtype=chainrule.int32))
+    >>> mantissa.sum().backward(); x.grad
+    tensor([0.0625, 1.0000])
+    """
     saves = False
 
     def forward(self, x):
@@ -77,25 +105,50 @@ class Frexp(Op):
 
 def conj(input):  # noqa: A002 - PyTorch's argument names
     """The complex conjugate; on chainrule's real tensors, the tensor itself (as PyTorch's
-    conj of a real tensor)."""
+    conj of a real tensor).
+
+    >>> x = torch.tensor([1.0, -2.0])
+    >>> torch.conj(x)
+    tensor([ 1., -2.])
+    """
     return as_operand(input)
 
 
 def conj_physical(input):  # noqa: A002
-    """conj as a new tensor (real input: a copy)."""
+    """conj as a new tensor (real input: a copy).
+
+    >>> torch.conj_physical(torch.tensor([1.0, -2.0]))
+    tensor([ 1., -2.])
+    """
     return Identity.apply(as_operand(input))
 
 
 def real(input):  # noqa: A002
-    """The real part: a real tensor itself."""
+    """The real part: a real tensor itself.
+
+    >>> torch.real(torch.tensor([1.0, -2.0]))
+    tensor([ 1., -2.])
+    """
     return as_operand(input)
 
 
 def resolve_conj(input):  # noqa: A002
+    """Materialises a lazy conjugation; chainrule's tensors are real, so the tensor itself.
+
+    >>> x = torch.tensor([1.0, 2.0])
+    >>> torch.resolve_conj(x) is x
+    True
+    """
     return as_operand(input)
 
 
 def resolve_neg(input):  # noqa: A002
+    """Materialises a lazy negation; chainrule never makes one, so the tensor itself.
+
+    >>> x = torch.tensor([1.0, 2.0])
+    >>> torch.resolve_neg(x) is x
+    True
+    """
     return as_operand(input)
 
 
@@ -163,11 +216,36 @@ isreal = _predicate(lambda a: np.ones(a.shape, bool), "isreal",
                     "True for every element of a real tensor (chainrule has no complex dtype).")
 signbit = _predicate(lambda a: np.signbit(a) if a.dtype.kind == "f" else a < 0, "signbit",
                      "True where the sign bit is set (-0.0 included).")
+# Examples of the predicates (their docstrings come from _predicate).
+isposinf.__doc__ += """
+
+>>> torch.isposinf(torch.tensor([float("-inf"), 1.0, float("inf")]))
+tensor([False, False,  True])
+"""
+isneginf.__doc__ += """
+
+>>> torch.isneginf(torch.tensor([float("-inf"), 1.0, float("inf")]))
+tensor([ True, False, False])
+"""
+isreal.__doc__ += """
+
+>>> torch.isreal(torch.tensor([1.0, float("nan")]))
+tensor([True, True])
+"""
+signbit.__doc__ += """
+
+>>> torch.signbit(torch.tensor([-1.0, -0.0, 0.0, 2.0]))
+tensor([ True,  True, False, False])
+"""
 
 
 def sgn(input):  # noqa: A002
     """sign(x) for real tensors (PyTorch's sgn extends sign to complex numbers); NaN gives 0,
-    as torch.sgn does."""
+    as torch.sgn does.
+
+    >>> torch.sgn(torch.tensor([-3.0, 0.0, 2.0]))
+    tensor([-1.,  0.,  1.])
+    """
     from .elementwise import sign, where
     x = as_operand(input)
     if x._data.dtype.kind == "f" and np.isnan(x._data).any():
@@ -178,7 +256,14 @@ def sgn(input):  # noqa: A002
 # --- binary -----------------------------------------------------------------------------
 class FMaxMin(Op):
     """fmax / fmin: the max / min ignoring NaN. Gradient to the operand chosen (ties and
-    NaN in `other` to input), as PyTorch."""
+    NaN in `other` to input), as PyTorch.
+
+    >>> x = torch.tensor([1.0, float("nan")], requires_grad=True)
+    >>> y = torch.fmax(x, torch.tensor([2.0, 3.0])); y
+    tensor([2., 3.], grad_fn=<FMaxMinBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([0., 0.])
+    """
     saves = False
 
     def forward(self, a, b, is_max):
@@ -197,12 +282,20 @@ class FMaxMin(Op):
 
 
 def fmax(input, other):  # noqa: A002
-    """Elementwise maximum; where one side is NaN, the other."""
+    """Elementwise maximum; where one side is NaN, the other.
+
+    >>> torch.fmax(torch.tensor([1.0, float("nan"), 5.0]), torch.tensor([2.0, 3.0, float("nan")]))
+    tensor([2., 3., 5.])
+    """
     return FMaxMin.apply(*promote(input, other), is_max=True)
 
 
 def fmin(input, other):  # noqa: A002
-    """Elementwise minimum; where one side is NaN, the other."""
+    """Elementwise minimum; where one side is NaN, the other.
+
+    >>> torch.fmin(torch.tensor([1.0, float("nan"), 5.0]), torch.tensor([2.0, 3.0, float("nan")]))
+    tensor([1., 3., 5.])
+    """
     return FMaxMin.apply(*promote(input, other), is_max=False)
 
 
@@ -214,13 +307,21 @@ def _integer_pair(input, other, name):
 
 
 def gcd(input, other):  # noqa: A002
-    """Greatest common divisor of integer tensors (non-negative)."""
+    """Greatest common divisor of integer tensors (non-negative).
+
+    >>> torch.gcd(torch.tensor([12, 7, 0]), torch.tensor([18, 3, 5]))
+    tensor([6, 1, 5])
+    """
     a, b = _integer_pair(input, other, "gcd")
     return _make(np.gcd(a, b).astype(np.result_type(a, b)))
 
 
 def lcm(input, other):  # noqa: A002
-    """Least common multiple of integer tensors (non-negative)."""
+    """Least common multiple of integer tensors (non-negative).
+
+    >>> torch.lcm(torch.tensor([4, 6, 0]), torch.tensor([6, 5, 3]))
+    tensor([12, 30,  0])
+    """
     a, b = _integer_pair(input, other, "lcm")
     with np.errstate(over="ignore"):
         return _make(np.lcm(a, b).astype(np.result_type(a, b)))
@@ -241,6 +342,14 @@ def ldexp(input, other):  # noqa: A002
 
 
 class NextAfter(Op):
+    """The node of nextafter (the next float after input towards other): gradient 1 to input.
+
+    >>> x = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+    >>> y = torch.nextafter(x, torch.tensor([2.0], dtype=torch.float64)); y - 1
+    tensor([2.2204e-16], dtype=chainrule.float64, grad_fn=<SubBackward0>)
+    >>> y.backward(); x.grad
+    tensor([1.], dtype=chainrule.float64)
+    """
     saves = False
 
     def forward(self, a, b):
@@ -258,7 +367,12 @@ class NextAfter(Op):
 
 
 def nextafter(input, other):  # noqa: A002
-    """The next float after input towards other (gradient 1 to input, as PyTorch)."""
+    """The next float after input towards other (gradient 1 to input, as PyTorch).
+
+    >>> x = torch.tensor([1.0, 1.0], dtype=torch.float64)
+    >>> torch.nextafter(x, torch.tensor([2.0, 0.0], dtype=torch.float64)) - x
+    tensor([ 2.2204e-16, -1.1102e-16], dtype=chainrule.float64)
+    """
     a, b = promote(input, other)
     if a._data.dtype.kind != "f":
         raise RuntimeError(f"\"nextafter_cpu\" not implemented for '{a.dtype.name}'")
@@ -281,7 +395,11 @@ def rsub(input, other, *, alpha=1):  # noqa: A002
 
 
 def clamp_min(input, min):  # noqa: A002
-    """clamp(input, min=min), min a number or a tensor."""
+    """clamp(input, min=min), min a number or a tensor.
+
+    >>> torch.clamp_min(torch.tensor([-1.0, 0.5, 2.0]), 0.0)
+    tensor([0.0000, 0.5000, 2.0000])
+    """
     from .elementwise import clamp, _clamp_tensor
     if isinstance(min, Tensor):
         return _clamp_tensor(input, min, None)
@@ -289,7 +407,11 @@ def clamp_min(input, min):  # noqa: A002
 
 
 def clamp_max(input, max):  # noqa: A002
-    """clamp(input, max=max), max a number or a tensor."""
+    """clamp(input, max=max), max a number or a tensor.
+
+    >>> torch.clamp_max(torch.tensor([-1.0, 0.5, 2.0]), 1.0)
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
     from .elementwise import clamp, _clamp_tensor
     if isinstance(max, Tensor):
         return _clamp_tensor(input, None, max)
@@ -298,7 +420,13 @@ def clamp_max(input, max):  # noqa: A002
 
 # --- sorting / cumulative ---------------------------------------------------------------
 def msort(input):  # noqa: A002
-    """input sorted along its first dimension (sort(input, dim=0).values)."""
+    """input sorted along its first dimension (sort(input, dim=0).values).
+
+    >>> torch.msort(torch.tensor([[3, 1], [1, 2], [2, 0]]))
+    tensor([[1, 0],
+            [2, 1],
+            [3, 2]])
+    """
     from .index import sort
     x = as_operand(input)
     if x.ndim == 0:
@@ -392,7 +520,12 @@ def _fill_(self, sample, name):
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-    """Fill with Cauchy(median, sigma) samples."""
+    """Fill with Cauchy(median, sigma) samples.
+
+    >>> x = torch.empty(1000).cauchy_(median=0.0, sigma=1.0)
+    >>> x.shape, bool(x.median().abs() < 0.2)
+    (chainrule.Size([1000]), True)
+    """
     from ..random import rng
     if sigma <= 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
@@ -401,7 +534,12 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-    """Fill with exp(N(mean, std)) samples."""
+    """Fill with exp(N(mean, std)) samples.
+
+    >>> x = torch.empty(1000).log_normal_(mean=0.0, std=1.0)
+    >>> bool((x > 0).all()), bool((x.log().mean()).abs() < 0.2)
+    (True, True)
+    """
     from ..random import rng
     if std <= 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
@@ -410,7 +548,12 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
 
 
 def geometric_(self, p, *, generator=None):
-    """Fill with Geometric(p) samples (trials to the first success, from 1)."""
+    """Fill with Geometric(p) samples (trials to the first success, from 1).
+
+    >>> x = torch.empty(1000).geometric_(0.5)
+    >>> bool((x >= 1).all()), bool((x.mean() - 2).abs() < 0.2)
+    (True, True)
+    """
     from ..random import rng
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
@@ -421,7 +564,12 @@ def geometric_(self, p, *, generator=None):
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False):
     """An uninitialised tensor of `size` (chainrule's storage is NumPy's: the strides are
-    accepted and the memory is contiguous)."""
+    accepted and the memory is contiguous).
+
+    >>> x = torch.empty_strided((2, 3), (3, 1))
+    >>> x.shape, x.dtype
+    (chainrule.Size([2, 3]), chainrule.float32)
+    """
     from ..creation import empty
     if len(tuple(size)) != len(tuple(stride)):
         raise RuntimeError(f"empty_strided: mismatch in length of strides and shape "
@@ -432,7 +580,12 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
                    requires_grad=False, pin_memory=False):
     """An uninitialised tensor of `size` whose memory order is `physical_layout` (a
-    permutation of the dims; chainrule accepts it and allocates contiguously)."""
+    permutation of the dims; chainrule accepts it and allocates contiguously).
+
+    >>> x = torch.empty_permuted((2, 3, 4), (0, 2, 1))
+    >>> x.shape
+    chainrule.Size([2, 3, 4])
+    """
     from ..creation import empty
     size, perm = tuple(size), tuple(physical_layout)
     if sorted(perm) != list(range(len(size))):
@@ -459,6 +612,12 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
 
 def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None,
                       requires_grad=False, pin_memory=False):
+    """Tensor.new_empty_strided: an uninitialised tensor of `size` with self's dtype.
+
+    >>> x = torch.zeros(2, dtype=torch.float64).new_empty_strided((2, 3), (3, 1))
+    >>> x.shape, x.dtype
+    (chainrule.Size([2, 3]), chainrule.float64)
+    """
     return empty_strided(size, stride, dtype=dtype or self.dtype, device=device,
                          requires_grad=requires_grad)
 

@@ -15,7 +15,12 @@ _make = Tensor._make
 def convert_key(key):
     """A Python/NumPy index from one that may hold Tensors or lists. Integers mixed with
     tensor indices become a SplitKey (PyTorch applies integers first, NumPy treats them
-    as advanced indices, which moves dims elsewhere)."""
+    as advanced indices, which moves dims elsewhere).
+
+    >>> from chainrule.functions.index import convert_key
+    >>> convert_key((torch.tensor([0, 2]), slice(None)))
+    (array([0, 2]), slice(None, None, None))
+    """
     if isinstance(key, tuple):
         items = tuple(_convert_one(k) for k in key)
         if _needs_split(items):
@@ -44,7 +49,16 @@ class SplitKey:
     """An index PyTorch's way: the integers (and slices, None, Ellipsis) first, as a basic
     NumPy index (a view), then the tensor indices on that view, each left where its dim
     is, so NumPy's rule for separated advanced indices sees what PyTorch sees. A bool
-    scalar becomes a new dim indexed by [0] (True) or [] (False), as in PyTorch."""
+    scalar becomes a new dim indexed by [0] (True) or [] (False), as in PyTorch.
+
+    >>> from chainrule.functions.index import convert_key, SplitKey
+    >>> key = convert_key((0, slice(None), torch.tensor([1, 0])))
+    >>> isinstance(key, SplitKey)
+    True
+    >>> torch.arange(12).reshape(2, 2, 3)[0, :, torch.tensor([1, 0])]
+    tensor([[1, 0],
+            [4, 3]])
+    """
     __slots__ = ("basic", "adv")
 
     def __init__(self, items):
@@ -85,6 +99,8 @@ def _set(a, key, v):
     if type(key) is SplitKey:
         key.set(a, v)
     else:
+        if isinstance(v, np.ndarray) and v.ndim and v.size == 1 and np.ndim(a[key]) == 0:
+            v = v.reshape(())  # PyTorch drops a one-element value's size-1 dims (NumPy refuses)
         a[key] = v
 
 
@@ -105,7 +121,12 @@ def _convert_one(k):
 
 
 def is_basic(key):
-    """True when the key only slices (the result is a view, no duplicates possible)."""
+    """True when the key only slices (the result is a view, no duplicates possible).
+
+    >>> from chainrule.functions.index import is_basic
+    >>> is_basic((slice(0, 2), None, Ellipsis)), is_basic(([0, 1],))
+    (True, False)
+    """
     if type(key) is SplitKey:
         return False
     items = key if isinstance(key, tuple) else (key,)
@@ -141,6 +162,14 @@ def _key_str(key):
 
 
 class GetItem(Op):
+    """The node of indexing with tensors or lists (advanced indexing): backward adds g at the key.
+
+    >>> x = torch.zeros(3, requires_grad=True)
+    >>> y = x[torch.tensor([0, 2, 2])]; y.grad_fn
+    <GetItemBackward0 object>
+    >>> y.sum().backward(); x.grad
+    tensor([1., 0., 2.])
+    """
     saves = False
 
     def forward(self, x, key):
@@ -157,12 +186,27 @@ class GetItem(Op):
 
 
 class GetItemView(GetItem):
+    """The node of basic indexing (ints, slices: a view): backward writes g into zeros at the key.
+
+    >>> x = torch.zeros(2, 3, requires_grad=True)
+    >>> y = x[0, 1:]; y.grad_fn
+    <GetItemViewBackward0 object>
+    >>> y.sum().backward(); x.grad
+    tensor([[0., 1., 1.],
+            [0., 0., 0.]])
+    """
     is_view = True
 
 
 class IndexAdd(Op):
     """zeros(shape), then g added at key: the backward of GetItem (and its own backward
-    is GetItem, which makes indexing twice differentiable)."""
+    is GetItem, which makes indexing twice differentiable).
+
+    >>> x = torch.zeros(3, requires_grad=True)
+    >>> y = x[torch.tensor([1, 1])]
+    >>> y.sum().backward(); x.grad
+    tensor([0., 2., 0.])
+    """
     saves = False
 
     @staticmethod
@@ -187,6 +231,13 @@ class IndexAdd(Op):
 
 
 def getitem(x, key):
+    """Tensor.__getitem__: ints, slices, None, Ellipsis give a view; tensors, lists, masks gather.
+
+    >>> x = torch.arange(6).reshape(2, 3)
+    >>> x[1], x[:, 1:], x[x > 3], x[torch.tensor([1, 0]), torch.tensor([0, 2])]
+    (tensor([3, 4, 5]), tensor([[1, 2],
+            [4, 5]]), tensor([4, 5]), tensor([3, 2]))
+    """
     key = convert_key(key)
     if is_basic(key):
         return GetItemView.apply(x, key=key)
@@ -207,6 +258,14 @@ def _gather_np(x, dim, index):
 
 
 class Gather(Op):
+    """The node of gather: backward scatter-adds g into zeros at the gathered positions.
+
+    >>> x = torch.zeros(3, requires_grad=True)
+    >>> y = torch.gather(x, 0, torch.tensor([2, 2, 0])); y.grad_fn
+    <GatherBackward0 object>
+    >>> y.sum().backward(); x.grad
+    tensor([1., 0., 2.])
+    """
     saves = False
 
     def forward(self, x, dim, index):
@@ -229,7 +288,12 @@ class Gather(Op):
 
 
 class ScatterAddZeros(Op):
-    """zeros(shape).scatter_add(dim, index, g): the backward of Gather."""
+    """zeros(shape).scatter_add(dim, index, g): the backward of Gather.
+
+    >>> x = torch.zeros(3, requires_grad=True)
+    >>> torch.gather(x, 0, torch.tensor([1, 1])).sum().backward(); x.grad
+    tensor([0., 2., 0.])
+    """
     saves = False
 
     @staticmethod
@@ -251,6 +315,14 @@ class ScatterAddZeros(Op):
 
 
 class ScatterAdd(Op):
+    """The node of scatter_add: g to the input as it is, and g gathered at index to src.
+
+    >>> src = torch.ones(3, requires_grad=True)
+    >>> y = torch.zeros(2).scatter_add(0, torch.tensor([0, 1, 1]), src); y
+    tensor([1., 2.], grad_fn=<ScatterAddBackward0>)
+    >>> (y * torch.tensor([1.0, 10.0])).sum().backward(); src.grad
+    tensor([ 1., 10., 10.])
+    """
     saves = False
 
     def forward(self, x, src, dim, index):
@@ -283,6 +355,14 @@ def _index_arg(index, op):
 
 
 def gather(x, dim, index, *, sparse_grad=False):
+    """Gathers values along `dim` at `index` (index has input's number of dims).
+
+    out[i][j] = input[i][index[i][j]] (dim=1); out[i][j] = input[index[i][j]][j] (dim=0)
+
+    >>> torch.gather(torch.tensor([[1, 2], [3, 4]]), 1, torch.tensor([[0, 0], [1, 0]]))
+    tensor([[1, 1],
+            [4, 3]])
+    """
     x = as_operand(x)
     idx = _index_arg(index, "gather")
     if idx.size == 0:  # PyTorch checks nothing else for an empty index: an empty result
@@ -295,6 +375,13 @@ def gather(x, dim, index, *, sparse_grad=False):
 
 
 def scatter_add(x, dim, index, src):
+    """Adds src's values into input at `index` along `dim` (repeated indices accumulate).
+
+    out[index[i]] += src[i] (dim=0, 1-D)
+
+    >>> torch.zeros(3).scatter_add(0, torch.tensor([0, 2, 2]), torch.tensor([1.0, 2.0, 3.0]))
+    tensor([1., 0., 5.])
+    """
     x = as_operand(x)
     src = as_operand(src, x._data.dtype) if not isinstance(src, Tensor) else src
     if x._data.ndim == 0:  # 0-d self, index and src: as 1-element vectors, back to 0-d
@@ -324,7 +411,14 @@ def _check_scatter(shape, dim, idx, src_shape, op):
 class Scatter(Op):
     """x with src written at index along dim (only index's extent of src is used; with
     duplicate targets the last write wins, as PyTorch's CPU kernel). Gradients: x gets g
-    with zeros where written; src gets g gathered at index (zeros beyond index's extent)."""
+    with zeros where written; src gets g gathered at index (zeros beyond index's extent).
+
+    >>> x = torch.zeros(3, requires_grad=True)
+    >>> y = x.scatter(0, torch.tensor([1]), torch.tensor([5.0])); y
+    tensor([0., 5., 0.], grad_fn=<ScatterBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([1., 0., 1.])
+    """
     saves = False
 
     def forward(self, x, src, dim, index):
@@ -360,7 +454,14 @@ def _src_grad(g, dim, index, src_shape, weight=None):
 
 
 def scatter(x, dim, index, src=None, value=None, reduce=None):
-    """x with src (or value) written at index along dim (PyTorch's scatter)."""
+    """x with src (or value) written at index along dim (PyTorch's scatter).
+
+    >>> torch.zeros(2, 3).scatter(1, torch.tensor([[2], [0]]), torch.tensor([[1.0], [2.0]]))
+    tensor([[0., 0., 1.],
+            [2., 0., 0.]])
+    >>> torch.zeros(3).scatter(0, torch.tensor([1]), value=7.0)
+    tensor([0., 7., 0.])
+    """
     x = as_operand(x)
     if x._data.ndim == 0:  # 0-d self, index and src: as 1-element vectors, back to 0-d
         one = lambda t: t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t  # noqa: E731
@@ -390,7 +491,14 @@ class ScatterReduce(Op):
     """x with src reduced into it at index along dim (sum, prod, mean, amax, amin),
     include_self deciding whether x's own value at a target takes part. Gradients as
     PyTorch: mean divides by the count; amax / amin split evenly among the members equal
-    to the result; prod is the product of the other members (exact at zeros)."""
+    to the result; prod is the product of the other members (exact at zeros).
+
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x.scatter_reduce(0, torch.tensor([0, 0]), torch.tensor([3.0, 4.0]), "amax"); y
+    tensor([4., 2.], grad_fn=<ScatterReduceBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([0., 1.])
+    """
 
     def forward(self, x, src, dim, index, reduce, include_self):
         self.dim, self.index, self.src_shape = dim, index, src.shape
@@ -528,7 +636,11 @@ def _check_source(x, d, idx, source, op):
 
 
 def index_add(input, dim, index, source, *, alpha=1):  # noqa: A002
-    """input with alpha * source added at index along dim (repeated indices accumulate)."""
+    """input with alpha * source added at index along dim (repeated indices accumulate).
+
+    >>> torch.index_add(torch.zeros(3), 0, torch.tensor([0, 2, 0]), torch.tensor([1.0, 2.0, 3.0]))
+    tensor([4., 0., 2.])
+    """
     from ._util import cast
     x = as_operand(input)
     d, key, idx = _dim_key(x, dim, index, "index_add")
@@ -544,7 +656,12 @@ def index_add(input, dim, index, source, *, alpha=1):  # noqa: A002
 
 
 def index_copy(input, dim, index, source):  # noqa: A002
-    """input with source's slices written at index along dim."""
+    """input with source's slices written at index along dim.
+
+    >>> torch.index_copy(torch.zeros(2, 2), 0, torch.tensor([1]), torch.tensor([[5.0, 6.0]]))
+    tensor([[0., 0.],
+            [5., 6.]])
+    """
     from ._util import cast
     from .inplace import IndexPut
     x = as_operand(input)
@@ -557,7 +674,12 @@ def index_copy(input, dim, index, source):  # noqa: A002
 
 
 def index_fill(input, dim, index, value):  # noqa: A002
-    """input with the slices at index along dim set to value (a number or a 0-d tensor)."""
+    """input with the slices at index along dim set to value (a number or a 0-d tensor).
+
+    >>> torch.index_fill(torch.zeros(2, 3), 1, torch.tensor([0, 2]), -1.0)
+    tensor([[-1.,  0., -1.],
+            [-1.,  0., -1.]])
+    """
     from ._util import cast
     from .inplace import IndexPut
     x = as_operand(input)
@@ -574,7 +696,12 @@ def index_fill(input, dim, index, value):  # noqa: A002
 
 def index_put(input, indices, values, accumulate=False):  # noqa: A002
     """input with values put at the tensor indices (a tuple, one per leading dim; None for
-    a whole dim); accumulate=True adds (repeated indices accumulate)."""
+    a whole dim); accumulate=True adds (repeated indices accumulate).
+
+    >>> index = (torch.tensor([0, 0]),)
+    >>> torch.index_put(torch.zeros(3), index, torch.tensor([1.0, 2.0]), accumulate=True)
+    tensor([3., 0., 0.])
+    """
     from ._util import cast
     from .inplace import IndexPut
     x = as_operand(input)
@@ -592,7 +719,12 @@ def index_put(input, indices, values, accumulate=False):  # noqa: A002
 
 def masked_scatter(input, mask, source):  # noqa: A002
     """input with the positions where mask is True filled, in order, from source's
-    elements."""
+    elements.
+
+    >>> mask = torch.tensor([True, False, True])
+    >>> torch.masked_scatter(torch.zeros(3), mask, torch.tensor([7.0, 8.0, 9.0]))
+    tensor([7., 0., 8.])
+    """
     from ._util import cast
     from .inplace import IndexPut
     x = as_operand(input)
@@ -614,7 +746,13 @@ def masked_scatter(input, mask, source):  # noqa: A002
 
 def take_along_dim(input, indices, dim=None):  # noqa: A002
     """Values of input at indices along dim (broadcasting the other dims); dim=None: of
-    the flattened input at the flattened indices."""
+    the flattened input at the flattened indices.
+
+    >>> x = torch.tensor([[10, 30, 20], [60, 40, 50]])
+    >>> torch.take_along_dim(x, torch.argsort(x, dim=1), dim=1)
+    tensor([[10, 20, 30],
+            [40, 50, 60]])
+    """
     x = as_operand(input)
     idx = _index_arg(indices, "take_along_dim")
     if dim is None:
@@ -637,6 +775,12 @@ def take_along_dim(input, indices, dim=None):  # noqa: A002
 
 
 def index_select(x, dim, index):
+    """Returns the slices of input at `index` (a 1-D tensor) along `dim`, as a new tensor.
+
+    >>> torch.index_select(torch.tensor([[1, 2], [3, 4], [5, 6]]), 0, torch.tensor([2, 0]))
+    tensor([[5, 6],
+            [1, 2]])
+    """
     idx = _index_arg(index, "index_select")
     if x._data.ndim == 0:  # PyTorch: a 0-d input with index [0] (or 0) is returned as is
         if idx.size != 1 or int(idx.reshape(-1)[0]) not in (0, -1):
@@ -652,10 +796,21 @@ def index_select(x, dim, index):
 
 
 def take(x, index):
+    """Returns input's elements at `index`, input seen as 1-D.
+
+    >>> torch.take(torch.tensor([[1, 2], [3, 4]]), torch.tensor([0, 3]))
+    tensor([1, 4])
+    """
     return x.reshape(-1)[index]
 
 
 def masked_select(x, mask):
+    """Returns input's elements where `mask` (broadcast to input) is True, as a 1-D tensor.
+
+    >>> x = torch.tensor([[1, -2], [-3, 4]])
+    >>> torch.masked_select(x, x > 0)
+    tensor([1, 4])
+    """
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     m = np.broadcast_to(m, np.broadcast_shapes(m.shape, x._data.shape))
     if m.shape != x._data.shape:
@@ -668,6 +823,13 @@ _TopkResult = collections.namedtuple("topk", ["values", "indices"])
 
 
 def sort(x, dim=-1, descending=False, stable=False):
+    """Sorts along `dim` (ascending unless descending=True): (values, indices).
+
+    >>> values, indices = torch.sort(torch.tensor([3, 1, 2])); values, indices
+    (tensor([1, 2, 3]), tensor([1, 2, 0]))
+    >>> torch.sort(torch.tensor([3, 1, 2]), descending=True).values
+    tensor([3, 2, 1])
+    """
     x = as_operand(x)
     if x._data.ndim == 0:
         return _SortResult(x, _make(np.zeros((), np.int64)))
@@ -685,10 +847,21 @@ def sort(x, dim=-1, descending=False, stable=False):
 
 
 def argsort(x, dim=-1, descending=False, stable=False):
+    """Returns the indices that sort input along `dim`.
+
+    >>> x = torch.tensor([3, 1, 2])
+    >>> torch.argsort(x), torch.argsort(x, descending=True)
+    (tensor([1, 2, 0]), tensor([0, 2, 1]))
+    """
     return sort(x, dim, descending, stable).indices
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    """Returns the k largest (smallest: largest=False) elements along `dim`: (values, indices).
+
+    >>> values, indices = torch.topk(torch.tensor([1, 5, 3, 4]), 2); values, indices
+    (tensor([5, 4]), tensor([1, 3]))
+    """
     x = as_operand(x)
     if x._data.ndim == 0:  # PyTorch: a 0-d input is its own top 1 (k 0 or 1), index 0
         if k not in (0, 1):
@@ -706,6 +879,13 @@ def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002
 
 
 def one_hot(tensor, num_classes=-1):
+    """F.one_hot: each integer i of input becomes a vector of num_classes zeros with a 1 at i.
+
+    >>> F.one_hot(torch.tensor([0, 2, 1]), num_classes=3)
+    tensor([[1, 0, 0],
+            [0, 0, 1],
+            [0, 1, 0]])
+    """
     idx = _index_arg(tensor, "one_hot")
     if num_classes == -1:
         num_classes = int(idx.max()) + 1 if idx.size else 0
@@ -719,7 +899,13 @@ def one_hot(tensor, num_classes=-1):
 
 def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """The sorted unique elements (or slices along `dim`), with the inverse indices (shaped
-    like the input, or like dimension `dim`) and counts when asked for, as torch.unique."""
+    like the input, or like dimension `dim`) and counts when asked for, as torch.unique.
+
+    >>> torch.unique(torch.tensor([3, 1, 3, 2, 1]))
+    tensor([1, 2, 3])
+    >>> torch.unique(torch.tensor([3, 1, 3]), return_inverse=True, return_counts=True)
+    (tensor([1, 3]), tensor([1, 0, 1]), tensor([1, 2]))
+    """
     if dim is not None:
         dim = one_dim(dim, x._data.ndim, "unique")
         if x._data.shape[dim] == 0 or x._data.size == 0:  # nothing to compare: as is

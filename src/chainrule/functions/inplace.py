@@ -33,7 +33,16 @@ def _records(t, other):
 
 
 def apply_inplace(t, fn, other=None, op="inplace"):
-    """t <- fn(t[, other]) in place. fn maps tensors to a tensor (a recorded op)."""
+    """t <- fn(t[, other]) in place. fn maps tensors to a tensor (a recorded op).
+
+    >>> from chainrule.functions.inplace import apply_inplace
+    >>> a = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> x = a * 1
+    >>> apply_inplace(x, lambda t, o: t * o, torch.tensor([3.0, 4.0]), "mul_")
+    tensor([3., 8.], grad_fn=<MulBackward0>)
+    >>> x.sum().backward(); a.grad
+    tensor([3., 4.])
+    """
     _check_leaf(t, op)
     if _records(t, other):
         node = t.grad_fn
@@ -138,10 +147,20 @@ def _unary_inplace(name, fn):
 
 
 def zero_(t):
+    """Tensor.zero_: fills the tensor with zeros, in place.
+
+    >>> torch.tensor([1.0, 2.0]).zero_()
+    tensor([0., 0.])
+    """
     return fill_(t, 0)
 
 
 def fill_(t, value):
+    """Tensor.fill_: fills the tensor with `value` (a number or a 0-d tensor), in place.
+
+    >>> torch.zeros(3).fill_(7.0)
+    tensor([7., 7., 7.])
+    """
     _check_leaf(t, "fill_")
     if _records(t, value):
         return apply_inplace(t, _filled, value, "fill_")
@@ -151,6 +170,13 @@ def fill_(t, value):
 
 
 def copy_(t, src, non_blocking=False):
+    """Tensor.copy_: copies src (broadcast, cast to self's dtype) into the tensor, in place.
+
+    >>> x = torch.zeros(2, 2)
+    >>> x.copy_(torch.tensor([1, 2]))
+    tensor([[1., 2.],
+            [1., 2.]])
+    """
     _check_leaf(t, "copy_")
     src = as_operand(src)
     if _records(t, src):
@@ -165,7 +191,17 @@ def copy_(t, src, non_blocking=False):
 
 
 def setitem(t, key, value):
-    """t[key] = value, differentiable with respect to both t's old value and value."""
+    """t[key] = value, differentiable with respect to both t's old value and value.
+
+    >>> x = torch.zeros(3)
+    >>> x[1:] = torch.tensor([5.0, 6.0]); x
+    tensor([0., 5., 6.])
+    >>> w = torch.tensor([2.0], requires_grad=True)
+    >>> y = torch.zeros(3)
+    >>> y[0] = w
+    >>> (y * 3).sum().backward(); w.grad
+    tensor([3.])
+    """
     from .index import convert_key, is_basic
     key = convert_key(key)
     _check_leaf(t, "__setitem__")
@@ -192,7 +228,15 @@ from ..autograd.function import Op  # noqa: E402
 
 class IndexPut(Op):
     """out = x with out[key] = v. Gradients: x gets g with zeros at key; v gets g[key]
-    summed to v's shape. Needs no saved values (v may be a view of x, changed right after)."""
+    summed to v's shape. Needs no saved values (v may be a view of x, changed right after).
+
+    >>> x = torch.ones(3, requires_grad=True)
+    >>> v = torch.tensor([5.0], requires_grad=True)
+    >>> y = x * 1; y[1] = v; y.grad_fn
+    <IndexPutBackward0 object>
+    >>> y.backward(torch.tensor([1.0, 2.0, 3.0])); x.grad, v.grad
+    (tensor([1., 0., 3.]), tensor([2.]))
+    """
     saves = False
 
     def forward(self, x, v, key):
@@ -210,5 +254,9 @@ class IndexPut(Op):
         gv = None
         if self.needs_input_grad[1]:
             from .index import _get
-            gv = dual.sum_to(_get(g, self.key) if dual.is_array(g) else g[self.key], self.vshape)
+            gk = _get(g, self.key) if dual.is_array(g) else g[self.key]
+            missing = len(self.vshape) - len(gk.shape)
+            if missing > 0:  # a one-element value put into one element: its leading 1-dims
+                gk = dual.reshape(gk, (1,) * missing + tuple(gk.shape))
+            gv = dual.sum_to(gk, self.vshape)
         return gx, gv

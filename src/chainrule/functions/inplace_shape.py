@@ -37,24 +37,59 @@ def _reshape_inplace(t, fn, op):
 
 
 def unsqueeze_(self, dim):
+    """Tensor.unsqueeze_: inserts a dim of size 1 at `dim`, in place.
+
+    >>> x = torch.tensor([1, 2])
+    >>> x.unsqueeze_(1); x.shape
+    tensor([[1],
+            [2]])
+    chainrule.Size([2, 1])
+    """
     return _reshape_inplace(self, lambda a: S.unsqueeze(a, dim), "unsqueeze_")
 
 
 def squeeze_(self, dim=None):
+    """Tensor.squeeze_: removes dims of size 1 (all, or only `dim`), in place.
+
+    >>> x = torch.zeros(1, 2, 1)
+    >>> x.squeeze_(); x.shape
+    tensor([0., 0.])
+    chainrule.Size([2])
+    """
     return _reshape_inplace(self, lambda a: S.squeeze(a, dim), "squeeze_")
 
 
 def t_(self):
+    """Tensor.t_: transposes a matrix in place.
+
+    >>> x = torch.tensor([[1, 2, 3]])
+    >>> x.t_()
+    tensor([[1],
+            [2],
+            [3]])
+    """
     return _reshape_inplace(self, S.t, "t_")
 
 
 def transpose_(self, dim0, dim1):
+    """Tensor.transpose_: swaps dims dim0 and dim1 in place.
+
+    >>> x = torch.zeros(2, 3, 4)
+    >>> x.transpose_(0, 2).shape
+    chainrule.Size([4, 3, 2])
+    """
     return _reshape_inplace(self, lambda a: S.transpose(a, dim0, dim1), "transpose_")
 
 
 def resize_(self, *sizes, memory_format=None):
     """Give the tensor `sizes`, keeping its first elements in row-major order; new elements
-    are zero (PyTorch leaves them uninitialised). Refused for tensors that require grad."""
+    are zero (PyTorch leaves them uninitialised). Refused for tensors that require grad.
+
+    >>> x = torch.tensor([1, 2, 3, 4, 5, 6])
+    >>> x.resize_(2, 2)
+    tensor([[1, 2],
+            [3, 4]])
+    """
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     sizes = tuple(int(s) for s in sizes)
@@ -76,12 +111,28 @@ def resize_(self, *sizes, memory_format=None):
 
 
 def resize_as_(self, other, memory_format=None):
+    """Tensor.resize_as_: resize_ to other's shape.
+
+    >>> x = torch.tensor([1, 2, 3, 4])
+    >>> x.resize_as_(torch.zeros(2, 2))
+    tensor([[1, 2],
+            [3, 4]])
+    """
     return resize_(self, tuple(other.shape))
 
 
 class AsStrided(Op):
     """A view of the tensor's row-major elements with the given sizes, strides (in
-    elements) and offset; grad: each element's gradients summed back to its position."""
+    elements) and offset; grad: each element's gradients summed back to its position.
+
+    >>> x = torch.arange(4.0, requires_grad=True)
+    >>> y = torch.as_strided(x, (3, 2), (1, 1)); y
+    tensor([[0., 1.],
+            [1., 2.],
+            [2., 3.]], grad_fn=<AsStridedBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([1., 2., 2., 1.])
+    """
     is_view = True
 
     def forward(self, x, size, stride, offset):

@@ -45,6 +45,12 @@ class CrossEntropy(Op):
     d loss / dx = softmax(x) * Q - q, with q the per-class coefficients and Q = sum_c q_c.
     The plain case (2-D, no weight, no smoothing, nothing ignored) takes a short path:
     loss = lse - x_t, grad = (softmax - onehot) * g / N.
+
+    >>> x = torch.tensor([[2.0, 0.0]], requires_grad=True)
+    >>> loss = F.cross_entropy(x, torch.tensor([0])); loss
+    tensor(0.1269, grad_fn=<CrossEntropyBackward0>)
+    >>> loss.backward(); x.grad
+    tensor([[-0.1192,  0.1192]])
     """
 
     def forward(self, x, *, target, axis, weight, ignore_index, label_smoothing, reduction):
@@ -151,6 +157,12 @@ class BCEWithLogits(Op):
         softplus(-x) = log1p(exp(-|x|)) + max(-x, 0)
         d l / dx = w [(1 - y) - (1 + (pw - 1) y) sigmoid(-x)]
         d l / dy = w [-x + (pw - 1) softplus(-x)]
+
+    >>> x = torch.tensor([0.0, 2.0], requires_grad=True)
+    >>> loss = F.binary_cross_entropy_with_logits(x, torch.tensor([1.0, 0.0])); loss
+    tensor(1.4100, grad_fn=<BCEWithLogitsBackward0>)
+    >>> loss.backward(); x.grad
+    tensor([-0.2500,  0.4404])
     """
 
     def forward(self, x, y, *, weight, pos_weight, reduction):
@@ -192,7 +204,14 @@ class BCEWithLogits(Op):
 class BCE(Op):
     """Binary cross-entropy on probabilities, logs clamped at -100 as in PyTorch:
         l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)]
-    d l / dx = w (x - y) / max(x (1 - x), 1e-12)   (PyTorch's backward formula)."""
+    d l / dx = w (x - y) / max(x (1 - x), 1e-12)   (PyTorch's backward formula).
+
+    >>> p = torch.tensor([0.5, 0.8], requires_grad=True)
+    >>> loss = F.binary_cross_entropy(p, torch.tensor([1.0, 0.0])); loss
+    tensor(1.1513, grad_fn=<BCEBackward0>)
+    >>> loss.backward(); p.grad
+    tensor([-1.0000,  2.5000])
+    """
 
     def forward(self, x, y, *, weight, reduction):
         if x.size and (np.nanmin(x) < 0 or np.nanmax(x) > 1):
@@ -230,7 +249,18 @@ class BCE(Op):
 
 
 class Embedding(Op):
-    """weight[indices]; the backward adds rows back (np.add.at), skipping padding_idx."""
+    """weight[indices]; the backward adds rows back (np.add.at), skipping padding_idx.
+
+    >>> weight = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+    >>> y = F.embedding(torch.tensor([2, 0, 2]), weight); y
+    tensor([[5., 6.],
+            [1., 2.],
+            [5., 6.]], grad_fn=<EmbeddingBackward0>)
+    >>> y.sum().backward(); weight.grad
+    tensor([[1., 1.],
+            [0., 0.],
+            [2., 2.]])
+    """
     saves = False
 
     def forward(self, weight, *, indices, padding_idx):
@@ -274,6 +304,12 @@ class Normalize(Op):
     Under create_graph the statistics are recomputed with recorded ops from x, so the
     same formula is differentiable again. `running` = (mean, var, momentum) updates
     running statistics in place (unbiased variance), as BatchNorm does.
+
+    >>> x = torch.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    >>> y = F.layer_norm(x, (3,)); y
+    tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<NormalizeBackward0>)
+    >>> (y * torch.tensor([1.0, 0.0, 0.0])).sum().backward(); x.grad
+    tensor([[ 0.2041, -0.4082,  0.2041]])
     """
 
     def forward(self, x, *params, axes, eps, has_w, has_b, wshape, running=None):

@@ -87,7 +87,12 @@ def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
                             ceil_mode=False, return_indices=False):
     """2-D max pooling of (N, C, H, W) returning (values, flat indices r * W + c into each
-    input plane), PyTorch's layout for MaxUnpool2d."""
+    input plane), PyTorch's layout for MaxUnpool2d.
+
+    >>> x = torch.tensor([[[[1.0, 5.0], [3.0, 2.0]]]])
+    >>> F.max_pool2d_with_indices(x, 2)
+    (tensor([[[[5.]]]]), tensor([[[[1]]]]))
+    """
     return max_pool_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode, 2,
                                  "max_pool2d")
 
@@ -95,7 +100,13 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
                             ceil_mode=False, return_indices=False):
     """3-D max pooling of (N, C, D, H, W) returning (values, flat indices into each
-    D x H x W volume)."""
+    D x H x W volume).
+
+    >>> x = torch.arange(8.0).reshape(1, 1, 2, 2, 2)
+    >>> values, indices = F.max_pool3d_with_indices(x, 2)
+    >>> values.flatten(), indices.flatten()
+    (tensor([7.]), tensor([7]))
+    """
     return max_pool_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode, 3,
                                  "max_pool3d")
 
@@ -181,17 +192,32 @@ def adaptive_max_pool_with_indices(x, output_size, nd, op):
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):  # noqa: A002
-    """Adaptive max pooling of (N, C, L) to length output_size: (values, indices)."""
+    """Adaptive max pooling of (N, C, L) to length output_size: (values, indices).
+
+    >>> F.adaptive_max_pool1d_with_indices(torch.tensor([[[1.0, 4.0, 2.0, 3.0]]]), 2)
+    (tensor([[[4., 3.]]]), tensor([[[1, 3]]]))
+    """
     return adaptive_max_pool_with_indices(input, output_size, 1, "adaptive_max_pool1d")
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):  # noqa: A002
-    """Adaptive max pooling of (N, C, H, W) to (oH, oW): (values, flat plane indices)."""
+    """Adaptive max pooling of (N, C, H, W) to (oH, oW): (values, flat plane indices).
+
+    >>> x = torch.tensor([[[[1.0, 5.0, 0.0], [3.0, 2.0, 6.0]]]])
+    >>> F.adaptive_max_pool2d_with_indices(x, (1, 2))
+    (tensor([[[[5., 6.]]]]), tensor([[[[1, 5]]]]))
+    """
     return adaptive_max_pool_with_indices(input, output_size, 2, "adaptive_max_pool2d")
 
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):  # noqa: A002
-    """Adaptive max pooling of (N, C, D, H, W) to (oD, oH, oW): (values, indices)."""
+    """Adaptive max pooling of (N, C, D, H, W) to (oD, oH, oW): (values, indices).
+
+    >>> x = torch.arange(8.0).reshape(1, 1, 2, 2, 2)
+    >>> values, indices = F.adaptive_max_pool3d_with_indices(x, 1)
+    >>> values.flatten(), indices.flatten()
+    (tensor([7.]), tensor([7]))
+    """
     return adaptive_max_pool_with_indices(input, output_size, 3, "adaptive_max_pool3d")
 
 
@@ -207,13 +233,24 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
     """Max pooling of (N, C, H, W) to a fixed (oH, oW) (None keeps that dim's size);
-    return_indices also gives the flat index of each maximum in its input plane."""
+    return_indices also gives the flat index of each maximum in its input plane.
+
+    >>> x = torch.tensor([[[[1.0, 5.0, 0.0], [3.0, 2.0, 6.0]]]])
+    >>> F.adaptive_max_pool2d(x, (1, 2))
+    tensor([[[[5., 6.]]]])
+    >>> F.adaptive_max_pool2d(x, (2, None)).shape
+    chainrule.Size([1, 1, 2, 3])
+    """
     y, ind = adaptive_max_pool2d_with_indices(input, output_size)
     return (y, ind) if return_indices else y
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):  # noqa: A002
-    """Max pooling of (N, C, D, H, W) to a fixed (oD, oH, oW)."""
+    """Max pooling of (N, C, D, H, W) to a fixed (oD, oH, oW).
+
+    >>> F.adaptive_max_pool3d(torch.arange(8.0).reshape(1, 1, 2, 2, 2), (1, 1, 2))
+    tensor([[[[[6., 7.]]]]])
+    """
     y, ind = adaptive_max_pool3d_with_indices(input, output_size)
     return (y, ind) if return_indices else y
 
@@ -294,7 +331,13 @@ def max_unpool(x, indices, kernel_size, stride, padding, output_size, nd, op):
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0,  # noqa: A002
                  output_size=None):
-    """Partial inverse of max_pool1d: values at their indices, zeros elsewhere."""
+    """Partial inverse of max_pool1d: values at their indices, zeros elsewhere.
+
+    >>> x = torch.tensor([[[1.0, 4.0, 3.0, 2.0]]])
+    >>> values, indices = F.max_pool1d(x, 2, return_indices=True)
+    >>> F.max_unpool1d(values, indices, 2)
+    tensor([[[0., 4., 3., 0.]]])
+    """
     return max_unpool(input, indices, kernel_size, stride, padding, output_size, 1,
                       "max_unpool1d")
 
@@ -314,7 +357,13 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0,  # noqa: A
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0,  # noqa: A002
                  output_size=None):
-    """Partial inverse of max_pool3d."""
+    """Partial inverse of max_pool3d.
+
+    >>> x = torch.arange(8.0).reshape(1, 1, 2, 2, 2)
+    >>> values, indices = F.max_pool3d(x, 2, return_indices=True)
+    >>> F.max_unpool3d(values, indices, 2).flatten()
+    tensor([0., 0., 0., 0., 0., 0., 0., 7.])
+    """
     return max_unpool(input, indices, kernel_size, stride, padding, output_size, 3,
                       "max_unpool3d")
 

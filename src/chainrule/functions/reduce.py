@@ -30,6 +30,15 @@ def _axes(x_ndim, dim, op):
 
 
 class Sum(Op):
+    """The node of sum: backward broadcasts the gradient back over the summed dims.
+
+    >>> x = torch.ones(2, 2, requires_grad=True)
+    >>> y = x.sum(); y.grad_fn
+    <SumBackward0 object>
+    >>> y.backward(); x.grad
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     saves = False
 
     def forward(self, x, axes, keepdim):
@@ -43,6 +52,14 @@ class Sum(Op):
 
 
 class Mean(Op):
+    """The node of mean: backward spreads the gradient evenly, g / n, over the averaged elements.
+
+    >>> x = torch.ones(4, requires_grad=True)
+    >>> y = x.mean(); y.grad_fn
+    <MeanBackward0 object>
+    >>> y.backward(); x.grad
+    tensor([0.2500, 0.2500, 0.2500, 0.2500])
+    """
     saves = False
 
     def forward(self, x, axes, keepdim):
@@ -63,6 +80,14 @@ class Mean(Op):
 
 
 class Prod(Op):
+    """The node of prod: backward is g * (product of the other elements), exact at zeros.
+
+    >>> x = torch.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    >>> y = x.prod(); y.grad_fn
+    <ProdBackward0 object>
+    >>> y.backward(); x.grad
+    tensor([12.,  8.,  6.])
+    """
     saves_output = True
 
     def forward(self, x, axes, keepdim):
@@ -91,7 +116,14 @@ class Prod(Op):
 
 
 class AMax(Op):
-    """Max over axes; ties split the gradient evenly (PyTorch's amax rule)."""
+    """Max over axes; ties split the gradient evenly (PyTorch's amax rule).
+
+    >>> x = torch.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> y = torch.amax(x, 0); y.grad_fn
+    <AMaxBackward0 object>
+    >>> y.backward(); x.grad
+    tensor([0.0000, 0.5000, 0.5000])
+    """
 
     def forward(self, x, axes, keepdim, minimum=False):
         name = 'amin' if minimum else 'amax'
@@ -116,6 +148,14 @@ class AMax(Op):
 
 
 class Var(Op):
+    """The node of var: backward is g * 2 (x - mean) / (n - correction).
+
+    >>> x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = x.var(); y.grad_fn
+    <VarBackward0 object>
+    >>> y.backward(); x.grad
+    tensor([-1.,  0.,  1.])
+    """
     def forward(self, x, axes, correction, keepdim):
         self.axes, self.keepdim = axes, keepdim
         n = 1
@@ -146,6 +186,14 @@ def _count(shape, axes):
 
 
 class LogSumExp(Op):
+    """The node of logsumexp: backward is g * softmax(x) along the reduced dims.
+
+    >>> x = torch.zeros(2, requires_grad=True)
+    >>> y = torch.logsumexp(x, 0); y.grad_fn
+    <LogSumExpBackward0 object>
+    >>> y.backward(); x.grad
+    tensor([0.5000, 0.5000])
+    """
     saves_output = True
 
     def forward(self, x, axes, keepdim):
@@ -164,7 +212,14 @@ class LogSumExp(Op):
 
 
 class Norm2(Op):
-    """Euclidean norm; its gradient at 0 is 0 (a subgradient), not NaN."""
+    """Euclidean norm; its gradient at 0 is 0 (a subgradient), not NaN.
+
+    >>> x = torch.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = torch.norm(x); y
+    tensor(5., grad_fn=<Norm2Backward0>)
+    >>> y.backward(); x.grad
+    tensor([0.6000, 0.8000])
+    """
     saves_output = True
 
     def forward(self, x, axes, keepdim):
@@ -184,7 +239,14 @@ class Norm2(Op):
 class PNorm(Op):
     """sum(|x|^p)^(1/p) for p other than 0, 1, 2, +-inf, with PyTorch's norm_backward
     subgradients: p < 1: sign(x) |x|^(p-1) (0 where x == 0) g norm^(1-p); p >= 1:
-    sign(x) |x|^(p-1) g / norm^(p-1) (0 where the norm is 0)."""
+    sign(x) |x|^(p-1) g / norm^(p-1) (0 where the norm is 0).
+
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = torch.norm(x, p=3); y
+    tensor(2.0801, grad_fn=<PNormBackward0>)
+    >>> y.backward(); x.grad
+    tensor([0.2311, 0.9245])
+    """
     saves_output = True
 
     def forward(self, x, axes, keepdim, p):
@@ -213,6 +275,14 @@ class PNorm(Op):
 
 
 class Cumsum(Op):
+    """The node of cumsum: backward is the reversed cumulative sum of the gradient.
+
+    >>> x = torch.ones(3, requires_grad=True)
+    >>> y = torch.cumsum(x, 0); y.grad_fn
+    <CumsumBackward0 object>
+    >>> y.sum().backward(); x.grad
+    tensor([3., 2., 1.])
+    """
     saves = False
 
     def forward(self, x, axis):
@@ -227,6 +297,14 @@ class Cumsum(Op):
 
 
 class Softmax(Op):
+    """The node of softmax: backward is y * (g - sum(g * y)) along dim.
+
+    >>> x = torch.zeros(2, requires_grad=True)
+    >>> y = torch.softmax(x, 0); y.grad_fn
+    <SoftmaxBackward0 object>
+    >>> y.backward(torch.tensor([1.0, 0.0])); x.grad
+    tensor([ 0.2500, -0.2500])
+    """
     saves_output = True
 
     def forward(self, x, axis):
@@ -250,6 +328,14 @@ class Softmax(Op):
 
 
 class LogSoftmax(Op):
+    """The node of log_softmax: backward is g - softmax(x) * sum(g) along dim.
+
+    >>> x = torch.zeros(2, requires_grad=True)
+    >>> y = torch.log_softmax(x, 0); y.grad_fn
+    <LogSoftmaxBackward0 object>
+    >>> y.backward(torch.tensor([1.0, 0.0])); x.grad
+    tensor([ 0.5000, -0.5000])
+    """
     saves_output = True
 
     def forward(self, x, axis):
@@ -301,6 +387,13 @@ def _rows_last(x, axis):
 
 # --- public functions -------------------------------------------------------------------
 def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A001
+    """Returns the sum of input's elements, over all of them or over `dim` (an int or a tuple).
+
+    >>> x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> torch.sum(x), torch.sum(x, dim=0), torch.sum(x, 1, keepdim=True)
+    (tensor(10.), tensor([4., 6.]), tensor([[3.],
+            [7.]]))
+    """
     x = as_operand(x)
     if axis is not None:
         dim = axis
@@ -314,6 +407,12 @@ def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  #
 
 
 def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Returns the mean of input's elements, over all of them or over `dim`.
+
+    >>> x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> torch.mean(x), torch.mean(x, dim=1)
+    (tensor(2.5000), tensor([1.5000, 3.5000]))
+    """
     x = as_operand(x)
     if axis is not None:
         dim = axis
@@ -328,6 +427,12 @@ def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
 
 
 def prod(x, dim=None, keepdim=False, *, dtype=None):
+    """Returns the product of input's elements, over all of them or along `dim`.
+
+    >>> x = torch.tensor([[1, 2], [3, 4]])
+    >>> torch.prod(x), torch.prod(x, 1)
+    (tensor(24), tensor([ 2, 12]))
+    """
     x = as_operand(x)
     if dtype is not None:
         x = x.to(dtype)
@@ -337,12 +442,22 @@ def prod(x, dim=None, keepdim=False, *, dtype=None):
 
 
 def amax(x, dim=(), keepdim=False):
+    """Returns the maximum of input over `dim` (all dims by default); ties share the gradient.
+
+    >>> torch.amax(torch.tensor([[1, 5], [4, 2]]), dim=0)
+    tensor([4, 5])
+    """
     x = as_operand(x)
     return AMax.apply(x, axes=_axes(x._data.ndim, dim if dim != () else None, "amax"),
                       keepdim=keepdim)
 
 
 def amin(x, dim=(), keepdim=False):
+    """Returns the minimum of input over `dim` (all dims by default); ties share the gradient.
+
+    >>> torch.amin(torch.tensor([[1, 5], [4, 2]]), dim=1)
+    tensor([1, 2])
+    """
     x = as_operand(x)
     return AMax.apply(x, axes=_axes(x._data.ndim, dim if dim != () else None, "amin"),
                       keepdim=keepdim, minimum=True)
@@ -379,18 +494,49 @@ def _max_min(x, dim, keepdim, other, minimum):
 
 
 def max(x, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    """The largest element; with `dim`, (values, indices) along it; with a tensor, elementwise.
+
+    >>> x = torch.tensor([[1, 5], [4, 2]])
+    >>> torch.max(x)
+    tensor(5)
+    >>> values, indices = torch.max(x, dim=1); values, indices
+    (tensor([5, 4]), tensor([1, 0]))
+    >>> torch.max(x, torch.tensor([3, 3]))
+    tensor([[3, 5],
+            [4, 3]])
+    """
     return _max_min(x, dim, keepdim, other, minimum=False)
 
 
 def min(x, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    """The smallest element; with `dim`, (values, indices) along it; with a tensor, elementwise.
+
+    >>> x = torch.tensor([[1, 5], [4, 2]])
+    >>> torch.min(x)
+    tensor(1)
+    >>> values, indices = torch.min(x, dim=0); values, indices
+    (tensor([1, 2]), tensor([0, 1]))
+    """
     return _max_min(x, dim, keepdim, other, minimum=True)
 
 
 def argmax(x, dim=None, keepdim=False):
+    """Returns the index of the largest element (of the flattened input, or along `dim`).
+
+    >>> x = torch.tensor([[1, 5], [4, 2]])
+    >>> torch.argmax(x), torch.argmax(x, dim=0)
+    (tensor(1), tensor([1, 0]))
+    """
     return _arg(x, dim, keepdim, np.argmax, "argmax")
 
 
 def argmin(x, dim=None, keepdim=False):
+    """Returns the index of the smallest element (of the flattened input, or along `dim`).
+
+    >>> x = torch.tensor([[1, 5], [4, 2]])
+    >>> torch.argmin(x), torch.argmin(x, dim=1)
+    (tensor(0), tensor([0, 1]))
+    """
     return _arg(x, dim, keepdim, np.argmin, "argmin")
 
 
@@ -408,6 +554,14 @@ def _arg(x, dim, keepdim, fn, op):
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Returns the variance over `dim` (Bessel-corrected by default: correction=1).
+
+    var = sum((x - mean)^2) / (n - correction)
+
+    >>> x = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> torch.var(x), torch.var(x, correction=0)
+    (tensor(1.6667), tensor(1.2500))
+    """
     x = floating(x)
     if isinstance(dim, bool) and unbiased is None:  # var(x, False): PyTorch's old overload
         dim, unbiased = None, dim
@@ -418,7 +572,14 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 class StdSqrt(Op):
-    """sqrt of a variance, with PyTorch's std gradient 0 (not NaN) where std == 0."""
+    """sqrt of a variance, with PyTorch's std gradient 0 (not NaN) where std == 0.
+
+    >>> x = torch.tensor([1.0, 1.0], requires_grad=True)
+    >>> y = torch.std(x); y
+    tensor(0., grad_fn=<StdSqrtBackward0>)
+    >>> y.backward(); x.grad
+    tensor([0., 0.])
+    """
     saves_output = True
 
     def forward(self, v):
@@ -434,24 +595,48 @@ class StdSqrt(Op):
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Returns the standard deviation over `dim`: sqrt(var) (correction=1 by default).
+
+    >>> torch.std(torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    tensor(1.2910)
+    """
     return StdSqrt.apply(var(x, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Returns (var, mean) over `dim` in one call.
+
+    >>> torch.var_mean(torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    (tensor(1.6667), tensor(2.5000))
+    """
     return var(x, dim, unbiased, keepdim, correction=correction), mean(x, dim, keepdim)
 
 
 def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Returns (std, mean) over `dim` in one call.
+
+    >>> torch.std_mean(torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    (tensor(1.2910), tensor(2.5000))
+    """
     return std(x, dim, unbiased, keepdim, correction=correction), mean(x, dim, keepdim)
 
 
 def logsumexp(x, dim, keepdim=False):
+    """Returns log(sum(exp(x))) over `dim`, computed stably (the max is subtracted first).
+
+    >>> torch.logsumexp(torch.tensor([1000.0, 1000.0]), dim=0)
+    tensor(1000.6932)
+    """
     x = floating(x)
     return LogSumExp.apply(x, axes=_axes(x._data.ndim, dim, "logsumexp"), keepdim=keepdim)
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector / Frobenius p-norm over dim (all elements when None), as torch.norm."""
+    """Vector / Frobenius p-norm over dim (all elements when None), as torch.norm.
+
+    >>> torch.norm(torch.tensor([3.0, 4.0])), torch.norm(torch.tensor([3.0, -4.0]), p=1)
+    (tensor(5.), tensor(7.))
+    """
     x = floating(x)
     if dtype is not None:
         x = x.to(dtype)
@@ -477,6 +662,11 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 def cumsum(x, dim, *, dtype=None):
+    """Returns the cumulative sum along `dim`: out_i = x_1 + ... + x_i.
+
+    >>> torch.cumsum(torch.tensor([1, 2, 3, 4]), dim=0)
+    tensor([ 1,  3,  6, 10])
+    """
     x = as_operand(x)
     if dtype is not None:
         x = x.to(dtype)
@@ -488,7 +678,11 @@ def cumsum(x, dim, *, dtype=None):
 
 
 def cumprod(x, dim, *, dtype=None):
-    """Cumulative product along dim; its gradient is exact at zeros (see Cumprod)."""
+    """Cumulative product along dim; its gradient is exact at zeros (see Cumprod).
+
+    >>> torch.cumprod(torch.tensor([1.0, 2.0, 3.0, 4.0]), dim=0)
+    tensor([ 1.,  2.,  6., 24.])
+    """
     x = as_operand(x)
     if dtype is not None:
         x = x.to(dtype)
@@ -500,6 +694,11 @@ def cumprod(x, dim, *, dtype=None):
 
 
 def softmax(x, dim=None, dtype=None, *, _stacklevel=3):
+    """Applies softmax along `dim`: out_i = exp(x_i) / sum_j exp(x_j).
+
+    >>> torch.softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([0.0900, 0.2447, 0.6652])
+    """
     x = floating(x) if dtype is None else as_operand(x).to(dtype)
     if dim is None:
         dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
@@ -509,6 +708,11 @@ def softmax(x, dim=None, dtype=None, *, _stacklevel=3):
 
 
 def log_softmax(x, dim=None, dtype=None, *, _stacklevel=3):
+    """Applies log(softmax(x)) along `dim`, computed stably: x_i - logsumexp(x).
+
+    >>> torch.log_softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([-2.4076, -1.4076, -0.4076])
+    """
     x = floating(x) if dtype is None else as_operand(x).to(dtype)
     if dim is None:
         dim = 0 if x._data.ndim in (0, 1, 3) else 1
@@ -552,7 +756,12 @@ def all(x, dim=None, keepdim=False):  # noqa: A001
 
 
 def count_nonzero(x, dim=None):
-    """The number of non-zero elements, over all of x or over dim (an int or a tuple)."""
+    """The number of non-zero elements, over all of x or over dim (an int or a tuple).
+
+    >>> x = torch.tensor([[0, 1], [2, 3]])
+    >>> torch.count_nonzero(x), torch.count_nonzero(x, dim=1)
+    (tensor(3), tensor([1, 2]))
+    """
     axes = norm_dim(dim, x._data.ndim, "count_nonzero") if x._data.ndim else None
     return _make(np.asarray(np.count_nonzero(x._data, axis=axes), dtype=np.int64))
 
@@ -565,7 +774,14 @@ class Cumprod(Op):
     """Cumulative product. d out_k / d x_j = prod_{i <= k, i != j} x_i, computed without
     dividing by x where x has zeros: before a lane's first zero z the usual
     revcumsum(g out) / x restricted to k < z; at z, out_{z-1} times the sum over k >= z of
-    g_k prod_{z < i <= k} x_i; after z, 0."""
+    g_k prod_{z < i <= k} x_i; after z, 0.
+
+    >>> x = torch.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> y = torch.cumprod(x, 0); y.grad_fn
+    <CumprodBackward0 object>
+    >>> y.sum().backward(); x.grad
+    tensor([1., 8., 0.])
+    """
     saves_output = True
 
     def forward(self, x, axis):
@@ -605,7 +821,14 @@ def _revcumsum(g, axis):
 
 class LogCumSumExp(Op):
     """log(cumsum(exp(x))), by logaddexp.accumulate (exact, no overflow). Backward in log
-    space on g's positive and negative parts (PyTorch's formula), so it stays finite."""
+    space on g's positive and negative parts (PyTorch's formula), so it stays finite.
+
+    >>> x = torch.zeros(3, requires_grad=True)
+    >>> y = torch.logcumsumexp(x, 0); y
+    tensor([0.0000, 0.6931, 1.0986], grad_fn=<LogCumSumExpBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([1.8333, 0.8333, 0.3333])
+    """
     saves_output = True
 
     def forward(self, x, axis):
@@ -672,7 +895,11 @@ def cummax(input, dim):  # noqa: A002
 
 
 def cummin(input, dim):  # noqa: A002
-    """(values, indices) of the running minimum along dim."""
+    """(values, indices) of the running minimum along dim.
+
+    >>> torch.cummin(torch.tensor([3, 1, 2, 0]), dim=0)
+    cummin(values=tensor([3, 1, 1, 0]), indices=tensor([0, 1, 1, 3]))
+    """
     return _cum_extreme(input, dim, True)
 
 
@@ -686,7 +913,14 @@ _AMinMax = collections.namedtuple("aminmax", ["min", "max"])
 
 class EvenSelect(Op):
     """A value picked from all of x (global median): the gradient is split evenly among
-    the elements equal to it (NaN ones if it is NaN), as PyTorch does."""
+    the elements equal to it (NaN ones if it is NaN), as PyTorch does.
+
+    >>> x = torch.tensor([1.0, 2.0, 2.0, 3.0], requires_grad=True)
+    >>> y = torch.median(x); y
+    tensor(2., grad_fn=<EvenSelectBackward0>)
+    >>> y.backward(); x.grad
+    tensor([0.0000, 0.5000, 0.5000, 0.0000])
+    """
     saves = False
 
     def forward(self, x, value):
@@ -751,17 +985,31 @@ def _median(x, dim, keepdim, ignore_nan, op):
 
 
 def median(input, dim=None, keepdim=False):  # noqa: A002
-    """The lower of the two middle values (PyTorch's median); with dim, (values, indices)."""
+    """The lower of the two middle values (PyTorch's median); with dim, (values, indices).
+
+    >>> torch.median(torch.tensor([3.0, 1.0, 4.0, 2.0]))
+    tensor(2.)
+    >>> torch.median(torch.tensor([[3.0, 1.0, 2.0], [6.0, 5.0, 4.0]]), dim=1)
+    median(values=tensor([2., 5.]), indices=tensor([2, 1]))
+    """
     return _median(input, dim, keepdim, False, "median")
 
 
 def nanmedian(input, dim=None, keepdim=False):  # noqa: A002
-    """median ignoring NaN."""
+    """median ignoring NaN.
+
+    >>> torch.nanmedian(torch.tensor([3.0, float("nan"), 1.0, 2.0]))
+    tensor(2.)
+    """
     return _median(input, dim, keepdim, True, "nanmedian")
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):  # noqa: A002
-    """(values, indices) of the k-th smallest element along dim (k from 1)."""
+    """(values, indices) of the k-th smallest element along dim (k from 1).
+
+    >>> torch.kthvalue(torch.tensor([5.0, 1.0, 4.0, 2.0]), 2)
+    kthvalue(values=tensor(2.), indices=tensor(3))
+    """
     x = as_operand(input)
     scalar = x._data.ndim == 0
     xx = x.reshape(1) if scalar else x
@@ -777,7 +1025,11 @@ def kthvalue(input, k, dim=-1, keepdim=False):  # noqa: A002
 
 def mode(input, dim=-1, keepdim=False):  # noqa: A002
     """(values, indices): the most frequent value along dim (the smallest among equally
-    frequent ones) and the index of its last occurrence, as PyTorch."""
+    frequent ones) and the index of its last occurrence, as PyTorch.
+
+    >>> torch.mode(torch.tensor([1, 2, 2, 3, 3, 3, 2]))
+    mode(values=tensor(2), indices=tensor(6))
+    """
     x = as_operand(input)
     scalar = x._data.ndim == 0
     xx = x.reshape(1) if scalar else x
@@ -878,17 +1130,31 @@ def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, op):
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):  # noqa: A002
-    """The q-th quantiles (q a number or a 1-D tensor; its dim comes first in the result)."""
+    """The q-th quantiles (q a number or a 1-D tensor; its dim comes first in the result).
+
+    >>> torch.quantile(torch.tensor([1.0, 2.0, 3.0, 4.0]), 0.5)
+    tensor(2.5000)
+    >>> torch.quantile(torch.tensor([1.0, 2.0, 3.0, 4.0]), torch.tensor([0.25, 0.75]))
+    tensor([1.7500, 3.2500])
+    """
     return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):  # noqa: A002
-    """quantile ignoring NaN."""
+    """quantile ignoring NaN.
+
+    >>> torch.nanquantile(torch.tensor([1.0, float("nan"), 3.0]), 0.5)
+    tensor(2.)
+    """
     return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
-    """sum treating NaN as zero (their gradient is 0)."""
+    """sum treating NaN as zero (their gradient is 0).
+
+    >>> torch.nansum(torch.tensor([1.0, float("nan"), 2.0]))
+    tensor(3.)
+    """
     x = as_operand(input)
     if x._data.dtype.kind == "f":
         from .elementwise import Where
@@ -897,7 +1163,11 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
-    """mean over the non-NaN elements."""
+    """mean over the non-NaN elements.
+
+    >>> torch.nanmean(torch.tensor([1.0, float("nan"), 2.0]))
+    tensor(1.5000)
+    """
     x = as_operand(input)
     if dtype is not None:
         x = x.to(dtype)
@@ -909,7 +1179,11 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 
 def aminmax(input, *, dim=None, keepdim=False):  # noqa: A002
-    """(min, max) in one call."""
+    """(min, max) in one call.
+
+    >>> torch.aminmax(torch.tensor([3, 1, 4, 1, 5]))
+    aminmax(min=tensor(1), max=tensor(5))
+    """
     x = as_operand(input)
     d = () if dim is None else dim
     if dim is None and keepdim:
@@ -920,7 +1194,11 @@ def aminmax(input, *, dim=None, keepdim=False):  # noqa: A002
 # --- histograms and searching -----------------------------------------------------------
 def histc(input, bins=100, min=0, max=0):  # noqa: A002
     """Counts in `bins` equal bins over [min, max] (the data's range when min == max);
-    values outside are ignored. The result has the input's dtype."""
+    values outside are ignored. The result has the input's dtype.
+
+    >>> torch.histc(torch.tensor([1.0, 2.0, 1.0, 4.0]), bins=4, min=0, max=4)
+    tensor([0., 2., 1., 1.])
+    """
     x = as_operand(input)
     d = x._data
     if d.dtype.kind != "f":
@@ -944,7 +1222,13 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002
 
 
 def bincount(input, weights=None, minlength=0):  # noqa: A002
-    """Occurrences of each non-negative integer (weighted sums with weights)."""
+    """Occurrences of each non-negative integer (weighted sums with weights).
+
+    >>> torch.bincount(torch.tensor([0, 1, 1, 3]))
+    tensor([1, 2, 0, 1])
+    >>> torch.bincount(torch.tensor([0, 1, 1]), weights=torch.tensor([0.5, 1.0, 2.0]))
+    tensor([0.5000, 3.0000])
+    """
     d = input._data if isinstance(input, Tensor) else np.asarray(input)
     if d.ndim != 1 or d.dtype.kind not in "iub":
         raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs "
@@ -987,7 +1271,13 @@ def _search(seq, values, right, sorter, op):
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,  # noqa: A002
                  sorter=None):
     """Indices where `input` would be inserted into the sorted last dim of sorted_sequence
-    (right / side="right": after equal elements)."""
+    (right / side="right": after equal elements).
+
+    >>> torch.searchsorted(torch.tensor([1, 3, 5, 7]), torch.tensor([3, 6]))
+    tensor([1, 3])
+    >>> torch.searchsorted(torch.tensor([1, 3, 5, 7]), torch.tensor([3, 6]), right=True)
+    tensor([2, 3])
+    """
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(f"searchsorted(): side can only be 'left' or 'right' but got {side}")
@@ -1005,7 +1295,11 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 
 def bucketize(input, boundaries, *, out_int32=False, right=False):  # noqa: A002
     """The bucket of each value for sorted 1-D boundaries: boundaries[i-1] < x <= boundaries[i]
-    (right=True: boundaries[i-1] <= x < boundaries[i])."""
+    (right=True: boundaries[i-1] <= x < boundaries[i]).
+
+    >>> torch.bucketize(torch.tensor([1, 5, 9]), torch.tensor([2, 4, 6, 8]))
+    tensor([0, 2, 4])
+    """
     b = boundaries._data
     if b.ndim != 1:
         raise RuntimeError(f"bucketize(): boundaries tensor must be 1 dimension, but got dim("

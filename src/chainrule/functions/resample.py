@@ -14,7 +14,13 @@ _make = Tensor._make
 
 def along_spatial_dims(x, matrices):
     """y = x with matrices[d] (out_d, in_d) applied along spatial dim d (the last
-    len(matrices) dims); None leaves that dim as it is."""
+    len(matrices) dims); None leaves that dim as it is.
+
+    >>> from chainrule.functions.resample import along_spatial_dims
+    >>> x = torch.tensor([[[1.0, 2.0]]])
+    >>> along_spatial_dims(x, [np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])])
+    tensor([[[1.0000, 1.5000, 2.0000]]])
+    """
     nd = len(matrices)
     if x._data.dtype.kind in "biu" and any(a is not None for a in matrices):
         # integer images: interpolate in float64, then round and clip into the dtype (the
@@ -116,7 +122,19 @@ _MODES = {"nearest": 1, "nearest-exact": 1, "area": 1, "linear": 1, "bilinear": 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,  # noqa: A002
                 recompute_scale_factor=None, antialias=False):
     """Resize (N, C, *spatial) by size or scale_factor: nearest, nearest-exact, linear,
-    bilinear, bicubic, trilinear (align_corners as PyTorch) or area (adaptive average)."""
+    bilinear, bicubic, trilinear (align_corners as PyTorch) or area (adaptive average).
+
+    >>> x = torch.tensor([[[1.0, 2.0, 4.0]]])
+    >>> F.interpolate(x, scale_factor=2, mode="nearest")
+    tensor([[[1., 1., 2., 2., 4., 4.]]])
+    >>> F.interpolate(x, size=5, mode="linear", align_corners=True)
+    tensor([[[1.0000, 1.5000, 2.0000, 3.0000, 4.0000]]])
+    >>> img = torch.arange(4.0).reshape(1, 1, 2, 2)
+    >>> F.interpolate(img, size=(3, 3), mode="bilinear", align_corners=True)
+    tensor([[[[0.0000, 0.5000, 1.0000],
+              [1.0000, 1.5000, 2.0000],
+              [2.0000, 2.5000, 3.0000]]]])
+    """
     if mode not in _MODES:
         raise NotImplementedError(f"interpolate: unknown mode {mode!r}; expected one of "
                                   f"{', '.join(_MODES)}")
@@ -179,20 +197,42 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):  # noqa: A002
+    """Deprecated F.upsample: the same as F.interpolate.
+
+    >>> F.upsample(torch.tensor([[[1.0, 2.0]]]), scale_factor=2)
+    tensor([[[1., 1., 2., 2.]]])
+    """
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None):  # noqa: A002
+    """Deprecated F.upsample_nearest: F.interpolate with mode="nearest".
+
+    >>> F.upsample_nearest(torch.tensor([[[[1.0, 2.0]]]]), scale_factor=2)
+    tensor([[[[1., 1., 2., 2.],
+              [1., 1., 2., 2.]]]])
+    """
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):  # noqa: A002
+    """Deprecated F.upsample_bilinear: F.interpolate with mode="bilinear", align_corners=True.
+
+    >>> F.upsample_bilinear(torch.tensor([[[[1.0, 3.0]]]]), size=(1, 3))
+    tensor([[[[1., 2., 3.]]]])
+    """
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # --- shuffles ---------------------------------------------------------------------------
 def pixel_shuffle(input, upscale_factor):  # noqa: A002
-    """(*, C r^2, H, W) -> (*, C, H r, W r) (Shi et al., 2016)."""
+    """(*, C r^2, H, W) -> (*, C, H r, W r) (Shi et al., 2016).
+
+    >>> x = torch.arange(4.0).reshape(1, 4, 1, 1)
+    >>> F.pixel_shuffle(x, 2)
+    tensor([[[[0., 1.],
+              [2., 3.]]]])
+    """
     r = int(upscale_factor)
     *lead, c, h, w = input.shape
     if c % (r * r):
@@ -207,7 +247,12 @@ def pixel_shuffle(input, upscale_factor):  # noqa: A002
 
 
 def pixel_unshuffle(input, downscale_factor):  # noqa: A002
-    """(*, C, H r, W r) -> (*, C r^2, H, W): pixel_shuffle's inverse."""
+    """(*, C, H r, W r) -> (*, C r^2, H, W): pixel_shuffle's inverse.
+
+    >>> x = torch.arange(4.0).reshape(1, 1, 2, 2)
+    >>> F.pixel_unshuffle(x, 2).flatten()
+    tensor([0., 1., 2., 3.])
+    """
     r = int(downscale_factor)
     *lead, c, h, w = input.shape
     if h % r or w % r:
@@ -221,7 +266,11 @@ def pixel_unshuffle(input, downscale_factor):  # noqa: A002
 
 def channel_shuffle(input, groups):  # noqa: A002
     """Interleave the channels of `groups` groups (ShuffleNet): (N, g*k, ...) ->
-    channel j*g + i takes channel i*k + j."""
+    channel j*g + i takes channel i*k + j.
+
+    >>> F.channel_shuffle(torch.arange(6.0).reshape(1, 6, 1, 1), 2).flatten()
+    tensor([0., 3., 1., 4., 2., 5.])
+    """
     n, c = input.shape[:2]
     g = int(groups)
     if g <= 0 or c % g:
@@ -237,7 +286,16 @@ native_channel_shuffle = channel_shuffle
 # --- grid sampling ----------------------------------------------------------------------
 def affine_grid(theta, size, align_corners=None):
     """The sampling grid (N, H, W, 2) (or (N, D, H, W, 3)) of the affine maps theta
-    (N, 2, 3) (or (N, 3, 4)), in grid_sample's normalised [-1, 1] coordinates."""
+    (N, 2, 3) (or (N, 3, 4)), in grid_sample's normalised [-1, 1] coordinates.
+
+    >>> theta = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+    >>> F.affine_grid(theta, (1, 1, 2, 2), align_corners=False)
+    tensor([[[[-0.5000, -0.5000],
+              [ 0.5000, -0.5000]],
+    <BLANKLINE>
+             [[-0.5000,  0.5000],
+              [ 0.5000,  0.5000]]]])
+    """
     align_corners = bool(align_corners)
     size = tuple(size)
     nd = len(size) - 2
@@ -283,7 +341,15 @@ def _reflect(c, lo, hi):
 
 class GridSample2d(Op):
     """Bilinear or nearest sampling of (N, C, H, W) at grid (N, Ho, Wo, 2) points, with
-    zeros / border / reflection padding; gradients to the input and to the grid."""
+    zeros / border / reflection padding; gradients to the input and to the grid.
+
+    >>> x = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]], requires_grad=True)
+    >>> y = F.grid_sample(x, torch.zeros(1, 1, 1, 2), align_corners=False); y
+    tensor([[[[2.5000]]]], grad_fn=<GridSample2dBackward0>)
+    >>> y.sum().backward(); x.grad
+    tensor([[[[0.2500, 0.2500],
+              [0.2500, 0.2500]]]])
+    """
 
     def forward(self, x, grid, *, mode, padding_mode, align_corners):
         self.bicubic = mode == "bicubic"
@@ -438,7 +504,15 @@ def _fold_sign(c, size, align_corners):
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):  # noqa: A002
     """Sample input (N, C, H, W) at grid (N, Ho, Wo, 2) normalised coordinates (x, y) in
-    [-1, 1]: bilinear, nearest or bicubic; zeros, border or reflection padding."""
+    [-1, 1]: bilinear, nearest or bicubic; zeros, border or reflection padding.
+
+    >>> x = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> grid = torch.tensor([[[[-1.0, -1.0], [0.0, 0.0], [1.0, 1.0]]]])
+    >>> F.grid_sample(x, grid, align_corners=True)
+    tensor([[[[1.0000, 2.5000, 4.0000]]]])
+    >>> F.grid_sample(x, grid, mode="nearest", align_corners=True)
+    tensor([[[[1., 1., 4.]]]])
+    """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise NotImplementedError(f"grid_sample: mode {mode!r} is not supported (bilinear, "
                                   "nearest, bicubic)")

@@ -97,6 +97,12 @@ class RNNLayer(Op):
     Options: mode ("RNN_TANH", "RNN_RELU", "LSTM", "GRU"), reverse, batch_sizes.
     Outputs: output (same layout as input, Hout features), h_n (B, Hout) and, for LSTM,
     c_n (B, H).
+
+    >>> rnn = nn.GRU(3, 4)
+    >>> out, h_n = rnn(torch.randn(5, 2, 3)); out.grad_fn
+    <GruLayerBackward0 object>
+    >>> out.sum().backward(); rnn.weight_ih_l0.grad.shape
+    chainrule.Size([12, 3])
     """
 
     plain_backward = False
@@ -508,7 +514,15 @@ class RNNLayer(Op):
 def composed_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, mode,
                    reverse=False, batch_sizes=None):
     """The same layer as RNNLayer, built step by step from ordinary differentiable ops
-    (the reference the fused op is tested against, and its grad-of-grad path)."""
+    (the reference the fused op is tested against, and its grad-of-grad path).
+
+    >>> from chainrule.functions.rnn import composed_layer, rnn_layer
+    >>> x, w_ih, w_hh = torch.randn(5, 2, 3), torch.randn(4, 3), torch.randn(4, 4)
+    >>> a = composed_layer(x, None, None, w_ih, w_hh, mode="RNN_TANH")[0]
+    >>> b = rnn_layer(x, None, None, w_ih, w_hh, mode="RNN_TANH")[0]
+    >>> torch.allclose(a, b, atol=1e-6)
+    True
+    """
     from . import shape as S
     G = MODES[mode]
     H = w_ih.shape[0] // G
@@ -568,7 +582,14 @@ def rnn_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, mode,
     x: (T, B, I), or packed (N, I) with `batch_sizes`; returns (output, h_n) or, for
     mode "LSTM", (output, h_n, c_n).
 
+    >>> from chainrule.functions.rnn import rnn_layer
+    >>> T, B, I, H = 5, 2, 3, 4
+    >>> x = torch.randn(T, B, I)
+    >>> w_ih, w_hh = torch.randn(3 * H, I), torch.randn(3 * H, H)
+    >>> b_ih, b_hh = torch.zeros(3 * H), torch.zeros(3 * H)
     >>> out, h_n = rnn_layer(x, None, None, w_ih, w_hh, b_ih, b_hh, mode="GRU")
+    >>> out.shape, h_n.shape, torch.equal(out[-1], h_n)
+    (chainrule.Size([5, 2, 4]), chainrule.Size([2, 4]), True)
     """
     if mode not in MODES:
         raise ValueError(f"rnn_layer: unknown mode {mode!r}; expected one of {list(MODES)}")

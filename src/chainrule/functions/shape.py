@@ -11,6 +11,15 @@ _make = Tensor._make
 
 
 class Reshape(Op):
+    """The node of reshape / view: backward reshapes the gradient back to the input's shape.
+
+    >>> x = torch.ones(2, 3, requires_grad=True)
+    >>> y = x.reshape(6); y.grad_fn
+    <ReshapeBackward0 object>
+    >>> y.backward(torch.arange(6.0)); x.grad
+    tensor([[0., 1., 2.],
+            [3., 4., 5.]])
+    """
     saves = False
     is_view = True
 
@@ -27,6 +36,16 @@ class Reshape(Op):
 
 
 class Expand(Op):
+    """The node of expand / broadcast_to: backward sums the gradient over the broadcast dims.
+
+    >>> x = torch.ones(3, 1, requires_grad=True)
+    >>> y = x.expand(3, 2); y.grad_fn
+    <ExpandBackward0 object>
+    >>> y.sum().backward(); x.grad
+    tensor([[2.],
+            [2.],
+            [2.]])
+    """
     saves = False
     is_view = True
 
@@ -44,6 +63,15 @@ class Expand(Op):
 
 
 class Permute(Op):
+    """The node of permute / transpose: backward applies the inverse permutation to the gradient.
+
+    >>> x = torch.ones(2, 3, requires_grad=True)
+    >>> y = x.permute(1, 0); y.grad_fn
+    <PermuteBackward0 object>
+    >>> y.backward(torch.arange(6.0).reshape(3, 2)); x.grad
+    tensor([[0., 2., 4.],
+            [1., 3., 5.]])
+    """
     saves = False
     is_view = True
 
@@ -56,6 +84,14 @@ class Permute(Op):
 
 
 class Repeat(Op):
+    """The node of Tensor.repeat (tiling): backward sums the gradient over the copies.
+
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x.repeat(3); y.grad_fn
+    <RepeatBackward0 object>
+    >>> y.backward(torch.arange(6.0)); x.grad
+    tensor([6., 9.])
+    """
     saves = False
 
     def forward(self, x, reps):
@@ -75,6 +111,14 @@ class Repeat(Op):
 
 
 class Cat(Op):
+    """The node of cat / stack: backward slices each input's part out of the gradient.
+
+    >>> a = torch.ones(2, requires_grad=True); b = torch.ones(3, requires_grad=True)
+    >>> y = torch.cat([a, b]); y.grad_fn
+    <CatBackward0 object>
+    >>> y.backward(torch.arange(5.0)); a.grad, b.grad
+    (tensor([0., 1.]), tensor([2., 3., 4.]))
+    """
     saves = False
 
     def forward(self, *arrays, axis):
@@ -96,7 +140,14 @@ class Cat(Op):
 
 
 class Pad(Op):
-    """Constant padding (non-negative widths); the gradient is the interior slice."""
+    """Constant padding (non-negative widths); the gradient is the interior slice.
+
+    >>> x = torch.ones(2, requires_grad=True)
+    >>> y = F.pad(x, (1, 2)); y
+    tensor([0., 1., 1., 0., 0.], grad_fn=<PadBackward0>)
+    >>> y.backward(torch.arange(5.0)); x.grad
+    tensor([1., 2.])
+    """
     saves = False
 
     def forward(self, x, widths, value):
@@ -108,6 +159,14 @@ class Pad(Op):
 
 
 class Flip(Op):
+    """The node of flip: backward flips the gradient back along the same dims.
+
+    >>> x = torch.ones(3, requires_grad=True)
+    >>> y = torch.flip(x, [0]); y.grad_fn
+    <FlipBackward0 object>
+    >>> y.backward(torch.tensor([1.0, 2.0, 3.0])); x.grad
+    tensor([3., 2., 1.])
+    """
     saves = False
 
     def forward(self, x, axes):
@@ -121,6 +180,14 @@ class Flip(Op):
 
 
 class Roll(Op):
+    """The node of roll: backward rolls the gradient by the opposite shifts.
+
+    >>> x = torch.ones(3, requires_grad=True)
+    >>> y = torch.roll(x, 1, 0); y.grad_fn
+    <RollBackward0 object>
+    >>> y.backward(torch.tensor([1.0, 2.0, 3.0])); x.grad
+    tensor([2., 3., 1.])
+    """
     saves = False
 
     def forward(self, x, shifts, axes):
@@ -136,11 +203,23 @@ class Roll(Op):
 
 # --- public functions -------------------------------------------------------------------
 def reshape(x, *shape_args, shape=None):
+    """Returns input's elements in the given shape (a view when possible; -1 infers a size).
+
+    >>> torch.reshape(torch.arange(6), (2, -1))
+    tensor([[0, 1, 2],
+            [3, 4, 5]])
+    """
     shape = shape_arg(shape_args if shape is None else (shape,))
     return Reshape.apply(as_operand(x), shape=shape)
 
 
 def view(x, *shape, size=None):
+    """Returns a view of input with the given shape (the data is shared, not copied).
+
+    >>> x = torch.arange(6.0)
+    >>> y = x.view(3, 2); y[0, 0] = 10.0; x
+    tensor([10.,  1.,  2.,  3.,  4.,  5.])
+    """
     if size is not None:
         shape = (size,)
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and shape[0] is not None:
@@ -177,6 +256,11 @@ def _view_dtype(x, dtype):
 
 
 def flatten(x, start_dim=0, end_dim=-1):
+    """Flattens dims start_dim..end_dim of input into one dim.
+
+    >>> torch.flatten(torch.zeros(2, 3, 4), start_dim=1).shape
+    chainrule.Size([2, 12])
+    """
     x = as_operand(x)
     nd = x._data.ndim
     if nd == 0:
@@ -190,6 +274,12 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 
 def unflatten(x, dim, sizes):
+    """Splits dim `dim` of input into several dims of the given sizes.
+
+    >>> torch.unflatten(torch.arange(6), 0, (2, 3))
+    tensor([[0, 1, 2],
+            [3, 4, 5]])
+    """
     d = one_dim(dim, x._data.ndim, "unflatten")
     shp = x._data.shape
     sizes = list(sizes)
@@ -200,6 +290,12 @@ def unflatten(x, dim, sizes):
 
 
 def squeeze(x, dim=None):
+    """Removes dims of size 1 (all of them, or only `dim`).
+
+    >>> x = torch.zeros(2, 1, 3, 1)
+    >>> torch.squeeze(x).shape, torch.squeeze(x, 1).shape
+    (chainrule.Size([2, 3]), chainrule.Size([2, 3, 1]))
+    """
     shp = x._data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)
@@ -210,6 +306,13 @@ def squeeze(x, dim=None):
 
 
 def unsqueeze(x, dim):
+    """Inserts a dim of size 1 at position `dim`.
+
+    >>> torch.unsqueeze(torch.tensor([1, 2, 3]), 1)
+    tensor([[1],
+            [2],
+            [3]])
+    """
     nd = x._data.ndim + 1
     if not -nd <= dim < nd:
         raise IndexError(f"unsqueeze: Dimension out of range (expected to be in range of "
@@ -220,6 +323,12 @@ def unsqueeze(x, dim):
 
 
 def expand(x, *shape, size=None):
+    """Returns a view of input broadcast to a larger shape (size-1 dims repeat, -1 keeps a size).
+
+    >>> torch.tensor([[1], [2]]).expand(2, 3)
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    """
     shape = shape_arg(shape if size is None else (size,))
     xs = x._data.shape
     if len(shape) < len(xs):
@@ -233,19 +342,47 @@ def expand(x, *shape, size=None):
 
 
 def expand_as(x, other):
+    """Expands input to the shape of `other`.
+
+    >>> torch.tensor([1, 2]).expand_as(torch.zeros(3, 2))
+    tensor([[1, 2],
+            [1, 2],
+            [1, 2]])
+    """
     return expand(x, other.shape)
 
 
 def broadcast_to(x, shape):
+    """Broadcasts input to `shape` (the same as expand).
+
+    >>> torch.broadcast_to(torch.tensor([1, 2, 3]), (2, 3))
+    tensor([[1, 2, 3],
+            [1, 2, 3]])
+    """
     return expand(x, shape)
 
 
 def broadcast_tensors(*tensors):
+    """Broadcasts the given tensors to their common shape, following the broadcasting rules.
+
+    >>> a, b = torch.broadcast_tensors(torch.tensor([[1], [2]]), torch.tensor([10, 20, 30]))
+    >>> a
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    >>> b
+    tensor([[10, 20, 30],
+            [10, 20, 30]])
+    """
     shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
 
 def permute(x, *dims_args, dims=None):
+    """Returns a view of input with its dims reordered by `dims`.
+
+    >>> torch.permute(torch.zeros(2, 3, 4), (2, 0, 1)).shape
+    chainrule.Size([4, 2, 3])
+    """
     dims = shape_arg(dims_args if dims is None else (dims,))
     nd = x._data.ndim
     if len(dims) != nd:
@@ -261,6 +398,13 @@ def permute(x, *dims_args, dims=None):
 
 
 def transpose(x, dim0, dim1):
+    """Returns a view of input with dims dim0 and dim1 swapped (also swapaxes / swapdims).
+
+    >>> torch.transpose(torch.tensor([[1, 2, 3], [4, 5, 6]]), 0, 1)
+    tensor([[1, 4],
+            [2, 5],
+            [3, 6]])
+    """
     nd = x._data.ndim
     if nd == 0:
         return x
@@ -274,6 +418,12 @@ swapaxes = swapdims = transpose
 
 
 def t(x):
+    """Transposes a matrix (dims 0 and 1); 0-D and 1-D tensors are returned as they are.
+
+    >>> torch.t(torch.tensor([[1, 2], [3, 4]]))
+    tensor([[1, 3],
+            [2, 4]])
+    """
     if x._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{x._data.ndim}D")
@@ -281,6 +431,11 @@ def t(x):
 
 
 def movedim(x, source, destination):
+    """Moves the dims `source` of input to positions `destination` (also moveaxis).
+
+    >>> torch.movedim(torch.zeros(2, 3, 4), 0, -1).shape
+    chainrule.Size([3, 4, 2])
+    """
     nd = x._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
@@ -293,6 +448,12 @@ def movedim(x, source, destination):
 
 
 def repeat(x, *sizes, repeats=None):
+    """Tensor.repeat: tiles input `sizes[i]` times along each dim (np.tile).
+
+    >>> torch.tensor([1, 2]).repeat(2, 2)
+    tensor([[1, 2, 1, 2],
+            [1, 2, 1, 2]])
+    """
     reps = shape_arg(sizes if repeats is None else (repeats,))
     if len(reps) < x._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
@@ -301,6 +462,12 @@ def repeat(x, *sizes, repeats=None):
 
 
 def contiguous(x, memory_format=None):
+    """Returns input itself if it is contiguous in memory, else a contiguous copy.
+
+    >>> x = torch.arange(6).reshape(2, 3).t()
+    >>> x.is_contiguous(), x.contiguous().is_contiguous()
+    (False, True)
+    """
     if x._data.flags.c_contiguous:
         return x
     from .elementwise import Copy
@@ -310,6 +477,13 @@ def contiguous(x, memory_format=None):
 
 
 def cat(tensors, dim=0, *, axis=None):
+    """Concatenates tensors along an existing dim (also concat / concatenate).
+
+    >>> torch.cat([torch.tensor([[1, 2]]), torch.tensor([[3, 4], [5, 6]])], dim=0)
+    tensor([[1, 2],
+            [3, 4],
+            [5, 6]])
+    """
     if axis is not None:
         dim = axis
     tensors = list(tensors)
@@ -346,6 +520,12 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
+    """Stacks tensors of the same shape along a new dim `dim`.
+
+    >>> torch.stack([torch.tensor([1, 2]), torch.tensor([3, 4])], dim=1)
+    tensor([[1, 3],
+            [2, 4]])
+    """
     tensors = [as_operand(t) for t in tensors]
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -362,14 +542,30 @@ def stack(tensors, dim=0):
 
 
 def hstack(tensors):
+    """Stacks tensors horizontally: along dim 1, or dim 0 for 1-D tensors.
+
+    >>> torch.hstack([torch.tensor([1, 2]), torch.tensor([3])])
+    tensor([1, 2, 3])
+    """
     return cat(tensors, 1 if tensors[0]._data.ndim > 1 else 0)
 
 
 def vstack(tensors):
+    """Stacks tensors vertically (along dim 0), 1-D tensors becoming rows (also row_stack).
+
+    >>> torch.vstack([torch.tensor([1, 2]), torch.tensor([3, 4])])
+    tensor([[1, 2],
+            [3, 4]])
+    """
     return cat([t if t._data.ndim > 1 else t.reshape(1, -1) for t in tensors], 0)
 
 
 def narrow(x, dim, start, length):
+    """Returns a view of `length` elements of input along `dim`, from `start`.
+
+    >>> torch.narrow(torch.arange(10), 0, 2, 3)
+    tensor([2, 3, 4])
+    """
     d = one_dim(dim, x._data.ndim, "narrow")
     n = x._data.shape[d]
     if start < 0:
@@ -381,6 +577,13 @@ def narrow(x, dim, start, length):
 
 
 def split(x, split_size_or_sections=None, dim=0, *, split_size=None):
+    """Splits input into chunks of `split_size` (an int) or of the listed sizes along `dim`.
+
+    >>> torch.split(torch.arange(5), 2)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    >>> torch.split(torch.arange(5), [1, 4])
+    (tensor([0]), tensor([1, 2, 3, 4]))
+    """
     if split_size_or_sections is None:
         split_size_or_sections = split_size  # Tensor.split's keyword name
     d = one_dim(dim, x._data.ndim, "split")
@@ -407,6 +610,11 @@ builtin_sum = sum
 
 
 def chunk(x, chunks, dim=0):
+    """Splits input into `chunks` pieces along `dim` (the last may be smaller).
+
+    >>> torch.chunk(torch.arange(5), 3)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    """
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = one_dim(dim, x._data.ndim, "chunk")
@@ -450,12 +658,23 @@ def tensor_split(x, indices_or_sections=None, dim=0, *, sections=None, indices=N
 
 
 def unbind(x, dim=0):
+    """Removes dim `dim`, returning the slices along it as a tuple.
+
+    >>> torch.unbind(torch.tensor([[1, 2], [3, 4]]), dim=1)
+    (tensor([1, 3]), tensor([2, 4]))
+    """
     d = one_dim(dim, x._data.ndim, "unbind")
     return tuple(x[(slice(None),) * d + (i,)] for i in range(x._data.shape[d]))
 
 
 def pad(x, pad, mode="constant", value=None):
-    """F.pad: `pad` lists (left, right) pairs starting from the last dimension."""
+    """F.pad: `pad` lists (left, right) pairs starting from the last dimension.
+
+    >>> F.pad(torch.tensor([[1.0, 2.0]]), (1, 1), value=0.0)
+    tensor([[0., 1., 2., 0.]])
+    >>> F.pad(torch.tensor([[[1.0, 2.0, 3.0]]]), (2, 0), mode="reflect")
+    tensor([[[3., 2., 1., 2., 3.]]])
+    """
     if len(pad) % 2:
         raise RuntimeError("pad: padding length must be divisible by 2")
     nd = x._data.ndim
@@ -496,7 +715,12 @@ def _pad_mode(x, widths, mode):
 
 
 def flip(x, *dims_args, dims=None):
-    """Reverse the order along dims: flip(x, (0, 2)), flip(x, dims=[0]) or x.flip(0, 2)."""
+    """Reverse the order along dims: flip(x, (0, 2)), flip(x, dims=[0]) or x.flip(0, 2).
+
+    >>> torch.flip(torch.tensor([[1, 2], [3, 4]]), [0, 1])
+    tensor([[4, 3],
+            [2, 1]])
+    """
     dims = dims_args if dims is None else (dims if isinstance(dims, (tuple, list)) else (dims,))
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
@@ -505,14 +729,36 @@ def flip(x, *dims_args, dims=None):
 
 
 def fliplr(x):
+    """Flips a tensor of at least 2 dims left-right (along dim 1).
+
+    >>> torch.fliplr(torch.tensor([[1, 2], [3, 4]]))
+    tensor([[2, 1],
+            [4, 3]])
+    """
     return flip(x, (1,))
 
 
 def flipud(x):
+    """Flips a tensor up-down (along dim 0).
+
+    >>> torch.flipud(torch.tensor([[1, 2], [3, 4]]))
+    tensor([[3, 4],
+            [1, 2]])
+    """
     return flip(x, (0,))
 
 
 def roll(x, shifts, dims=None):
+    """Rolls input's elements by `shifts` along `dims` (over the flattened tensor without dims).
+
+    Elements pushed off one end come back at the other.
+
+    >>> torch.roll(torch.tensor([1, 2, 3, 4]), 1)
+    tensor([4, 1, 2, 3])
+    >>> torch.roll(torch.tensor([[1, 2], [3, 4]]), shifts=1, dims=0)
+    tensor([[3, 4],
+            [1, 2]])
+    """
     if dims is None:
         flat = Roll.apply(x.reshape(-1), shifts=shifts, axes=0)
         return flat.reshape(x._data.shape)
@@ -529,6 +775,15 @@ def _tri_mask(shape, diagonal, lower):
 
 
 def tril(x, diagonal=0):
+    """The lower triangle of a matrix (or batch): elements above diagonal `diagonal` set to 0.
+
+    out_ij = x_ij if j - i <= diagonal else 0
+
+    >>> torch.tril(torch.ones(3, 3))
+    tensor([[1., 0., 0.],
+            [1., 1., 0.],
+            [1., 1., 1.]])
+    """
     if x._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     from .elementwise import Where
@@ -537,6 +792,15 @@ def tril(x, diagonal=0):
 
 
 def triu(x, diagonal=0):
+    """The upper triangle of a matrix (or batch): elements below diagonal `diagonal` set to 0.
+
+    out_ij = x_ij if j - i >= diagonal else 0
+
+    >>> torch.triu(torch.ones(3, 3), diagonal=1)
+    tensor([[0., 1., 1.],
+            [0., 0., 1.],
+            [0., 0., 0.]])
+    """
     if x._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     from .elementwise import Where
@@ -620,6 +884,15 @@ def _diag_view(a, offset, d1, d2):
 
 
 class Diagonal(Op):
+    """The node of diagonal: backward scatters the gradient onto the diagonal of a zero tensor.
+
+    >>> x = torch.ones(2, 2, requires_grad=True)
+    >>> y = torch.diagonal(x); y.grad_fn
+    <DiagonalBackward0 object>
+    >>> y.backward(torch.tensor([1.0, 2.0])); x.grad
+    tensor([[1., 0.],
+            [0., 2.]])
+    """
     saves = False
     is_view = True
 
@@ -633,7 +906,15 @@ class Diagonal(Op):
 
 class DiagScatter(Op):
     """zeros(shape) with g on the (offset) diagonal of axes d1, d2: the backward of
-    Diagonal, and diag_embed (its own backward is Diagonal)."""
+    Diagonal, and diag_embed (its own backward is Diagonal).
+
+    >>> x = torch.ones(2, requires_grad=True)
+    >>> y = torch.diag_embed(x); y
+    tensor([[1., 0.],
+            [0., 1.]], grad_fn=<DiagScatterBackward0>)
+    >>> y.backward(torch.tensor([[1.0, 2.0], [3.0, 4.0]])); x.grad
+    tensor([1., 4.])
+    """
     saves = False
 
     @staticmethod
@@ -655,7 +936,12 @@ class DiagScatter(Op):
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):  # noqa: A002 - PyTorch's argument names
-    """The diagonal of dims dim1, dim2 (a view), appended as the last dim."""
+    """The diagonal of dims dim1, dim2 (a view), appended as the last dim.
+
+    >>> x = torch.tensor([[1, 2, 3], [4, 5, 6]])
+    >>> torch.diagonal(x), torch.diagonal(x, offset=1)
+    (tensor([1, 5]), tensor([2, 6]))
+    """
     x = as_operand(input)
     nd = x._data.ndim
     if nd < 2:
@@ -667,7 +953,15 @@ def diagonal(input, offset=0, dim1=0, dim2=1):  # noqa: A002 - PyTorch's argumen
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):  # noqa: A002
-    """A tensor whose (offset) diagonals over dim1, dim2 are input's last dim."""
+    """A tensor whose (offset) diagonals over dim1, dim2 are input's last dim.
+
+    >>> torch.diag_embed(torch.tensor([[1, 2], [3, 4]]))
+    tensor([[[1, 0],
+             [0, 2]],
+    <BLANKLINE>
+            [[3, 0],
+             [0, 4]]])
+    """
     x = as_operand(input)
     nd = x._data.ndim + 1
     d1, d2 = one_dim(dim1, nd, "diag_embed"), one_dim(dim2, nd, "diag_embed")
@@ -684,13 +978,24 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):  # noqa: A002
 
 
 def diagflat(input, offset=0):  # noqa: A002
-    """A 2-D tensor with the flattened input on its (offset) diagonal."""
+    """A 2-D tensor with the flattened input on its (offset) diagonal.
+
+    >>> torch.diagflat(torch.tensor([[1, 2], [3, 4]]))
+    tensor([[1, 0, 0, 0],
+            [0, 2, 0, 0],
+            [0, 0, 3, 0],
+            [0, 0, 0, 4]])
+    """
     x = as_operand(input)
     return diag_embed(x.reshape(-1), offset, 0, 1)
 
 
 def trace(input):  # noqa: A002
-    """The sum of a matrix's diagonal."""
+    """The sum of a matrix's diagonal.
+
+    >>> torch.trace(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor(5.)
+    """
     x = as_operand(input)
     if x._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x._data.ndim}")
@@ -706,18 +1011,34 @@ def _tri_indices(row, col, offset, dtype, lower):
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    """The (2, N) coordinates of the lower triangle of a row x col matrix."""
+    """The (2, N) coordinates of the lower triangle of a row x col matrix.
+
+    >>> torch.tril_indices(3, 3)
+    tensor([[0, 1, 1, 2, 2, 2],
+            [0, 0, 1, 0, 1, 2]])
+    """
     return _tri_indices(row, col, offset, dtype, True)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    """The (2, N) coordinates of the upper triangle of a row x col matrix."""
+    """The (2, N) coordinates of the upper triangle of a row x col matrix.
+
+    >>> torch.triu_indices(3, 3, offset=1)
+    tensor([[0, 0, 1],
+            [1, 2, 2]])
+    """
     return _tri_indices(row, col, offset, dtype, False)
 
 
 def unfold(input, dimension, size, step):  # noqa: A002
     """Tensor.unfold: every window of `size` elements along `dimension`, `step` apart, as a
-    new last dim."""
+    new last dim.
+
+    >>> torch.arange(7.0).unfold(0, 3, 2)
+    tensor([[0., 1., 2.],
+            [2., 3., 4.],
+            [4., 5., 6.]])
+    """
     x = as_operand(input)
     if x._data.ndim == 0:
         if size != 1 and size != 0 or step <= 0:
@@ -736,7 +1057,13 @@ def unfold(input, dimension, size, step):  # noqa: A002
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):  # noqa: A002
     """Each element (or slice along dim) repeated `repeats` times (an int or one count per
-    element); repeat_interleave(counts) alone gives 0, 1, ... repeated by counts."""
+    element); repeat_interleave(counts) alone gives 0, 1, ... repeated by counts.
+
+    >>> torch.repeat_interleave(torch.tensor([1, 2, 3]), 2)
+    tensor([1, 1, 2, 2, 3, 3])
+    >>> torch.repeat_interleave(torch.tensor([1, 2, 3]), torch.tensor([1, 0, 2]))
+    tensor([1, 3, 3])
+    """
     x = as_operand(input)
     if repeats is None:
         counts = x._data
@@ -766,7 +1093,18 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):  # no
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-D tensors; indexing 'ij' (matrix, the default with PyTorch's
     warning when not given) or 'xy' (Cartesian: the first two dims have the second and
-    first input's lengths)."""
+    first input's lengths).
+
+    >>> xs, ys = torch.meshgrid(torch.tensor([1, 2, 3]), torch.tensor([4, 5]), indexing="ij")
+    >>> xs
+    tensor([[1, 1],
+            [2, 2],
+            [3, 3]])
+    >>> ys
+    tensor([[4, 5],
+            [4, 5],
+            [4, 5]])
+    """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing is None:
@@ -797,7 +1135,14 @@ def meshgrid(*tensors, indexing=None):
 
 
 def cartesian_prod(*tensors):
-    """All combinations of the elements of 1-D tensors, one per row (itertools.product)."""
+    """All combinations of the elements of 1-D tensors, one per row (itertools.product).
+
+    >>> torch.cartesian_prod(torch.tensor([1, 2]), torch.tensor([3, 4]))
+    tensor([[1, 3],
+            [1, 4],
+            [2, 3],
+            [2, 4]])
+    """
     if len(tensors) == 1:
         return as_operand(tensors[0])
     grids = meshgrid(*tensors, indexing="ij")
@@ -805,7 +1150,13 @@ def cartesian_prod(*tensors):
 
 
 def combinations(input, r=2, with_replacement=False):  # noqa: A002
-    """All r-element combinations of a 1-D tensor's elements, one per row."""
+    """All r-element combinations of a 1-D tensor's elements, one per row.
+
+    >>> torch.combinations(torch.tensor([1, 2, 3]), r=2)
+    tensor([[1, 2],
+            [1, 3],
+            [2, 3]])
+    """
     import itertools
     x = as_operand(input)
     if x._data.ndim != 1:
@@ -822,7 +1173,13 @@ def combinations(input, r=2, with_replacement=False):  # noqa: A002
 
 
 def block_diag(*tensors):
-    """A block-diagonal matrix of the given (0-, 1- or 2-D) tensors."""
+    """A block-diagonal matrix of the given (0-, 1- or 2-D) tensors.
+
+    >>> torch.block_diag(torch.tensor([[1, 2]]), torch.tensor([[3], [4]]))
+    tensor([[1, 2, 0],
+            [0, 0, 3],
+            [0, 0, 4]])
+    """
     ts = [as_operand(t) for t in tensors]
     if not ts:
         return _make(np.zeros((1, 0), np.float32))
@@ -846,7 +1203,13 @@ def block_diag(*tensors):
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):  # noqa: A002
-    """The n-th forward difference along dim, after prepend / append are concatenated."""
+    """The n-th forward difference along dim, after prepend / append are concatenated.
+
+    >>> torch.diff(torch.tensor([1, 4, 9, 16]))
+    tensor([3, 5, 7])
+    >>> torch.diff(torch.tensor([1, 4, 9, 16]), n=2)
+    tensor([2, 2])
+    """
     x = as_operand(input)
     if x._data.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
@@ -878,7 +1241,12 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):  # noqa: A002
 
 
 def rot90(input, k=1, dims=(0, 1)):  # noqa: A002
-    """Rotation by 90 degrees k times in the plane of dims (from the first towards the second)."""
+    """Rotation by 90 degrees k times in the plane of dims (from the first towards the second).
+
+    >>> torch.rot90(torch.tensor([[1, 2], [3, 4]]))
+    tensor([[2, 4],
+            [1, 3]])
+    """
     x = as_operand(input)
     dims = list(dims)
     nd = x._data.ndim
@@ -1039,12 +1407,20 @@ def split_with_sizes(input, split_sizes, dim=0):  # noqa: A002
 
 
 def unsafe_split(input, split_size, dim=0):  # noqa: A002
-    """split (PyTorch's unsafe_ variant differs only in view tracking)."""
+    """split (PyTorch's unsafe_ variant differs only in view tracking).
+
+    >>> torch.unsafe_split(torch.arange(5), 2)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    """
     return split(input, split_size, dim)
 
 
 def unsafe_chunk(input, chunks, dim=0):  # noqa: A002
-    """chunk (PyTorch's unsafe_ variant differs only in view tracking)."""
+    """chunk (PyTorch's unsafe_ variant differs only in view tracking).
+
+    >>> torch.unsafe_chunk(torch.arange(6), 2)
+    (tensor([0, 1, 2]), tensor([3, 4, 5]))
+    """
     return chunk(input, chunks, dim)
 
 
@@ -1075,6 +1451,74 @@ split_with_sizes_copy = _copy_of(split_with_sizes, "split_with_sizes_copy")
 narrow_copy = _copy_of(narrow, "narrow_copy")
 moveaxis = movedim
 
+# Examples of the *_copy ops (their docstrings come from _copy_of).
+expand_copy.__doc__ += """
+
+>>> torch.expand_copy(torch.tensor([1, 2]), (2, 2))
+tensor([[1, 2],
+        [1, 2]])
+"""
+permute_copy.__doc__ += """
+
+>>> torch.permute_copy(torch.zeros(2, 3, 4), (2, 0, 1)).shape
+chainrule.Size([4, 2, 3])
+"""
+t_copy.__doc__ += """
+
+>>> torch.t_copy(torch.tensor([[1, 2], [3, 4]]))
+tensor([[1, 3],
+        [2, 4]])
+"""
+transpose_copy.__doc__ += """
+
+>>> torch.transpose_copy(torch.tensor([[1, 2, 3]]), 0, 1)
+tensor([[1],
+        [2],
+        [3]])
+"""
+unsqueeze_copy.__doc__ += """
+
+>>> torch.unsqueeze_copy(torch.tensor([1, 2]), 0)
+tensor([[1, 2]])
+"""
+squeeze_copy.__doc__ += """
+
+>>> torch.squeeze_copy(torch.zeros(1, 2, 1)).shape
+chainrule.Size([2])
+"""
+view_copy.__doc__ += """
+
+>>> torch.view_copy(torch.arange(4), (2, 2))
+tensor([[0, 1],
+        [2, 3]])
+"""
+diagonal_copy.__doc__ += """
+
+>>> torch.diagonal_copy(torch.tensor([[1, 2], [3, 4]]))
+tensor([1, 4])
+"""
+unbind_copy.__doc__ += """
+
+>>> torch.unbind_copy(torch.tensor([[1, 2], [3, 4]]))
+(tensor([1, 2]), tensor([3, 4]))
+"""
+unfold_copy.__doc__ += """
+
+>>> torch.unfold_copy(torch.arange(5), 0, 2, 2)
+tensor([[0, 1],
+        [2, 3]])
+"""
+split_with_sizes_copy.__doc__ += """
+
+>>> torch.split_with_sizes_copy(torch.arange(5), [2, 3])
+(tensor([0, 1]), tensor([2, 3, 4]))
+"""
+narrow_copy.__doc__ += """
+
+>>> torch.narrow_copy(torch.arange(6), 0, 1, 3)
+tensor([1, 2, 3])
+"""
+
 
 # --- the *_scatter ops: input with src written into a view of it (differentiable in both:
 # a clone, then a recorded in-place copy into the view)
@@ -1100,14 +1544,23 @@ def select_scatter(input, src, dim, index):  # noqa: A002
 
 
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):  # noqa: A002
-    """input with src embedded at input[..., start:end:step, ...] along dim."""
+    """input with src embedded at input[..., start:end:step, ...] along dim.
+
+    >>> torch.slice_scatter(torch.zeros(4), torch.ones(2), dim=0, start=1, end=3)
+    tensor([0., 1., 1., 0.])
+    """
     d = one_dim(dim, input._data.ndim, "slice_scatter")
     return _scatter_into(input, (slice(None),) * d + (slice(start, end, step),), src,
                          "slice_scatter")
 
 
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):  # noqa: A002
-    """input with src embedded along its (offset) diagonal of dims dim1, dim2."""
+    """input with src embedded along its (offset) diagonal of dims dim1, dim2.
+
+    >>> torch.diagonal_scatter(torch.zeros(2, 2), torch.tensor([1.0, 2.0]))
+    tensor([[1., 0.],
+            [0., 2.]])
+    """
     nd = input._data.ndim
     d1, d2 = one_dim(dim1, nd, "diagonal_scatter"), one_dim(dim2, nd, "diagonal_scatter")
     want = tuple(input.diagonal(offset, d1, d2).shape)
