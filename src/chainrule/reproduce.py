@@ -192,10 +192,12 @@ def run_lecun1998(data=None, quick=False, epochs=None, models=None, seed=0, out=
     """Train the table's models; returns {"rows": [...], "quick": bool, ...}.
 
     >>> from chainrule.reproduce import run_lecun1998, format_table
-    >>> res = run_lecun1998(quick=True, epochs=1, models=["linear"], progress=False)  # needs MNIST # doctest: +SKIP
+    >>> res = run_lecun1998(quick=True, epochs=1, models=["linear"],
+    ...                     progress=False)  # needs MNIST # doctest: +SKIP
     MNIST: 4000 training and 2000 test images (--quick subset)
     linear classifier (1-layer NN), 784-10: test error 31.60% (paper 12.0%), 1 epochs, 0 s
-    >>> [(r["model"], r["paper"], r["measured"]) for r in res["rows"]]  # needs MNIST # doctest: +SKIP
+    >>> [(r["model"], r["paper"], r["measured"])
+    ...  for r in res["rows"]]  # needs MNIST (the run above) # doctest: +SKIP
     [('linear', 12.0, 31.6)]
     """
     import chainrule
@@ -263,7 +265,8 @@ def format_table(res):
     """The side-by-side table and what differs, as text.
 
     >>> from chainrule.reproduce import run_lecun1998, format_table
-    >>> res = run_lecun1998(quick=True, epochs=1, models=["linear"], progress=False)  # needs MNIST # doctest: +SKIP
+    >>> res = run_lecun1998(quick=True, epochs=1, models=["linear"],
+    ...                     progress=False)  # needs MNIST # doctest: +SKIP
     MNIST: 4000 training and 2000 test images (--quick subset)
     linear classifier (1-layer NN), 784-10: test error 31.60% (paper 12.0%), 1 epochs, 0 s
     >>> print(format_table(res))  # needs MNIST (the run above) # doctest: +SKIP
@@ -372,7 +375,8 @@ def report_sections(outdir, quick):
 
     >>> import tempfile
     >>> from chainrule.reproduce import report_sections
-    >>> sections = report_sections(tempfile.mkdtemp(), quick=True)  # trains on MNIST # doctest: +SKIP
+    >>> sections = report_sections(tempfile.mkdtemp(),
+    ...                            quick=True)  # trains on MNIST # doctest: +SKIP
     >>> [title for title, html, figs in sections]  # after training on MNIST # doctest: +SKIP
     ['LeNet-5: learned filters and feature maps']
     """
