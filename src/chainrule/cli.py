@@ -36,7 +36,7 @@ class UserError(Exception):
     >>> from chainrule.cli import UserError, main
     >>> isinstance(UserError("bad --out"), Exception)
     True
-    >>> main(["eval", "no-such-checkpoint.safetensors"])   # a UserError: one line on stderr, exit 2
+    >>> main(["eval", "no-such-checkpoint.safetensors"])   # a UserError: a line on stderr, exit 2
     2
     """
 

@@ -155,7 +155,8 @@ def train_translator(max_number=data.MAX_NUMBER, steps=1500, batch_size=64, lr=3
 
     >>> from chainrule.translate.train import train_translator
     >>> res = train_translator(max_number=99, steps=20, n_train=200, n_val=10, n_test=10,
-    ...     progress=False, log=lambda m: None, config=dict(d_model=16, nhead=2, dim_feedforward=32))
+    ...     progress=False, log=lambda m: None,
+    ...     config=dict(d_model=16, nhead=2, dim_feedforward=32))
     >>> res["steps"], len(res["test_numbers"]), sorted(res["strata"])
     (20, 10, ['power of ten', 'round', 'single word', 'teens', 'uniform'])
     """
