@@ -20,8 +20,8 @@ def run(args):
     >>> import argparse
     >>> from chainrule.playground.cli import run
     >>> args = argparse.Namespace(host="127.0.0.1", port=0, browser=False)
-    >>> run(args)      # serves on the local network until Ctrl-C # doctest: +SKIP
-    chainrule playground: http://127.0.0.1:PORT/ (Ctrl-C stops it)
+    >>> run(args)      # serves on the network until Ctrl-C # doctest: +SKIP
+    chainrule playground: http://127.0.0.1:...  (Ctrl-C stops it)
     """
     from ..cli import UserError
     try:
