@@ -65,7 +65,7 @@ class DistributedDataParallel(Module):
     >>> ddp = nn.parallel.DistributedDataParallel(nn.Linear(2, 1))
     >>> ddp
     DistributedDataParallel(
-      world_size=1, buckets=1
+      world_size=1, ...
       (module): Linear(in_features=2, out_features=1, bias=True)
     )
     >>> list(ddp.state_dict())               # PyTorch's "module." prefix
