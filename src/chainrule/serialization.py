@@ -220,7 +220,16 @@ def _remove_orphans(folder, prefix):
 def atomic_write_bytes(path, data):
     """Write ``data`` to ``path`` atomically: temp file in the same folder, flush, fsync,
     ``os.replace``, fsync the folder. On any error (or interrupt) the temp file is removed
-    and ``path`` keeps its previous content."""
+    and ``path`` keeps its previous content.
+
+    >>> import os, tempfile
+    >>> from chainrule.serialization import atomic_write_bytes
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.bin")
+    >>> atomic_write_bytes(path, b"first")
+    >>> atomic_write_bytes(path, b"second")        # replaces it whole, or not at all
+    >>> open(path, "rb").read(), os.listdir(os.path.dirname(path))
+    (b'second', ['notes.bin'])
+    """
     path = os.path.abspath(os.fspath(path))
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
@@ -267,6 +276,17 @@ def save(obj, f):
     ``dict`` (keys str, int, float, bool or None), ``list``, ``tuple``, ``int``, ``float``,
     ``str``, ``bool``, ``None``. Anything else is a ``TypeError`` naming where it sits.
     A tensor that appears twice is stored once and comes back as one shared tensor.
+
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> model = nn.Linear(2, 1)
+    >>> torch.save({"model": model.state_dict(), "epoch": 3}, os.path.join(d, "ckpt.safetensors"))
+    >>> ckpt = torch.load(os.path.join(d, "ckpt.safetensors"))
+    >>> ckpt["epoch"], torch.equal(ckpt["model"]["weight"], model.weight)
+    (3, True)
+    >>> torch.save(model.state_dict(), os.path.join(d, "model.pt"))   # torch.load reads it
+    >>> sorted(torch.load(os.path.join(d, "model.pt")))
+    ['bias', 'weight']
     """
     torch_format = (not hasattr(f, "write")
                     and os.fspath(f).lower().endswith(TORCH_SUFFIXES))

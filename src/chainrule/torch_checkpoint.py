@@ -34,7 +34,15 @@ from . import dtypes
 
 class CheckpointFormatError(ValueError):
     """A file that is not a readable checkpoint, a damaged one, or one that asks for
-    anything beyond plain tensors and containers (pickles that could run code included)."""
+    anything beyond plain tensors and containers (pickles that could run code included).
+
+    >>> from chainrule.torch_checkpoint import CheckpointFormatError, loads
+    >>> try:
+    ...     loads(b"not a checkpoint", "junk.pt")
+    ... except CheckpointFormatError as e:
+    ...     print(type(e).__name__)
+    CheckpointFormatError
+    """
 
 
 # storage type name (as torch pickles it) <-> NumPy dtype. BFloat16 has no NumPy dtype: it
@@ -196,7 +204,13 @@ def _align_extra(offset, name, alignment=64):
 
 
 def dumps(obj, archive="archive"):
-    """The bytes of a ``torch.save`` zip checkpoint holding ``obj``."""
+    """The bytes of a ``torch.save`` zip checkpoint holding ``obj``.
+
+    >>> from chainrule.torch_checkpoint import dumps, is_zip
+    >>> data = dumps({"w": torch.tensor([1.0, 2.0])})
+    >>> data[:2], is_zip(data)                # a zip archive, as torch.save writes
+    (b'PK', True)
+    """
     w = _PickleWriter()
     w.write(obj, ())
     w.out += b"."                               # STOP
@@ -564,11 +578,23 @@ _OPCODE_NAMES = {0x69: "INST", 0x6F: "OBJ", 0x81: "NEWOBJ", 0x92: "NEWOBJ_EX", 0
 
 
 def is_zip(data):
+    """True when `data` starts like a zip archive (torch.save's format), not safetensors.
+
+    >>> from chainrule.torch_checkpoint import dumps, is_zip
+    >>> is_zip(dumps({"w": torch.zeros(1)})), is_zip(b"\\x08\\x00\\x00\\x00")
+    (True, False)
+    """
     return bytes(data[:4]) == b"PK\x03\x04"
 
 
 def loads(data, where):
-    """Read a ``torch.save`` zip checkpoint from bytes (see the module docstring)."""
+    """Read a ``torch.save`` zip checkpoint from bytes (see the module docstring).
+
+    >>> from chainrule.torch_checkpoint import dumps, loads
+    >>> state = loads(dumps({"w": torch.tensor([1.0, 2.0]), "step": 7}), "in memory")
+    >>> state
+    {'w': tensor([1., 2.]), 'step': 7}
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()

@@ -73,7 +73,18 @@ def run_all(out="chainrule-demo", quick=False, seed=0, progress=True, verbose=Tr
             only=None, plugins=True):
     """Run the demos (all of ORDER, or `only`), write PNGs, report.html and results.json (every
     measured number) into `out` (with the plug-ins' extra report sections unless
-    plugins=False); returns the report's path."""
+    plugins=False); returns the report's path.
+
+    >>> import tempfile
+    >>> import os
+    >>> from chainrule.demos.all import run_all
+    >>> out = tempfile.mkdtemp()
+    >>> report = run_all(out, only=["backprop"], progress=False, verbose=False, plugins=False)
+    >>> os.path.basename(report)
+    'report.html'
+    >>> sorted(f for f in os.listdir(out) if f.endswith((".html", ".json")))
+    ['report.html', 'results.json']
+    """
     from ..viz.report import build_report
     from ._common import progress as bar
     os.makedirs(out, exist_ok=True)

@@ -12,7 +12,13 @@ from ._common import DemoResult, outdir, timed
 
 
 def worked_example():
-    """The tensors of the worked example after backprop: dict of x, y, z, q, f and the Trace."""
+    """The tensors of the worked example after backprop: dict of x, y, z, q, f and the Trace.
+
+    >>> from chainrule.demos.backprop import worked_example
+    >>> ex = worked_example()
+    >>> ex["f"], ex["x"].grad, ex["y"].grad, ex["z"].grad
+    (tensor(-3., grad_fn=<MulBackward0>), tensor(3.), tensor(3.), tensor(-1.))
+    """
     import chainrule
     from ..viz import trace
     x = chainrule.tensor(1.0, requires_grad=True)
@@ -30,7 +36,17 @@ def worked_example():
 
 
 def neuron_example():
-    """A sigmoid neuron on a 3-vector: its output y = sigmoid(w . x + b), traced."""
+    """A sigmoid neuron on a 3-vector: its output y = sigmoid(w . x + b), traced.
+
+    >>> from chainrule.demos.backprop import neuron_example
+    >>> nx = neuron_example()
+    >>> y = nx["y"]; y
+    tensor(0.0953, grad_fn=<SigmoidBackward0>)
+    >>> nx["b"].grad, y * (1 - y)       # dy/db = y (1 - y)
+    (tensor(0.0863), tensor(0.0863, grad_fn=<MulBackward0>))
+    >>> nx["w"].grad                     # dy/dw = y (1 - y) x
+    tensor([ 0.0863,  0.1725, -0.0431])
+    """
     import chainrule
     from ..viz import trace
     w = chainrule.tensor([0.5, -1.0, 2.0], requires_grad=True)
@@ -49,7 +65,16 @@ def neuron_example():
 
 
 def run(out="chainrule-demo", quick=False, seed=0, progress=True):
-    """Run the demo; write backprop_graph.png (and .dot) and the neuron's graph into `out`."""
+    """Run the demo; write backprop_graph.png (and .dot) and the neuron's graph into `out`.
+
+    >>> import tempfile
+    >>> from chainrule.demos.backprop import run
+    >>> res = run(out=tempfile.mkdtemp(), progress=False)
+    >>> print("\\n".join(res.summary))
+    forward: q = x + y = -1, f = q z = -3
+    backward: df/dq = 3, df/dz = -1, df/dx = 3, df/dy = 3
+    one neuron: output y = sigmoid(w . x + b) = 0.0953, dy/db = 0.0863 = y (1 - y)
+    """
     from ..viz import draw_graph, has_graphviz
     res = DemoResult("backprop", "Backpropagation: the worked example f = (x + y) z")
     with timed(res):

@@ -18,7 +18,21 @@ RETINA = 20
 
 def retina_cards(n, rng, size=RETINA, min_side=3, max_side=7):
     """n images (n, size*size) with one filled square wholly in the left (t=+1) or the
-    right half (t=-1), random side and position; balanced classes."""
+    right half (t=-1), random side and position; balanced classes.
+
+    >>> import numpy as np
+    >>> from chainrule.demos.perceptron import retina_cards
+    >>> X, t = retina_cards(4, np.random.default_rng(0), size=6, min_side=2, max_side=2)
+    >>> X.shape, t
+    ((4, 36), array([ 1,  1, -1, -1]))
+    >>> X[0].reshape(6, 6)
+    array([[0., 0., 0., 0., 0., 0.],
+           [1., 1., 0., 0., 0., 0.],
+           [1., 1., 0., 0., 0., 0.],
+           [0., 0., 0., 0., 0., 0.],
+           [0., 0., 0., 0., 0., 0.],
+           [0., 0., 0., 0., 0., 0.]], dtype=float32)
+    """
     X = np.zeros((n, size, size), dtype=np.float32)
     t = np.where(np.arange(n) % 2 == 0, 1, -1)
     rng.shuffle(t)
@@ -34,7 +48,14 @@ def retina_cards(n, rng, size=RETINA, min_side=3, max_side=7):
 
 
 def separable_points(n, rng, margin=0.6):
-    """n 2-D points in two classes (t = +1 / -1) separated by a margin around a random line."""
+    """n 2-D points in two classes (t = +1 / -1) separated by a margin around a random line.
+
+    >>> import numpy as np
+    >>> from chainrule.demos.perceptron import separable_points
+    >>> X, t = separable_points(5, np.random.default_rng(0))
+    >>> X.shape, t
+    ((5, 2), array([-1,  1,  1, -1,  1]))
+    """
     angle = rng.uniform(0, np.pi)
     w_true = np.array([np.cos(angle), np.sin(angle)])
     b_true = rng.uniform(-0.5, 0.5)
@@ -50,6 +71,20 @@ def separable_points(n, rng, margin=0.6):
 
 
 def run(out="chainrule-demo", quick=False, seed=0, progress=True):
+    """Run the perceptron demo (the retina, separable points); returns the DemoResult.
+
+    run() takes a few seconds; the same rule on a few separable points:
+
+    >>> import numpy as np
+    >>> from chainrule.demos.perceptron import separable_points
+    >>> from chainrule.models import Perceptron
+    >>> X, t = separable_points(20, np.random.default_rng(0))
+    >>> p = Perceptron(2, lr=1.0)
+    >>> p.fit(torch.tensor(X), torch.tensor(t), max_epochs=50) is not None   # it converges
+    True
+    >>> p.errors(torch.tensor(X), torch.tensor(t))
+    0
+    """
     import chainrule
     from ..models.perceptron import Perceptron
     from ..viz import plots

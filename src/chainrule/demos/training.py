@@ -24,7 +24,17 @@ HIDDEN = 16
 
 
 def distinct_units(layer, tol=1e-6):
-    """How many different hidden units a Linear layer has (rows of [W | b] up to tol)."""
+    """How many different hidden units a Linear layer has (rows of [W | b] up to tol).
+
+    >>> from chainrule.demos.training import distinct_units
+    >>> layer = nn.Linear(2, 4)
+    >>> distinct_units(layer)
+    4
+    >>> with torch.no_grad():
+    ...     _ = layer.weight.zero_(), layer.bias.zero_()
+    >>> distinct_units(layer)           # four copies of one unit
+    1
+    """
     W = layer.weight.detach().numpy().astype(np.float64)
     b = layer.bias.detach().numpy().astype(np.float64)[:, None]
     rows = np.concatenate([W, b], axis=1)
@@ -37,7 +47,13 @@ ZERO_INIT_OUTPUT_BIAS = 0.5
 def zero_init_gradient(X, y, activation="sigmoid", seed=0):
     """The largest |gradient| of any parameter of the 2-16-16-1 net with every weight and
     bias zero (output bias too), at the start, under the loss the experiments train with:
-    exactly 0 on balanced data (a flat point of the loss)."""
+    exactly 0 on balanced data (a flat point of the loss).
+
+    >>> from chainrule.demos.training import zero_init_gradient
+    >>> X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> zero_init_gradient(X, torch.tensor([0, 1, 1, 0]))
+    0.0
+    """
     import chainrule
     from ..models import mlp
     chainrule.manual_seed(seed)
@@ -53,7 +69,17 @@ def zero_init_gradient(X, y, activation="sigmoid", seed=0):
 def train_net(X, y, *, activation="tanh", init="random", lr=0.5, momentum=0.9, epochs=300,
               seed=0):
     """Train one 2-16-16-1 MLP; returns (net, history). init="zeros": every weight and
-    bias zero except the output bias (ZERO_INIT_OUTPUT_BIAS), so the units do move."""
+    bias zero except the output bias (ZERO_INIT_OUTPUT_BIAS), so the units do move.
+
+    >>> from chainrule.demos.training import train_net, distinct_units
+    >>> X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> y = torch.tensor([0, 1, 1, 0])
+    >>> net, hist = train_net(X, y, init="zeros", epochs=20)
+    >>> distinct_units(net[0])          # zero init: the hidden units stay identical
+    1
+    >>> len(hist["loss"])
+    20
+    """
     import chainrule
     from ..models import mlp
     from ._train import fit
@@ -93,6 +119,16 @@ def _save(fig, path, caption):
 
 
 def run(out="chainrule-demo", quick=False, seed=0, progress=True):
+    """Run the training demo (init, activations, normalisation, lr); returns the DemoResult.
+
+    run() trains many small nets (several seconds); one of its facts, with a random init:
+
+    >>> from chainrule.demos.training import train_net, distinct_units
+    >>> X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> net, hist = train_net(X, torch.tensor([0, 1, 1, 0]), epochs=5)
+    >>> distinct_units(net[0])          # 16 different hidden units
+    16
+    """
     import chainrule
     from ..datasets import Standardize, make_moons
     from ..viz import plots

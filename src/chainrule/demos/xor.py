@@ -20,7 +20,12 @@ XOR_Y = np.array([0, 1, 1, 0], dtype=np.int64)
 
 
 def best_linear_accuracy(n=200_000, seed=0):
-    """The best accuracy on XOR of n random linear threshold units sign(w . x + b)."""
+    """The best accuracy on XOR of n random linear threshold units sign(w . x + b).
+
+    >>> from chainrule.demos.xor import best_linear_accuracy
+    >>> best_linear_accuracy(1000)       # no line gets all four XOR points right
+    0.75
+    """
     rng = np.random.default_rng(seed)
     W = rng.normal(size=(n, 2))
     b = rng.normal(size=(n, 1))
@@ -30,7 +35,15 @@ def best_linear_accuracy(n=200_000, seed=0):
 
 def train_mlp(hidden, activation, seed, epochs=600, lr=0.5):
     """A 2-hidden-1 MLP trained full-batch by backprop (SGD with momentum, BCE); returns
-    (model, history)."""
+    (model, history).
+
+    >>> from chainrule.demos.xor import train_mlp, XOR_X
+    >>> net, hist = train_mlp(4, "sigmoid", seed=0, epochs=300, lr=2.0)
+    >>> hist["train_acc"][-1]
+    1.0
+    >>> (net(torch.tensor(XOR_X)).reshape(-1) > 0).long()     # (0,0) (0,1) (1,0) (1,1)
+    tensor([0, 1, 1, 0])
+    """
     import chainrule
     from ..models import mlp
     from ._train import fit
@@ -43,6 +56,14 @@ def train_mlp(hidden, activation, seed, epochs=600, lr=0.5):
 
 
 def run(out="chainrule-demo", quick=False, seed=0, progress=True):
+    """Run the XOR demo (one unit against small networks); returns the DemoResult.
+
+    run() takes a few seconds; one of its facts:
+
+    >>> from chainrule.demos.xor import best_linear_accuracy
+    >>> best_linear_accuracy(5000)
+    0.75
+    """
     import chainrule
     from ..models import LogisticRegression, Perceptron
     from ..viz import plots

@@ -6,8 +6,12 @@ Launch one process per core (or node) with `mpiexec -n 4 python train.py`, or
 >>> import chainrule.distributed as dist
 >>> dist.init_process_group("gloo")        # "mpi" or "gloo": both run on MPI
 >>> t = chainrule.tensor([float(dist.get_rank())])
->>> dist.all_reduce(t, op=dist.ReduceOp.SUM)
->>> model = chainrule.nn.parallel.DistributedDataParallel(model)
+>>> dist.all_reduce(t, op=dist.ReduceOp.SUM)   # 0 + 1 + ... + (n-1), on every rank
+>>> t                                          # one process here: n = 1
+tensor([0.])
+>>> model = chainrule.nn.parallel.DistributedDataParallel(chainrule.nn.Linear(2, 1))
+>>> model(chainrule.ones(4, 2)).sum().backward()   # gradients averaged over the ranks
+>>> dist.destroy_process_group()
 
 Importing this package needs no MPI; init_process_group says in one line what to install
 when mpi4py or the MPI library is missing (pip install 'chainrule[distributed]').

@@ -6,9 +6,15 @@ each rank's shape instead of a hang or silently wrong numbers. Set
 CHAINRULE_DISTRIBUTED_CHECKS=0 to skip the check. `async_op=True` returns a Work whose
 wait() completes the operation (MPI's nonblocking collectives underneath).
 
+>>> import chainrule.distributed as dist
+>>> dist.init_process_group("gloo")     # under mpiexec -n 2, two ranks; here one
 >>> t = chainrule.ones(3) * (dist.get_rank() + 1)
->>> dist.all_reduce(t, op=dist.ReduceOp.SUM)       # t is now 3 everywhere on 2 ranks
+>>> dist.all_reduce(t, op=dist.ReduceOp.SUM)       # on 2 ranks, t would be 3 everywhere
+>>> t
+tensor([1., 1., 1.])
 >>> work = dist.all_reduce(t, async_op=True); work.wait()
+True
+>>> dist.destroy_process_group()
 """
 import enum
 import os
@@ -26,7 +32,12 @@ __all__ = ["ReduceOp", "Work", "all_reduce", "broadcast", "reduce", "all_gather"
 
 
 class ReduceOp(enum.Enum):
-    """Reduction operators for all_reduce, reduce and reduce_scatter."""
+    """Reduction operators for all_reduce, reduce and reduce_scatter.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.ReduceOp.SUM, dist.ReduceOp.MAX
+    (<ReduceOp.SUM>, <ReduceOp.MAX>)
+    """
     SUM = "sum"
     AVG = "avg"
     PRODUCT = "product"
@@ -62,7 +73,18 @@ def wait_all(requests):
 
 class Work:
     """The handle of a collective: wait() blocks until it is done (then the tensors hold
-    the result); is_completed() polls."""
+    the result); is_completed() polls.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> t = torch.tensor([1.0, 2.0])
+    >>> work = dist.all_reduce(t, async_op=True)
+    >>> work.wait(), work.is_completed()
+    (True, True)
+    >>> t
+    tensor([1., 2.])
+    >>> dist.destroy_process_group()
+    """
 
     def __init__(self, requests=(), finish=None, result=None):
         self._requests = list(requests)
@@ -197,7 +219,15 @@ def _member(group, what):
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce `tensor` across all ranks in place: every rank ends with the result.
 
-    >>> dist.all_reduce(grad, op=dist.ReduceOp.AVG)
+    tensor = op(tensor on rank 0, ..., tensor on rank n-1); AVG is SUM / n.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> t = torch.tensor([1.0, 2.0])
+    >>> dist.all_reduce(t, op=dist.ReduceOp.SUM)   # sum over the 1 rank
+    >>> t
+    tensor([1., 2.])
+    >>> dist.destroy_process_group()
     """
     what = "all_reduce"
     arr = _array(tensor, what)
@@ -222,7 +252,16 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
 
 
 def broadcast(tensor, src=0, group=None, async_op=False):
-    """Copy rank `src`'s tensor into every rank's `tensor` (src is a global rank)."""
+    """Copy rank `src`'s tensor into every rank's `tensor` (src is a global rank).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> t = torch.arange(3.0) if dist.get_rank() == 0 else torch.zeros(3)
+    >>> dist.broadcast(t, src=0)
+    >>> t
+    tensor([0., 1., 2.])
+    >>> dist.destroy_process_group()
+    """
     what = "broadcast"
     arr = _array(tensor, what)
     pg = _member(group, what)
@@ -236,7 +275,16 @@ def broadcast(tensor, src=0, group=None, async_op=False):
 
 
 def reduce(tensor, dst=0, op=ReduceOp.SUM, group=None, async_op=False):
-    """Reduce into rank `dst`'s tensor; the other ranks' tensors are left as they were."""
+    """Reduce into rank `dst`'s tensor; the other ranks' tensors are left as they were.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> t = torch.tensor([1.0, 5.0])
+    >>> dist.reduce(t, dst=0, op=dist.ReduceOp.MAX)
+    >>> t
+    tensor([1., 5.])
+    >>> dist.destroy_process_group()
+    """
     what = "reduce"
     arr = _array(tensor, what)
     pg = _member(group, what)
@@ -278,7 +326,17 @@ def _same_as(arrs, arr, what, name):
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
-    """tensor_list[i] = rank i's tensor, on every rank."""
+    """tensor_list[i] = rank i's tensor, on every rank.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> n = dist.get_world_size()
+    >>> out = [torch.zeros(2) for _ in range(n)]
+    >>> dist.all_gather(out, torch.tensor([1.0, 2.0]) + dist.get_rank())
+    >>> out
+    [tensor([1., 2.])]
+    >>> dist.destroy_process_group()
+    """
     what = "all_gather"
     arr = _array(tensor, what)
     pg = _member(group, what)
@@ -300,7 +358,16 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
 
 
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
-    """The ranks' input tensors, concatenated along dim 0 (or stacked) into output_tensor."""
+    """The ranks' input tensors, concatenated along dim 0 (or stacked) into output_tensor.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> out = torch.zeros(dist.get_world_size() * 2)
+    >>> dist.all_gather_into_tensor(out, torch.tensor([3.0, 4.0]))
+    >>> out
+    tensor([3., 4.])
+    >>> dist.destroy_process_group()
+    """
     what = "all_gather_into_tensor"
     arr = _array(input_tensor, what, "input_tensor")
     out = _array(output_tensor, what, "output_tensor")
@@ -319,7 +386,17 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
 
 
 def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
-    """On rank dst, gather_list[i] = rank i's tensor; the other ranks pass gather_list=None."""
+    """On rank dst, gather_list[i] = rank i's tensor; the other ranks pass gather_list=None.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> t = torch.tensor([float(dist.get_rank())])
+    >>> bucket = [torch.zeros(1) for _ in range(dist.get_world_size())]
+    >>> dist.gather(t, bucket if dist.get_rank() == 0 else None, dst=0)
+    >>> bucket
+    [tensor([0.])]
+    >>> dist.destroy_process_group()
+    """
     what = "gather"
     arr = _array(tensor, what)
     pg = _member(group, what)
@@ -348,7 +425,17 @@ def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
 
 
 def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
-    """Rank i's tensor = scatter_list[i] of rank src; the other ranks pass scatter_list=None."""
+    """Rank i's tensor = scatter_list[i] of rank src; the other ranks pass scatter_list=None.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> t = torch.zeros(2)
+    >>> parts = [torch.full((2,), float(i)) for i in range(dist.get_world_size())]
+    >>> dist.scatter(t, parts if dist.get_rank() == 0 else None, src=0)
+    >>> t                  # rank i holds parts[i]
+    tensor([0., 0.])
+    >>> dist.destroy_process_group()
+    """
     what = "scatter"
     arr = _array(tensor, what)
     pg = _member(group, what)
@@ -370,7 +457,17 @@ def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
-    """output on rank i = the reduction over ranks of their input_list[i]."""
+    """output on rank i = the reduction over ranks of their input_list[i].
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> n = dist.get_world_size()
+    >>> out = torch.zeros(2)
+    >>> dist.reduce_scatter(out, [torch.tensor([1.0, 2.0]) * (i + 1) for i in range(n)])
+    >>> out
+    tensor([1., 2.])
+    >>> dist.destroy_process_group()
+    """
     what = "reduce_scatter"
     out = _array(output, what, "output")
     pg = _member(group, what)
@@ -386,7 +483,17 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
 
 
 def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):  # noqa: A002
-    """reduce_scatter with the inputs as one tensor of n x output's size (split on dim 0)."""
+    """reduce_scatter with the inputs as one tensor of n x output's size (split on dim 0).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> n = dist.get_world_size()
+    >>> out = torch.zeros(2)
+    >>> dist.reduce_scatter_tensor(out, torch.arange(2.0 * n), op=dist.ReduceOp.SUM)
+    >>> out
+    tensor([0., 1.])
+    >>> dist.destroy_process_group()
+    """
     what = "reduce_scatter_tensor"
     out = _array(output, what, "output")
     arr = _array(input, what, "input")
@@ -417,7 +524,18 @@ def _reduce_scatter_block(pg, send, output, out, op, mop, async_op):
 
 def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
     """Rank i sends input_tensor_list[j] to rank j, which stores it as output_tensor_list[i]
-    (sizes may differ per pair)."""
+    (sizes may differ per pair).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> n, r = dist.get_world_size(), dist.get_rank()
+    >>> ins = [torch.tensor([10.0 * r + j]) for j in range(n)]
+    >>> outs = [torch.zeros(1) for _ in range(n)]
+    >>> dist.all_to_all(outs, ins)
+    >>> outs               # outs[i] is what rank i sent here
+    [tensor([0.])]
+    >>> dist.destroy_process_group()
+    """
     what = "all_to_all"
     pg = _member(group, what)
     if pg is None:
@@ -454,7 +572,17 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
 
 def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None,  # noqa: A002
                       group=None, async_op=False):
-    """all_to_all on single tensors split along dim 0 (evenly, or by the split sizes)."""
+    """all_to_all on single tensors split along dim 0 (evenly, or by the split sizes).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> n = dist.get_world_size()
+    >>> out = torch.zeros(2 * n)
+    >>> dist.all_to_all_single(out, torch.arange(2.0 * n))
+    >>> out
+    tensor([0., 1.])
+    >>> dist.destroy_process_group()
+    """
     what = "all_to_all_single"
     pg = _member(group, what)
     if pg is None:
@@ -489,7 +617,13 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
 
 
 def barrier(group=None, async_op=False, device_ids=None):
-    """Wait until every rank of the group has reached this call."""
+    """Wait until every rank of the group has reached this call.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> dist.barrier()      # returns once every rank got here
+    >>> dist.destroy_process_group()
+    """
     pg = _member(group, "barrier")
     if pg is None:
         return None
@@ -508,7 +642,18 @@ def _header(arr):
 
 
 def isend(tensor, dst, group=None, tag=0):
-    """Send `tensor` to rank dst without blocking; returns a Work."""
+    """Send `tensor` to rank dst without blocking; returns a Work.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> work = dist.isend(torch.tensor([1.0, 2.0]), dst=0)   # to itself, in a 1-rank world
+    >>> got = torch.zeros(2)
+    >>> dist.recv(got, src=0), got
+    (0, tensor([1., 2.]))
+    >>> work.wait()
+    True
+    >>> dist.destroy_process_group()
+    """
     what = "send"
     arr = _array(tensor, what)
     pg = _member(group, what)
@@ -523,19 +668,54 @@ def isend(tensor, dst, group=None, tag=0):
 
 
 def send(tensor, dst, group=None, tag=0):
-    """Send `tensor` to rank dst (blocks until it may be reused)."""
+    """Send `tensor` to rank dst (blocks until it may be reused).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> import threading   # a blocking send to itself needs a receiver already running
+    >>> got = torch.zeros(2)
+    >>> receiver = threading.Thread(target=dist.recv, args=(got, 0))
+    >>> receiver.start()
+    >>> dist.send(torch.tensor([1.0, 2.0]), dst=0)
+    >>> receiver.join(); got
+    tensor([1., 2.])
+    >>> dist.destroy_process_group()
+    """
     work = isend(tensor, dst, group, tag)
     if work is not None:
         work.wait()
 
 
 def irecv(tensor, src=None, group=None, tag=0):
-    """Receive into `tensor` from rank src (any rank when None) without blocking."""
+    """Receive into `tensor` from rank src (any rank when None) without blocking.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> sent = dist.isend(torch.tensor([5.0, 6.0]), dst=0)   # to itself, in a 1-rank world
+    >>> got = torch.zeros(2)
+    >>> work = dist.irecv(got, src=0)
+    >>> work.wait(), got
+    (True, tensor([5., 6.]))
+    >>> sent.wait()
+    True
+    >>> dist.destroy_process_group()
+    """
     return _recv(tensor, src, group, tag, async_op=True)
 
 
 def recv(tensor, src=None, group=None, tag=0):
-    """Receive into `tensor` from rank src (any rank when None); returns the sender's rank."""
+    """Receive into `tensor` from rank src (any rank when None); returns the sender's rank.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> sent = dist.isend(torch.tensor([7.0]), dst=0)   # to itself, in a 1-rank world
+    >>> got = torch.zeros(1)
+    >>> dist.recv(got), got  # from any rank: returns the sender's rank
+    (0, tensor([7.]))
+    >>> sent.wait()
+    True
+    >>> dist.destroy_process_group()
+    """
     return _recv(tensor, src, group, tag, async_op=False)
 
 
@@ -578,7 +758,16 @@ def _recv(tensor, src, group, tag, async_op):
 
 # --- Python objects (pickled) ----------------------------------------------------------------
 def all_gather_object(object_list, obj, group=None):
-    """object_list[i] = rank i's obj (any picklable object), on every rank."""
+    """object_list[i] = rank i's obj (any picklable object), on every rank.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> objs = [None] * dist.get_world_size()
+    >>> dist.all_gather_object(objs, {"rank": dist.get_rank()})
+    >>> objs
+    [{'rank': 0}]
+    >>> dist.destroy_process_group()
+    """
     pg = _member(group, "all_gather_object")
     if pg is None:
         return
@@ -589,7 +778,16 @@ def all_gather_object(object_list, obj, group=None):
 
 
 def broadcast_object_list(object_list, src=0, group=None, device=None):
-    """Replace object_list's items, on every rank, with those of rank src's list."""
+    """Replace object_list's items, on every rank, with those of rank src's list.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> objs = ["config", 3] if dist.get_rank() == 0 else [None, None]
+    >>> dist.broadcast_object_list(objs, src=0)
+    >>> objs
+    ['config', 3]
+    >>> dist.destroy_process_group()
+    """
     pg = _member(group, "broadcast_object_list")
     if pg is None:
         return
@@ -602,7 +800,16 @@ def broadcast_object_list(object_list, src=0, group=None, device=None):
 
 
 def gather_object(obj, object_gather_list=None, dst=0, group=None):
-    """On rank dst, object_gather_list[i] = rank i's obj."""
+    """On rank dst, object_gather_list[i] = rank i's obj.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> got = [None] * dist.get_world_size() if dist.get_rank() == 0 else None
+    >>> dist.gather_object(("rank", dist.get_rank()), got, dst=0)
+    >>> got
+    [('rank', 0)]
+    >>> dist.destroy_process_group()
+    """
     pg = _member(group, "gather_object")
     if pg is None:
         return
@@ -617,7 +824,16 @@ def gather_object(obj, object_gather_list=None, dst=0, group=None):
 
 def scatter_object_list(scatter_object_output_list, scatter_object_input_list=None, src=0,
                         group=None):
-    """scatter_object_output_list[0] = rank src's scatter_object_input_list[this rank]."""
+    """scatter_object_output_list[0] = rank src's scatter_object_input_list[this rank].
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> mine = [None]
+    >>> dist.scatter_object_list(mine, [{"shard": i} for i in range(dist.get_world_size())], src=0)
+    >>> mine
+    [{'shard': 0}]
+    >>> dist.destroy_process_group()
+    """
     pg = _member(group, "scatter_object_list")
     if pg is None:
         return

@@ -7,8 +7,9 @@ against them, so a torchrun-style script runs unchanged.
 
 >>> import chainrule.distributed as dist
 >>> dist.init_process_group("gloo")          # "mpi" or "gloo": both are MPI here
->>> dist.get_rank(), dist.get_world_size()
-(0, 2)
+>>> dist.get_rank(), dist.get_world_size()   # (0, 2) and (1, 2) under mpiexec -n 2
+(0, 1)
+>>> dist.destroy_process_group()
 """
 import datetime
 import os
@@ -35,7 +36,12 @@ def _mpi():
 
 def is_available():
     """True when mpi4py is installed (torch.distributed.is_available). Cheap: MPI itself is
-    loaded and initialised by init_process_group, which names what is missing."""
+    loaded and initialised by init_process_group, which names what is missing.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.is_available()
+    True
+    """
     import importlib.util
     try:
         return importlib.util.find_spec("mpi4py") is not None
@@ -44,25 +50,54 @@ def is_available():
 
 
 def is_mpi_available():
+    """True when the MPI backend can be used (mpi4py is installed).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.is_mpi_available()
+    True
+    """
     return is_available()
 
 
 def is_gloo_available():
-    """"gloo" is accepted as another name for the MPI backend, so CPU scripts run."""
+    """"gloo" is accepted as another name for the MPI backend, so CPU scripts run.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.is_gloo_available()
+    True
+    """
     return is_available()
 
 
 def is_nccl_available():
+    """False: there is no NCCL (GPU) backend; every backend runs on MPI.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.is_nccl_available()
+    False
+    """
     return False
 
 
 def is_torchelastic_launched():
-    """True under `python -m chainrule.distributed.run` (which sets TORCHELASTIC_RUN_ID)."""
+    """True under `python -m chainrule.distributed.run` (which sets TORCHELASTIC_RUN_ID).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.is_torchelastic_launched()    # True in a script started by the launcher
+    False
+    """
     return os.environ.get("TORCHELASTIC_RUN_ID") is not None
 
 
 class Backend(str):
-    """Backend names; every accepted name runs on MPI."""
+    """Backend names; every accepted name runs on MPI.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.Backend("GLOO"), dist.Backend("cpu:gloo,cuda:nccl")
+    ('gloo', 'gloo')
+    >>> dist.Backend.MPI
+    'mpi'
+    """
     MPI = "mpi"
     GLOO = "gloo"
     NCCL = "nccl"
@@ -83,6 +118,15 @@ class ProcessGroup:
     """A set of ranks and their MPI communicator (the world, or one made by new_group).
 
     `ranks` are the members' global ranks, in group-rank order.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> world = dist.group.WORLD
+    >>> world
+    ProcessGroup(backend='gloo', ranks=[0])
+    >>> world.rank(), world.size()
+    (0, 1)
+    >>> dist.destroy_process_group()
     """
 
     def __init__(self, comm, ranks, backend="mpi"):
@@ -111,7 +155,16 @@ class ProcessGroup:
 
 class GroupMember:
     """Sentinels, as in PyTorch: WORLD is the default group once initialised;
-    NON_GROUP_MEMBER is what new_group returns on a rank outside the new group."""
+    NON_GROUP_MEMBER is what new_group returns on a rank outside the new group.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> dist.GroupMember.WORLD is dist.group.WORLD
+    True
+    >>> dist.new_group([0]) is dist.GroupMember.NON_GROUP_MEMBER   # rank 0 is a member
+    False
+    >>> dist.destroy_process_group()
+    """
     WORLD = None
     NON_GROUP_MEMBER = object()
 
@@ -120,7 +173,18 @@ _STATE = {"world": None, "groups": [], "excepthook": None, "blas_limit": None}
 
 
 def is_initialized():
-    """True once init_process_group has run (and destroy_process_group has not)."""
+    """True once init_process_group has run (and destroy_process_group has not).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.is_initialized()
+    False
+    >>> dist.init_process_group("gloo")
+    >>> dist.is_initialized()
+    True
+    >>> dist.destroy_process_group()
+    >>> dist.is_initialized()
+    False
+    """
     return _STATE["world"] is not None
 
 
@@ -184,7 +248,11 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     process's share of the cores unless OMP_NUM_THREADS / OPENBLAS_NUM_THREADS /
     MKL_NUM_THREADS is set, and makes an uncaught exception on any rank abort them all.
 
-    >>> dist.init_process_group(backend="gloo", init_method="env://")
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group(backend="gloo", init_method="env://")   # MPI decides
+    >>> dist.get_rank(), dist.get_world_size()
+    (0, 1)
+    >>> dist.destroy_process_group()
     """
     if _STATE["world"] is not None:
         raise RuntimeError("trying to initialize the default process group twice!")
@@ -258,7 +326,18 @@ def _install_abort_hook(rank, size):
 
 def destroy_process_group(group=None):
     """Free a group made by new_group, or (no argument) leave the default group; MPI
-    itself stays up until the process exits, so init_process_group can run again."""
+    itself stays up until the process exits, so init_process_group can run again.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> pair = dist.new_group([0])
+    >>> dist.destroy_process_group(pair)   # frees that group only
+    >>> dist.is_initialized()
+    True
+    >>> dist.destroy_process_group()
+    >>> dist.is_initialized()
+    False
+    """
     if group is None or group is GroupMember.WORLD:
         world = _world("destroy_process_group")
         for g in _STATE["groups"]:
@@ -286,8 +365,14 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
     """A group of some of the world's ranks (all of them when ranks is None). Every rank
     of the world must call it, members or not; outside ranks get NON_GROUP_MEMBER.
 
-    >>> evens = dist.new_group([0, 2])
-    >>> dist.all_reduce(t, group=evens)    # on ranks 0 and 2 only
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> evens = dist.new_group([r for r in range(dist.get_world_size()) if r % 2 == 0])
+    >>> t = torch.tensor([1.0])
+    >>> dist.all_reduce(t, group=evens)        # on the even ranks only
+    >>> dist.get_process_group_ranks(evens), t
+    ([0], tensor([1.]))
+    >>> dist.destroy_process_group()
     """
     world = _world("new_group")
     n = world.size()
@@ -311,18 +396,40 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
 
 
 def get_rank(group=None):
-    """This process's rank in `group` (the world by default); -1 outside the group."""
+    """This process's rank in `group` (the world by default); -1 outside the group.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> dist.get_rank()
+    0
+    >>> dist.destroy_process_group()
+    """
     pg = _group(group, "get_rank")
     return -1 if pg is None else pg.rank()
 
 
 def get_world_size(group=None):
-    """The number of processes in `group` (the world by default); -1 outside the group."""
+    """The number of processes in `group` (the world by default); -1 outside the group.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> dist.get_world_size()
+    1
+    >>> dist.destroy_process_group()
+    """
     pg = _group(group, "get_world_size")
     return -1 if pg is None else pg.size()
 
 
 def get_backend(group=None):
+    """The backend name of `group` (the world by default): "mpi" or "gloo".
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> dist.get_backend()
+    'gloo'
+    >>> dist.destroy_process_group()
+    """
     pg = _group(group, "get_backend")
     if pg is None:
         raise ValueError("get_backend: this rank is not part of the group")
@@ -330,7 +437,15 @@ def get_backend(group=None):
 
 
 def get_global_rank(group, group_rank):
-    """The world rank of the member at `group_rank` of `group`."""
+    """The world rank of the member at `group_rank` of `group`.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> g = dist.new_group([0])
+    >>> dist.get_global_rank(g, 0)
+    0
+    >>> dist.destroy_process_group()
+    """
     pg = _group(group, "get_global_rank")
     if pg is None or not 0 <= group_rank < len(pg.ranks):
         raise ValueError(f"get_global_rank: group rank {group_rank} is not part of the group")
@@ -338,6 +453,15 @@ def get_global_rank(group, group_rank):
 
 
 def get_group_rank(group, global_rank):
+    """The rank inside `group` of the process whose world rank is `global_rank`.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> g = dist.new_group([0])
+    >>> dist.get_group_rank(g, 0)
+    0
+    >>> dist.destroy_process_group()
+    """
     pg = _group(group, "get_group_rank")
     if pg is None:
         raise ValueError("get_group_rank: this rank is not part of the group")
@@ -345,6 +469,14 @@ def get_group_rank(group, global_rank):
 
 
 def get_process_group_ranks(group):
+    """The world ranks of `group`'s members, in group-rank order.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> dist.get_process_group_ranks(dist.group.WORLD)
+    [0]
+    >>> dist.destroy_process_group()
+    """
     pg = _group(group, "get_process_group_ranks")
     if pg is None:
         raise ValueError("get_process_group_ranks: this rank is not part of the group")

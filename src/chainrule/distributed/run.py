@@ -66,7 +66,14 @@ def _is_open_mpi(mpiexec):
 
 
 def mpiexec_command(argv, mpiexec=None, python=None, open_mpi=None):
-    """The mpiexec command line for run's arguments `argv` (a list, as sys.argv[1:])."""
+    """The mpiexec command line for run's arguments `argv` (a list, as sys.argv[1:]).
+
+    >>> from chainrule.distributed.run import mpiexec_command
+    >>> mpiexec_command(["--nproc-per-node", "4", "train.py", "--epochs", "3"],
+    ...                 mpiexec="mpiexec", python="python")
+    ['mpiexec', '-n', '4', 'python', '-m', 'chainrule.distributed._worker', 'train.py',
+     '--epochs', '3']
+    """
     a = _parser().parse_args(argv)
     if a.nproc < 1 or a.nnodes < 1:
         sys.exit(f"chainrule.distributed.run: --nproc-per-node ({a.nproc}) and --nnodes "
@@ -89,6 +96,20 @@ def mpiexec_command(argv, mpiexec=None, python=None, open_mpi=None):
 
 
 def main(argv=None):
+    """Start the script's processes with mpiexec (run's command line); returns its exit status.
+
+    >>> import pathlib, tempfile
+    >>> from chainrule.distributed.run import main
+    >>> script = pathlib.Path(tempfile.mkdtemp()) / "check.py"
+    >>> _ = script.write_text("import chainrule, chainrule.distributed as dist\\n"
+    ...                       "dist.init_process_group()\\n"
+    ...                       "t = chainrule.ones(1)\\n"
+    ...                       "dist.all_reduce(t)\\n"
+    ...                       "assert t.item() == dist.get_world_size() == 2\\n")
+    >>> main(["--nproc-per-node", "2", str(script)])     # 0: both ranks succeeded
+    0
+    >>> import shutil; shutil.rmtree(script.parent)
+    """
     argv = sys.argv[1:] if argv is None else argv
     a = _parser().parse_args(argv)
     cmd = mpiexec_command(argv)

@@ -17,7 +17,15 @@ def _full(like, value):
 
 
 class Cauchy(Distribution):
-    """Cauchy(loc, scale): density 1 / (pi scale (1 + ((x - loc) / scale)^2)); no mean."""
+    """Cauchy(loc, scale): density 1 / (pi scale (1 + ((x - loc) / scale)^2)); no mean.
+
+    >>> from chainrule.distributions import Cauchy
+    >>> d = Cauchy(torch.tensor(0.0), torch.tensor(1.0))
+    >>> d.log_prob(torch.tensor([0.0, 1.0]))       # -log(pi (1 + x^2))
+    tensor([-1.1447, -1.8379])
+    >>> d.cdf(torch.tensor(1.0)), d.sample((3,)).shape
+    (tensor(0.7500), chainrule.Size([3]))
+    """
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -93,7 +101,15 @@ class _HalfOf(TransformedDistribution):
 
 
 class HalfNormal(_HalfOf):
-    """|Y| with Y ~ Normal(0, scale)."""
+    """|Y| with Y ~ Normal(0, scale).
+
+    >>> from chainrule.distributions import HalfNormal
+    >>> d = HalfNormal(torch.tensor(2.0))
+    >>> d.mean, d.variance                 # scale sqrt(2/pi), scale^2 (1 - 2/pi)
+    (tensor(1.5958), tensor(1.4535))
+    >>> d.log_prob(torch.tensor([0.5, 1.0]))
+    tensor([-0.9502, -1.0439])
+    """
 
     arg_constraints = {"scale": constraints.positive}
 
@@ -120,7 +136,15 @@ class HalfNormal(_HalfOf):
 
 
 class HalfCauchy(_HalfOf):
-    """|Y| with Y ~ Cauchy(0, scale)."""
+    """|Y| with Y ~ Cauchy(0, scale).
+
+    >>> from chainrule.distributions import HalfCauchy
+    >>> d = HalfCauchy(torch.tensor(1.0))
+    >>> d.log_prob(torch.tensor([0.0, 1.0]))       # log(2 / (pi (1 + x^2)))
+    tensor([-0.4516, -1.1447])
+    >>> d.cdf(torch.tensor(1.0))
+    tensor(0.5000)
+    """
 
     arg_constraints = {"scale": constraints.positive}
 

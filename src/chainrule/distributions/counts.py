@@ -35,7 +35,15 @@ class _ProbsOrLogits(Distribution):
 
 
 class Geometric(_ProbsOrLogits):
-    """Geometric(probs=p): the number of failures before the first success, P(k) = (1-p)^k p."""
+    """Geometric(probs=p): the number of failures before the first success, P(k) = (1-p)^k p.
+
+    >>> from chainrule.distributions import Geometric
+    >>> d = Geometric(probs=torch.tensor(0.25))   # failures before the first success
+    >>> d.mean, d.variance                 # (1 - p) / p, (1 - p) / p^2
+    (tensor(3.), tensor(12.))
+    >>> d.log_prob(torch.tensor([0.0, 2.0]))       # log(p (1 - p)^k)
+    tensor([-1.3863, -1.9617])
+    """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
@@ -82,7 +90,15 @@ class Geometric(_ProbsOrLogits):
 
 
 class NegativeBinomial(_ProbsOrLogits):
-    """NegativeBinomial(total_count, probs=p): successes before total_count failures."""
+    """NegativeBinomial(total_count, probs=p): successes before total_count failures.
+
+    >>> from chainrule.distributions import NegativeBinomial
+    >>> d = NegativeBinomial(total_count=torch.tensor(3.0), probs=torch.tensor(0.5))
+    >>> d.mean, d.variance
+    (tensor(3.), tensor(6.))
+    >>> d.log_prob(torch.tensor([0.0, 2.0]))
+    tensor([-2.0794, -1.6740])
+    """
 
     arg_constraints = {"total_count": constraints.greater_than_eq(0),
                        "probs": constraints.half_open_interval(0.0, 1.0),
@@ -133,7 +149,15 @@ class NegativeBinomial(_ProbsOrLogits):
 
 
 class Multinomial(Distribution):
-    """Multinomial(total_count, probs=p): counts of total_count draws from K categories."""
+    """Multinomial(total_count, probs=p): counts of total_count draws from K categories.
+
+    >>> from chainrule.distributions import Multinomial
+    >>> d = Multinomial(4, probs=torch.tensor([0.2, 0.3, 0.5]))
+    >>> d.log_prob(torch.tensor([1.0, 1.0, 2.0]))   # log(4! / (1! 1! 2!) 0.2 0.3 0.5^2)
+    tensor(-1.7148)
+    >>> d.mean, d.sample().sum()
+    (tensor([0.8000, 1.2000, 2.0000]), tensor(4.))
+    """
 
     arg_constraints = {"probs": constraints.simplex,
                        "logits": constraints.independent(constraints.real, 1)}

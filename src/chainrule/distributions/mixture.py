@@ -8,7 +8,17 @@ from ..tensor import Size
 
 class MixtureSameFamily(Distribution):
     """A mixture of the batch of component distributions along their rightmost batch dim,
-    weighted by a Categorical: p(x) = sum_k pi_k p_k(x)."""
+    weighted by a Categorical: p(x) = sum_k pi_k p_k(x).
+
+    >>> from chainrule.distributions import Categorical, MixtureSameFamily, Normal
+    >>> mix = Categorical(torch.tensor([0.3, 0.7]))
+    >>> comp = Normal(torch.tensor([-1.0, 2.0]), torch.tensor([0.5, 1.0]))
+    >>> gmm = MixtureSameFamily(mix, comp)     # p(x) = sum_k pi_k N(x; mu_k, sigma_k)
+    >>> gmm.mean, gmm.variance
+    (tensor(1.1000), tensor(2.6650))
+    >>> gmm.log_prob(torch.tensor([0.0, 2.0]))
+    tensor([-2.6566, -1.2756])
+    """
 
     arg_constraints = {}
     has_rsample = False
@@ -106,7 +116,18 @@ class MixtureSameFamily(Distribution):
 
 class OneHotCategoricalStraightThrough(OneHotCategorical):
     """A one-hot sample whose gradient flows to probs as if it were probs (the
-    straight-through estimator, Bengio et al. 2013)."""
+    straight-through estimator, Bengio et al. 2013).
+
+    >>> from chainrule.distributions import OneHotCategoricalStraightThrough
+    >>> probs = torch.tensor([0.2, 0.3, 0.5], requires_grad=True)
+    >>> d = OneHotCategoricalStraightThrough(probs=probs)
+    >>> x = d.rsample()                    # one-hot forward, d(probs) backward
+    >>> x.sum(), x.requires_grad
+    (tensor(1., grad_fn=<SumBackward0>), True)
+    >>> (x * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    >>> probs.grad is not None
+    True
+    """
 
     has_rsample = True
 

@@ -12,7 +12,15 @@ from ..tensor import Size, Tensor
 
 
 class Chi2(Gamma):
-    """Chi2(df) = Gamma(df / 2, 1 / 2)."""
+    """Chi2(df) = Gamma(df / 2, 1 / 2).
+
+    >>> from chainrule.distributions import Chi2
+    >>> d = Chi2(torch.tensor(4.0))
+    >>> d.mean, d.variance                 # df, 2 df
+    (tensor(4.), tensor(8.))
+    >>> d.log_prob(torch.tensor([1.0, 4.0]))
+    tensor([-1.8863, -2.0000])
+    """
 
     arg_constraints = {"df": constraints.positive}
 
@@ -30,7 +38,15 @@ class Chi2(Gamma):
 
 
 class StudentT(Distribution):
-    """StudentT(df, loc, scale): loc + scale T with T ~ t(df) = N(0, 1) / sqrt(Chi2(df) / df)."""
+    """StudentT(df, loc, scale): loc + scale T with T ~ t(df) = N(0, 1) / sqrt(Chi2(df) / df).
+
+    >>> from chainrule.distributions import StudentT
+    >>> d = StudentT(torch.tensor(3.0))
+    >>> d.mean, d.variance                 # 0, df / (df - 2)
+    (tensor(0.), tensor(3.))
+    >>> d.log_prob(torch.tensor([0.0, 1.0]))
+    tensor([-1.0009, -1.5763])
+    """
 
     arg_constraints = {"df": constraints.positive, "loc": constraints.real,
                        "scale": constraints.positive}

@@ -7,7 +7,12 @@ the same result as BatchNorm on the concatenated batch. Two passes (sum, then sq
 deviations) keep float32 variance accurate. Outside a process group, or in eval with
 running statistics, it is BatchNorm.
 
+>>> model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
 >>> model = nn.SyncBatchNorm.convert_sync_batchnorm(model)   # every BatchNorm*d replaced
+>>> model[1]
+SyncBatchNorm(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+>>> model(torch.randn(4, 1, 5, 5)).shape
+chainrule.Size([4, 2, 3, 3])
 """
 import numpy as np
 
@@ -20,7 +25,19 @@ __all__ = ["SyncBatchNorm"]
 
 class SyncBatchNorm(_BatchNorm):
     """BatchNorm over (N, C, *) inputs with statistics synchronised across `process_group`
-    (the world by default) in training."""
+    (the world by default) in training.
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> bn = nn.SyncBatchNorm(2)
+    >>> x = torch.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> bn(x)                     # normalised with the mean and variance over all ranks' rows
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]], grad_fn=<NormalizeBackward0>)
+    >>> bn.running_mean
+    tensor([0.2000, 2.0000])
+    >>> dist.destroy_process_group()
+    """
     _ndims = (2, 3, 4, 5)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
@@ -80,7 +97,14 @@ class SyncBatchNorm(_BatchNorm):
         """A copy of `module`'s tree with every BatchNorm*d replaced by a SyncBatchNorm that
         shares its parameters and buffers (the module itself when it is a BatchNorm).
 
+        >>> model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
         >>> model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        >>> model
+        Sequential(
+          (0): Linear(in_features=3, out_features=2, bias=True)
+          (1): SyncBatchNorm(2, eps=1e-05, momentum=0.1, affine=True, bias=True,
+                             track_running_stats=True)
+        )
         """
         out = module
         if isinstance(module, _BatchNorm) and not isinstance(module, SyncBatchNorm):

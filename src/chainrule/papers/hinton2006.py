@@ -57,13 +57,24 @@ SIZES_BY_MODE = {
 
 
 def momentum_schedule(epoch):
+    """The RBMs' pretraining momentum at `epoch`: 0.5 for the first 5 epochs, then 0.9.
+
+    >>> from chainrule.papers import hinton2006
+    >>> [hinton2006.momentum_schedule(e) for e in (0, 4, 5, 14)]
+    [0.5, 0.5, 0.9, 0.9]
+    """
     return 0.5 if epoch < 5 else 0.9
 
 
 def lr_at(step, total, lr):
     """Linear warm-up over the first WARMUP of the steps (the wide sigmoid layers feed the
     softmax head inputs of large norm, and the first full-size steps overshoot), then a
-    cosine decay to 0."""
+    cosine decay to 0.
+
+    >>> from chainrule.papers import hinton2006
+    >>> [round(hinton2006.lr_at(s, 100, 0.1), 4) for s in (0, 4, 5, 50, 99)]
+    [0.02, 0.1, 0.1, 0.0541, 0.0]
+    """
     warm = max(1, int(WARMUP * total))
     if step < warm:
         return lr * (step + 1) / warm
@@ -72,7 +83,15 @@ def lr_at(step, total, lr):
 
 def build(name):
     """The 784-500-500-2000-10 net for run `name` (random initialisation: PyTorch's default
-    Linear init); for "dbn" the caller unrolls a pretrained DBN instead."""
+    Linear init); for "dbn" the caller unrolls a pretrained DBN instead.
+
+    >>> from chainrule.papers import hinton2006
+    >>> net = hinton2006.build("batchnorm")
+    >>> [type(m).__name__ for m in net][:4]
+    ['Linear', 'BatchNorm1d', 'Sigmoid', 'Linear']
+    >>> net[-1]
+    Linear(in_features=2000, out_features=10, bias=True)
+    """
     from .. import nn
     layers, d = [], SIZES[0]
     if name == "relu_dropout":
@@ -93,7 +112,14 @@ def train_run(name, data=None, train=None, test=None, epochs=25, pretrain_epochs
               lr=None, keep_filters=False, log=True):
     """One row of the table, start to end (runs in a worker process): load MNIST, build (or
     pretrain and unroll) the net, train it by SGD with momentum and a cosine-decayed
-    learning rate, and measure the test error after every epoch. Returns a dict."""
+    learning rate, and measure the test error after every epoch. Returns a dict.
+
+    >>> from chainrule.papers import hinton2006
+    >>> row = hinton2006.train_run("sigmoid", train=1500, test=1000, epochs=1,
+    ...                            log=False)  # needs MNIST # doctest: +SKIP
+    >>> row["title"], row["measured"]  # needs MNIST (the run above) # doctest: +SKIP
+    ('(a) sigmoid, random init, SGD', 90.6)
+    """
     import chainrule
     from ..models import DBN
     from ..nn import functional as F
@@ -165,7 +191,14 @@ def train_run(name, data=None, train=None, test=None, epochs=25, pretrain_epochs
 
 def run_hinton2006(data=None, quick=False, mode=None, epochs=None, pretrain_epochs=None,
                    runs=None, jobs=2, seed=0, out=None, log=stderr_log):
-    """Train the table's runs (in `jobs` processes); returns {"rows": [...], ...}."""
+    """Train the table's runs (in `jobs` processes); returns {"rows": [...], ...}.
+
+    >>> from chainrule.papers import hinton2006
+    >>> res = hinton2006.run_hinton2006(mode="report", epochs=1, pretrain_epochs=1,
+    ...                                 jobs=1)  # needs MNIST # doctest: +SKIP
+    >>> [r["name"] for r in res["rows"]]  # needs MNIST (the run above) # doctest: +SKIP
+    ['sigmoid', 'dbn', 'relu_dropout', 'batchnorm']
+    """
     mode = mode or ("quick" if quick else "full")
     cfg = dict(SIZES_BY_MODE[mode])
     if epochs:
@@ -217,6 +250,14 @@ def run_hinton2006(data=None, quick=False, mode=None, epochs=None, pretrain_epoc
 
 
 def settings_lines(res):
+    """The table's settings, as lines: optimiser, pretraining, dropout / BN, what differs.
+
+    >>> from chainrule.papers import hinton2006
+    >>> res = hinton2006.run_hinton2006(mode="report", epochs=1, pretrain_epochs=1,
+    ...                                 jobs=1)  # needs MNIST # doctest: +SKIP
+    >>> print(hinton2006.settings_lines(res)[0])  # needs MNIST (the run above) # doctest: +SKIP
+    net 784-500-500-2000-10; SGD, momentum 0.9, batch 100, learning rate warmed up linearly ...
+    """
     p = res["pretrain"]
     return [
         f"net {'-'.join(map(str, res['sizes']))}; SGD, momentum {res['momentum']}, batch "
@@ -239,6 +280,22 @@ def settings_lines(res):
 
 
 def format_table(res):
+    """The test errors beside the papers', with the settings, as text.
+
+    >>> from chainrule.papers import hinton2006
+    >>> res = hinton2006.run_hinton2006(mode="report", epochs=1, pretrain_epochs=1,
+    ...                                 jobs=1)  # needs MNIST # doctest: +SKIP
+    >>> print(hinton2006.format_table(res))  # needs MNIST (the run above) # doctest: +SKIP
+    MNIST test error, 784-500-500-2000-10: Hinton, Osindero & Teh (2006) / Hinton &
+      Salakhutdinov (2006) vs chainrule now  [report: a subset, not comparable]
+    <BLANKLINE>
+    run                                              paper      now    best      epochs     time
+    (a) sigmoid, random init, SGD                    1.60%   90.60%  90.60%           1       1s
+    (b) DBN-pretrained (CD-1), fine-tuned by SGD     1.25%   74.80%  74.80%         1+1       3s
+    (c) ReLU + dropout, random init, SGD                 -   82.40%  82.40%           1       1s
+    (d) sigmoid + batch norm, random init, SGD           -   86.30%  86.30%           1       2s
+    ...
+    """
     head = ("MNIST test error, 784-500-500-2000-10: Hinton, Osindero & Teh (2006) / "
             "Hinton & Salakhutdinov (2006) vs chainrule now"
             + (f"  [{res['mode']}: a subset, not comparable]" if res["quick"] else ""))
@@ -275,7 +332,16 @@ def format_table(res):
 
 # --- figures ---------------------------------------------------------------------------
 def error_plot(res, path):
-    """Test error by epoch of every run, one PNG."""
+    """Test error by epoch of every run, one PNG.
+
+    >>> import os, tempfile
+    >>> from chainrule.papers import hinton2006
+    >>> res = {"rows": [{"title": "(a) sigmoid", "test_errors": [9.1, 4.0, 2.9]},
+    ...                 {"title": "(b) DBN", "test_errors": [3.2, 1.9, 1.5]}]}
+    >>> path = hinton2006.error_plot(res, os.path.join(tempfile.mkdtemp(), "err.png"))
+    >>> os.path.basename(path), os.path.getsize(path) > 0
+    ('err.png', True)
+    """
     from ..viz.plots import curves, figure, save
     fig, ax = figure(size=(7.0, 4.4), title="MNIST 784-500-500-2000-10: test error by epoch")
     ax = ax if not isinstance(ax, (list, tuple, np.ndarray)) else np.ravel(ax)[0]
@@ -293,6 +359,15 @@ def _tiles(W, side):
 
 
 def filter_figure(W, path, title, ncols=10):
+    """A PNG of weight vectors drawn as square images (red positive, blue negative).
+
+    >>> import os, tempfile
+    >>> from chainrule.papers import hinton2006
+    >>> W = np.random.default_rng(0).normal(size=(20, 64))      # 20 filters of 8x8
+    >>> path = hinton2006.filter_figure(W, os.path.join(tempfile.mkdtemp(), "f.png"), "filters")
+    >>> os.path.basename(path)
+    'f.png'
+    """
     from ..viz.plots import image_grid, save
     side = int(round(math.sqrt(W.shape[1])))
     fig = image_grid(title, _tiles(W, side), [""] * len(W), ncols=ncols, size=0.8,
@@ -308,7 +383,19 @@ def rbm_figures(rbm, X, outdir, prefix, source, steps=(1, 10, 100, 1000), n_chai
                 generator=None):
     """Three PNGs of a trained Bernoulli RBM: its first filters, test rows beside their
     mean-field reconstructions, and Gibbs chains from uniform noise after `steps` rounds
-    (each shown as E[v | h] of its last round)."""
+    (each shown as E[v | h] of its last round).
+
+    >>> import os, tempfile
+    >>> from chainrule.datasets import load_digits
+    >>> from chainrule.models import RBM
+    >>> from chainrule.papers import hinton2006
+    >>> X = load_digits(scale=True)[0].numpy()[:200]
+    >>> rbm = RBM(64, 16, epochs=1).fit(X)
+    >>> paths = hinton2006.rbm_figures(rbm, X, tempfile.mkdtemp(), "rbm", "the digits",
+    ...                                steps=(1, 10), n_chains=3)
+    >>> [os.path.basename(p) for p in paths]
+    ['rbm_filters.png', 'rbm_reconstructions.png', 'rbm_gibbs_samples.png']
+    """
     from ..viz.plots import image_grid, save
     side = int(round(math.sqrt(rbm.n_visible)))
     W = rbm._arrays()[0][:min(rbm.n_hidden, 50)]
@@ -362,7 +449,15 @@ def _report_rbm(quick):
 def report_sections(outdir, quick):
     """The demo report's RBM / DBN section: an RBM's filters, reconstructions and Gibbs
     samples from noise; with MNIST, also a small (a)-(d) comparison (fewer images and
-    epochs than --quick, to keep the report fast)."""
+    epochs than --quick, to keep the report fast).
+
+    >>> import tempfile
+    >>> from chainrule.papers import hinton2006
+    >>> sections = hinton2006.report_sections(tempfile.mkdtemp(),
+    ...                                        quick=True)  # trains on MNIST # doctest: +SKIP
+    >>> [title for title, html, figs in sections]  # after training on MNIST # doctest: +SKIP
+    ['2006: restricted Boltzmann machines and deep belief nets']
+    """
     limit = one_blas_thread()  # noqa: F841
     rbm, Xte, source, secs, root = _report_rbm(quick)
     figs = rbm_figures(rbm, Xte, outdir, "rbm", source)
@@ -409,6 +504,18 @@ def _command(args):
 
 
 def register_paper(sub, positive_int):
+    """Add `reproduce hinton2006` to the `reproduce` command's subparsers.
+
+    >>> import argparse
+    >>> from chainrule.cli import _positive_int
+    >>> parser = argparse.ArgumentParser(prog="chainrule reproduce")
+    >>> sub = parser.add_subparsers()
+    >>> from chainrule.papers import hinton2006
+    >>> hinton2006.register_paper(sub, _positive_int)
+    >>> args = parser.parse_args(["hinton2006", "--quick", "--runs", "dbn,sigmoid"])
+    >>> args.quick, args.runs, args.jobs
+    (True, 'dbn,sigmoid', 2)
+    """
     q = sub.add_parser("hinton2006", help="Hinton et al. 2006: DBN pretraining vs backprop, "
                                           "dropout and batch norm on MNIST",
                        description="Train the 784-500-500-2000-10 net on MNIST (a) from "

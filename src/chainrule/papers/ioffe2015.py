@@ -35,7 +35,14 @@ TITLES = {False: "without BN", True: "with BN"}
 
 def build(batchnorm, generator=None):
     """The sigmoid MLP, optionally with BatchNorm1d between each hidden Linear and its
-    sigmoid (the Linear then has no bias: BN's shift replaces it)."""
+    sigmoid (the Linear then has no bias: BN's shift replaces it).
+
+    >>> from chainrule.papers import ioffe2015
+    >>> [type(m).__name__ for m in ioffe2015.build(batchnorm=True)][:4]
+    ['Linear', 'BatchNorm1d', 'Sigmoid', 'Linear']
+    >>> ioffe2015.build(batchnorm=False)[0]
+    Linear(in_features=784, out_features=100, bias=True)
+    """
     from .. import nn
     from ..random import rng
     layers, d = [], SIZES[0]
@@ -58,7 +65,14 @@ def build(batchnorm, generator=None):
 
 def train_run(batchnorm, data=None, steps=50000, every=500, test=None, seed=0, log=True):
     """One network, start to end (runs in a worker process); returns a dict with the test
-    accuracy and the sigmoid-input percentiles at every `every` steps."""
+    accuracy and the sigmoid-input percentiles at every `every` steps.
+
+    >>> from chainrule.papers import ioffe2015
+    >>> row = ioffe2015.train_run(True, steps=200, every=10, test=2000,
+    ...                           log=False)  # needs MNIST # doctest: +SKIP
+    >>> row["name"], row["final_accuracy"]  # needs MNIST (the run above) # doctest: +SKIP
+    ('with BN', 0.8695)
+    """
     import chainrule
     from ..nn import functional as F
     limit = one_blas_thread()  # noqa: F841
@@ -113,7 +127,14 @@ def _steps_to(row, target):
 
 def run_ioffe2015(data=None, quick=False, mode=None, steps=None, jobs=2, seed=0, out=None,
                   log=stderr_log):
-    """Both networks (in `jobs` processes); returns {"rows": [plain, bn], ...}."""
+    """Both networks (in `jobs` processes); returns {"rows": [plain, bn], ...}.
+
+    >>> from chainrule.papers import ioffe2015
+    >>> res = ioffe2015.run_ioffe2015(mode="report", steps=200,
+    ...                               jobs=1)  # needs MNIST # doctest: +SKIP
+    >>> [r["name"] for r in res["rows"]]  # needs MNIST (the run above) # doctest: +SKIP
+    ['without BN', 'with BN']
+    """
     mode = mode or ("quick" if quick else "full")
     cfg = dict(MODES[mode])
     if steps:
@@ -152,6 +173,20 @@ def run_ioffe2015(data=None, quick=False, mode=None, steps=None, jobs=2, seed=0,
 
 
 def format_table(res):
+    """Test accuracy by step and the sigmoid inputs' percentiles, with and without BN, as text.
+
+    >>> from chainrule.papers import ioffe2015
+    >>> res = ioffe2015.run_ioffe2015(mode="report", steps=200,
+    ...                               jobs=1)  # needs MNIST # doctest: +SKIP
+    >>> print(ioffe2015.format_table(res))  # needs MNIST (the run above) # doctest: +SKIP
+    MNIST, 784-100-100-100-10 sigmoid net, with and without batch norm (Ioffe & Szegedy
+      2015, section 4.1, Figure 1)  [report: fewer steps than the paper's 50,000]
+    <BLANKLINE>
+                 test acc. at step           10       50       90      120      160      200
+    without BN                           0.1085   0.1095   0.1025   0.1930   0.1785   0.3250
+    with BN                              0.1085   0.8370   0.8450   0.8640   0.8550   0.8695
+    ...
+    """
     plain, bn = res["rows"]
     s = res["summary"]
     lines = [f"MNIST, 784-100-100-100-10 sigmoid net, with and without batch norm (Ioffe & "
@@ -199,7 +234,14 @@ def _milestones(steps, k=6):
 
 def figure1(res, path):
     """The paper's Figure 1: (a) test accuracy by step, (b, c) the sigmoid input's
-    15/50/85th percentiles by step without and with BN."""
+    15/50/85th percentiles by step without and with BN.
+
+    >>> from chainrule.papers import ioffe2015
+    >>> res = ioffe2015.run_ioffe2015(mode="report", steps=200,
+    ...                               jobs=1)  # needs MNIST # doctest: +SKIP
+    >>> ioffe2015.figure1(res, "figure1.png")  # needs MNIST (the run above) # doctest: +SKIP
+    'figure1.png'
+    """
     from ..viz.plots import figure, save
     fig, axes = figure(ncols=3, size=(4.2, 3.4), title="Ioffe & Szegedy (2015) Figure 1, "
                                                         "measured now")
@@ -230,7 +272,15 @@ def figure1(res, path):
 
 
 def report_sections(outdir, quick):
-    """The demo report's batch-norm section (MNIST only: the experiment is MNIST's)."""
+    """The demo report's batch-norm section (MNIST only: the experiment is MNIST's).
+
+    >>> import tempfile
+    >>> from chainrule.papers import ioffe2015
+    >>> sections = ioffe2015.report_sections(tempfile.mkdtemp(),
+    ...                                       quick=True)  # trains on MNIST # doctest: +SKIP
+    >>> [title for title, html, figs in sections]  # after training on MNIST # doctest: +SKIP
+    ['2015: batch normalisation (Ioffe & Szegedy, Figure 1)']
+    """
     root = find_mnist()
     if root is None:
         return []
@@ -263,6 +313,18 @@ def _command(args):
 
 
 def register_paper(sub, positive_int):
+    """Add `reproduce ioffe2015` to the `reproduce` command's subparsers.
+
+    >>> import argparse
+    >>> from chainrule.cli import _positive_int
+    >>> parser = argparse.ArgumentParser(prog="chainrule reproduce")
+    >>> sub = parser.add_subparsers()
+    >>> from chainrule.papers import ioffe2015
+    >>> ioffe2015.register_paper(sub, _positive_int)
+    >>> args = parser.parse_args(["ioffe2015", "--steps", "1000"])
+    >>> args.steps, args.quick
+    (1000, False)
+    """
     q = sub.add_parser("ioffe2015", help="Ioffe & Szegedy 2015: batch norm on a sigmoid MLP, "
                                          "MNIST (Figure 1)",
                        description="Train the 784-100-100-100-10 sigmoid net on MNIST with and "

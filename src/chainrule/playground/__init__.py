@@ -8,7 +8,8 @@ chainrule.
 
 >>> from chainrule.playground import Session, Config
 >>> s = Session(Config.parse({"dataset": "spiral", "layers": "8,8", "features": "x1,x2"}))
->>> s.step(); s.frame()["testLoss"]
+>>> s.step(); round(s.frame()["testLoss"], 4)
+1.5266
 """
 from .session import (Config, ConfigError, Session, make_dataset, make_features, DATASETS,
                       FEATURES, LIMITS)

@@ -15,7 +15,14 @@ def _is_loopback(host):
 
 
 def run(args):
-    """Start the server (blocks until Ctrl-C)."""
+    """Start the server (blocks until Ctrl-C).
+
+    >>> import argparse
+    >>> from chainrule.playground.cli import run
+    >>> args = argparse.Namespace(host="127.0.0.1", port=0, browser=False)
+    >>> run(args)      # serves on the network until Ctrl-C # doctest: +SKIP
+    chainrule playground: http://127.0.0.1:...  (Ctrl-C stops it)
+    """
     from ..cli import UserError
     try:
         from .server import serve
@@ -46,7 +53,16 @@ def _port(s):
 
 
 def register(subparsers):
-    """Add `chainrule playground` to the command's subparsers."""
+    """Add `chainrule playground` to the command's subparsers.
+
+    >>> import argparse
+    >>> from chainrule.playground.cli import register
+    >>> parser = argparse.ArgumentParser(prog="chainrule")
+    >>> register(parser.add_subparsers())
+    >>> args = parser.parse_args(["playground", "--port", "8080", "--no-browser"])
+    >>> args.host, args.port, args.browser, args.func.__name__
+    ('127.0.0.1', 8080, False, 'run')
+    """
     p = subparsers.add_parser(
         "playground", help="the lecture's networks live in the browser, with their gradients",
         description="Start the playground, a local web app: small networks learn 2-D data "

@@ -24,7 +24,20 @@ def _init_lines(c):
 
 
 def script_for(config, epochs=100):
-    """Python source (str) that reproduces `config` (a Config) for `epochs` epochs."""
+    """Python source (str) that reproduces `config` (a Config) for `epochs` epochs.
+
+    >>> from chainrule.playground import Config
+    >>> from chainrule.playground.export import script_for
+    >>> src = script_for(Config.parse({"dataset": "xor", "layers": "4,2"}), epochs=3)
+    >>> [line for line in src.splitlines() if line.startswith(("EPOCHS", "X, y"))]
+    ['EPOCHS = 3', "X, y = make_dataset('xor', points=500, noise=0, seed=0)"]
+    >>> import os, tempfile
+    >>> here = os.getcwd(); os.chdir(tempfile.mkdtemp())   # it saves playground_model.safetensors
+    >>> exec(compile(src, "playground_export.py", "exec"), {})
+    epoch 3: train loss 0.7189, test loss 0.8331
+    >>> os.listdir(), os.chdir(here)
+    (['playground_model.safetensors'], None)
+    """
     c = config
     n_train, _ = S._split_sizes(c["points"], c["ratio"])
     q = "&".join(f"{k}={v}" for k, v in c.to_query().items())

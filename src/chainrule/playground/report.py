@@ -33,7 +33,14 @@ def missing():
 
 def screenshots(out):
     """Serve the playground, train XOR in a headless Chromium, and save two PNGs in `out`.
-    Returns (paths, numbers measured on the page)."""
+    Returns (paths, numbers measured on the page).
+
+    >>> import tempfile
+    >>> from chainrule.playground.report import screenshots
+    >>> pngs, numbers = screenshots(tempfile.mkdtemp())  # Chromium processes # doctest: +SKIP
+    >>> [p.rsplit("/", 1)[-1] for p in pngs]  # after Chromium processes # doctest: +SKIP
+    ['playground_page.png', 'playground_backprop.png']
+    """
     from playwright.sync_api import sync_playwright
     from .server import BackgroundServer
     os.makedirs(out, exist_ok=True)
@@ -78,7 +85,14 @@ def _wait(page, expr, timeout=30):
 
 
 def report_sections(out, quick=True):
-    """[(title, html, [png paths])] for the demo report; [] when screenshots are impossible."""
+    """[(title, html, [png paths])] for the demo report; [] when screenshots are impossible.
+
+    >>> import tempfile
+    >>> from chainrule.playground.report import report_sections
+    >>> sections = report_sections(tempfile.mkdtemp())  # Chromium processes # doctest: +SKIP
+    >>> [title for title, html, pngs in sections]  # after Chromium processes # doctest: +SKIP
+    ['The playground in the browser']
+    """
     why = missing()
     if why is not None:
         print(f"playground screenshots skipped: {why}")

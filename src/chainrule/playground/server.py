@@ -367,7 +367,13 @@ async def _reaper(app):
 
 
 def make_app(port):
-    """The aiohttp application; `port` is the one it is served on (for the Host check)."""
+    """The aiohttp application; `port` is the one it is served on (for the Host check).
+
+    >>> from chainrule.playground.server import make_app
+    >>> app = make_app(8000)
+    >>> [f"{r.method} {r.resource.canonical}" for r in app.router.routes()][:3]
+    ['HEAD /', 'GET /', 'GET /static']
+    """
     app = web.Application(middlewares=[guard], client_max_size=1 << 20)
     app[PG] = Playground()
     app[PORT] = port
@@ -432,7 +438,12 @@ def url_of(sock):
 
 
 def serve(host="127.0.0.1", port=0, open_browser=True, out=sys.stdout):
-    """Run the playground until Ctrl-C; prints its URL (and opens it in the browser)."""
+    """Run the playground until Ctrl-C; prints its URL (and opens it in the browser).
+
+    >>> from chainrule.playground.server import serve
+    >>> serve(port=8000, open_browser=False)   # serves on the network until Ctrl-C # doctest: +SKIP
+    chainrule playground: http://127.0.0.1:8000/  (Ctrl-C stops it)
+    """
     sock = bind(host, port)
     url = url_of(sock)
     print(f"chainrule playground: {url}  (Ctrl-C stops it)", file=out, flush=True)
@@ -448,8 +459,13 @@ def serve(host="127.0.0.1", port=0, open_browser=True, out=sys.stdout):
 class BackgroundServer:
     """The playground on a free port in a background thread (tests, the demo report).
 
-    >>> with BackgroundServer() as url:
-    ...     ...                    # drive http://127.0.0.1:PORT/
+    >>> import json, urllib.request
+    >>> from chainrule.playground.server import BackgroundServer
+    >>> with BackgroundServer() as url:          # http://127.0.0.1:PORT/
+    ...     with urllib.request.urlopen(url + "api/limits") as r:
+    ...         limits = json.load(r)
+    >>> sorted(limits)[:4]
+    ['choices', 'commands', 'limits', 'maxLayers']
     """
 
     def __init__(self, host="127.0.0.1", port=0):

@@ -7,10 +7,13 @@ URL, so a shared link restores the setup); every value is validated and a bad on
 browser tab's state and answers its commands (`step`, `frame`, `backprop`, `gradcheck`,
 `set_weight`, `export_*`, ...) with JSON-ready dicts.
 
+>>> from chainrule.playground.session import Config, Session
 >>> s = Session(Config.parse({"dataset": "xor", "layers": "4,2"}))
 >>> s.step()                     # one epoch over the training points, in mini-batches
->>> s.frame()["testLoss"]        # losses, accuracy, heat maps, weights
->>> s.backprop("train", 0)       # viz.trace of one sample's loss, node by node
+>>> round(s.frame()["testLoss"], 4)    # losses, accuracy, heat maps, weights
+1.0026
+>>> sorted(s.backprop("train", 0))[:4]  # viz.trace of one sample's loss, node by node
+['backward', 'features', 'forward', 'grads']
 
 The session uses chainrule's public API only (nn, optim, models.Perceptron, viz.trace,
 save): it is a client of the library, like any user script. Not thread-safe: chainrule's
@@ -79,17 +82,27 @@ DEFAULTS = {
 
 
 class ConfigError(ValueError):
-    """A setup value out of bounds or of the wrong kind; the message names the key."""
+    """A setup value out of bounds or of the wrong kind; the message names the key.
+
+    >>> from chainrule.playground import Config, ConfigError
+    >>> try:
+    ...     Config.parse({"lr": "fast"})
+    ... except ConfigError as e:
+    ...     print(e)
+    lr: expected a number, got 'fast'
+    """
 
 
 class Config(dict):
     """The playground's setup: a validated dict with the keys of `DEFAULTS`.
 
+    >>> from chainrule.playground import Config
     >>> Config.parse({"dataset": "spiral", "layers": "8,8,4", "lr": "0.01"})["layers"]
     (8, 8, 4)
     >>> Config.parse({"layers": "9"})
     Traceback (most recent call last):
-    ConfigError: layers: a hidden layer has 1 to 8 units, got 9
+        ...
+    chainrule.playground.session.ConfigError: layers: a hidden layer has 1 to 8 ...
     """
 
     @classmethod
@@ -219,7 +232,10 @@ def make_dataset(name, points=500, noise=0, seed=0):
     plus two multi-class sets). Returns (X float64 (N, 2), y): class indices (int64) for
     classification, targets in [-1, 1] (float64) for regression. noise: 0-50 (percent).
 
+    >>> from chainrule.playground import make_dataset
     >>> X, y = make_dataset("xor", points=200, noise=10, seed=1)
+    >>> X.shape, y.dtype, sorted(set(y.tolist()))
+    ((200, 2), dtype('int64'), [0, 1])
     """
     if name not in DATASETS:
         raise ConfigError(f"dataset: expected one of {', '.join(DATASETS)}, got {name!r}")
@@ -284,6 +300,7 @@ def make_dataset(name, points=500, noise=0, seed=0):
 def make_features(X, features):
     """The network's inputs: the chosen features of each point, float32 (N, len(features)).
 
+    >>> from chainrule.playground import make_features
     >>> make_features(np.array([[1.0, 2.0]]), ("x1", "x1x2")).tolist()
     [[1.0, 2.0]]
     """
@@ -310,6 +327,7 @@ def _jsonable(a):
 class Session:
     """One tab's playground: data, network (or perceptron), optimiser, loss history.
 
+    >>> from chainrule.playground import Config, Session
     >>> s = Session(Config.parse({"dataset": "xor"}))
     >>> for _ in range(5): s.step()
     >>> s.frame()["epoch"]

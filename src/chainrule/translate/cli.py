@@ -18,7 +18,18 @@ DEFAULT_TIME_LIMIT = 480.0  # seconds of training: with data, evaluation and sav
 
 def default_model_dir():
     """Where the demo saves the translator and `chainrule translate` looks for it:
-    $CHAINRULE_TRANSLATOR, else ~/.cache/chainrule/translator."""
+    $CHAINRULE_TRANSLATOR, else ~/.cache/chainrule/translator.
+
+    >>> import os
+    >>> from unittest import mock
+    >>> from chainrule.translate.cli import default_model_dir
+    >>> with mock.patch.dict(os.environ, {"CHAINRULE_TRANSLATOR": "/models/ru"}):
+    ...     default_model_dir()
+    '/models/ru'
+    >>> with mock.patch.dict(os.environ, {"CHAINRULE_TRANSLATOR": ""}):
+    ...     default_model_dir().endswith(os.path.join(".cache", "chainrule", "translator"))
+    True
+    """
     env = os.environ.get("CHAINRULE_TRANSLATOR")
     if env:
         return env
@@ -26,6 +37,19 @@ def default_model_dir():
 
 
 def run_demo(args):
+    """`chainrule demo translate`: train a translator, report its exact match, save it.
+
+    It trains for minutes (seconds with --quick); the per-stratum table it prints comes from
+    strata_table, and the model it saves is what translate_text loads:
+
+    >>> from chainrule.translate.train import train_translator
+    >>> res = train_translator(max_number=99, steps=20, n_train=200, n_val=10, n_test=10,
+    ...     progress=False, log=lambda m: None, model_kind="gru-attention",
+    ...     config=dict(emb=8, hidden=16))
+    >>> from chainrule.translate.cli import strata_table
+    >>> print(strata_table(res["strata"]).splitlines()[0])
+    exact match (greedy) by kind of number:
+    """
     from .model import save_translator
     from .train import beam_exact_match, train_translator
     try:
@@ -82,7 +106,16 @@ def run_demo(args):
 
 
 def strata_table(strata):
-    """The per-stratum exact-match lines the demo prints (and the report shows)."""
+    """The per-stratum exact-match lines the demo prints (and the report shows).
+
+    >>> from chainrule.translate.cli import strata_table
+    >>> strata = {"uniform": {"accuracy": 0.5, "n": 2, "held_out": True,
+    ...                        "misses": [(42, "forty two", "сорок два", "сорок")]}}
+    >>> print(strata_table(strata))
+    exact match (greedy) by kind of number:
+      uniform         50.0% of     2 (held out)
+          miss: 42 -> 'сорок' (expected 'сорок два')
+    """
     lines = ["exact match (greedy) by kind of number:"]
     for name, r in strata.items():
         how = "held out" if r["held_out"] else "all of them; also in training: the vocabulary"
@@ -93,7 +126,23 @@ def strata_table(strata):
 
 
 def translate_text(text, model_dir=None, beam_size=4):
-    """(normalised source, Russian words, source tokens, output tokens, attention map)."""
+    """(normalised source, Russian words, source tokens, output tokens, attention map).
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32,
+    ...                    max_len=4).eval()
+    >>> import tempfile
+    >>> from chainrule.translate.model import save_translator
+    >>> d = tempfile.mkdtemp(); save_translator(model, tok, d)     # an untrained model
+    >>> from chainrule.translate.cli import translate_text
+    >>> src, out, src_tokens, out_tokens, attn = translate_text("Forty-two", d, beam_size=1)
+    >>> src, src_tokens, attn.shape == (len(out_tokens), 2)
+    ('forty two', ['forty', 'two'], True)
+    """
     from .decode import beam_search, cross_attention, greedy_decode
     from .model import load_translator
     model, tok = load_translator(model_dir or default_model_dir())
@@ -126,7 +175,16 @@ def translate_text(text, model_dir=None, beam_size=4):
 
 
 def attention_figure(attn, src_tokens, out_tokens, path, title=None):
-    """Heat map of the cross-attention (rows: output words, columns: source words)."""
+    """Heat map of the cross-attention (rows: output words, columns: source words).
+
+    >>> import os, tempfile
+    >>> from chainrule.translate.cli import attention_figure
+    >>> attn = np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])
+    >>> path = attention_figure(attn, ["forty", "two"], ["сорок", "два", "<eos>"],
+    ...                         os.path.join(tempfile.mkdtemp(), "attn.png"))
+    >>> os.path.basename(path), os.path.getsize(path) > 0
+    ('attn.png', True)
+    """
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -150,6 +208,25 @@ def attention_figure(attn, src_tokens, out_tokens, path, title=None):
 
 
 def run_translate(args):
+    """`chainrule translate TEXT...`: print the translation (and write the attention map).
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32,
+    ...                    max_len=4).eval()
+    >>> import tempfile
+    >>> from chainrule.translate.model import save_translator
+    >>> d = tempfile.mkdtemp(); save_translator(model, tok, d)     # an untrained model
+    >>> import argparse
+    >>> from chainrule.translate.cli import run_translate
+    >>> args = argparse.Namespace(text=["forty", "two"], model=d, beam=1, figure="")
+    >>> run_translate(args)      # untrained: random words, then the exit status
+    один восемнадцать пять
+    0
+    """
     text = " ".join(args.text)
     try:
         src, out, src_tokens, out_tokens, attn = translate_text(text, args.model, args.beam)
@@ -197,7 +274,16 @@ def _model_kind(text):
 
 
 def register(subparsers):
-    """Add `chainrule translate TEXT...`."""
+    """Add `chainrule translate TEXT...`.
+
+    >>> import argparse
+    >>> from chainrule.translate.cli import register
+    >>> parser = argparse.ArgumentParser(prog="chainrule")
+    >>> register(parser.add_subparsers())
+    >>> args = parser.parse_args(["translate", "forty", "two", "--beam", "1"])
+    >>> args.text, args.beam, args.func.__name__
+    (['forty', 'two'], 1, 'run_translate')
+    """
     p = subparsers.add_parser(
         "translate", help="translate English number words into Russian with a trained model",
         description="Translate English number words (0 to 999,999; e.g. \"forty two\") into "
@@ -215,7 +301,16 @@ def register(subparsers):
 
 
 def register_demo(demo_subparsers):
-    """Add `chainrule demo translate`."""
+    """Add `chainrule demo translate`.
+
+    >>> import argparse
+    >>> from chainrule.translate.cli import register_demo
+    >>> parser = argparse.ArgumentParser(prog="chainrule demo")
+    >>> register_demo(parser.add_subparsers())
+    >>> args = parser.parse_args(["translate", "--model", "gru", "--steps", "100"])
+    >>> args.arch, args.steps
+    ('gru', 100)
+    """
     p = demo_subparsers.add_parser(
         "translate", help="train a transformer to translate number words, English -> Russian",
         description="Generate English/Russian number-word pairs with num2words, train an "

@@ -19,7 +19,14 @@ MODELS = (("gru", "seq2seq, no attention (GRU, 2014)"),
 
 def compare_models(quick=True, seed=0, steps=None, log=print):
     """Train each model of MODELS on the same task; [dict(kind, title, test_accuracy,
-    n_params, train_seconds, model, tokenizer, test_pairs, ...)]."""
+    n_params, train_seconds, model, tokenizer, test_pairs, ...)].
+
+    It runs train_translator once per entry of MODELS (a minute at the quick size):
+
+    >>> from chainrule.translate.compare import MODELS
+    >>> [kind for kind, title in MODELS]
+    ['gru', 'gru-attention', 'transformer']
+    """
     from .train import train_translator
     if quick:
         common = dict(max_number=999, steps=steps or 150, n_train=3000, n_val=50, n_test=200,
@@ -51,7 +58,20 @@ def _example(results):
 
 
 def attention_maps(results, outdir):
-    """One PNG per model: its attention (or saliency) map for the same held-out number."""
+    """One PNG per model: its attention (or saliency) map for the same held-out number.
+
+    >>> from chainrule.translate.train import train_translator
+    >>> res = train_translator(max_number=99, steps=20, n_train=200, n_val=10, n_test=10,
+    ...     progress=False, log=lambda m: None, model_kind="gru-attention",
+    ...     config=dict(emb=8, hidden=16))
+    >>> import os, tempfile
+    >>> from chainrule.translate.compare import attention_maps
+    >>> results = [dict(res, kind="gru-attention", title="seq2seq + attention")]
+    >>> [os.path.basename(p) for p in attention_maps(results, tempfile.mkdtemp())]
+    ['translate_compare_gru-attention.png']
+    >>> results[0]["example"][0]         # the held-out number every model was asked about
+    'fifty nine'
+    """
     from .cli import attention_figure
     from .decode import beam_search, cross_attention
     en, _ = _example(results)
@@ -75,7 +95,16 @@ def attention_maps(results, outdir):
 
 
 def report_sections(outdir, quick):
-    """The report section: the table and the three maps."""
+    """The report section: the table and the three maps.
+
+    It trains the three models at the quick size (a minute); its table has one row per
+    entry of MODELS and its figures are attention_maps':
+
+    >>> from chainrule.translate.compare import MODELS
+    >>> [title for kind, title in MODELS]
+    ['seq2seq, no attention (GRU, 2014)', 'seq2seq + additive attention (GRU, Bahdanau 2015)',
+     'transformer (2017)']
+    """
     # The report trains at the quick size in either mode (the full 0..999,999 comparison,
     # compare_models(quick=False), takes about 25 minutes); the section says what ran.
     results = compare_models(quick=True, log=lambda m: None)

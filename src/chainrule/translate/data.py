@@ -25,23 +25,43 @@ def _num2words():
 
 
 def normalize_english(text):
-    """'Three hundred and twenty-one' -> 'three hundred twenty one'."""
+    """'Three hundred and twenty-one' -> 'three hundred twenty one'.
+
+    >>> from chainrule.translate.data import normalize_english
+    >>> normalize_english("Three hundred and twenty-one")
+    'three hundred twenty one'
+    """
     words = _WORD.findall(text.lower().replace("-", " "))
     return " ".join(w for w in words if w != "and")
 
 
 def english(n):
-    """English number words for n, normalised (see normalize_english)."""
+    """English number words for n, normalised (see normalize_english).
+
+    >>> from chainrule.translate.data import english
+    >>> english(1021)
+    'one thousand twenty one'
+    """
     return normalize_english(_num2words()(int(n)))
 
 
 def russian(n):
-    """Russian number words for n, as num2words writes them."""
+    """Russian number words for n, as num2words writes them.
+
+    >>> from chainrule.translate.data import russian
+    >>> russian(1021)
+    'одна тысяча двадцать один'
+    """
     return _num2words()(int(n), lang="ru")
 
 
 def pairs(numbers):
-    """[(english, russian)] for the given numbers."""
+    """[(english, russian)] for the given numbers.
+
+    >>> from chainrule.translate.data import pairs
+    >>> pairs([2, 42])
+    [('two', 'два'), ('forty two', 'сорок два')]
+    """
     return [(english(n), russian(n)) for n in numbers]
 
 
@@ -50,6 +70,11 @@ def split_numbers(n_val=1000, n_test=1000, max_number=MAX_NUMBER, seed=0):
 
     A seeded permutation: test and validation numbers never occur in training, so their
     accuracy measures generalisation to unseen numbers, not memory.
+
+    >>> from chainrule.translate.data import split_numbers
+    >>> train, val, test = split_numbers(n_val=2, n_test=3, max_number=9)
+    >>> sorted(train.tolist()), val.tolist(), test.tolist()
+    ([0, 1, 5, 8, 9], [7, 3], [4, 6, 2])
     """
     if n_val + n_test >= max_number + 1:
         raise ValueError(f"split_numbers: n_val + n_test = {n_val + n_test} leaves no training "
@@ -61,7 +86,13 @@ def split_numbers(n_val=1000, n_test=1000, max_number=MAX_NUMBER, seed=0):
 def vocabulary_numbers(max_number=MAX_NUMBER):
     """Numbers whose words together hold every word any number up to max_number uses:
     0..999 and the multiples of 1000 (the thousands forms: тысяча / тысячи / тысяч,
-    одна / две)."""
+    одна / две).
+
+    >>> from chainrule.translate.data import vocabulary_numbers
+    >>> v = vocabulary_numbers(5000)
+    >>> len(v), v[-5:]
+    (1005, [1000, 2000, 3000, 4000, 5000])
+    """
     small = list(range(min(max_number, 999) + 1))
     return small + list(range(1000, max_number + 1, 1000))
 
@@ -76,7 +107,12 @@ SEEN_STRATA = ("power of ten", "single word")
 
 
 def stratum_of(n):
-    """The stratum of one number (a power of ten first, then one word, round, teens)."""
+    """The stratum of one number (a power of ten first, then one word, round, teens).
+
+    >>> from chainrule.translate.data import stratum_of
+    >>> [stratum_of(n) for n in (1000, 42, 7, 300, 15002, 321)]
+    ['power of ten', 'uniform', 'single word', 'round', 'teens', 'uniform']
+    """
     n = int(n)
     if n >= 1 and 10 ** (len(str(n)) - 1) == n:
         return "power of ten"
@@ -90,7 +126,12 @@ def stratum_of(n):
 
 
 def strata_pools(max_number=MAX_NUMBER):
-    """{stratum: sorted array of the numbers 0..max_number in it} (uniform: all numbers)."""
+    """{stratum: sorted array of the numbers 0..max_number in it} (uniform: all numbers).
+
+    >>> from chainrule.translate.data import strata_pools
+    >>> {k: len(v) for k, v in strata_pools(999).items()}
+    {'uniform': 1000, 'round': 8, 'teens': 90, 'power of ten': 3, 'single word': 26}
+    """
     nums = np.arange(max_number + 1)
     power = np.array([10 ** k for k in range(len(str(max_number))) if 10 ** k <= max_number])
     single = np.array([n for n in range(min(max_number, 99) + 1)
@@ -110,6 +151,12 @@ def split_stratified(n_val=300, n_uniform=1000, n_round=200, n_teens=200,
     Held out (never in train or val): `n_uniform` uniform numbers, `n_round` round numbers,
     `n_teens` numbers with a teen (each at most a quarter of its stratum). The vocabulary
     strata ("power of ten", "single word") are all in training and all evaluated.
+
+    >>> from chainrule.translate.data import split_stratified
+    >>> train, val, test = split_stratified(n_val=5, n_uniform=10, n_round=4, n_teens=4,
+    ...                                     max_number=999)
+    >>> len(train), len(val), {k: len(v) for k, v in test.items()}
+    (979, 5, {'uniform': 10, 'round': 2, 'teens': 4, 'power of ten': 3, 'single word': 26})
     """
     rng = np.random.default_rng(seed)
     pools = strata_pools(max_number)

@@ -15,7 +15,19 @@ def _log_softmax(x):
 
 def greedy_decode(model, src, max_len=None, bos_id=1, eos_id=2, pad_id=0):
     """Most likely next token at each step, for a batch: src (N, S) ids -> (N, T) ids
-    (without <bos>; <eos> then <pad> after it)."""
+    (without <bos>; <eos> then <pad> after it).
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32).eval()
+    >>> from chainrule.translate.decode import greedy_decode
+    >>> ids = greedy_decode(model, tok.src.batch(["forty two", "seven"]), max_len=4)
+    >>> ids.shape                        # untrained: the words are random
+    (2, 4)
+    """
     src = np.asarray(src._data if isinstance(src, Tensor) else src, dtype=np.int64)
     N = src.shape[0]
     max_len = max_len or model.config["max_len"] - 1
@@ -40,6 +52,17 @@ def beam_search(model, src, beam_size=4, max_len=None, length_penalty=0.6, bos_i
 
     Keeps the beam_size most probable prefixes; a finished hypothesis is scored by its
     log-probability divided by the GNMT length penalty ((5 + len) / 6) ** alpha.
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32).eval()
+    >>> from chainrule.translate.decode import beam_search
+    >>> ids, score = beam_search(model, tok.src.encode("forty two"), beam_size=3, max_len=4)
+    >>> len(ids) <= 5, score < 0          # a log-probability, length-normalised
+    (True, True)
     """
     src = np.asarray(src._data if isinstance(src, Tensor) else src, dtype=np.int64).reshape(1, -1)
     max_len = max_len or model.config["max_len"] - 1
@@ -86,7 +109,19 @@ def cross_attention(model, src, out_ids, bos_id=1, layer=-1):
     """The cross-attention weights of one decoder layer, averaged over heads, for the
     decoded output (without <eos>): (len(out_ids) + 1, S); the decoder reads <bos> w1..wn,
     so row t shows which source tokens it looked at while writing w(t+1), the last row
-    while writing <eos>."""
+    while writing <eos>.
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32).eval()
+    >>> from chainrule.translate.decode import cross_attention
+    >>> attn = cross_attention(model, tok.src.encode("forty two"), [5, 6])
+    >>> attn.shape, np.allclose(attn.sum(-1), 1)   # (outputs + 1, source words); rows sum to 1
+    ((3, 2), True)
+    """
     if hasattr(model, "attention_map"):  # the recurrent translators (rnn_model.py)
         return model.attention_map(src, out_ids, bos_id)
     src = np.asarray(src, dtype=np.int64).reshape(1, -1)

@@ -18,7 +18,19 @@ DEFAULT_CONFIG = dict(d_model=64, nhead=4, num_encoder_layers=2, num_decoder_lay
 class Translator(nn.Module):
     """Token embeddings (scaled by sqrt(d_model)) + sinusoidal positions -> nn.Transformer
     (batch-first) -> a Linear over the target vocabulary ("Linear + Softmax = class
-    probabilities: the last layers of a transformer")."""
+    probabilities: the last layers of a transformer").
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32).eval()
+    >>> src = torch.tensor(tok.src.batch(["forty two"]))
+    >>> tgt_in = torch.tensor(tok.tgt.batch(["сорок два"], bos=True))
+    >>> model(src, tgt_in).shape          # (N, T, target vocabulary): next-word logits
+    chainrule.Size([1, 3, 32])
+    """
 
     def __init__(self, src_vocab_size, tgt_vocab_size, d_model=64, nhead=4,
                  num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=128, dropout=0.0,
@@ -64,7 +76,21 @@ class Translator(nn.Module):
 
 
 def save_translator(model, tokenizer, directory):
-    """model.safetensors + config.json + vocab.json in `directory`."""
+    """model.safetensors + config.json + vocab.json in `directory`.
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32).eval()
+    >>> import os, tempfile
+    >>> from chainrule.translate.model import save_translator
+    >>> d = tempfile.mkdtemp()
+    >>> save_translator(model, tok, d)
+    >>> sorted(os.listdir(d))
+    ['config.json', 'model.safetensors', 'vocab.json']
+    """
     os.makedirs(directory, exist_ok=True)
     _save_state(model.state_dict(), os.path.join(directory, "model.safetensors"))
     with open(os.path.join(directory, "config.json"), "w") as f:
@@ -73,7 +99,22 @@ def save_translator(model, tokenizer, directory):
 
 
 def load_translator(directory):
-    """(model in eval mode, tokenizer) saved by save_translator."""
+    """(model in eval mode, tokenizer) saved by save_translator.
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32).eval()
+    >>> import tempfile
+    >>> from chainrule.translate.model import load_translator, save_translator
+    >>> d = tempfile.mkdtemp(); save_translator(model, tok, d)
+    >>> model2, tok2 = load_translator(d)
+    >>> model2.training, all(torch.equal(a, b) for a, b in zip(model2.parameters(),
+    ...                                                       model.parameters()))
+    (False, True)
+    """
     cfg_path = os.path.join(directory, "config.json")
     if not os.path.exists(cfg_path):
         raise FileNotFoundError(f"no trained translator in {directory} (missing config.json); "

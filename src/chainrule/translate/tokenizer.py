@@ -10,6 +10,7 @@ SPECIALS = (PAD, BOS, EOS, UNK)
 class Vocab:
     """Token <-> id for one language. Ids 0..3 are <pad>, <bos>, <eos>, <unk>.
 
+    >>> from chainrule.translate.tokenizer import Vocab
     >>> v = Vocab.build(["forty two", "two"], level="word")
     >>> v.encode("forty two")
     [4, 5]
@@ -87,7 +88,16 @@ class Vocab:
 
 
 class Tokenizer:
-    """Source and target vocabularies together, saved to / loaded from one JSON file."""
+    """Source and target vocabularies together, saved to / loaded from one JSON file.
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> len(tok.src), len(tok.tgt)
+    (32, 32)
+    >>> tok.src.encode("forty two"), tok.tgt.decode(tok.tgt.encode("сорок два", eos=True))
+    ([11, 30], 'сорок два')
+    """
 
     def __init__(self, src, tgt):
         self.src, self.tgt = src, tgt

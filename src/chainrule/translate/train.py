@@ -19,7 +19,20 @@ _make = Tensor._make
 
 
 def encode_pairs(tokenizer, pairs):
-    """(src ids (P, S), tgt ids (P, T) = <bos> words <eos>), right-padded."""
+    """(src ids (P, S), tgt ids (P, T) = <bos> words <eos>), right-padded.
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.train import encode_pairs
+    >>> src, tgt = encode_pairs(tok, pairs([42, 7]))
+    >>> src
+    array([[11, 30],
+           [18,  0]])
+    >>> tgt                              # <bos>=1 ... <eos>=2, then <pad>=0
+    array([[ 1, 23,  7,  2],
+           [ 1, 21,  2,  0]])
+    """
     src = tokenizer.src.batch([p[0] for p in pairs])
     tgt = tokenizer.tgt.batch([p[1] for p in pairs], bos=True, eos=True)
     return src, tgt
@@ -31,7 +44,14 @@ def sample_training_numbers(train_numbers, n, rng, max_number, vocab_copies=20):
     round numbers ('five thousand', 'сто тысяч': a uniform sample almost never shows them,
     and a model that never saw one keeps writing after 'тысяч'), 10% numbers with a teen;
     then every vocabulary-stratum number (single words, powers of ten) `vocab_copies` times.
-    Only numbers of the training split are drawn."""
+    Only numbers of the training split are drawn.
+
+    >>> from chainrule.translate.train import sample_training_numbers
+    >>> nums = sample_training_numbers(np.arange(1000), 50, np.random.default_rng(0), 999,
+    ...                                vocab_copies=1)
+    >>> len(nums), int(nums.min()) >= 0, int(nums.max()) <= 999
+    (59, True, True)
+    """
     pool = np.asarray(train_numbers)
     strata = data.strata_pools(max_number)
     n_round, n_teens = n // 5, n // 10
@@ -64,7 +84,19 @@ def _trim(a, pad_id=0):
 
 
 def exact_match(model, tokenizer, numbers, pairs=None, batch_size=500):
-    """(accuracy, [(number, source, expected, got) for the misses]) with greedy decoding."""
+    """(accuracy, [(number, source, expected, got) for the misses]) with greedy decoding.
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32).eval()
+    >>> from chainrule.translate.train import exact_match
+    >>> acc, misses = exact_match(model, tok, [42, 7])
+    >>> acc, [m[:3] for m in misses]      # untrained: every number missed
+    (0.0, [(42, 'forty two', 'сорок два'), (7, 'seven', 'семь')])
+    """
     numbers = list(numbers)
     pairs = pairs if pairs is not None else data.pairs(numbers)
     was_training = model.training
@@ -86,7 +118,18 @@ def exact_match(model, tokenizer, numbers, pairs=None, batch_size=500):
 
 def beam_exact_match(model, tokenizer, pairs, beam_size=4):
     """Exact-match accuracy of beam search over (english, russian) pairs (one sentence at a
-    time, the beams batched)."""
+    time, the beams batched).
+
+    >>> from chainrule.translate.data import pairs
+    >>> from chainrule.translate.tokenizer import Tokenizer
+    >>> tok = Tokenizer.build(pairs(range(100)))
+    >>> from chainrule.translate.model import Translator
+    >>> model = Translator(len(tok.src), len(tok.tgt), d_model=16, nhead=2, num_encoder_layers=1,
+    ...                    num_decoder_layers=1, dim_feedforward=32).eval()
+    >>> from chainrule.translate.train import beam_exact_match
+    >>> beam_exact_match(model, tok, pairs([42]), beam_size=2)
+    0.0
+    """
     from .decode import beam_search
     was_training = model.training
     model.eval()
@@ -109,6 +152,13 @@ def train_translator(max_number=data.MAX_NUMBER, steps=1500, batch_size=64, lr=3
     BLAS for the run (restored after; None leaves it alone): this model's GEMMs are small,
     and on two shared cores a second BLAS thread mostly spins - measured 5x slower steps.
     `model_kind`: "transformer" (model.py), or "gru" / "gru-attention" (rnn_model.py).
+
+    >>> from chainrule.translate.train import train_translator
+    >>> res = train_translator(max_number=99, steps=20, n_train=200, n_val=10, n_test=10,
+    ...     progress=False, log=lambda m: None,
+    ...     config=dict(d_model=16, nhead=2, dim_feedforward=32))
+    >>> res["steps"], len(res["test_numbers"]), sorted(res["strata"])
+    (20, 10, ['power of ten', 'round', 'single word', 'teens', 'uniform'])
     """
     with _blas_limit(blas_threads):
         return _train(max_number, steps, batch_size, lr, warmup, label_smoothing, n_train,

@@ -7,10 +7,13 @@ The graph is DOT text (graphviz's format); it renders to PNG / SVG with graphviz
 when that program is installed and otherwise with a pure-matplotlib layered layout, so a
 machine with only pip-installed packages gets a picture too. In Jupyter it displays inline.
 
+>>> from chainrule.viz import draw_graph
 >>> x = chainrule.tensor(1.0, requires_grad=True); x.name = "x"
 >>> f = (x + 2) * x
 >>> f.backward()
 >>> g = draw_graph(f)            # g.source is DOT text; g.render("f.png") draws it
+>>> g
+<Graph: 3 tensors, 2 ops, 5 edges>
 """
 import io
 import os
@@ -33,7 +36,12 @@ OP_SYMBOLS = {
 
 
 def format_number(v, digits=4):
-    """A short, exact-looking number: 3 -> '3', -0.5 -> '-0.5', 1e-7 -> '1e-07'."""
+    """A short, exact-looking number: 3 -> '3', -0.5 -> '-0.5', 1e-7 -> '1e-07'.
+
+    >>> from chainrule.viz.graph import format_number
+    >>> format_number(3.0), format_number(-0.5), format_number(1e-7), format_number(2 / 3)
+    ('3', '-0.5', '1e-07', '0.6667')
+    """
     v = float(v)
     if v == 0:
         return "0"
@@ -49,6 +57,13 @@ def walk(roots):
     Returns (tensors, nodes, edges, outputs_of): tensors {id: Tensor} in discovery order,
     nodes {id: Node}, edges [(src_key, dst_key)] with keys ("t", id) / ("n", id), and
     outputs_of {id(node): [output tensors]} (the tensors whose grad_fn is that node).
+
+    >>> from chainrule.viz.graph import walk
+    >>> x = torch.tensor(1.0, requires_grad=True); x.name = "x"
+    >>> f = (x + 2) * x
+    >>> tensors, nodes, edges, outputs_of = walk(f)
+    >>> len(tensors), sorted(type(n).__name__ for n in nodes.values())
+    (3, ['AddScalar', 'Mul'])
     """
     if isinstance(roots, Tensor):
         roots = [roots]
@@ -110,7 +125,15 @@ def caller_names(frame):
 def tensor_names(tensors, nodes, params=None, auto=True, frame=None):
     """{id(tensor): name}: from `params` ({name: tensor}), then each tensor's `name` slot,
     then the caller's variable names (`frame`), then (auto=True) t1, t2, ... for unnamed
-    non-constant tensors in forward order."""
+    non-constant tensors in forward order.
+
+    >>> from chainrule.viz.graph import tensor_names, walk
+    >>> x = torch.tensor(1.0, requires_grad=True); x.name = "x"
+    >>> f = (x + 2) * x
+    >>> tensors, nodes, _, _ = walk(f)
+    >>> sorted(tensor_names(tensors, nodes).values())     # x by its name, the rest t1, t2, ...
+    ['t1', 't2', 'x']
+    """
     names = {}
     if params is not None:
         items = params.items() if hasattr(params, "items") else params
@@ -179,7 +202,19 @@ def _op_text(node):
 
 class Graph:
     """A drawn computational graph: `source` is DOT text; `render` writes PNG / SVG / PDF /
-    DOT; `_repr_svg_` / `_repr_png_` show it inline in Jupyter."""
+    DOT; `_repr_svg_` / `_repr_png_` show it inline in Jupyter.
+
+    >>> from chainrule.viz import draw_graph
+    >>> x = torch.tensor(1.0, requires_grad=True); x.name = "x"
+    >>> f = (x + 2) * x
+    >>> g = draw_graph(f)
+    >>> type(g).__name__, g.source.splitlines()[0]
+    ('Graph', 'digraph chainrule {')
+    >>> import os, tempfile
+    >>> png = g.render(os.path.join(tempfile.mkdtemp(), "f.png"))   # graphviz, or matplotlib
+    >>> os.path.getsize(png) > 0
+    True
+    """
 
     def __init__(self, items, edges, title=None, rankdir="LR"):
         # items: {key: dict(kind="tensor"|"op", label=str, role=...)}
@@ -445,6 +480,14 @@ def draw_graph(root, params=None, *, show_grad=True, backward=False, title=None,
     user's ``.grad`` values are left as they were (re-running shows the same numbers).
 
     Returns a `Graph`: ``.source`` (DOT), ``.render(path)``, inline display in Jupyter.
+
+    >>> from chainrule.viz import draw_graph
+    >>> x = torch.tensor(1.0, requires_grad=True); x.name = "x"
+    >>> f = (x + 2) * x
+    >>> f.backward()
+    >>> g = draw_graph(f, title="f = (x + 2) x")
+    >>> "grad" in g.source, "x" in g.source
+    (True, True)
     """
     tensors, nodes, edges, outputs_of = walk(root)
     own = None

@@ -29,7 +29,14 @@ CLASS_COLORS = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"
 
 
 def figure(ncols=1, nrows=1, size=(5.0, 4.0), title=None):
-    """A new figure with nrows x ncols axes (each roughly `size` inches); returns (fig, axes)."""
+    """A new figure with nrows x ncols axes (each roughly `size` inches); returns (fig, axes).
+
+    >>> from chainrule.viz import plots
+    >>> fig, axes = plots.figure(2, 1, title="two panels")
+    >>> len(axes), fig.get_size_inches().tolist()   # two panels: a list of Axes
+    (2, [10.0, 4.0])
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     plt = _mpl()
     plt.rcParams.update(STYLE)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows),
@@ -41,7 +48,16 @@ def figure(ncols=1, nrows=1, size=(5.0, 4.0), title=None):
 
 
 def save(fig, path):
-    """Write `fig` as PNG at `path` (folders made as needed), close it, return the path."""
+    """Write `fig` as PNG at `path` (folders made as needed), close it, return the path.
+
+    >>> from chainrule.viz import plots
+    >>> import os, tempfile
+    >>> fig, ax = plots.figure()
+    >>> _ = ax.plot([1, 2, 3])
+    >>> path = plots.save(fig, os.path.join(tempfile.mkdtemp(), "sub", "line.png"))
+    >>> os.path.basename(path), os.path.getsize(path) > 0
+    ('line.png', True)
+    """
     plt = _mpl()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.tight_layout()
@@ -53,7 +69,17 @@ def save(fig, path):
 def decision_regions(ax, predict, X, y, *, resolution=200, margin=0.5, title=None,
                      levels=None, show_points=True, alpha=0.25, s=18):
     """Shade the plane by `predict(grid (M, 2) ndarray) -> class index or probability`
-    (M,) and scatter the points X (N, 2) coloured by label y."""
+    (M,) and scatter the points X (N, 2) coloured by label y.
+
+    >>> from chainrule.viz import plots
+    >>> fig, ax = plots.figure()          # one panel: one Axes
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]); y = np.array([0, 1, 1, 1])
+    >>> plots.decision_regions(ax, lambda g: (g.sum(1) > 0.5).astype(float), X, y,
+    ...                        resolution=50, title="x1 + x2 > 0.5")
+    >>> ax.get_title(), len(ax.collections) > 0
+    ('x1 + x2 > 0.5', True)
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     x0, x1 = X[:, 0].min() - margin, X[:, 0].max() + margin
@@ -83,7 +109,16 @@ def decision_regions(ax, predict, X, y, *, resolution=200, margin=0.5, title=Non
 
 
 def scatter(ax, X, y, s=18, labels=None):
-    """Points coloured by class (legend labels: labels[c], default "class c")."""
+    """Points coloured by class (legend labels: labels[c], default "class c").
+
+    >>> from chainrule.viz import plots
+    >>> fig, ax = plots.figure()          # one panel: one Axes
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]); y = np.array([0, 1, 1, 1])
+    >>> plots.scatter(ax, X, y, labels=["off", "on"])
+    >>> [c.get_label() for c in ax.collections]
+    ['off', 'on']
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     X = np.asarray(X)
     y = np.asarray(y).astype(int)
     for c in np.unique(y):
@@ -94,7 +129,16 @@ def scatter(ax, X, y, s=18, labels=None):
 
 
 def line(ax, w, b, X, **kw):
-    """The line w . x + b = 0 across the x-range of X."""
+    """The line w . x + b = 0 across the x-range of X.
+
+    >>> from chainrule.viz import plots
+    >>> fig, ax = plots.figure()          # one panel: one Axes
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]); y = np.array([0, 1, 1, 1])
+    >>> plots.line(ax, np.array([1.0, 1.0]), -0.5, X, color="k")   # x1 + x2 = 0.5
+    >>> ax.lines[0].get_xydata().tolist()
+    [[-0.5, 1.0], [1.5, -1.0]]
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     X = np.asarray(X)
     xs = np.array([X[:, 0].min() - 0.5, X[:, 0].max() + 0.5])
     if abs(w[1]) > 1e-12:
@@ -104,7 +148,15 @@ def line(ax, w, b, X, **kw):
 
 
 def curves(ax, series, *, xlabel="epoch", ylabel="loss", title=None, logy=False):
-    """Several learning curves: series is {label: sequence of values}."""
+    """Several learning curves: series is {label: sequence of values}.
+
+    >>> from chainrule.viz import plots
+    >>> fig, ax = plots.figure()          # one panel: one Axes
+    >>> plots.curves(ax, {"train": [1.0, 0.5, 0.25], "test": [1.2, 0.7, 0.5]}, logy=True)
+    >>> [l.get_label() for l in ax.lines], ax.get_yscale()
+    (['train', 'test'], 'log')
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     for label, ys in series.items():
         ys = np.asarray(ys, dtype=np.float64)
         ax.plot(np.arange(1, len(ys) + 1), ys, label=label, lw=1.8)
@@ -130,7 +182,15 @@ def curves(ax, series, *, xlabel="epoch", ylabel="loss", title=None, logy=False)
 
 
 def confusion(ax, cm, title=None, class_names=None):
-    """A confusion matrix (rows: true class, columns: predicted) with counts written in."""
+    """A confusion matrix (rows: true class, columns: predicted) with counts written in.
+
+    >>> from chainrule.viz import plots
+    >>> fig, ax = plots.figure()          # one panel: one Axes
+    >>> plots.confusion(ax, np.array([[5, 1], [0, 4]]), class_names=["cat", "dog"])
+    >>> [t.get_text() for t in ax.texts]
+    ['5', '1', '4']
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     cm = np.asarray(cm)
     ax.imshow(cm, cmap="Blues")
     k = cm.shape[0]
@@ -152,7 +212,15 @@ def confusion(ax, cm, title=None, class_names=None):
 
 
 def image_grid(fig_title, images, captions, ncols=8, size=1.3, cmap="gray_r"):
-    """A figure of small images with a caption under each; returns the figure."""
+    """A figure of small images with a caption under each; returns the figure.
+
+    >>> from chainrule.viz import plots
+    >>> images = [np.eye(8), np.ones((8, 8)), np.zeros((8, 8))]
+    >>> fig = plots.image_grid("three images", images, ["eye", "ones", "zeros"], ncols=3)
+    >>> [ax.get_xlabel() or ax.get_title() for ax in fig.axes]
+    ['eye', 'ones', 'zeros']
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     plt = _mpl()
     plt.rcParams.update(STYLE)
     n = max(len(images), 1)

@@ -33,7 +33,16 @@ footer { color: #6b7280; font-size: .85em; text-align: center; padding: 1em; }
 
 
 def img_tag(path, alt=None):
-    """An <img> with the PNG at `path` inlined as a data: URI."""
+    """An <img> with the PNG at `path` inlined as a data: URI.
+
+    >>> import os, tempfile
+    >>> from chainrule.viz import plots
+    >>> from chainrule.viz.report import img_tag
+    >>> fig, ax = plots.figure()
+    >>> png = plots.save(fig, os.path.join(tempfile.mkdtemp(), "empty.png"))
+    >>> img_tag(png)[:60]
+    '<figure><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhE'
+    """
     with open(path, "rb") as fh:
         data = base64.b64encode(fh.read()).decode("ascii")
     alt = alt or os.path.basename(path)
@@ -42,7 +51,15 @@ def img_tag(path, alt=None):
 
 
 def section_html(anchor, title, intro, summary, body_html, figures):
-    """One <section>: heading, lecture context, measured summary, figures, extra HTML."""
+    """One <section>: heading, lecture context, measured summary, figures, extra HTML.
+
+    >>> from chainrule.viz.report import section_html
+    >>> print(section_html("xor", "XOR", "Minsky and Papert, 1969.", ["accuracy 75%"], "", []))
+    <section id="xor"><h2>XOR</h2>
+    <p class="lecture">Minsky and Papert, 1969.</p>
+    <ul class="summary"><li>accuracy 75%</li></ul>
+    </section>
+    """
     parts = [f'<section id="{html.escape(anchor)}"><h2>{html.escape(title)}</h2>']
     if intro:
         parts.append(f'<p class="lecture">{html.escape(intro)}</p>')
@@ -59,7 +76,16 @@ def section_html(anchor, title, intro, summary, body_html, figures):
 def build_report(sections, path, title="chainrule: the lecture, run", subtitle=None,
                  footer=None):
     """Write the report to `path`. sections: list of dicts with keys anchor, title, intro,
-    summary (list of str), html (str), figures (list of PNG paths). Returns `path`."""
+    summary (list of str), html (str), figures (list of PNG paths). Returns `path`.
+
+    >>> import os, tempfile
+    >>> from chainrule.viz.report import build_report
+    >>> path = build_report([{"anchor": "xor", "title": "XOR", "summary": ["accuracy 75%"]}],
+    ...                     os.path.join(tempfile.mkdtemp(), "report.html"))
+    >>> text = open(path, encoding="utf-8").read()
+    >>> text.startswith("<!DOCTYPE html>"), "accuracy 75%" in text
+    (True, True)
+    """
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     toc = "<nav><h3>Contents</h3><ol>" + "".join(
         f'<li><a href="#{html.escape(s["anchor"])}">{html.escape(s["title"])}</a></li>'

@@ -11,9 +11,12 @@
   dL/d(input) that it sends on: for scalars upstream x local = product, for tensors the
   vector-Jacobian product. Leaves end with their accumulated ``.grad``.
 
+>>> from chainrule.viz import trace
 >>> x = chainrule.tensor(1.0, requires_grad=True); x.name = "x"
->>> ...
->>> print(trace(f))          # text tables; trace(f).to_html() for the report
+>>> f = (x + 2) * x
+>>> t = trace(f)             # print(t): text tables; t.to_html() for the report
+>>> t.grads
+{'x': array(4., dtype=float32)}
 
 Tracing leaves every ``.grad`` as it was (the trace shows the gradients of its own pass,
 not what earlier calls accumulated: re-running a cell shows the same numbers). For a
@@ -56,7 +59,14 @@ def _fmt(a, digits=4, max_items=6):
 
 
 class ForwardStep:
-    """One operation of the forward pass."""
+    """One operation of the forward pass.
+
+    >>> from chainrule.viz import trace
+    >>> x = torch.tensor(1.0, requires_grad=True); x.name = "x"
+    >>> f = (x + 2) * x
+    >>> trace(f).forward
+    [<ForwardStep 1: t1 = add(x)>, <ForwardStep 2: f = mul(t1, x)>]
+    """
 
     def __init__(self, index, op, inputs, output, local):
         self.index = index
@@ -71,7 +81,17 @@ class ForwardStep:
 
 
 class BackwardStep:
-    """One node of the backward pass, in the engine's order."""
+    """One node of the backward pass, in the engine's order.
+
+    >>> from chainrule.viz import trace
+    >>> x = torch.tensor(1.0, requires_grad=True); x.name = "x"
+    >>> f = (x + 2) * x
+    >>> steps = trace(f).backward
+    >>> steps
+    [<BackwardStep 1: mul -> f>, <BackwardStep 2: add -> t1>]
+    >>> steps[0].upstream                 # dL/d(output) of the last op: df/df = 1
+    array(1., dtype=float32)
+    """
 
     def __init__(self, index, op, output, upstream, parts):
         self.index = index
@@ -87,7 +107,17 @@ class BackwardStep:
 class Trace:
     """The record of one forward + backward pass: `.forward`, `.backward` step lists,
     `.grads` ({leaf name: gradient}) and `.values` ({name: value}). str() gives text
-    tables, `to_html()` / `_repr_html_` HTML tables, `to_markdown()` Markdown."""
+    tables, `to_html()` / `_repr_html_` HTML tables, `to_markdown()` Markdown.
+
+    >>> from chainrule.viz import trace
+    >>> x = torch.tensor(1.0, requires_grad=True); x.name = "x"
+    >>> f = (x + 2) * x
+    >>> t = trace(f)
+    >>> t.grads, t.values["x"]           # df/dx = 2x + 2 = 4 at x = 1
+    ({'x': array(4., dtype=float32)}, array(1., dtype=float32))
+    >>> x.grad is None                    # the trace ran its own backward pass
+    True
+    """
 
     def __init__(self, forward, backward, grads, values, output_name):
         self.forward = forward
@@ -222,6 +252,28 @@ def trace(output, params=None, *, gradient=None, retain_graph=False, local_names
     seed dL/d(output) for non-scalar outputs (as in
     ``backward(gradient)``). The graph must not have been backpropagated through already
     (its saved values are freed then) unless it was built with retain_graph.
+
+    >>> from chainrule.viz import trace
+    >>> x = torch.tensor(1.0, requires_grad=True); x.name = "x"
+    >>> f = (x + 2) * x
+    >>> print(trace(f))
+    Forward pass (values, and the local derivatives each node keeps):
+    #  operation       value  local derivatives
+    -  --------------  -----  ---------------------
+    1  t1 = add(x)     3      dt1/dx = 1
+    2  f = mul(t1, x)  3      df/dt1 = 1; df/dx = 3
+    <BLANKLINE>
+    Backward pass (engine order; gradients of the output f):
+    #  op   upstream    local       product     chain rule
+    -  ---  ----------  ----------  ----------  ----------
+    1  mul  df/df = 1   df/dt1 = 1  df/dt1 = 1  1 × 1 = 1
+    1  mul  df/df = 1   df/dx = 3   df/dx = 3   1 × 3 = 3
+    2  add  df/dt1 = 1  dt1/dx = 1  df/dx = 1   1 × 1 = 1
+    <BLANKLINE>
+    Gradients of the leaves:
+    tensor  .grad
+    ------  -----
+    x       4
     """
     if not isinstance(output, Tensor):
         raise TypeError(f"trace: expected a Tensor, got {type(output).__name__}")

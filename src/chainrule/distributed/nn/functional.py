@@ -4,7 +4,14 @@ all_reduce(SUM) is y = sum over ranks of x, the same y on every rank, so each ra
 dL/dx is the sum over ranks of dL/dy: the backward is itself an all_reduce(SUM).
 SyncBatchNorm builds its cross-rank statistics from this.
 
->>> total = chainrule.distributed.nn.functional.all_reduce(local_sum)   # differentiable
+>>> import chainrule.distributed as dist
+>>> from chainrule.distributed.nn.functional import all_reduce
+>>> dist.init_process_group("gloo")     # a one-process world here; mpiexec -n N for more
+>>> local_sum = chainrule.tensor([2.0, 3.0], requires_grad=True)
+>>> total = all_reduce(local_sum)       # differentiable
+>>> total.sum().backward(); local_sum.grad
+tensor([1., 1.])
+>>> dist.destroy_process_group()
 """
 from ...autograd.function import Function
 from ..collectives import ReduceOp, all_reduce as _all_reduce_inplace
@@ -29,7 +36,18 @@ class _AllReduceSum(Function):
 
 def all_reduce(tensor, op=ReduceOp.SUM, group=None):
     """The sum over ranks of `tensor`, as a new tensor recorded for autograd (out of place,
-    unlike dist.all_reduce). Only ReduceOp.SUM is differentiable here."""
+    unlike dist.all_reduce). Only ReduceOp.SUM is differentiable here.
+
+    >>> import chainrule.distributed as dist
+    >>> from chainrule.distributed.nn.functional import all_reduce
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = all_reduce(x * 3)               # y = sum over ranks of 3x
+    >>> y.sum().backward()
+    >>> y, x.grad                           # dL/dx = 3 * (number of ranks)
+    (tensor([3., 6.], grad_fn=<_AllReduceSumBackward>), tensor([3., 3.]))
+    >>> dist.destroy_process_group()
+    """
     if op is not ReduceOp.SUM:
         raise NotImplementedError(f"distributed.nn.functional.all_reduce: only ReduceOp.SUM "
                                   f"is differentiable here (got {op})")

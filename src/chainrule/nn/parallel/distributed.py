@@ -8,10 +8,17 @@ buffer and a nonblocking MPI allreduce starts, while backward goes on with the l
 below. When the last bucket is launched DDP waits for them all and writes the averaged
 gradients back into each parameter's .grad, so they are final when backward() returns.
 
->>> model = DistributedDataParallel(Net())
->>> loss_fn(model(x), y).backward()        # .grad is the average over all ranks
->>> with model.no_sync():                  # accumulate locally, sync on the next backward
-...     loss_fn(model(x2), y2).backward()
+>>> import chainrule.distributed as dist
+>>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+>>> from chainrule.nn.parallel import DistributedDataParallel
+>>> model = DistributedDataParallel(nn.Linear(3, 1))
+>>> x, y = torch.ones(4, 3), torch.zeros(4, 1)
+>>> F.mse_loss(model(x), y).backward()    # .grad is the average over all ranks
+>>> model.module.weight.grad
+tensor([[-2.3920, -2.3920, -2.3920]])
+>>> with model.no_sync():                 # accumulate locally, sync on the next backward
+...     F.mse_loss(model(x), y).backward()
+>>> dist.destroy_process_group()
 """
 import contextlib
 
@@ -52,6 +59,21 @@ class DistributedDataParallel(Module):
     `device_ids`, `output_device`, `static_graph`, `gradient_as_bucket_view` and
     `check_reduction` (deprecated in PyTorch) are accepted for compatibility; on CPU
     processes they change nothing (the gradients are copied out of the buckets).
+
+    >>> import chainrule.distributed as dist
+    >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+    >>> ddp = nn.parallel.DistributedDataParallel(nn.Linear(2, 1))
+    >>> ddp
+    DistributedDataParallel(
+      world_size=1, ...
+      (module): Linear(in_features=2, out_features=1, bias=True)
+    )
+    >>> list(ddp.state_dict())               # PyTorch's "module." prefix
+    ['module.weight', 'module.bias']
+    >>> ddp(torch.ones(3, 2)).sum().backward()
+    >>> ddp.module.weight.grad               # averaged over the ranks (one here)
+    tensor([[3., 3.]])
+    >>> dist.destroy_process_group()
     """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0,
@@ -302,9 +324,16 @@ class DistributedDataParallel(Module):
         """Inside, backward only accumulates local gradients; the first backward after it
         averages the accumulated sum across ranks.
 
+        >>> import chainrule.distributed as dist
+        >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
+        >>> ddp = nn.parallel.DistributedDataParallel(nn.Linear(2, 1))
+        >>> x1, x2 = torch.ones(1, 2), torch.full((1, 2), 2.0)
         >>> with ddp.no_sync():
         ...     ddp(x1).sum().backward()
         >>> ddp(x2).sum().backward()          # averages grad(x1) + grad(x2)
+        >>> ddp.module.weight.grad
+        tensor([[3., 3.]])
+        >>> dist.destroy_process_group()
         """
         old = self.require_backward_grad_sync
         self.__dict__["require_backward_grad_sync"] = False
