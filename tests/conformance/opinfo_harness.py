@@ -267,6 +267,22 @@ def cr_dtype(td):
     return d
 
 
+def _same_layout(x):
+    """A NumPy copy of torch tensor `x` laid out as x is: when x views part of a larger storage
+    (an offset, strides, a slice of a base tensor), the copy is a view of a copy of the whole
+    storage with x's storage_offset and strides, so ops that address the storage
+    (as_strided) or depend on the layout see what torch sees; otherwise a fresh array."""
+    import torch
+    item = x.element_size()
+    n = x.untyped_storage().nbytes() // item
+    if x.storage_offset() == 0 and x.is_contiguous() and n == x.numel():
+        return x.numpy().copy()
+    whole = torch.empty(0, dtype=x.dtype).set_(x.untyped_storage(), 0, (n,), (1,))
+    storage = whole.numpy().copy()
+    return np.lib.stride_tricks.as_strided(storage[x.storage_offset():], shape=tuple(x.shape),
+                                           strides=tuple(s * item for s in x.stride()))
+
+
 class Converter:
     """torch values -> chainrule values, remembering which leaves are differentiable."""
 
@@ -301,8 +317,9 @@ class Converter:
             if id(x) in self._seen and self._seen[id(x)][0] is x:
                 return self._seen[id(x)][1]
             rg = x.requires_grad
-            arr = x.detach().cpu().resolve_neg().resolve_conj().numpy().copy()
-            t = cr.tensor(arr, dtype=cr_dtype(x.dtype), requires_grad=rg)
+            arr = _same_layout(x.detach().cpu().resolve_neg().resolve_conj())
+            t = cr.from_numpy(arr).requires_grad_(rg) if arr.base is not None else cr.tensor(
+                arr, dtype=cr_dtype(x.dtype), requires_grad=rg)
             self._seen[id(x)] = (x, t)
             if rg:
                 self.grad_pairs.append((x, t))
