@@ -436,19 +436,121 @@ def _fold_sign(c, size, align_corners):
     return np.where(c < lo, -1.0, 1.0) * np.where(flips % 2 == 0, 1.0, -1.0)
 
 
+def _grid_coord(g, size, padding_mode, align_corners):
+    """(pixel coordinate, d(coordinate)/d(grid value)) of normalised grid values `g` along an
+    axis of `size` pixels, after padding (PyTorch's grid_sampler_compute_source_index_set_grad:
+    clipping has slope 0 outside (0, size - 1), reflection +-1 by the fold's parity)."""
+    c = _unnormalize(g.astype(np.float64), size, align_corners)
+    d = np.full(c.shape, (size - 1) / 2 if align_corners else size / 2)
+    if padding_mode == "border":
+        d = d * ((c > 0) & (c < size - 1))
+        c = np.clip(c, 0, size - 1)
+    elif padding_mode == "reflection":
+        r = _reflect(c, 0, size - 1) if align_corners else _reflect(c, -0.5, size - 0.5)
+        e = np.where(np.abs(r - c) < 1e-12, 1.0, np.sign(_fold_sign(c, size, align_corners)))
+        d = d * e * ((r > 0) & (r < size - 1))
+        c = np.clip(r, 0, size - 1)
+    return c, d
+
+
+class GridSample3d(Op):
+    """Trilinear (mode 'bilinear', as PyTorch names it for 5-D) or nearest sampling of
+    (N, C, D, H, W) at grid (N, Do, Ho, Wo, 3) points (x, y, z), with zeros / border /
+    reflection padding; gradients to the input and (trilinear) to the grid."""
+
+    def forward(self, x, grid, *, mode, padding_mode, align_corners):
+        N, C, *sizes = x.shape                     # sizes: D, H, W
+        # grid's coordinate k (x, y, z) indexes spatial dim 2 - k (W, H, D)
+        cd = [_grid_coord(grid[..., k], sizes[2 - k], padding_mode, align_corners)
+              for k in range(3)]
+        coords, slopes = [c for c, _ in cd], [d for _, d in cd]
+        xd = np.moveaxis(x.astype(np.float64), 1, -1)   # (N, D, H, W, C)
+        n_idx = np.arange(N).reshape(N, 1, 1, 1)
+        self.shape, self.dtype, self.mode, self.slopes = x.shape, x.dtype, mode, slopes
+
+        def read(idx):  # idx: integer (x, y, z) per point; outside the volume reads 0
+            ok = np.ones(idx[0].shape, dtype=bool)
+            for k in range(3):
+                ok &= (idx[k] >= 0) & (idx[k] < sizes[2 - k])
+            cl = [np.clip(idx[k], 0, sizes[2 - k] - 1) for k in range(3)]
+            return xd[n_idx, cl[2], cl[1], cl[0]] * ok[..., None], ok, cl
+        if mode == "nearest":
+            idx = [np.rint(c).astype(np.int64) for c in coords]  # half to even, as nearbyint
+            out, ok, cl = read(idx)
+            self.taps = [(cl, ok, None)]
+        else:
+            low = [np.floor(c) for c in coords]
+            frac = [c - lo for c, lo in zip(coords, low)]
+            out, self.taps = 0.0, []
+            for corner in np.ndindex(2, 2, 2):   # offsets (ox, oy, oz)
+                idx = [low[k].astype(np.int64) + corner[k] for k in range(3)]
+                w = [frac[k] if corner[k] else 1 - frac[k] for k in range(3)]
+                v, ok, cl = read(idx)
+                out = out + v * (w[0] * w[1] * w[2])[..., None]
+                self.taps.append((cl, ok, (corner, w, v)))
+        return np.moveaxis(out, -1, 1).astype(x.dtype)
+
+    def backward(self, g):
+        N, C, D, H, W = self.shape
+        gd = np.moveaxis(np.asarray(g, np.float64), 1, -1)   # (N, Do, Ho, Wo, C)
+        na, nb = self.needs_input_grad
+        gin = np.zeros((N, D, H, W, C)) if na else None
+        ggrid = np.zeros(gd.shape[:-1] + (3,))
+        n_idx = np.broadcast_to(np.arange(N).reshape(N, 1, 1, 1), gd.shape[:-1])
+        for cl, ok, lin in self.taps:
+            weight = 1.0 if lin is None else lin[1][0] * lin[1][1] * lin[1][2]
+            if na:
+                contrib = gd * np.broadcast_to(np.asarray(weight), gd.shape[:-1])[..., None]
+                np.add.at(gin, (n_idx[ok], cl[2][ok], cl[1][ok], cl[0][ok]), contrib[ok])
+            if nb and lin is not None:
+                corner, w, v = lin
+                gv = (gd * v).sum(-1)
+                for k in range(3):
+                    others = [w[j] for j in range(3) if j != k]
+                    ggrid[..., k] += gv * (1.0 if corner[k] else -1.0) * others[0] * others[1]
+        for k in range(3):
+            ggrid[..., k] *= self.slopes[k]
+        return (np.moveaxis(gin, -1, 1).astype(self.dtype) if na else None,
+                ggrid.astype(self.dtype) if nb else None)
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):  # noqa: A002
     """Sample input (N, C, H, W) at grid (N, Ho, Wo, 2) normalised coordinates (x, y) in
-    [-1, 1]: bilinear, nearest or bicubic; zeros, border or reflection padding."""
+    [-1, 1] (bilinear, nearest or bicubic), or a volume (N, C, D, H, W) at grid
+    (N, Do, Ho, Wo, 3) coordinates (x, y, z) (trilinear, which PyTorch calls 'bilinear', or
+    nearest); zeros, border or reflection padding.
+
+    >>> x = chainrule.arange(8.).reshape(1, 1, 2, 2, 2)
+    >>> chainrule.nn.functional.grid_sample(x, chainrule.zeros(1, 1, 1, 1, 3),
+    ...                                     align_corners=True).item()
+    3.5
+    """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise NotImplementedError(f"grid_sample: mode {mode!r} is not supported (bilinear, "
                                   "nearest, bicubic)")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
                          f"'border', or 'reflection', but got: '{padding_mode}'")
+    if input.dim() == 5:
+        if grid.dim() != 5:
+            raise RuntimeError(f"grid_sampler(): expected 5D input and grid with same number of "
+                               f"dimensions, but got input with sizes {list(input.shape)} and "
+                               f"grid with sizes {list(grid.shape)}")
+        if grid.shape[-1] != 3:
+            raise RuntimeError(f"grid_sampler(): expected grid to have size 3 in last dimension, "
+                               f"but got grid with sizes {list(grid.shape)}")
+        if grid.shape[0] != input.shape[0]:
+            raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch "
+                               f"size, but got input with sizes {list(input.shape)} and grid "
+                               f"with sizes {list(grid.shape)}")
+        if mode == "bicubic":
+            raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+        return GridSample3d.apply(input, grid, mode=mode, padding_mode=padding_mode,
+                                  align_corners=bool(align_corners))
     if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2 or \
             grid.shape[0] != input.shape[0]:
         raise RuntimeError(f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2) "
                            f"with the same N, got {list(input.shape)} and {list(grid.shape)} "
-                           "(5-D volumetric sampling is not supported)")
+                           "(or a 5-D volume (N, C, D, H, W) with grid (N, Do, Ho, Wo, 3))")
     return GridSample2d.apply(input, grid, mode=mode, padding_mode=padding_mode,
                               align_corners=bool(align_corners))
