@@ -625,13 +625,15 @@ def reference_check(name, sample, expected, got):
     rtol, atol = REFERENCE_TOLERANCE
     scale = np.maximum(1.0, np.abs(x))
     same_nan = np.isnan(ref) == np.isnan(g)
-    ok = same_nan & ((g == ref) | np.isnan(ref) | (np.abs(g - ref) <= atol * scale + rtol * np.abs(ref)))
+    ok = same_nan & ((g == ref) | np.isnan(ref) |
+                     (np.abs(g - ref) <= atol * scale + rtol * np.abs(ref)))
     if not ok.all():
         i = int(np.argmax(~ok))
         return (f"{words} reference: chainrule {g[i]!r} at x={x[i]!r}, mpmath {ref[i]!r} "
                 f"(torch {e[i]!r})")
     frtol, fatol = TOLERANCE["float64"][0]
-    disagree = ~((e == g) | (np.isnan(e) & np.isnan(g)) | (np.abs(e - g) <= fatol + frtol * np.abs(e)))
+    disagree = ~((e == g) | (np.isnan(e) & np.isnan(g)) |
+                 (np.abs(e - g) <= fatol + frtol * np.abs(e)))
     torch_off = np.abs(e - ref) > fatol + frtol * np.abs(ref)
     if not (torch_off | ~disagree).all():
         i = int(np.argmax(disagree & ~torch_off))

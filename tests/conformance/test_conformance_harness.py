@@ -63,7 +63,8 @@ def test_torch_views_keep_their_storage_layout():
     import torch
     from chainrule.functions.inplace_shape import _storage_of
     base = torch.arange(24.0)
-    for t in (base[5:15], base.reshape(4, 6).t()[1:], base.reshape(4, 6)[:, ::2], base.expand(2, 24)):
+    for t in (base[5:15], base.reshape(4, 6).t()[1:], base.reshape(4, 6)[:, ::2],
+              base.expand(2, 24)):
         arr = H._same_layout(t)
         storage, (shape, strides, offset) = _storage_of(arr)
         assert (shape, strides, offset) == (tuple(t.shape), t.stride(), t.storage_offset())

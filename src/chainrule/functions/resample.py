@@ -109,6 +109,94 @@ def _area_matrix(n, o):
     return m / (end - start)[:, None]
 
 
+# --- uint8 images: PyTorch's fixed-point separable kernel ------------------------------
+# PyTorch resizes uint8 images (bilinear, bicubic; antialias=False here) with int16 weights
+# and integer sums, Pillow-style (aten/src/ATen/native/cpu/UpSampleKernel.cpp: HelperInterp*
+# _compute_indices_min_size_weights and _compute_index_ranges_int16_weights; the AVX2 kernel
+# and the generic loop do the same integer arithmetic): width first, then height, each pass
+# rounding to uint8. The functions below redo that arithmetic so results agree bit for bit.
+
+def _linear_filter(x):
+    x = np.abs(x)
+    return np.where(x < 1.0, 1.0 - x, 0.0)
+
+
+def _cubic_filter(x, A=-0.75):
+    x = np.abs(x)
+    near = ((A + 2) * x - (A + 3)) * x * x + 1
+    far = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A
+    return np.where(x < 1.0, near, np.where(x < 2.0, far, 0.0))
+
+
+def _fixed_point_weights(n, o, scale, align_corners, cubic):
+    """(first input index (o,), int16 weights (o, taps), precision) of one axis, as PyTorch
+    computes them for uint8: float64 weights of the taps inside the image (taps outside fold
+    onto the edge), scaled by 2**precision (the largest precision keeping the biggest weight,
+    doubled, under 2**15) and rounded half away from zero."""
+    taps = 4 if cubic else 2
+    support = taps // 2
+    dst = np.arange(o, dtype=np.float64)
+    if align_corners:
+        real = scale * dst
+    else:
+        real = scale * (dst + 0.5) - 0.5
+        if not cubic:
+            real = np.maximum(real, 0.0)
+    # PyTorch floors through floorf: the index is taken from the float32-rounded coordinate
+    idx = np.minimum(np.floor(real.astype(np.float32)).astype(np.int64), n - 1)
+    lam = np.clip(real - idx, 0.0, 1.0)
+    lo = idx - support + 1
+    first = np.maximum(lo, 0)
+    size = np.clip(np.minimum(idx + support + 1, n) - first, 0, taps)
+    w = np.zeros((o, taps))
+    rows = np.arange(o)
+    slot = np.zeros(o, dtype=np.int64)
+    w_max = 0.0
+    filt = _cubic_filter if cubic else _linear_filter
+    for j in range(taps):
+        slot = np.where(lo + j <= 0, 0, np.where(lo + j >= n - 1, size - 1, slot))
+        w[rows, slot] += filt(float(j + 1 - support) - lam)
+        w_max = max(w_max, float(w[rows, slot].max()))   # running maximum, as PyTorch's
+        slot = slot + 1
+    precision = 0
+    while precision < 22 and int(0.5 + w_max * (1 << (precision + 1))) < (1 << 15):
+        precision += 1
+    v = w * (1 << precision)
+    w16 = np.trunc(np.where(v < 0, v - 0.5, v + 0.5)).astype(np.int64)
+    return first, w16, precision
+
+
+def _fixed_point_pass(x, axis, first, w16, precision):
+    """One separable pass of PyTorch's uint8 kernel along `axis`: integer sums of the taps,
+    rounded by adding 2**(precision - 1), shifted and clamped into uint8."""
+    n = x.shape[axis]
+    acc = np.full(x.shape[:axis] + (len(first),) + x.shape[axis + 1:], 1 << (precision - 1),
+                  dtype=np.int64)
+    shape = [1] * x.ndim
+    shape[axis] = len(first)
+    xi = x.astype(np.int64)
+    for j in range(w16.shape[1]):
+        taps = np.take(xi, np.minimum(first + j, n - 1), axis=axis)
+        acc += taps * w16[:, j].reshape(shape)   # a tap past the image has weight 0
+    return np.clip(acc >> precision, 0, 255).astype(np.uint8)
+
+
+def _resize_uint8(x, out, scales, align_corners, cubic):
+    """PyTorch's uint8 bilinear / bicubic resize of (N, C, H, W) to `out`, bit for bit."""
+    y = x
+    for axis in (3, 2):      # width first, then height, as PyTorch
+        n, o = x.shape[axis], out[axis - 2]
+        if n == o:
+            continue
+        s = scales[axis - 2]
+        if align_corners:
+            scale = (n - 1) / (o - 1) if o > 1 else 0.0
+        else:
+            scale = 1.0 / s if s is not None and s > 0 else n / o
+        y = _fixed_point_pass(y, axis, *_fixed_point_weights(n, o, scale, align_corners, cubic))
+    return y.copy() if y is x else y
+
+
 _MODES = {"nearest": 1, "nearest-exact": 1, "area": 1, "linear": 1, "bilinear": 2,
           "bicubic": 2, "trilinear": 3}
 
@@ -160,6 +248,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if any(o <= 0 for o in out):
         raise RuntimeError(f"interpolate: output size {list(out)} must be positive (input "
                            f"{list(input.shape)})")
+    if input._data.dtype == np.uint8 and mode in ("bilinear", "bicubic"):
+        return _make(_resize_uint8(input._data, out, scales, align_corners, mode == "bicubic"))
     mats = []
     for n, o, s in zip(in_sp, out, scales):
         # The index scale PyTorch uses: 1 / scale_factor when given, else in / out.
