@@ -259,7 +259,7 @@ TENSOR_METHODS = {
     "apply_": _apply_,
     "unsqueeze_": Q.unsqueeze_, "squeeze_": Q.squeeze_, "t_": Q.t_, "transpose_": Q.transpose_,
     "swapaxes_": Q.transpose_, "swapdims_": Q.transpose_, "resize_": Q.resize_,
-    "resize_as_": Q.resize_as_, "as_strided": Q.as_strided,
+    "resize_as_": Q.resize_as_, "as_strided": Q.as_strided, "storage_offset": Q.storage_offset,
     # named arithmetic
     "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
     "div": E.div, "divide": E.div, "true_divide": E.div, "floor_divide": E.floor_divide,

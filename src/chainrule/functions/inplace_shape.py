@@ -122,8 +122,10 @@ def resize_as_(self, other, memory_format=None):
 
 
 class AsStrided(Op):
-    """A view of the tensor's row-major elements with the given sizes, strides (in
-    elements) and offset; grad: each element's gradients summed back to its position.
+    """A view of the tensor's storage (the memory its NumPy base owns) with the given sizes,
+    strides and offset, in elements of that storage; grad as torch's as_strided_backward: the
+    gradient is scattered into the storage geometry (overlaps summed), divided where the
+    input's own geometry overlaps itself, and read back through the input's geometry.
 
     >>> x = torch.arange(4.0, requires_grad=True)
     >>> y = torch.as_strided(x, (3, 2), (1, 1)); y
@@ -136,37 +138,92 @@ class AsStrided(Op):
     is_view = True
 
     def forward(self, x, size, stride, offset):
-        self._shape = x.shape
-        flat = x.reshape(-1)
-        return np.lib.stride_tricks.as_strided(flat[offset:], shape=size,
+        storage, self._in_geometry = _storage_of(x)
+        return np.lib.stride_tricks.as_strided(storage[offset:], shape=size,
                                                strides=[s * x.itemsize for s in stride],
                                                writeable=False)
 
     def backward(self, g):
-        n = int(np.prod(self._shape, dtype=np.int64))
-        idx = _positions(n, self._size, self._stride, self._offset)
+        in_size, in_stride, in_offset = self._in_geometry
+        shared = min(in_offset, self._offset)
+        inp = _positions(in_size, in_stride, in_offset - shared)
+        out = _positions(self._size, self._stride, self._offset - shared)
+        n = int(max(inp.max(initial=-1), out.max(initial=-1))) + 1
+        count = np.bincount(inp.reshape(-1), minlength=n)
+        # each storage element's gradient is shared by the input elements that alias it
+        share = np.where(count > 1, 1.0 / np.maximum(count, 1), 1.0)
         if not isinstance(g, Tensor):
-            out = np.zeros(n, dtype=g.dtype)
-            np.add.at(out, idx.reshape(-1), g.reshape(-1))
-            return out.reshape(self._shape)
-        from .index import scatter_add
-        zeros = _make(np.zeros(n, dtype=g._data.dtype))
-        return scatter_add(zeros, 0, _make(idx.reshape(-1).copy()), g.reshape(-1)).reshape(
-            self._shape)
+            storage = np.zeros(n, dtype=g.dtype)
+            np.add.at(storage, out.reshape(-1), g.reshape(-1))
+            if (count > 1).any():
+                storage = (storage * share).astype(g.dtype, copy=False)
+            return storage[inp]
+        from .index import scatter_add, take
+        storage = scatter_add(_make(np.zeros(n, dtype=g._data.dtype)), 0,
+                              _make(out.reshape(-1).copy()), g.reshape(-1))
+        if (count > 1).any():
+            storage = storage * _make(share.astype(g._data.dtype))
+        return take(storage, _make(inp.copy()))
 
 
-def _positions(n, size, stride, offset):
-    base = np.arange(n, dtype=np.int64)
-    return np.lib.stride_tricks.as_strided(base[offset:], shape=size,
-                                           strides=[s * base.itemsize for s in stride])
+def _positions(size, stride, offset):
+    """The storage index of every element of the geometry (size, stride, offset)."""
+    idx = np.full(tuple(size), offset, dtype=np.int64)
+    for d, (n, s) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[d] = n
+        idx = idx + (np.arange(n, dtype=np.int64) * s).reshape(shape)
+    return idx
 
 
-def as_strided(input, size, stride, storage_offset=0):  # noqa: A002 - PyTorch's names
-    """A strided view of a contiguous tensor's elements (torch.as_strided), differentiable.
+def _storage_of(a):
+    """(a 1-D array over the whole memory `a` views, a's (sizes, strides, offset) in elements
+    of it): the owner at the end of NumPy's `.base` chain stands in for torch's storage, and
+    a's offset is the distance of the data pointers."""
+    item = a.itemsize
+    root, link = a, a.base
+    while link is not None:  # np.lib.stride_tricks views hold their base through a DummyArray
+        if isinstance(link, np.ndarray):
+            root = link
+        link = getattr(link, "base", None)
+    ptr = a.__array_interface__["data"][0]
+    start = root.__array_interface__["data"][0]
+    if root.flags.contiguous and (ptr - start) % item == 0 and all(
+            s % item == 0 for s in a.strides) and root.nbytes >= item:
+        flat = root.reshape(-1, order="A").view(np.uint8)
+        storage = flat[:root.nbytes // item * item].view(a.dtype)
+        offset = (ptr - start) // item
+        strides = tuple(s // item for s in a.strides)
+        # a view (inside the owner's bytes) the pointers describe correctly
+        if offset >= 0 and _positions(a.shape, strides, offset).max(initial=0) < storage.size:
+            return storage, (a.shape, strides, offset)
+    # a tensor owning its memory (or memory NumPy cannot describe): its own row-major storage
+    c = np.ascontiguousarray(a)
+    strides = tuple(s // item for s in c.strides) if c.size else (0,) * c.ndim
+    return c.reshape(-1), (c.shape, strides, 0)
+
+
+def storage_offset(input):  # noqa: A002 - PyTorch's names
+    """The offset, in elements, of the tensor's first element in its storage (the memory
+    its NumPy base owns) (torch.Tensor.storage_offset).
+
+    >>> chainrule.arange(6.)[2:].storage_offset()
+    2
+    """
+    return _storage_of(input._data)[1][2]
+
+
+def as_strided(input, size, stride, storage_offset=None):  # noqa: A002 - PyTorch's names
+    """A strided view of the tensor's storage (torch.as_strided), differentiable.
+
+    Sizes, strides and `storage_offset` are in elements of the storage the tensor views (the
+    memory at the end of its NumPy `.base` chain); storage_offset=None keeps the tensor's own.
 
     >>> chainrule.arange(6.).as_strided((2, 2), (1, 2))
     tensor([[0., 2.],
             [1., 3.]])
+    >>> chainrule.arange(6.)[2:].as_strided((2,), (1,), 1)
+    tensor([1., 2.])
     """
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
@@ -175,19 +232,19 @@ def as_strided(input, size, stride, storage_offset=0):  # noqa: A002 - PyTorch's
     if any(s < 0 for s in stride):
         raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, "
                            f"got strides: {list(stride)}")
-    if not input._data.flags.c_contiguous:
-        raise RuntimeError("as_strided: chainrule supports it on contiguous tensors only; "
-                           "call .contiguous() first")
-    n = input._data.size
-    need = storage_offset + 1 + sum((sz - 1) * st for sz, st in zip(size, stride)) \
-        if all(size) else 0
-    if need > n:
+    storage, (_, _, own_offset) = _storage_of(input._data)
+    offset = own_offset if storage_offset is None else int(storage_offset)
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset} (as_strided)")
+    item = input._data.itemsize
+    need = offset + 1 + sum((sz - 1) * st for sz, st in zip(size, stride)) if all(size) else 0
+    if need > storage.size:
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage "
-                           f"offset {storage_offset}, and itemsize {input._data.itemsize} "
-                           f"requiring a storage size of {need * input._data.itemsize} are out "
-                           f"of bounds for storage of size {n * input._data.itemsize}")
-    out = AsStrided.apply(input, size=size, stride=stride, offset=int(storage_offset))
+                           f"offset {offset}, and itemsize {item} requiring a storage size of "
+                           f"{need * item} are out of bounds for storage of size "
+                           f"{storage.size * item}")
+    out = AsStrided.apply(input, size=size, stride=stride, offset=offset)
     if out.grad_fn is not None:
         node = out.grad_fn
-        node._size, node._stride, node._offset = size, stride, int(storage_offset)
+        node._size, node._stride, node._offset = size, stride, offset
     return out

@@ -115,6 +115,94 @@ def _area_matrix(n, o):
     return m / (end - start)[:, None]
 
 
+# --- uint8 images: PyTorch's fixed-point separable kernel ------------------------------
+# PyTorch resizes uint8 images (bilinear, bicubic; antialias=False here) with int16 weights
+# and integer sums, Pillow-style (aten/src/ATen/native/cpu/UpSampleKernel.cpp: HelperInterp*
+# _compute_indices_min_size_weights and _compute_index_ranges_int16_weights; the AVX2 kernel
+# and the generic loop do the same integer arithmetic): width first, then height, each pass
+# rounding to uint8. The functions below redo that arithmetic so results agree bit for bit.
+
+def _linear_filter(x):
+    x = np.abs(x)
+    return np.where(x < 1.0, 1.0 - x, 0.0)
+
+
+def _cubic_filter(x, A=-0.75):
+    x = np.abs(x)
+    near = ((A + 2) * x - (A + 3)) * x * x + 1
+    far = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A
+    return np.where(x < 1.0, near, np.where(x < 2.0, far, 0.0))
+
+
+def _fixed_point_weights(n, o, scale, align_corners, cubic):
+    """(first input index (o,), int16 weights (o, taps), precision) of one axis, as PyTorch
+    computes them for uint8: float64 weights of the taps inside the image (taps outside fold
+    onto the edge), scaled by 2**precision (the largest precision keeping the biggest weight,
+    doubled, under 2**15) and rounded half away from zero."""
+    taps = 4 if cubic else 2
+    support = taps // 2
+    dst = np.arange(o, dtype=np.float64)
+    if align_corners:
+        real = scale * dst
+    else:
+        real = scale * (dst + 0.5) - 0.5
+        if not cubic:
+            real = np.maximum(real, 0.0)
+    # PyTorch floors through floorf: the index is taken from the float32-rounded coordinate
+    idx = np.minimum(np.floor(real.astype(np.float32)).astype(np.int64), n - 1)
+    lam = np.clip(real - idx, 0.0, 1.0)
+    lo = idx - support + 1
+    first = np.maximum(lo, 0)
+    size = np.clip(np.minimum(idx + support + 1, n) - first, 0, taps)
+    w = np.zeros((o, taps))
+    rows = np.arange(o)
+    slot = np.zeros(o, dtype=np.int64)
+    w_max = 0.0
+    filt = _cubic_filter if cubic else _linear_filter
+    for j in range(taps):
+        slot = np.where(lo + j <= 0, 0, np.where(lo + j >= n - 1, size - 1, slot))
+        w[rows, slot] += filt(float(j + 1 - support) - lam)
+        w_max = max(w_max, float(w[rows, slot].max()))   # running maximum, as PyTorch's
+        slot = slot + 1
+    precision = 0
+    while precision < 22 and int(0.5 + w_max * (1 << (precision + 1))) < (1 << 15):
+        precision += 1
+    v = w * (1 << precision)
+    w16 = np.trunc(np.where(v < 0, v - 0.5, v + 0.5)).astype(np.int64)
+    return first, w16, precision
+
+
+def _fixed_point_pass(x, axis, first, w16, precision):
+    """One separable pass of PyTorch's uint8 kernel along `axis`: integer sums of the taps,
+    rounded by adding 2**(precision - 1), shifted and clamped into uint8."""
+    n = x.shape[axis]
+    acc = np.full(x.shape[:axis] + (len(first),) + x.shape[axis + 1:], 1 << (precision - 1),
+                  dtype=np.int64)
+    shape = [1] * x.ndim
+    shape[axis] = len(first)
+    xi = x.astype(np.int64)
+    for j in range(w16.shape[1]):
+        taps = np.take(xi, np.minimum(first + j, n - 1), axis=axis)
+        acc += taps * w16[:, j].reshape(shape)   # a tap past the image has weight 0
+    return np.clip(acc >> precision, 0, 255).astype(np.uint8)
+
+
+def _resize_uint8(x, out, scales, align_corners, cubic):
+    """PyTorch's uint8 bilinear / bicubic resize of (N, C, H, W) to `out`, bit for bit."""
+    y = x
+    for axis in (3, 2):      # width first, then height, as PyTorch
+        n, o = x.shape[axis], out[axis - 2]
+        if n == o:
+            continue
+        s = scales[axis - 2]
+        if align_corners:
+            scale = (n - 1) / (o - 1) if o > 1 else 0.0
+        else:
+            scale = 1.0 / s if s is not None and s > 0 else n / o
+        y = _fixed_point_pass(y, axis, *_fixed_point_weights(n, o, scale, align_corners, cubic))
+    return y.copy() if y is x else y
+
+
 _MODES = {"nearest": 1, "nearest-exact": 1, "area": 1, "linear": 1, "bilinear": 2,
           "bicubic": 2, "trilinear": 3}
 
@@ -178,6 +266,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if any(o <= 0 for o in out):
         raise RuntimeError(f"interpolate: output size {list(out)} must be positive (input "
                            f"{list(input.shape)})")
+    if input._data.dtype == np.uint8 and mode in ("bilinear", "bicubic"):
+        return _make(_resize_uint8(input._data, out, scales, align_corners, mode == "bicubic"))
     mats = []
     for n, o, s in zip(in_sp, out, scales):
         # The index scale PyTorch uses: 1 / scale_factor when given, else in / out.
@@ -502,9 +592,98 @@ def _fold_sign(c, size, align_corners):
     return np.where(c < lo, -1.0, 1.0) * np.where(flips % 2 == 0, 1.0, -1.0)
 
 
+def _grid_coord(g, size, padding_mode, align_corners):
+    """(pixel coordinate, d(coordinate)/d(grid value)) of normalised grid values `g` along an
+    axis of `size` pixels, after padding (PyTorch's grid_sampler_compute_source_index_set_grad:
+    clipping has slope 0 outside (0, size - 1), reflection +-1 by the fold's parity)."""
+    c = _unnormalize(g.astype(np.float64), size, align_corners)
+    d = np.full(c.shape, (size - 1) / 2 if align_corners else size / 2)
+    if padding_mode == "border":
+        d = d * ((c > 0) & (c < size - 1))
+        c = np.clip(c, 0, size - 1)
+    elif padding_mode == "reflection":
+        r = _reflect(c, 0, size - 1) if align_corners else _reflect(c, -0.5, size - 0.5)
+        e = np.where(np.abs(r - c) < 1e-12, 1.0, np.sign(_fold_sign(c, size, align_corners)))
+        d = d * e * ((r > 0) & (r < size - 1))
+        c = np.clip(r, 0, size - 1)
+    return c, d
+
+
+class GridSample3d(Op):
+    """Trilinear (mode 'bilinear', as PyTorch names it for 5-D) or nearest sampling of
+    (N, C, D, H, W) at grid (N, Do, Ho, Wo, 3) points (x, y, z), with zeros / border /
+    reflection padding; gradients to the input and (trilinear) to the grid.
+
+    The centre of a 2x2x2 volume weighs each voxel 1/8, forward and backward:
+
+    >>> x = torch.arange(8.).reshape(1, 1, 2, 2, 2).requires_grad_()
+    >>> y = F.grid_sample(x, torch.zeros(1, 1, 1, 1, 3), align_corners=True); y.grad_fn
+    <GridSample3dBackward0 object>
+    >>> y.sum().backward(); x.grad.flatten()
+    tensor([0.1250, 0.1250, 0.1250, 0.1250, 0.1250, 0.1250, 0.1250, 0.1250])
+    """
+
+    def forward(self, x, grid, *, mode, padding_mode, align_corners):
+        N, C, *sizes = x.shape                     # sizes: D, H, W
+        # grid's coordinate k (x, y, z) indexes spatial dim 2 - k (W, H, D)
+        cd = [_grid_coord(grid[..., k], sizes[2 - k], padding_mode, align_corners)
+              for k in range(3)]
+        coords, slopes = [c for c, _ in cd], [d for _, d in cd]
+        xd = np.moveaxis(x.astype(np.float64), 1, -1)   # (N, D, H, W, C)
+        n_idx = np.arange(N).reshape(N, 1, 1, 1)
+        self.shape, self.dtype, self.mode, self.slopes = x.shape, x.dtype, mode, slopes
+
+        def read(idx):  # idx: integer (x, y, z) per point; outside the volume reads 0
+            ok = np.ones(idx[0].shape, dtype=bool)
+            for k in range(3):
+                ok &= (idx[k] >= 0) & (idx[k] < sizes[2 - k])
+            cl = [np.clip(idx[k], 0, sizes[2 - k] - 1) for k in range(3)]
+            return xd[n_idx, cl[2], cl[1], cl[0]] * ok[..., None], ok, cl
+        if mode == "nearest":
+            idx = [np.rint(c).astype(np.int64) for c in coords]  # half to even, as nearbyint
+            out, ok, cl = read(idx)
+            self.taps = [(cl, ok, None)]
+        else:
+            low = [np.floor(c) for c in coords]
+            frac = [c - lo for c, lo in zip(coords, low)]
+            out, self.taps = 0.0, []
+            for corner in np.ndindex(2, 2, 2):   # offsets (ox, oy, oz)
+                idx = [low[k].astype(np.int64) + corner[k] for k in range(3)]
+                w = [frac[k] if corner[k] else 1 - frac[k] for k in range(3)]
+                v, ok, cl = read(idx)
+                out = out + v * (w[0] * w[1] * w[2])[..., None]
+                self.taps.append((cl, ok, (corner, w, v)))
+        return np.moveaxis(out, -1, 1).astype(x.dtype)
+
+    def backward(self, g):
+        N, C, D, H, W = self.shape
+        gd = np.moveaxis(np.asarray(g, np.float64), 1, -1)   # (N, Do, Ho, Wo, C)
+        na, nb = self.needs_input_grad
+        gin = np.zeros((N, D, H, W, C)) if na else None
+        ggrid = np.zeros(gd.shape[:-1] + (3,))
+        n_idx = np.broadcast_to(np.arange(N).reshape(N, 1, 1, 1), gd.shape[:-1])
+        for cl, ok, lin in self.taps:
+            weight = 1.0 if lin is None else lin[1][0] * lin[1][1] * lin[1][2]
+            if na:
+                contrib = gd * np.broadcast_to(np.asarray(weight), gd.shape[:-1])[..., None]
+                np.add.at(gin, (n_idx[ok], cl[2][ok], cl[1][ok], cl[0][ok]), contrib[ok])
+            if nb and lin is not None:
+                corner, w, v = lin
+                gv = (gd * v).sum(-1)
+                for k in range(3):
+                    others = [w[j] for j in range(3) if j != k]
+                    ggrid[..., k] += gv * (1.0 if corner[k] else -1.0) * others[0] * others[1]
+        for k in range(3):
+            ggrid[..., k] *= self.slopes[k]
+        return (np.moveaxis(gin, -1, 1).astype(self.dtype) if na else None,
+                ggrid.astype(self.dtype) if nb else None)
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):  # noqa: A002
     """Sample input (N, C, H, W) at grid (N, Ho, Wo, 2) normalised coordinates (x, y) in
-    [-1, 1]: bilinear, nearest or bicubic; zeros, border or reflection padding.
+    [-1, 1] (bilinear, nearest or bicubic), or a volume (N, C, D, H, W) at grid
+    (N, Do, Ho, Wo, 3) coordinates (x, y, z) (trilinear, which PyTorch calls 'bilinear', or
+    nearest); zeros, border or reflection padding.
 
     >>> x = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
     >>> grid = torch.tensor([[[[-1.0, -1.0], [0.0, 0.0], [1.0, 1.0]]]])
@@ -512,6 +691,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     tensor([[[[1.0000, 2.5000, 4.0000]]]])
     >>> F.grid_sample(x, grid, mode="nearest", align_corners=True)
     tensor([[[[1., 1., 4.]]]])
+    >>> x = chainrule.arange(8.).reshape(1, 1, 2, 2, 2)
+    >>> chainrule.nn.functional.grid_sample(x, chainrule.zeros(1, 1, 1, 1, 3),
+    ...                                     align_corners=True).item()
+    3.5
     """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise NotImplementedError(f"grid_sample: mode {mode!r} is not supported (bilinear, "
@@ -519,10 +702,26 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
                          f"'border', or 'reflection', but got: '{padding_mode}'")
+    if input.dim() == 5:
+        if grid.dim() != 5:
+            raise RuntimeError(f"grid_sampler(): expected 5D input and grid with same number of "
+                               f"dimensions, but got input with sizes {list(input.shape)} and "
+                               f"grid with sizes {list(grid.shape)}")
+        if grid.shape[-1] != 3:
+            raise RuntimeError(f"grid_sampler(): expected grid to have size 3 in last dimension, "
+                               f"but got grid with sizes {list(grid.shape)}")
+        if grid.shape[0] != input.shape[0]:
+            raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch "
+                               f"size, but got input with sizes {list(input.shape)} and grid "
+                               f"with sizes {list(grid.shape)}")
+        if mode == "bicubic":
+            raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+        return GridSample3d.apply(input, grid, mode=mode, padding_mode=padding_mode,
+                                  align_corners=bool(align_corners))
     if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2 or \
             grid.shape[0] != input.shape[0]:
         raise RuntimeError(f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2) "
                            f"with the same N, got {list(input.shape)} and {list(grid.shape)} "
-                           "(5-D volumetric sampling is not supported)")
+                           "(or a 5-D volume (N, C, D, H, W) with grid (N, Do, Ho, Wo, 3))")
     return GridSample2d.apply(input, grid, mode=mode, padding_mode=padding_mode,
                               align_corners=bool(align_corners))
