@@ -35,6 +35,14 @@ ISOLATED = ("chainrule.distributed", "chainrule.utils.data.distributed",
 # What each module needs that may be absent (an optional extra): its case skips without it.
 OPTIONAL = {"chainrule.playground.server": "aiohttp", "chainrule.playground.cli": "aiohttp"}
 
+# What the examples of a module (and its submodules) run that an extra installs: without it
+# their case skips (make test installs every extra, so there they run).
+OPTIONAL_EXAMPLES = {"chainrule.distributed": "mpi4py", "chainrule.nn.parallel": "mpi4py",
+                     "chainrule.nn.sync_batchnorm": "mpi4py", "chainrule.translate": "num2words",
+                     "chainrule.viz": "matplotlib", "chainrule.demos": "matplotlib",
+                     "chainrule.papers": "matplotlib", "chainrule.reproduce": "matplotlib",
+                     "chainrule.cli": "matplotlib", "chainrule.playground": "aiohttp"}
+
 # The modules whose every public function and class must have a docstring with a one-line
 # summary and a `>>>` example (methods may rely on their class's example).
 COVERED = [
@@ -181,6 +189,9 @@ def _cases(pending):
 @pytest.mark.parametrize("name", _cases(PENDING_EXAMPLES))
 def test_examples_run(name):
     _import(name)
+    for prefix, need in OPTIONAL_EXAMPLES.items():
+        if name == prefix or name.startswith(prefix + "."):
+            pytest.importorskip(need, reason=f"{name}'s examples need the optional {need}")
     _check_doctests(name)
 
 
@@ -225,6 +236,7 @@ def test_every_covered_module_exists():
 
 @pytest.mark.parametrize("name", COVERED)
 def test_public_names_have_summary_and_example(name):
+    _import(name)
     bad = _missing(name)
     assert not bad, f"{name}:\n  " + "\n  ".join(bad)
 
@@ -261,3 +273,34 @@ def pending_coverage():
 if __name__ == "__main__":  # python tests/test_doctests.py: what the rest still lacks
     for mod, bad in pending_coverage().items():
         print(f"{mod}: {len(bad)} names lack a summary or an example")
+
+
+def _documented_modules():
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "docs"))
+    try:
+        from build import PUBLIC
+    finally:
+        sys.path.pop(0)
+    return [name for name, _ in PUBLIC]
+
+
+@pytest.mark.parametrize("name", _documented_modules())
+def test_api_reference_names_have_summary_and_example(name):
+    """What a public module of the API reference offers, wherever it is defined (re-exports
+    and functions made by factories included), has a summary and an example: it is what
+    help(torch.xxx) shows."""
+    mod = _import(name)
+    exported = getattr(mod, "__all__", None)
+    bad = []
+    for key, obj in vars(mod).items():
+        if key.startswith("_") or (exported is not None and key not in exported):
+            continue
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        if not str(getattr(obj, "__module__", "")).startswith("chainrule"):
+            continue
+        doc = inspect.getdoc(obj) if obj.__doc__ else None
+        if not doc or not doc.splitlines()[0].strip() or ">>>" not in doc:
+            bad.append(key)
+    assert not bad, f"{name}: no summary or example for " + ", ".join(sorted(bad))
+

@@ -17,6 +17,11 @@ from .tensor import Tensor, Size, device, is_tensor
 from . import autograd
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .functions import *  # noqa: F401,F403
+# The star import also brought the ops' internal helpers (functions/_util.py); they are not
+# torch names, so they do not stay in the public namespace.
+for _helper in ("as_operand", "broadcast_error", "cast", "dim_aliases", "floating", "norm_dim",
+                "one_dim", "promote", "shape_arg"):
+    globals().pop(_helper, None)
 from .functions import TENSOR_METHODS as _TENSOR_METHODS  # noqa: F401
 from .creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full,
                        zeros_like, ones_like, empty_like, full_like, rand, randn, rand_like,

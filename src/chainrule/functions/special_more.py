@@ -1093,8 +1093,43 @@ def _poly(kind):
         return NoGradBinary.apply(xa_, na_, fn=lambda a, b: np_orthopoly(kind, a, b),
                                   name=f"special_{kind}")
     f.__name__ = f.__qualname__ = kind
-    f.__doc__ = f"The {kind.replace('_', ' ')} of degree n at x (no gradient, as PyTorch)."
+    f.__doc__ = (f"The {kind.replace('_', ' ')} of degree n at x (no gradient, as PyTorch).\n\n"
+                 f"    {_POLY_MATH[kind]}\n\n"
+                 f"    >>> torch.special.{kind}(torch.tensor([0.5, 2.0]), 3)\n"
+                 f"    {_POLY_EXAMPLES[kind]}\n    ")
     return f
+
+
+# The recurrences, and each polynomial's degree-3 values at 0.5 and 2 (checked against torch).
+_POLY_MATH = {
+    "chebyshev_polynomial_t": "T_0 = 1, T_1 = x, T_(n+1) = 2x T_n - T_(n-1)",
+    "chebyshev_polynomial_u": "U_0 = 1, U_1 = 2x, U_(n+1) = 2x U_n - U_(n-1)",
+    "chebyshev_polynomial_v": "V_0 = 1, V_1 = 2x - 1, V_(n+1) = 2x V_n - V_(n-1)",
+    "chebyshev_polynomial_w": "W_0 = 1, W_1 = 2x + 1, W_(n+1) = 2x W_n - W_(n-1)",
+    "shifted_chebyshev_polynomial_t": "T*_n(x) = T_n(2x - 1)",
+    "shifted_chebyshev_polynomial_u": "U*_n(x) = U_n(2x - 1)",
+    "shifted_chebyshev_polynomial_v": "V*_n(x) = V_n(2x - 1)",
+    "shifted_chebyshev_polynomial_w": "W*_n(x) = W_n(2x - 1)",
+    "hermite_polynomial_h": "H_0 = 1, H_1 = 2x, H_(n+1) = 2x H_n - 2n H_(n-1) (physicists')",
+    "hermite_polynomial_he": "He_0 = 1, He_1 = x, He_(n+1) = x He_n - n He_(n-1) "
+                             "(probabilists')",
+    "laguerre_polynomial_l": "L_0 = 1, L_1 = 1 - x, (n+1) L_(n+1) = (2n + 1 - x) L_n - n L_(n-1)",
+    "legendre_polynomial_p": "P_0 = 1, P_1 = x, (n+1) P_(n+1) = (2n + 1) x P_n - n P_(n-1)",
+}
+_POLY_EXAMPLES = {
+    "chebyshev_polynomial_t": "tensor([-1., 26.])",
+    "chebyshev_polynomial_u": "tensor([-1., 56.])",
+    "chebyshev_polynomial_v": "tensor([-1., 41.])",
+    "chebyshev_polynomial_w": "tensor([-1., 71.])",
+    "shifted_chebyshev_polynomial_t": "tensor([-0., 99.])",
+    "shifted_chebyshev_polynomial_u": "tensor([ -0., 204.])",
+    "shifted_chebyshev_polynomial_v": "tensor([  1., 169.])",
+    "shifted_chebyshev_polynomial_w": "tensor([ -1., 239.])",
+    "hermite_polynomial_h": "tensor([-5., 40.])",
+    "hermite_polynomial_he": "tensor([-1.3750,  2.0000])",
+    "laguerre_polynomial_l": "tensor([-0.1458, -0.3333])",
+    "legendre_polynomial_p": "tensor([-0.4375, 17.0000])",
+}
 
 
 _POLY_KINDS = ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",

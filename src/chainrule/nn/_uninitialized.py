@@ -135,7 +135,13 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
 
 class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     """A buffer whose shape is not known yet (a lazy BatchNorm's running statistics);
-    materialize(shape) turns it into a plain Tensor."""
+    materialize(shape) turns it into a plain Tensor.
+
+    >>> b = nn.UninitializedBuffer(); b
+    <UninitializedBuffer>
+    >>> b.materialize((2, 3)); type(b).__name__, tuple(b.shape)
+    ('Tensor', (2, 3))
+    """
 
     __slots__ = ()
     cls_to_become = Tensor

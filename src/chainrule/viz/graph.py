@@ -459,7 +459,12 @@ def _short_ids(items):
 
 
 def has_graphviz():
-    """True when graphviz's `dot` program is on PATH."""
+    """True when graphviz's `dot` program is on PATH (draw_graph then renders with it,
+    otherwise with matplotlib).
+
+    >>> chainrule.viz.has_graphviz() == (__import__("shutil").which("dot") is not None)
+    True
+    """
     return shutil.which("dot") is not None
 
 
