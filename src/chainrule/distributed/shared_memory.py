@@ -1,0 +1,119 @@
+"""An allreduce-average for the ranks of one machine through an MPI-3 shared-memory window.
+
+MPICH's generic Allreduce copies each rank's buffer through its shared-memory channel in
+pieces and reduces them there. On one node the ranks can instead see each other's
+memory: every rank writes its gradients into its own slot of a window made with
+MPI_Win_allocate_shared (DistributedDataParallel writes each bucket as backward finishes
+it), then, after a barrier, rank r sums chunk r of every slot in rank order with NumPy,
+divides by the number of ranks and stores the average in a shared result area; a second
+barrier and every rank has the whole average. Per rank that is one read of the gradient
+from each slot's chunk and one write of its chunk, instead of MPI's pipelined copies.
+
+>>> local = comm.Split_type(MPI.COMM_TYPE_SHARED)      # the ranks on this machine
+>>> red = SharedMemoryReducer(local, nbytes)
+>>> red.view(red.rank, np.float32, 0, n)[:] = grad      # publish
+>>> red.average(np.float32, 0, n)                       # -> the average, in red.result
+"""
+import numpy as np
+
+from .process_group import _mpi
+
+__all__ = ["SharedMemoryReducer", "node_local"]
+
+_ALIGN = 64  # a cache line: ranks never write the same line
+
+
+def _round_up(n, k=_ALIGN):
+    return (n + k - 1) // k * k
+
+
+def node_local(comm):
+    """The sub-communicator of `comm`'s ranks on this machine, or None when `comm` spans
+    several machines (or MPI cannot make one): then shared memory cannot reach them all."""
+    MPI = _mpi()
+    try:
+        local = comm.Split_type(MPI.COMM_TYPE_SHARED)
+    except MPI.Exception:
+        return None
+    if local.Get_size() != comm.Get_size():
+        local.Free()
+        return None
+    return local
+
+
+class SharedMemoryReducer:
+    """Slots of `nbytes` per rank of a node-local communicator, plus a result area.
+
+    view(k, dtype, offset, count) is rank k's slot (byte `offset`, `count` items);
+    result_view(dtype, offset, count) the shared result area at the same place.
+    average(dtype, offset, count, to_slots=False) averages that region over all slots
+    (call it on every rank, after every rank has written its slot); the average is in the
+    result area afterwards, and also in every slot with to_slots=True.
+    """
+
+    def __init__(self, comm, nbytes):
+        MPI = _mpi()
+        self.comm = comm
+        self.rank, self.size = comm.Get_rank(), comm.Get_size()
+        self.nbytes = _round_up(max(int(nbytes), 1))
+        # rank 0's segment also holds the result area; one window, contiguous segments
+        mine = self.nbytes * (2 if self.rank == 0 else 1)
+        self.win = MPI.Win.Allocate_shared(mine, 1, comm=comm)
+        # A passive epoch on the whole window, so Win_sync (MPI's memory barrier for
+        # shared windows) may be called around the barriers.
+        self.win.Lock_all(MPI.MODE_NOCHECK)
+        self._slots = []
+        for k in range(self.size):
+            buf, _ = self.win.Shared_query(k)
+            self._slots.append(np.frombuffer(buf, np.uint8))
+        self._result = self._slots[0][self.nbytes:2 * self.nbytes]
+        self._slots = [s[:self.nbytes] for s in self._slots]
+
+    def view(self, k, dtype, offset, count):
+        dtype = np.dtype(dtype)
+        return self._slots[k][offset:offset + count * dtype.itemsize].view(dtype)
+
+    def result_view(self, dtype, offset, count):
+        dtype = np.dtype(dtype)
+        return self._result[offset:offset + count * dtype.itemsize].view(dtype)
+
+    def chunk(self, dtype, count):
+        """This rank's part [lo, hi) of a region of `count` items (cache-line aligned)."""
+        per_line = max(1, _ALIGN // np.dtype(dtype).itemsize)
+        lines = -(-count // per_line)
+        lo = min(count, lines * self.rank // self.size * per_line)
+        hi = min(count, lines * (self.rank + 1) // self.size * per_line)
+        return lo, hi
+
+    def barrier(self):
+        self.win.Sync()
+        self.comm.Barrier()
+        self.win.Sync()
+
+    def reduce_chunk(self, dtype, offset, count, to_slots=False):
+        """This rank's share of average(): sum its chunk over the slots in rank order,
+        divide by the number of ranks, write the result area (and the slots). Call between
+        two barriers."""
+        lo, hi = self.chunk(dtype, count)
+        if hi <= lo:
+            return
+        out = self.result_view(dtype, offset, count)[lo:hi]
+        parts = [self.view(k, dtype, offset, count)[lo:hi] for k in range(self.size)]
+        np.add(parts[0], parts[1], out=out) if self.size > 1 else np.copyto(out, parts[0])
+        for p in parts[2:]:
+            np.add(out, p, out=out)
+        np.divide(out, self.size, out=out, casting="unsafe")
+        if to_slots:
+            for p in parts:
+                np.copyto(p, out)
+
+    def average(self, dtype, offset, count, to_slots=False):
+        """All ranks: the average of the region over the slots, into the result area."""
+        self.barrier()
+        self.reduce_chunk(dtype, offset, count, to_slots)
+        self.barrier()
+
+    def free(self):
+        """Collective: release the window (the views must not be used afterwards)."""
+        self.win.Unlock_all()
+        self.win.Free()
