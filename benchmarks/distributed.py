@@ -134,39 +134,130 @@ def allreduce(args):
         print(json.dumps(out))
 
 
+def _run_example(cmd, env):
+    """One run of examples/ddp_mnist.py --timing: its steps, seconds and rank timings."""
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    m = re.search(r"epoch 1: (\d+) steps in ([\d.]+) s", out.stdout)
+    per_epoch = re.search(r"(\d+) steps per epoch", out.stdout)
+    if m is None or per_epoch is None:
+        raise SystemExit(f"no timing in the output of {cmd}:\n{out.stdout}{out.stderr}")
+    ranks = [json.loads(line[len("timing "):]) for line in out.stdout.splitlines()
+             if line.startswith("timing ")]
+    return {"steps": int(m.group(1)), "steps_per_epoch": int(per_epoch.group(1)),
+            "seconds": float(m.group(2)), "ranks": ranks}
+
+
 def scaling(args):
+    """Times examples/ddp_mnist.py under four configurations, alternated --rounds times:
+
+    1proc_xB   1 process, batch B (the weak-scaling baseline: an epoch is 2x the steps)
+    1proc_x2B  1 process, batch 2B (the same-global-batch baseline: the same steps)
+    2procs_xB  mpiexec -n 2, batch B per process (global batch 2B), DDP
+    2indep_xB  two independent 1-process runs at once, each on half the training set,
+               batch B: no communication at all, so the best two processes can do on this
+               machine at its current load (the control)
+    """
     root = pathlib.Path(__file__).resolve().parents[1]
     example = root / "examples" / "ddp_mnist.py"
     mpiexec = pathlib.Path(sys.executable).parent / "mpiexec"
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                PYTHONPATH=os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]))
+    tmp = pathlib.Path(os.environ.get("TMPDIR", "/tmp"))
     common = ["--data", args.data, "--model", args.model, "--epochs", "1", "--no-eval",
-              "--no-progress", "--out", str(pathlib.Path(os.environ.get("TMPDIR", "/tmp"))
-                                              / "ddp_scaling")]
+              "--no-progress", "--timing"]
     if args.max_steps:
         common += ["--max-steps", str(args.max_steps)]
-    runs = {1: [], 2: []}
-    for _ in range(args.rounds):
-        for procs in (1, 2):
-            cmd = [sys.executable, str(example), *common,
-                   "--batch-size", str(args.batch * 2 // procs)]
-            if procs > 1:
-                cmd = [str(mpiexec), "-n", str(procs)] + cmd
-            load = os.getloadavg()[0]
-            out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
-            m = re.search(r"epoch 1: (\d+) steps in ([\d.]+) s", out.stdout)
+    if args.bucket_view:
+        common += ["--gradient-as-bucket-view"]
+    B = args.batch
+
+    def example_cmd(batch, out, extra=()):
+        return [sys.executable, str(example), *common, "--batch-size", str(batch),
+                "--out", str(tmp / out), *extra]
+
+    def one(batch):
+        return _run_example(example_cmd(batch, "ddp_scaling_1"), env)
+
+    def two():
+        return _run_example([str(mpiexec), "-n", "2"] + example_cmd(B, "ddp_scaling_2"), env)
+
+    def independent():
+        half = str(60000 // 2)
+        procs = [subprocess.Popen(example_cmd(B, f"ddp_scaling_i{k}", ("--train-limit", half)),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=env) for k in range(2)]
+        outs = [p.communicate(timeout=1800)[0] for p in procs]
+        runs = []
+        for o in outs:
+            m = re.search(r"epoch 1: (\d+) steps in ([\d.]+) s", o)
+            per_epoch = re.search(r"(\d+) steps per epoch", o)
             if m is None:
-                raise SystemExit(f"no timing in the output of {cmd}:\n{out.stdout}{out.stderr}")
-            runs[procs].append({"steps": int(m.group(1)), "seconds": float(m.group(2)),
-                                "load_before": load})
-            print(json.dumps({"procs": procs, **runs[procs][-1]}), flush=True)
-    t1 = statistics.median(r["seconds"] for r in runs[1])
-    t2 = statistics.median(r["seconds"] for r in runs[2])
-    print(json.dumps({"measure": "scaling", "model": args.model, "global_batch": 2 * args.batch,
-                      "steps": runs[1][0]["steps"], "median_s_1proc": t1,
-                      "median_s_2procs": t2, "speedup": t1 / t2,
-                      "best_speedup": min(r["seconds"] for r in runs[1])
-                      / min(r["seconds"] for r in runs[2])}))
+                raise SystemExit(f"no timing in an independent run:\n{o}")
+            runs.append({"steps": int(m.group(1)), "steps_per_epoch": int(per_epoch.group(1)),
+                         "seconds": float(m.group(2)),
+                         "ranks": [json.loads(line[len("timing "):]) for line in o.splitlines()
+                                   if line.startswith("timing ")]})
+        slow = max(runs, key=lambda r: r["seconds"] / r["steps"])
+        return {**slow, "ranks": [r["ranks"][0] for r in runs]}
+
+    configs = {f"1proc_x{B}": lambda: one(B), f"1proc_x{2 * B}": lambda: one(2 * B),
+               f"2procs_x{B}": two, f"2indep_x{B}": independent}
+    runs = {name: [] for name in configs}
+    for _ in range(args.rounds):
+        for name, fn in configs.items():
+            load = os.getloadavg()[0]
+            r = fn()
+            # one epoch's time (from the steps run, when --max-steps cut the epoch short)
+            r["epoch_s"] = r["seconds"] * r["steps_per_epoch"] / r["steps"]
+            r["cpu_epoch_s"] = [round(k["cpu_s"] * r["steps_per_epoch"] / r["steps"], 3)
+                                for k in r["ranks"]]
+            r["load_before"] = load
+            runs[name].append(r)
+            brief = {k: v for k, v in r.items() if k != "ranks"}
+            print(json.dumps({"config": name, **brief}), flush=True)
+            keys = ("data_ms_per_step", "compute_ms_per_step", "compute_cpu_ms_per_step",
+                    "pack_ms_per_step", "wait_ms_per_step", "reduce_ms_per_step",
+                    "unpack_ms_per_step", "wait_cpu_ms_per_step", "blas_threads")
+            for k in r["ranks"]:
+                print("   rank " + json.dumps({key: k[key] for key in ("rank", *keys)
+                                               if key in k}), flush=True)
+
+    def med(name, key="epoch_s"):
+        return statistics.median(r[key] for r in runs[name])
+
+    def cpu_work(name):
+        """Median over the runs of the busiest rank's CPU seconds per epoch, less the CPU
+        its waits burned (MPICH spins while it waits)."""
+        vals = []
+        for r in runs[name]:
+            scale = r["steps_per_epoch"] / r["steps"]
+            vals.append(max((k["cpu_s"] - k.get("wait_cpu_ms_per_step", 0) * k["steps"] / 1000)
+                            * scale for k in r["ranks"]))
+        return statistics.median(vals)
+
+    one_b, one_2b, two_b, ind = (f"1proc_x{B}", f"1proc_x{2 * B}", f"2procs_x{B}",
+                                 f"2indep_x{B}")
+    ddp = runs[two_b][-1]["ranks"][0]
+    summary = {
+        "measure": "scaling", "model": args.model, "batch_per_process": B,
+        "rounds": args.rounds, "max_steps": args.max_steps,
+        "comm_path": ddp.get("comm_path"), "gradient_bytes": ddp.get("gradient_bytes"),
+        "gradient_as_bucket_view": bool(args.bucket_view),
+        "load_before_runs": [round(r["load_before"], 2) for v in runs.values() for r in v],
+        "epoch_s_median": {name: round(med(name), 3) for name in runs},
+        # the usual DDP use: the same script and per-process batch on more processes
+        "speedup_weak_scaling": med(one_b) / med(two_b),
+        # the same global batch (so the same steps and arithmetic) on 1 and 2 processes
+        "speedup_same_global_batch": med(one_2b) / med(two_b),
+        # the machine's ceiling at this load: two processes that do not communicate
+        "speedup_two_independent_processes": med(one_b) / med(ind),
+        "ddp_efficiency_vs_independent": med(ind) / med(two_b),
+        # CPU seconds per epoch of the busiest rank (waits excluded): wall time on two
+        # free cores if the work stays as measured and the ranks do not wait for each other
+        "speedup_weak_from_cpu_time": cpu_work(one_b) / cpu_work(two_b),
+        "speedup_same_global_batch_from_cpu_time": cpu_work(one_2b) / cpu_work(two_b),
+    }
+    print(json.dumps(summary))
 
 
 def main():
@@ -183,6 +274,8 @@ def main():
     p.add_argument("--model", choices=("mlp", "lenet"), default="mlp")
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--bucket-view", action="store_true",
+                   help="scaling: DDP(gradient_as_bucket_view=True) in the 2-process runs")
     args = p.parse_args()
     if args.what == "scaling":
         return scaling(args)

@@ -303,13 +303,17 @@ def shared_memory_reducer():
     red = SharedMemoryReducer(local, 8 * 1000 + 64)
     for dtype, count, offset in ((np.float64, 1000, 0), (np.float32, 37, 64), (np.float32, 1, 0)):
         vals = [np.random.default_rng(k).standard_normal(count).astype(dtype) for k in range(n)]
-        red.view(r, dtype, offset, count)[:] = vals[r]
-        red.average(dtype, offset, count, to_slots=True)
         expect = vals[0].copy()
         for v in vals[1:]:
             expect = expect + v
         expect = expect / dtype(n)
+        red.view(r, dtype, offset, count)[:] = vals[r]
+        red.average(dtype, offset, count)
         assert np.array_equal(red.result_view(dtype, offset, count), expect), (dtype, count)
+        assert np.array_equal(red.view(r, dtype, offset, count), vals[r]), (dtype, count)
+        red.barrier()  # everyone has read the result before the next round writes it
+        red.view(r, dtype, offset, count)[:] = vals[r]
+        red.average(dtype, offset, count, to_slots=True)
         assert np.array_equal(red.view(r, dtype, offset, count), expect), (dtype, count)
     red.free()
     local.Free()

@@ -48,7 +48,7 @@ class SharedMemoryReducer:
     result_view(dtype, offset, count) the shared result area at the same place.
     average(dtype, offset, count, to_slots=False) averages that region over all slots
     (call it on every rank, after every rank has written its slot); the average is in the
-    result area afterwards, and also in every slot with to_slots=True.
+    result area afterwards, or, with to_slots=True, in every slot instead.
     """
 
     def __init__(self, comm, nbytes):
@@ -97,14 +97,19 @@ class SharedMemoryReducer:
         lo, hi = self.chunk(dtype, count)
         if hi <= lo:
             return
-        out = self.result_view(dtype, offset, count)[lo:hi]
         parts = [self.view(k, dtype, offset, count)[lo:hi] for k in range(self.size)]
-        np.add(parts[0], parts[1], out=out) if self.size > 1 else np.copyto(out, parts[0])
+        # to_slots: sum into slot 0's chunk and copy it to the others (the result area is
+        # not needed then: one write less per rank)
+        out = parts[0] if to_slots else self.result_view(dtype, offset, count)[lo:hi]
+        if self.size > 1:
+            np.add(parts[0], parts[1], out=out)
+        elif out is not parts[0]:
+            np.copyto(out, parts[0])
         for p in parts[2:]:
             np.add(out, p, out=out)
         np.divide(out, self.size, out=out, casting="unsafe")
         if to_slots:
-            for p in parts:
+            for p in parts[1:]:
                 np.copyto(p, out)
 
     def average(self, dtype, offset, count, to_slots=False):

@@ -36,6 +36,8 @@ from ..module import Module
 __all__ = ["DistributedDataParallel"]
 
 _FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's small first bucket: communication starts early
+_PHASES = ("pack", "wait", "reduce", "unpack")  # what _get_ddp_logging_data times
+_clock, _cpu_clock = time.perf_counter, time.thread_time
 
 
 class _Bucket:
@@ -142,9 +144,8 @@ class DistributedDataParallel(Module):
         d["_buckets"] = self._make_buckets(int(cap * 1024 * 1024))
         d["_shm"] = self._shared_memory_reducer()
         d["_regions"] = self._same_dtype_runs() if self._shm is not None else []
-        d["_timing"] = dict.fromkeys(("iterations", "pack_s", "wait_s", "reduce_s",
-                                      "unpack_s"), 0)
-        d["_timing"]["iterations"] = 0
+        d["_timing"] = {"iterations": 0, **{f"{phase}{unit}": 0.0 for phase in _PHASES
+                                             for unit in ("_s", "_cpu_s")}}
         d["_bucket_of"] = {}
         for b in self._buckets:
             for i, p in enumerate(b.params):
@@ -256,8 +257,10 @@ class DistributedDataParallel(Module):
         """What this DDP measured (as PyTorch's _get_ddp_logging_data; times in seconds,
         totals since construction): how the gradients travel, and for the synced
         iterations the time spent packing gradients into buckets, waiting (for the other
-        ranks to finish backward, and for MPI), reducing (the shared-memory sum) and
-        unpacking the average into .grad.
+        ranks to finish backward, and for MPI: with MPI allreduce the whole transfer is
+        wait), reducing (the shared-memory sum) and unpacking the average into .grad;
+        `*_cpu_s` the CPU time of the same phases (MPICH spins while it waits, so
+        wait_cpu_s is close to wait_s unless the machine is overloaded).
 
         >>> ddp._get_ddp_logging_data()["comm_path"]
         'shared memory'
@@ -347,7 +350,7 @@ class DistributedDataParallel(Module):
             self._poke()
 
     def _launch(self, bucket):
-        t0 = time.perf_counter()
+        t0, c0 = _clock(), _cpu_clock()
         for p, view in zip(bucket.params, bucket.views):
             g = p._grad
             if g is None:
@@ -357,7 +360,9 @@ class DistributedDataParallel(Module):
         if self._world_size > 1 and self._shm is None:
             bucket.request = self._comm.Iallreduce(self._MPI.IN_PLACE, bucket.buffer,
                                                    op=self._MPI.SUM)
-        self._timing["pack_s"] += time.perf_counter() - t0
+        timing = self._timing
+        timing["pack_s"] += _clock() - t0
+        timing["pack_cpu_s"] += _cpu_clock() - c0
 
     def _poke(self):
         """Let MPI progress the allreduces in flight (MPICH advances nonblocking collectives
@@ -370,24 +375,21 @@ class DistributedDataParallel(Module):
         d = self.__dict__
         d["_prepared"] = False
         timing = self._timing
-        t0 = time.perf_counter()
+        clock = _Phases(timing)
         reqs = [b.request for b in self._buckets if b.request is not None]
         if reqs:
             wait_all(reqs)
         shm = self._shm
         if shm is not None:  # every rank has published its buckets once all pass here
             shm.barrier()
-            t1 = time.perf_counter()
-            timing["wait_s"] += t1 - t0
+            clock.lap("wait")
             for dtype, offset, count in self._regions:
                 shm.reduce_chunk(dtype, offset, count, to_slots=self.gradient_as_bucket_view)
+            clock.lap("reduce")
             shm.barrier()
-            t0 = time.perf_counter()
-            timing["reduce_s"] += t0 - t1
+            clock.lap("wait")
         else:
-            t1 = time.perf_counter()
-            timing["wait_s"] += t1 - t0
-            t0 = t1
+            clock.lap("wait")
         used = None
         if self._used is not None and self._world_size > 1:
             used = np.empty_like(self._used)
@@ -416,7 +418,7 @@ class DistributedDataParallel(Module):
                 else:
                     np.copyto(g._data, avg)
                     g._version[0] += 1
-        timing["unpack_s"] += time.perf_counter() - t0
+        clock.lap("unpack")
         timing["iterations"] += 1
         d["_ready"] = set()
         d["_fired"] = False
@@ -452,6 +454,20 @@ class DistributedDataParallel(Module):
 
     def extra_repr(self):
         return f"world_size={self._world_size}, buckets={len(self._buckets)}"
+
+
+class _Phases:
+    """Adds the wall and CPU (this thread's) time since the last lap to timing[phase]."""
+    __slots__ = ("timing", "t", "c")
+
+    def __init__(self, timing):
+        self.timing, self.t, self.c = timing, _clock(), _cpu_clock()
+
+    def lap(self, phase):
+        t, c = _clock(), _cpu_clock()
+        self.timing[phase + "_s"] += t - self.t
+        self.timing[phase + "_cpu_s"] += c - self.c
+        self.t, self.c = t, c
 
 
 def _reachable_leaves(out):
