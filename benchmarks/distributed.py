@@ -14,7 +14,8 @@ equivalence: the MNIST MLP (784-512-256-10) trained for --steps SGD steps (momen
 allreduce: time of an all_reduce(SUM) of a --mb MB float32 gradient (median of --repeats),
   as algorithm bandwidth (size / time) and bus bandwidth (2 (N-1)/N x size / time, the
   bytes each rank moves in a ring allreduce), through dist.all_reduce (which first checks
-  the ranks' shapes agree) and through mpi4py's Allreduce directly.
+  the ranks' shapes agree), through mpi4py's Allreduce directly, and through the
+  shared-memory average DDP uses on one machine (with and without its copies in and out).
 scaling (run WITHOUT mpiexec: it starts the runs itself): examples/ddp_mnist.py for one
   epoch (or --max-steps steps) with 1 process x batch 2B and with mpiexec -n 2 x batch B
   (the same global batch, so the same number of steps and the same arithmetic), every
@@ -123,12 +124,31 @@ def allreduce(args):
     del os.environ["CHAINRULE_DISTRIBUTED_CHECKS"]
     t_raw = timed(lambda: comm.Allreduce(MPI.IN_PLACE, raw, op=MPI.SUM))
     t_async = timed(lambda: dist.all_reduce(grad, async_op=True).wait())
+    from chainrule.distributed.shared_memory import SharedMemoryReducer, node_local
+    local = node_local(comm)
+    shm_times = {}
+    if local is not None:
+        red = SharedMemoryReducer(local, count * 4)
+        mine = red.view(red.rank, np.float32, 0, count)
+        result = red.result_view(np.float32, 0, count)
+        out = np.empty_like(raw)
+
+        def shm_allreduce():  # as DDP: publish the gradient, average, copy the result out
+            np.copyto(mine, raw)
+            red.average(np.float32, 0, count)
+            np.copyto(out, result)
+            red.barrier()  # (DDP's next step orders this through its next barrier)
+
+        shm_times = {"shared-memory average (DDP on one node: copy in, reduce, copy out)":
+                     timed(shm_allreduce),
+                     "shared-memory average, reduction alone (two barriers and the sum)":
+                     timed(lambda: red.average(np.float32, 0, count))}
     if r == 0:
         size = count * 4
         out = {"measure": "allreduce", "ranks": n, "bytes": size, "repeats": args.repeats}
         for name, t in (("dist.all_reduce", t_dist), ("dist.all_reduce, checks off", t_nocheck),
                         ("dist.all_reduce async_op (Iallreduce, as DDP)", t_async),
-                        ("mpi4py Allreduce", t_raw)):
+                        ("mpi4py Allreduce", t_raw), *shm_times.items()):
             out[name] = {"median_s": t, "algbw_GBps": size / t / 1e9,
                          "busbw_GBps": 2 * (n - 1) / n * size / t / 1e9}
         print(json.dumps(out))

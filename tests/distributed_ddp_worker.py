@@ -301,8 +301,12 @@ def shared_memory_reducer():
     local = node_local(MPI.COMM_WORLD)
     assert local is not None and local.Get_size() == n
     red = SharedMemoryReducer(local, 8 * 1000 + 64)
-    for dtype, count, offset in ((np.float64, 1000, 0), (np.float32, 37, 64), (np.float32, 1, 0)):
+    import time
+    for i, (dtype, count, offset) in enumerate(((np.float64, 1000, 0), (np.float32, 37, 64),
+                                                (np.float32, 1, 0))):
         vals = [np.random.default_rng(k).standard_normal(count).astype(dtype) for k in range(n)]
+        if r == i % n:
+            time.sleep(0.05)  # the others wait past the barrier's spinning, asleep
         expect = vals[0].copy()
         for v in vals[1:]:
             expect = expect + v

@@ -14,6 +14,8 @@ from each slot's chunk and one write of its chunk, instead of MPI's pipelined co
 >>> red.view(red.rank, np.float32, 0, n)[:] = grad      # publish
 >>> red.average(np.float32, 0, n)                       # -> the average, in red.result
 """
+import time
+
 import numpy as np
 
 from .process_group import _mpi
@@ -56,8 +58,9 @@ class SharedMemoryReducer:
         self.comm = comm
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
         self.nbytes = _round_up(max(int(nbytes), 1))
-        # rank 0's segment also holds the result area; one window, contiguous segments
-        mine = self.nbytes * (2 if self.rank == 0 else 1)
+        # rank 0's segment also holds the result area and the barrier's arrival counters
+        # (one cache line per rank); one window, contiguous segments
+        mine = self.nbytes * 2 + _ALIGN * self.size if self.rank == 0 else self.nbytes
         self.win = MPI.Win.Allocate_shared(mine, 1, comm=comm)
         # A passive epoch on the whole window, so Win_sync (MPI's memory barrier for
         # shared windows) may be called around the barriers.
@@ -67,7 +70,17 @@ class SharedMemoryReducer:
             buf, _ = self.win.Shared_query(k)
             self._slots.append(np.frombuffer(buf, np.uint8))
         self._result = self._slots[0][self.nbytes:2 * self.nbytes]
+        arrivals = self._slots[0][2 * self.nbytes:2 * self.nbytes + _ALIGN * self.size]
+        self._arrived = arrivals.view(np.int64)[::_ALIGN // 8]
         self._slots = [s[:self.nbytes] for s in self._slots]
+        self._generation = 0
+        self._slots[self.rank][:] = 0  # (the padding between regions is summed too)
+        if self.rank == 0:
+            self._result[:] = 0
+            self._arrived[:] = 0
+        self.win.Sync()
+        comm.Barrier()  # all zeroed before anyone uses them
+        self.win.Sync()
 
     def view(self, k, dtype, offset, count):
         dtype = np.dtype(dtype)
@@ -85,9 +98,28 @@ class SharedMemoryReducer:
         hi = min(count, lines * (self.rank + 1) // self.size * per_line)
         return lo, hi
 
-    def barrier(self):
+    def barrier(self, spin_s=2e-4):
+        """Wait until every rank has called barrier() as often as this one.
+
+        Each rank bumps its own arrival counter in the window and polls the others'.
+        Unlike MPICH's barrier, which spins on the CPU for as long as it waits, this one
+        spins for `spin_s` only (a short wait, as between ranks in step, costs no more than
+        spinning) and then sleeps between polls, so a rank waiting for a slower one leaves
+        the CPU to it, and to other work, on a machine with more processes than cores.
+        Win_sync on both sides orders the slots' writes and reads around the counters.
+        """
+        self._generation += 1
+        gen = self._generation
+        arrived = self._arrived
         self.win.Sync()
-        self.comm.Barrier()
+        arrived[self.rank] = gen
+        if arrived.min() < gen:
+            clock = time.perf_counter
+            t0 = clock()
+            while arrived.min() < gen:
+                waited = clock() - t0
+                if waited > spin_s:
+                    time.sleep(0 if waited < 1e-3 else 5e-5)  # yield, then sleep briefly
         self.win.Sync()
 
     def reduce_chunk(self, dtype, offset, count, to_slots=False):
