@@ -122,10 +122,11 @@ class SharedMemoryReducer:
                     time.sleep(0 if waited < 1e-3 else 5e-5)  # yield, then sleep briefly
         self.win.Sync()
 
-    def reduce_chunk(self, dtype, offset, count, to_slots=False):
+    def reduce_chunk(self, dtype, offset, count, to_slots=False, divide=True):
         """This rank's share of average(): sum its chunk over the slots in rank order,
-        divide by the number of ranks, write the result area (and the slots). Call between
-        two barriers."""
+        divide by the number of ranks (unless divide=False: the result area then holds the
+        sum, for a caller that divides while copying it out), write the result area (or
+        the slots). Call between two barriers."""
         lo, hi = self.chunk(dtype, count)
         if hi <= lo:
             return
@@ -139,7 +140,8 @@ class SharedMemoryReducer:
             np.copyto(out, parts[0])
         for p in parts[2:]:
             np.add(out, p, out=out)
-        np.divide(out, self.size, out=out, casting="unsafe")
+        if divide or to_slots:
+            np.divide(out, self.size, out=out, casting="unsafe")
         if to_slots:
             for p in parts[1:]:
                 np.copyto(p, out)

@@ -383,8 +383,9 @@ class DistributedDataParallel(Module):
         if shm is not None:  # every rank has published its buckets once all pass here
             shm.barrier()
             clock.lap("wait")
-            for dtype, offset, count in self._regions:
-                shm.reduce_chunk(dtype, offset, count, to_slots=self.gradient_as_bucket_view)
+            for dtype, offset, count in self._regions:  # sums; unpacking divides by n
+                shm.reduce_chunk(dtype, offset, count, to_slots=self.gradient_as_bucket_view,
+                                 divide=False)
             clock.lap("reduce")
             shm.barrier()
             clock.lap("wait")
@@ -401,9 +402,11 @@ class DistributedDataParallel(Module):
         as_view = self.gradient_as_bucket_view
         for b in self._buckets:
             b.request = None
-            if n > 1 and shm is None:
+            if n > 1 and shm is None and as_view:
                 np.divide(b.buffer, n, out=b.buffer)
-            for p, view, avg in zip(b.params, b.views, b.result_views):
+            # b.result holds the sum over the ranks (the average in bucket-view mode,
+            # already in the buffer): the copy into .grad divides by n on the way
+            for p, view, total in zip(b.params, b.views, b.result_views):
                 if used is not None and not used[index[id(p)]]:
                     continue  # no rank used it: leave its .grad alone, as PyTorch does
                 g = p._grad
@@ -414,9 +417,9 @@ class DistributedDataParallel(Module):
                         g._version[0] += 1
                     continue
                 if g is None:
-                    p.grad = Tensor._make(avg.copy())
+                    p.grad = Tensor._make(np.divide(total, n, dtype=total.dtype))
                 else:
-                    np.copyto(g._data, avg)
+                    np.divide(total, n, out=g._data, casting="unsafe")
                     g._version[0] += 1
         clock.lap("unpack")
         timing["iterations"] += 1
