@@ -147,10 +147,19 @@ def allreduce(args):
             np.copyto(out, result)
             red.barrier()  # (DDP's next step orders this through its next barrier)
 
-        shm_times = {"shared-memory average (DDP on one node: copy in, reduce, copy out)":
+        bucket = np.empty_like(raw)
+
+        def mpi_as_ddp():  # DDP's MPI path: pack into the bucket, allreduce, copy out / N
+            np.copyto(bucket, raw)
+            comm.Allreduce(MPI.IN_PLACE, bucket, op=MPI.SUM)
+            np.divide(bucket, n, out=out)
+
+        shm_times = {"shared-memory average alone (two barriers and the sum; DDP on one node)":
+                     timed(lambda: red.average(np.float32, 0, count)),
+                     "shared-memory average with DDP's copies (pack, average, copy out)":
                      timed(shm_allreduce),
-                     "shared-memory average, reduction alone (two barriers and the sum)":
-                     timed(lambda: red.average(np.float32, 0, count))}
+                     "MPI Allreduce with DDP's copies (pack, Allreduce, copy out / N)":
+                     timed(mpi_as_ddp)}
     if r == 0:
         size = count * 4
         out = {"measure": "allreduce", "ranks": n, "bytes": size, "repeats": args.repeats}
