@@ -98,7 +98,7 @@ class SharedMemoryReducer:
         hi = min(count, lines * (self.rank + 1) // self.size * per_line)
         return lo, hi
 
-    def barrier(self, spin_s=2e-4):
+    def barrier(self, spin_s=1e-4):
         """Wait until every rank has called barrier() as often as this one.
 
         Each rank bumps its own arrival counter in the window and polls the others'.
@@ -119,7 +119,7 @@ class SharedMemoryReducer:
             while arrived.min() < gen:
                 waited = clock() - t0
                 if waited > spin_s:
-                    time.sleep(0 if waited < 1e-3 else 5e-5)  # yield, then sleep briefly
+                    time.sleep(0 if waited < 3 * spin_s else 5e-5)  # yield, then sleep
         self.win.Sync()
 
     def reduce_chunk(self, dtype, offset, count, to_slots=False, divide=True):
