@@ -9,10 +9,16 @@ divides by the number of ranks and stores the average in a shared result area; a
 barrier and every rank has the whole average. Per rank that is one read of the gradient
 from each slot's chunk and one write of its chunk, instead of MPI's pipelined copies.
 
->>> local = comm.Split_type(MPI.COMM_TYPE_SHARED)      # the ranks on this machine
->>> red = SharedMemoryReducer(local, nbytes)
->>> red.view(red.rank, np.float32, 0, n)[:] = grad      # publish
->>> red.average(np.float32, 0, n)                       # -> the average, in red.result
+>>> import numpy as np
+>>> from mpi4py import MPI
+>>> from chainrule.distributed.shared_memory import SharedMemoryReducer, node_local
+>>> local = node_local(MPI.COMM_WORLD)                      # the ranks on this machine
+>>> red = SharedMemoryReducer(local, nbytes=3 * 4)
+>>> red.view(red.rank, np.float32, 0, 3)[:] = [1, 2, 3]     # publish this rank's values
+>>> red.average(np.float32, 0, 3)                           # on every rank
+>>> red.result_view(np.float32, 0, 3)                       # (one process: its own)
+array([1., 2., 3.], dtype=float32)
+>>> red.free(); local.Free()
 """
 import time
 
