@@ -199,6 +199,8 @@ def scaling(args):
     mpiexec = pathlib.Path(sys.executable).parent / "mpiexec"
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                PYTHONPATH=os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]))
+    if args.mpi_allreduce:
+        env["CHAINRULE_DDP_SHARED_MEMORY"] = "0"
     tmp = pathlib.Path(os.environ.get("TMPDIR", "/tmp"))
     common = ["--data", args.data, "--model", args.model, "--epochs", "1", "--no-eval",
               "--no-progress", "--timing"]
@@ -317,6 +319,8 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--bucket-view", action="store_true",
                    help="scaling: DDP(gradient_as_bucket_view=True) in the 2-process runs")
+    p.add_argument("--mpi-allreduce", action="store_true",
+                   help="scaling: DDP through MPI allreduce, not the shared-memory window")
     args = p.parse_args()
     if args.what == "scaling":
         return scaling(args)

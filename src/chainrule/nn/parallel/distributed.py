@@ -221,7 +221,7 @@ class DistributedDataParallel(Module):
         if self._world_size == 1 or os.environ.get("CHAINRULE_DDP_SHARED_MEMORY", "1") in (
                 "0", "false", "False"):
             return None
-        local = node_local(self._comm)
+        local = node_local(self._comm)  # (the same answer on every rank)
         if local is None:
             return None
         offset = 0
@@ -231,6 +231,11 @@ class DistributedDataParallel(Module):
         try:
             shm = SharedMemoryReducer(local, offset)
         except self._MPI.Exception:  # an MPI without shared windows: allreduce instead
+            shm = None
+        # every rank takes the same path, or the ranks would wait for each other forever
+        if not self._comm.allreduce(shm is not None, op=self._MPI.LAND):
+            if shm is not None:
+                shm.free()
             local.Free()
             return None
         view_mode = self.gradient_as_bucket_view
