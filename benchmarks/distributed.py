@@ -19,8 +19,9 @@ allreduce: time of an all_reduce(SUM) of a --mb MB float32 gradient (median of -
 scaling (run WITHOUT mpiexec: it starts the runs itself): examples/ddp_mnist.py --timing
   for one epoch (or --max-steps steps, scaled to an epoch), every process at one BLAS
   thread, in four configurations alternated --rounds times: 1 process x batch B, 1 process
-  x batch 2B, mpiexec -n 2 x batch B (DDP), and two independent 1-process runs at once on
-  half the data each (no communication: the control). Two speedups, both honest ones:
+  x batch 2B, mpiexec -n 2 x batch B (DDP with gradient_as_bucket_view=True, the
+  example's default; --copy-grads for PyTorch's default), and two independent 1-process
+  runs at once on half the data each (no communication: the control). Two speedups, both honest ones:
     weak scaling (the usual DDP use: the same script and per-process batch B on 2
       processes, so an epoch has half the steps): epoch(1 x B) / epoch(2 x B)
     same global batch (the same steps and arithmetic): epoch(1 x 2B) / epoch(2 x B)
@@ -206,8 +207,8 @@ def scaling(args):
               "--no-progress", "--timing"]
     if args.max_steps:
         common += ["--max-steps", str(args.max_steps)]
-    if args.bucket_view:
-        common += ["--gradient-as-bucket-view"]
+    if args.copy_grads:
+        common += ["--no-gradient-as-bucket-view"]
     B = args.batch
 
     def example_cmd(batch, out, extra=()):
@@ -281,7 +282,7 @@ def scaling(args):
         "measure": "scaling", "model": args.model, "batch_per_process": B,
         "rounds": args.rounds, "max_steps": args.max_steps,
         "comm_path": ddp.get("comm_path"), "gradient_bytes": ddp.get("gradient_bytes"),
-        "gradient_as_bucket_view": bool(args.bucket_view),
+        "gradient_as_bucket_view": not args.copy_grads,
         "load_before_runs": [round(r["load_before"], 2) for v in runs.values() for r in v],
         "epoch_s_median": {name: round(med(name), 3) for name in runs},
         # the usual DDP use: the same script and per-process batch on more processes
@@ -317,8 +318,9 @@ def main():
     p.add_argument("--model", choices=("mlp", "lenet"), default="mlp")
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--bucket-view", action="store_true",
-                   help="scaling: DDP(gradient_as_bucket_view=True) in the 2-process runs")
+    p.add_argument("--copy-grads", action="store_true",
+                   help="scaling: DDP(gradient_as_bucket_view=False), PyTorch's default (the "
+                        "example's default is True: .grad are views of the buckets)")
     p.add_argument("--mpi-allreduce", action="store_true",
                    help="scaling: DDP through MPI allreduce, not the shared-memory window")
     args = p.parse_args()

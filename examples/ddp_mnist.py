@@ -57,8 +57,10 @@ def parse_args(argv=None):
                    help="folder for rank 0's checkpoint.safetensors (after every epoch)")
     p.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--gradient-as-bucket-view", action="store_true",
-                   help="DDP(gradient_as_bucket_view=True): .grad are views of DDP's buckets")
+    p.add_argument("--gradient-as-bucket-view", action=argparse.BooleanOptionalAction,
+                   default=True,
+                   help="DDP(gradient_as_bucket_view=...): .grad are views of DDP's buckets, "
+                        "so the averaged gradients are not copied out of them")
     p.add_argument("--timing", action="store_true",
                    help="print each rank's time breakdown per epoch (JSON, rank 0 prints)")
     return p.parse_args(argv)
