@@ -110,8 +110,9 @@ class SharedMemoryReducer:
         Each rank bumps its own arrival counter in the window and polls the others'.
         Unlike MPICH's barrier, which spins on the CPU for as long as it waits, this one
         spins for `spin_s` only (a short wait, as between ranks in step, costs no more than
-        spinning) and then sleeps between polls, so a rank waiting for a slower one leaves
-        the CPU to it, and to other work, on a machine with more processes than cores.
+        spinning), yields the CPU between polls until 3 x spin_s, and then sleeps 50 us
+        between polls, so a rank waiting for a slower one leaves the CPU to it, and to
+        other work, on a machine with more processes than cores.
         Win_sync on both sides orders the slots' writes and reads around the counters.
         """
         self._generation += 1
