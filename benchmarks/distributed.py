@@ -21,7 +21,8 @@ scaling (run WITHOUT mpiexec: it starts the runs itself): examples/ddp_mnist.py 
   thread, in four configurations alternated --rounds times: 1 process x batch B,
   1 process x batch 2B, mpiexec -n 2 x batch B (DDP with gradient_as_bucket_view=True,
   the example's default; --copy-grads for PyTorch's default), and two independent
-  1-process runs at once on half the data each (no communication: the control). Two speedups, both honest ones:
+  1-process runs at once on half the data each (no communication: the control). Two
+  speedups, both honest ones:
     weak scaling (the usual DDP use: the same script and per-process batch B on 2
       processes, so an epoch has half the steps): epoch(1 x B) / epoch(2 x B)
     same global batch (the same steps and arithmetic): epoch(1 x 2B) / epoch(2 x B)
