@@ -86,8 +86,10 @@ class DistributedDataParallel(Module):
     option): the averaged gradients are not copied out, and a backward accumulating into
     those views (zero_grad(set_to_none=False)) packs nothing either. Without it (the
     default) .grad is a tensor of its own, as in PyTorch.
-    On one machine the gradients are averaged through a shared-memory window; set
-    CHAINRULE_DDP_SHARED_MEMORY=0 to use MPI's allreduce instead (the path between machines).
+    On one machine the gradients are averaged through a shared-memory window (of the
+    gradients' size per rank, kept until the process exits: freeing it is collective, so
+    it cannot happen when one rank drops the wrapper); set CHAINRULE_DDP_SHARED_MEMORY=0
+    to use MPI's allreduce instead (the path between machines).
     `device_ids`, `output_device`, `static_graph` and `check_reduction` (deprecated in
     PyTorch) are accepted for compatibility; on CPU processes they change nothing.
 
