@@ -11,9 +11,13 @@ Each process trains a replica on its DistributedSampler share of every epoch wit
 the gradients, so every replica takes the same step. Only rank 0 logs, shows the progress
 bar and writes the checkpoint (atomically: a temporary file renamed over the old one);
 the test accuracy is computed on every rank's share of the test set and summed with
-all_reduce. `--max-steps N` stops each epoch after N steps (for timing on a busy machine).
+all_reduce. `--max-steps N` stops each epoch after N steps (for timing on a busy machine);
+`--timing` prints, per rank and epoch, one JSON line of where the time went (data loading,
+compute, DDP's gradient packing / waiting / reduction / unpacking, wall and CPU time, BLAS
+threads, load average): benchmarks/distributed.py scaling reads it.
 """
 import argparse
+import json
 import os
 import pathlib
 import sys
@@ -53,6 +57,12 @@ def parse_args(argv=None):
                    help="folder for rank 0's checkpoint.safetensors (after every epoch)")
     p.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--gradient-as-bucket-view", action=argparse.BooleanOptionalAction,
+                   default=True,
+                   help="DDP(gradient_as_bucket_view=...): .grad are views of DDP's buckets, "
+                        "so the averaged gradients are not copied out of them")
+    p.add_argument("--timing", action="store_true",
+                   help="print each rank's time breakdown per epoch (JSON, rank 0 prints)")
     return p.parse_args(argv)
 
 
@@ -88,6 +98,60 @@ def evaluate(model, test_set, rank, world):
     return correct[0].item() / correct[1].item()
 
 
+class Timing:
+    """Where one rank's epoch went: time waiting for the data loader, DDP's phases (from
+    its _get_ddp_logging_data), the rest (forward, backward, optimizer: compute), in wall
+    and process CPU time, with the BLAS thread count and the load average."""
+
+    def __init__(self, model, enabled):
+        self.enabled, self.model = enabled, model if isinstance(model, DDP) else None
+        self.data_s = 0.0
+        self.start = self._ddp()
+        self.cpu0 = time.process_time()
+        self.load0 = os.getloadavg()[0]
+
+    def _ddp(self):
+        return dict(self.model._get_ddp_logging_data()) if self.model is not None else {}
+
+    def timed(self, loader):
+        if not self.enabled:
+            yield from loader
+            return
+        it = iter(loader)
+        while True:
+            t = time.perf_counter()
+            try:
+                batch = next(it)
+            except StopIteration:
+                return
+            self.data_s += time.perf_counter() - t
+            yield batch
+
+    def report(self, steps, seconds):
+        cpu = time.process_time() - self.cpu0
+        now = self._ddp()
+        ddp = {k: now[k] - self.start[k] for k in now if k.endswith("_s")}
+        comm = sum(v for k, v in ddp.items() if not k.endswith("_cpu_s"))
+        comm_cpu = sum(v for k, v in ddp.items() if k.endswith("_cpu_s"))
+        try:
+            from threadpoolctl import threadpool_info
+            blas = sorted({i["num_threads"] for i in threadpool_info()
+                           if i["user_api"] == "blas"})
+        except ImportError:
+            blas = None
+        per = 1000 / max(steps, 1)
+        out = {"steps": steps, "wall_s": round(seconds, 4), "cpu_s": round(cpu, 4),
+               "data_ms_per_step": round(self.data_s * per, 4),
+               "compute_ms_per_step": round((seconds - self.data_s - comm) * per, 4),
+               "compute_cpu_ms_per_step": round((cpu - comm_cpu) * per, 4),
+               "comm_path": now.get("comm_path", "none"),
+               "gradient_bytes": sum(now.get("bucket_sizes_bytes", [])),
+               **{k.replace("_s", "_ms_per_step"): round(v * per, 4) for k, v in ddp.items()},
+               "blas_threads": blas, "loadavg_before": self.load0,
+               "loadavg_after": os.getloadavg()[0]}
+        return out
+
+
 def main(argv=None):
     args = parse_args(argv)
     distributed = dist.is_available()
@@ -103,7 +167,7 @@ def main(argv=None):
     if args.sync_bn:
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     if world > 1:
-        model = DDP(model)
+        model = DDP(model, gradient_as_bucket_view=args.gradient_as_bucket_view)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
     loss_fn = nn.CrossEntropyLoss()
     sampler = DistributedSampler(train_set, world, rank, shuffle=True, seed=args.seed)
@@ -117,10 +181,12 @@ def main(argv=None):
 
     for epoch in range(args.epochs):
         sampler.set_epoch(epoch)
+        probe = Timing(model, args.timing)
         t0 = time.perf_counter()
         steps, loss_sum = 0, 0.0
-        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{args.epochs}", unit="step",
-                   disable=args.no_progress or rank != 0, leave=False, file=sys.stderr)
+        bar = tqdm(probe.timed(loader), desc=f"epoch {epoch + 1}/{args.epochs}", unit="step",
+                   total=len(loader), disable=args.no_progress or rank != 0, leave=False,
+                   file=sys.stderr)
         for xb, yb in bar:
             opt.zero_grad()
             loss = loss_fn(model(xb), yb)
@@ -136,6 +202,15 @@ def main(argv=None):
         if world > 1:
             dist.barrier()  # the epoch ends when the slowest rank is done
         seconds = time.perf_counter() - t0
+        if args.timing:
+            report = probe.report(steps, seconds)
+            everyone = [None] * world
+            if world > 1:
+                dist.all_gather_object(everyone, report)
+            else:
+                everyone = [report]
+            for r, rep in enumerate(everyone):
+                log("timing " + json.dumps({"epoch": epoch + 1, "rank": r, **rep}), flush=True)
         loss_t = torch.tensor([loss_sum / max(steps, 1)], dtype=torch.float64)
         if world > 1:
             dist.all_reduce(loss_t, op=dist.ReduceOp.AVG)

@@ -226,3 +226,98 @@ def ddp_overlap():
     model(torch.ones(3, 200)).sum().backward()
     assert events == ["allreduce of bucket 0 started", "backward of the first layer",
                       "allreduce of bucket 1 started"], events
+
+
+def _train(model, per, n, r, steps=20, set_to_none=True, seed=0):
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    for x, y in batches(steps, per * n, seed):
+        opt.zero_grad(set_to_none=set_to_none)
+        loss_fn(model(x[r * per:(r + 1) * per]), y[r * per:(r + 1) * per]).backward()
+        opt.step()
+    return [p.detach().numpy().copy() for p in model.parameters()]
+
+
+def ddp_comm_paths():
+    """Shared memory and MPI allreduce, .grad copied out or a bucket view, set_to_none or
+    zeroed in place: each is the one-process run on the whole batch, and on every rank the
+    same weights bit for bit."""
+    import os
+    r, n = dist.get_rank(), dist.get_world_size()
+    per = 8
+    ref = _train(mlp(seed=1), per * n, 1, 0)
+    for shared in ("1", "0"):
+        os.environ["CHAINRULE_DDP_SHARED_MEMORY"] = shared
+        for as_view in (False, True):
+            for set_to_none in (True, False):
+                model = DDP(mlp(seed=1 + r), bucket_cap_mb=0.004,
+                            gradient_as_bucket_view=as_view)
+                info = model._get_ddp_logging_data()
+                assert info["comm_path"] == ("shared memory" if shared == "1"
+                                             else "MPI allreduce"), info
+                assert len(info["bucket_sizes_bytes"]) > 1, info
+                got = _train(model, per, n, r, set_to_none=set_to_none)
+                what = (shared, as_view, set_to_none)
+                worst = max(max_rel(a, b) for a, b in zip(got, ref))
+                assert worst < 1e-5, (what, worst)
+                flat = np.concatenate([a.ravel() for a in got])
+                everyone = [None] * n
+                dist.all_gather_object(everyone, flat)
+                assert all(np.array_equal(f, flat) for f in everyone), what
+                grads = [p.grad.numpy() for p in model.parameters()]
+                views = [v for b in model._buckets for v in b.views]
+                shares = [any(np.shares_memory(g, v) for v in views) for g in grads]
+                assert all(shares) if as_view else not any(shares), (what, shares)
+                info = model._get_ddp_logging_data()
+                assert info["iterations"] == 20, info
+                assert all(info[k] >= 0 for k in ("pack_s", "wait_s", "reduce_s",
+                                                  "unpack_s")), info
+    del os.environ["CHAINRULE_DDP_SHARED_MEMORY"]
+    # no_sync with gradients that are bucket views: accumulation, then one average
+    model = DDP(mlp(seed=5 + r), gradient_as_bucket_view=True)
+    one = mlp(seed=5)
+    rng = np.random.default_rng(3)
+    xs = [torch.tensor(rng.standard_normal((n, 4, 20)).astype(np.float32)) for _ in range(3)]
+    for step in range(2):
+        model.zero_grad(set_to_none=False) if step else None
+        one.zero_grad()
+        with model.no_sync():
+            model(xs[0][r]).square().sum().backward()
+            model(xs[1][r]).square().sum().backward()
+        model(xs[2][r]).square().sum().backward()
+        for x in xs:
+            for k in range(n):
+                (one(x[k]).square().sum() / n).backward()
+        for p, q in zip(model.parameters(), one.parameters()):
+            assert max_rel(p.grad.numpy(), q.grad.numpy()) < 1e-5, step
+
+
+def shared_memory_reducer():
+    """SharedMemoryReducer.average against NumPy: odd sizes (chunks not a multiple of a
+    cache line), float64 and float32, the result area and the slots."""
+    from mpi4py import MPI
+    from chainrule.distributed.shared_memory import SharedMemoryReducer, node_local
+    r, n = dist.get_rank(), dist.get_world_size()
+    local = node_local(MPI.COMM_WORLD)
+    assert local is not None and local.Get_size() == n
+    red = SharedMemoryReducer(local, 8 * 1000 + 64)
+    import time
+    for i, (dtype, count, offset) in enumerate(((np.float64, 1000, 0), (np.float32, 37, 64),
+                                                (np.float32, 1, 0))):
+        vals = [np.random.default_rng(k).standard_normal(count).astype(dtype) for k in range(n)]
+        if r == i % n:
+            time.sleep(0.05)  # the others wait past the barrier's spinning, asleep
+        expect = vals[0].copy()
+        for v in vals[1:]:
+            expect = expect + v
+        expect = expect / dtype(n)
+        red.view(r, dtype, offset, count)[:] = vals[r]
+        red.average(dtype, offset, count)
+        assert np.array_equal(red.result_view(dtype, offset, count), expect), (dtype, count)
+        assert np.array_equal(red.view(r, dtype, offset, count), vals[r]), (dtype, count)
+        red.barrier()  # everyone has read the result before the next round writes it
+        red.view(r, dtype, offset, count)[:] = vals[r]
+        red.average(dtype, offset, count, to_slots=True)
+        assert np.array_equal(red.view(r, dtype, offset, count), expect), (dtype, count)
+    red.free()
+    local.Free()

@@ -80,6 +80,13 @@ def test_scenarios_two_ranks(scenario):
 
 
 @needs_mpi
+@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize("scenario", ["ddp_comm_paths", "shared_memory_reducer"])
+def test_ddp_shared_memory_and_mpi_paths(scenario, n):
+    mpirun(n, scenario)
+
+
+@needs_mpi
 @pytest.mark.parametrize("scenario", ["sync_batchnorm", "ddp_unused", "mismatch"])
 def test_scenarios_three_ranks(scenario):
     mpirun(3, scenario)

@@ -357,7 +357,7 @@ def _index_arg(index, op):
 def gather(x, dim, index, *, sparse_grad=False):
     """Gathers values along `dim` at `index` (index has input's number of dims).
 
-    out[i][j] = input[i][index[i][j]] (dim=1); out[i][j] = input[index[i][j]][j] (dim=0)
+    `out[i][j] = input[i][index[i][j]]` (dim=1); `out[i][j] = input[index[i][j]][j]` (dim=0)
 
     >>> torch.gather(torch.tensor([[1, 2], [3, 4]]), 1, torch.tensor([[0, 0], [1, 0]]))
     tensor([[1, 1],

@@ -4,9 +4,17 @@ Every replica starts from rank 0's parameters and buffers (broadcast at construc
 Parameters are grouped into buckets in reverse registration order (roughly the order
 backward produces their gradients); a post-accumulate-grad hook on each parameter marks
 it ready, and as soon as a bucket is complete its gradients are packed into one flat
-buffer and a nonblocking MPI allreduce starts, while backward goes on with the layers
-below. When the last bucket is launched DDP waits for them all and writes the averaged
-gradients back into each parameter's .grad, so they are final when backward() returns.
+buffer, while backward goes on with the layers below. Two ways to average them:
+
+- all ranks on one machine (mpiexec -n N on one node): the buffers are the ranks' slots
+  of one MPI-3 shared-memory window (distributed.shared_memory), so packing a bucket
+  publishes it to the other ranks; after the last bucket each rank sums its 1/N of the
+  window with NumPy between two barriers. (The sum is not started earlier: on a node it
+  is CPU work that would compete with backward for the same cores.)
+- ranks on several machines: each complete bucket starts a nonblocking MPI allreduce,
+  progressed by MPI_Test in the later hooks, and DDP waits for them after the last.
+
+Either way the averaged gradients are in each parameter's .grad when backward() returns.
 
 >>> import chainrule.distributed as dist
 >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
@@ -21,30 +29,55 @@ tensor([[-2.3920, -2.3920, -2.3920]])
 >>> dist.destroy_process_group()
 """
 import contextlib
+import os
+import time
 
 import numpy as np
 
 from ...autograd.grad_mode import GRAD_ENABLED
 from ...tensor import Tensor
 from ...distributed.collectives import wait_all
+from ...distributed.shared_memory import SharedMemoryReducer, node_local
 from ..module import Module
 
 __all__ = ["DistributedDataParallel"]
 
 _FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's small first bucket: communication starts early
+_PHASES = ("pack", "wait", "reduce", "unpack")  # what _get_ddp_logging_data times
+_clock, _cpu_clock = time.perf_counter, time.thread_time
 
 
 class _Bucket:
-    __slots__ = ("index", "params", "offsets", "buffer", "pending", "request")
+    """Some parameters' gradients, packed into one flat buffer (`buffer`). `result` is
+    where their average ends up (the buffer itself, or the shared-memory result area);
+    `views` / `result_views` the per-parameter pieces of each, shaped as the parameters."""
+    __slots__ = ("index", "params", "offsets", "dtype", "buffer", "result", "views",
+                 "result_views", "byte_offset", "pending", "request")
 
     def __init__(self, index, params, dtype):
         self.index = index
         self.params = params
+        self.dtype = np.dtype(dtype)
         sizes = [int(np.prod(p.shape)) for p in params]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self.buffer = np.zeros(int(self.offsets[-1]), dtype)
+        self.byte_offset = 0
+        self.set_buffer(np.zeros(int(self.offsets[-1]), dtype))
         self.pending = len(params)
         self.request = None
+
+    def set_buffer(self, buffer, result=None):
+        self.buffer = buffer
+        self.result = buffer if result is None else result
+        self.views = self._pieces(buffer)
+        self.result_views = self.views if result is None else self._pieces(result)
+
+    def _pieces(self, flat):
+        return [flat[lo:hi].reshape(p.shape)
+                for p, lo, hi in zip(self.params, self.offsets[:-1], self.offsets[1:])]
+
+    @property
+    def count(self):
+        return int(self.offsets[-1])
 
 
 class DistributedDataParallel(Module):
@@ -56,9 +89,16 @@ class DistributedDataParallel(Module):
     finds, at each forward, the parameters the output does not depend on and counts them
     as ready (their .grad is left as it is when no rank used them). `bucket_cap_mb` sets
     the bucket size (25 MB as in PyTorch; the first bucket holds 1 MB).
-    `device_ids`, `output_device`, `static_graph`, `gradient_as_bucket_view` and
-    `check_reduction` (deprecated in PyTorch) are accepted for compatibility; on CPU
-    processes they change nothing (the gradients are copied out of the buckets).
+    `gradient_as_bucket_view=True` makes each .grad a view of its bucket (PyTorch's
+    option): the averaged gradients are not copied out, and a backward accumulating into
+    those views (zero_grad(set_to_none=False)) packs nothing either. Without it (the
+    default) .grad is a tensor of its own, as in PyTorch.
+    On one machine the gradients are averaged through a shared-memory window (of the
+    gradients' size per rank, kept until the process exits: freeing it is collective, so
+    it cannot happen when one rank drops the wrapper); set CHAINRULE_DDP_SHARED_MEMORY=0
+    to use MPI's allreduce instead (the path between machines).
+    `device_ids`, `output_device`, `static_graph` and `check_reduction` (deprecated in
+    PyTorch) are accepted for compatibility; on CPU processes they change nothing.
 
     >>> import chainrule.distributed as dist
     >>> dist.init_process_group("gloo")   # a one-process world here; mpiexec -n N for more
@@ -124,6 +164,10 @@ class DistributedDataParallel(Module):
         self._verify_replicas(module)
         self._sync_module_states(module)
         d["_buckets"] = self._make_buckets(int(cap * 1024 * 1024))
+        d["_shm"] = self._shared_memory_reducer()
+        d["_regions"] = self._same_dtype_runs() if self._shm is not None else []
+        d["_timing"] = {"iterations": 0, **{f"{phase}{unit}": 0.0 for phase in _PHASES
+                                             for unit in ("_s", "_cpu_s")}}
         d["_bucket_of"] = {}
         for b in self._buckets:
             for i, p in enumerate(b.params):
@@ -191,6 +235,73 @@ class DistributedDataParallel(Module):
         if current:
             buckets.append(_Bucket(len(buckets), current, dtype))
         return buckets
+
+    def _shared_memory_reducer(self):
+        """A shared-memory window holding every bucket, when all ranks are on this node
+        (and CHAINRULE_DDP_SHARED_MEMORY is not 0); the buckets' buffers become this
+        rank's slot. None: buckets stay private and MPI allreduces them."""
+        if self._world_size == 1 or os.environ.get("CHAINRULE_DDP_SHARED_MEMORY", "1") in (
+                "0", "false", "False"):
+            return None
+        local = node_local(self._comm)  # (the same answer on every rank)
+        if local is None:
+            return None
+        offset = 0
+        for b in self._buckets:
+            b.byte_offset = offset
+            offset += -(-b.count * b.dtype.itemsize // 64) * 64  # cache-line aligned
+        try:
+            shm = SharedMemoryReducer(local, offset)
+        except self._MPI.Exception:  # an MPI without shared windows: allreduce instead
+            shm = None
+        # every rank takes the same path, or the ranks would wait for each other forever
+        if not self._comm.allreduce(shm is not None, op=self._MPI.LAND):
+            if shm is not None:
+                shm.free()
+            local.Free()
+            return None
+        view_mode = self.gradient_as_bucket_view
+        for b in self._buckets:
+            mine = shm.view(shm.rank, b.dtype, b.byte_offset, b.count)
+            b.set_buffer(mine, None if view_mode else
+                         shm.result_view(b.dtype, b.byte_offset, b.count))
+        return shm
+
+    def _same_dtype_runs(self):
+        """(dtype, byte offset, items) of consecutive same-dtype buckets: one reduction each
+        (the padding between buckets is zero in every slot, so summing it is harmless)."""
+        runs = []
+        for b in self._buckets:
+            end = b.byte_offset + b.count * b.dtype.itemsize
+            if runs and runs[-1][0] == b.dtype:
+                dtype, start, _ = runs[-1]
+                runs[-1] = (dtype, start, (end - start) // dtype.itemsize)
+            else:
+                runs.append((b.dtype, b.byte_offset, b.count))
+        return runs
+
+    def _get_ddp_logging_data(self):
+        """What this DDP measured (as PyTorch's _get_ddp_logging_data; times in seconds,
+        totals since construction): how the gradients travel, and for the synced
+        iterations the time spent packing gradients into buckets, waiting (for the other
+        ranks to finish backward, and for MPI: with MPI allreduce the whole transfer is
+        wait), reducing (the shared-memory sum) and unpacking the average into .grad;
+        `*_cpu_s` the CPU time of the same phases (MPICH spins while it waits, so
+        wait_cpu_s is close to wait_s unless the machine is overloaded).
+
+        >>> import chainrule.distributed as dist
+        >>> dist.init_process_group("gloo")   # one process: nothing travels
+        >>> ddp = nn.parallel.DistributedDataParallel(nn.Linear(2, 1))
+        >>> ddp._get_ddp_logging_data()["comm_path"]   # 'shared memory' for ranks on one machine
+        'none'
+        >>> dist.destroy_process_group()
+        """
+        t = dict(self._timing)
+        return {"world_size": self._world_size, "backend": self.process_group.backend,
+                "comm_path": ("none" if self._world_size == 1 else
+                              "shared memory" if self._shm is not None else "MPI allreduce"),
+                "bucket_sizes_bytes": [b.count * b.dtype.itemsize for b in self._buckets],
+                "gradient_as_bucket_view": self.gradient_as_bucket_view, **t}
 
     # --- forward ----------------------------------------------------------------------------
     def forward(self, *inputs, **kwargs):
@@ -270,15 +381,19 @@ class DistributedDataParallel(Module):
             self._poke()
 
     def _launch(self, bucket):
-        buf = bucket.buffer
-        for p, lo, hi in zip(bucket.params, bucket.offsets[:-1], bucket.offsets[1:]):
-            g = p.grad
+        t0, c0 = _clock(), _cpu_clock()
+        for p, view in zip(bucket.params, bucket.views):
+            g = p._grad
             if g is None:
-                buf[lo:hi] = 0  # unused here: contributes nothing to the average
-            else:
-                buf[lo:hi] = g.detach().numpy().ravel()
-        if self._world_size > 1:
-            bucket.request = self._comm.Iallreduce(self._MPI.IN_PLACE, buf, op=self._MPI.SUM)
+                view[...] = 0  # unused here: contributes nothing to the average
+            elif g._data is not view:  # (a bucket view that backward accumulated into: as is)
+                np.copyto(view, g._data)
+        if self._world_size > 1 and self._shm is None:
+            bucket.request = self._comm.Iallreduce(self._MPI.IN_PLACE, bucket.buffer,
+                                                   op=self._MPI.SUM)
+        timing = self._timing
+        timing["pack_s"] += _clock() - t0
+        timing["pack_cpu_s"] += _cpu_clock() - c0
 
     def _poke(self):
         """Let MPI progress the allreduces in flight (MPICH advances nonblocking collectives
@@ -290,9 +405,23 @@ class DistributedDataParallel(Module):
     def _finalize(self):
         d = self.__dict__
         d["_prepared"] = False
+        timing = self._timing
+        clock = _Phases(timing)
         reqs = [b.request for b in self._buckets if b.request is not None]
         if reqs:
             wait_all(reqs)
+        shm = self._shm
+        if shm is not None:  # every rank has published its buckets once all pass here
+            shm.barrier()
+            clock.lap("wait")
+            for dtype, offset, count in self._regions:  # sums; unpacking divides by n
+                shm.reduce_chunk(dtype, offset, count, to_slots=self.gradient_as_bucket_view,
+                                 divide=False)
+            clock.lap("reduce")
+            shm.barrier()
+            clock.lap("wait")
+        else:
+            clock.lap("wait")
         used = None
         if self._used is not None and self._world_size > 1:
             used = np.empty_like(self._used)
@@ -301,20 +430,30 @@ class DistributedDataParallel(Module):
             used = self._used
         index = {id(p): i for i, p in enumerate(self._params)} if used is not None else None
         n = self._world_size
+        as_view = self.gradient_as_bucket_view
         for b in self._buckets:
             b.request = None
-            buf = b.buffer
-            if n > 1:
-                np.divide(buf, n, out=buf)
-            for p, lo, hi in zip(b.params, b.offsets[:-1], b.offsets[1:]):
+            if n > 1 and shm is None and as_view:
+                np.divide(b.buffer, n, out=b.buffer)
+            # b.result holds the sum over the ranks (the average in bucket-view mode,
+            # already in the buffer): the copy into .grad divides by n on the way
+            for p, view, total in zip(b.params, b.views, b.result_views):
                 if used is not None and not used[index[id(p)]]:
                     continue  # no rank used it: leave its .grad alone, as PyTorch does
-                avg = buf[lo:hi].reshape(p.shape)
-                if p.grad is None:
-                    p.grad = Tensor._make(avg.copy())
+                g = p._grad
+                if as_view:  # the average is in this rank's buffer: .grad is a view of it
+                    if g is None or g._data is not view:
+                        p.grad = Tensor._make(view)
+                    else:
+                        g._version[0] += 1
+                    continue
+                if g is None:
+                    p.grad = Tensor._make(np.divide(total, n, dtype=total.dtype))
                 else:
-                    np.copyto(p.grad.detach().numpy(), avg)
-                    p.grad._version[0] += 1
+                    np.divide(total, n, out=g._data, casting="unsafe")
+                    g._version[0] += 1
+        clock.lap("unpack")
+        timing["iterations"] += 1
         d["_ready"] = set()
         d["_fired"] = False
 
@@ -356,6 +495,20 @@ class DistributedDataParallel(Module):
 
     def extra_repr(self):
         return f"world_size={self._world_size}, buckets={len(self._buckets)}"
+
+
+class _Phases:
+    """Adds the wall and CPU (this thread's) time since the last lap to timing[phase]."""
+    __slots__ = ("timing", "t", "c")
+
+    def __init__(self, timing):
+        self.timing, self.t, self.c = timing, _clock(), _cpu_clock()
+
+    def lap(self, phase):
+        t, c = _clock(), _cpu_clock()
+        self.timing[phase + "_s"] += t - self.t
+        self.timing[phase + "_cpu_s"] += c - self.c
+        self.t, self.c = t, c
 
 
 def _reachable_leaves(out):
