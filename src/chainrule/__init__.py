@@ -149,3 +149,4 @@ from .amp import autocast, is_autocast_enabled  # noqa: E402,F401
 from .type_info import finfo, iinfo  # noqa: E402,F401
 from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,  # noqa: E402,F401
                                     set_anomaly_enabled)
+from . import return_types  # noqa: E402,F401  (torch.return_types)

@@ -1,6 +1,6 @@
 """Indexing: __getitem__ (basic and advanced), gather / scatter_add, index_select, sort,
 topk, one_hot. Backward of a read is a scatter-add, so repeated indices accumulate."""
-import collections
+from .. import return_types as _rt
 
 import numpy as np
 
@@ -818,8 +818,7 @@ def masked_select(x, mask):
     return GetItem.apply(x, key=m)
 
 
-_SortResult = collections.namedtuple("sort", ["values", "indices"])
-_TopkResult = collections.namedtuple("topk", ["values", "indices"])
+_SortResult, _TopkResult = _rt.sort, _rt.topk
 
 
 def sort(x, dim=-1, descending=False, stable=False):

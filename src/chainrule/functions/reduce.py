@@ -1,5 +1,5 @@
 """Reductions (sum, mean, prod, amax, var, logsumexp, norm), cumsum, softmax, log_softmax."""
-import collections
+from .. import return_types as _rt
 import warnings
 
 import numpy as np
@@ -463,8 +463,6 @@ def amin(x, dim=(), keepdim=False):
                       keepdim=keepdim, minimum=True)
 
 
-class _MinMax(collections.namedtuple("_MinMax", ["values", "indices"])):
-    pass
 
 
 def _max_min(x, dim, keepdim, other, minimum):
@@ -490,7 +488,7 @@ def _max_min(x, dim, keepdim, other, minimum):
         idx = np.squeeze(idx, d)
     if x._data.ndim == 0:
         values, idx = values.reshape(()), idx.reshape(())
-    return _MinMax(values, _make(idx.astype(np.int64)))
+    return (_rt.min if minimum else _rt.max)(values, _make(idx.astype(np.int64)))
 
 
 def max(x, dim=None, keepdim=False, *, other=None):  # noqa: A001
@@ -863,8 +861,7 @@ def logcumsumexp(x, dim):
     return LogCumSumExp.apply(x, axis=one_dim(dim, x._data.ndim, "logcumsumexp"))
 
 
-_CumMax = collections.namedtuple("cummax", ["values", "indices"])
-_CumMin = collections.namedtuple("cummin", ["values", "indices"])
+_CumMax, _CumMin = _rt.cummax, _rt.cummin
 
 
 def _cum_extreme(x, dim, minimum):
@@ -898,17 +895,16 @@ def cummin(input, dim):  # noqa: A002
     """(values, indices) of the running minimum along dim.
 
     >>> torch.cummin(torch.tensor([3, 1, 2, 0]), dim=0)
-    cummin(values=tensor([3, 1, 1, 0]), indices=tensor([0, 1, 1, 3]))
+    chainrule.return_types.cummin(
+    values=tensor([3, 1, 1, 0]),
+    indices=tensor([0, 1, 1, 3]))
     """
     return _cum_extreme(input, dim, True)
 
 
 # --- order statistics -------------------------------------------------------------------
-_Median = collections.namedtuple("median", ["values", "indices"])
-_NanMedian = collections.namedtuple("nanmedian", ["values", "indices"])
-_Kth = collections.namedtuple("kthvalue", ["values", "indices"])
-_Mode = collections.namedtuple("mode", ["values", "indices"])
-_AMinMax = collections.namedtuple("aminmax", ["min", "max"])
+_Median, _NanMedian, _Kth, _Mode = _rt.median, _rt.nanmedian, _rt.kthvalue, _rt.mode
+_AMinMax = _rt.aminmax
 
 
 class EvenSelect(Op):
@@ -990,7 +986,9 @@ def median(input, dim=None, keepdim=False):  # noqa: A002
     >>> torch.median(torch.tensor([3.0, 1.0, 4.0, 2.0]))
     tensor(2.)
     >>> torch.median(torch.tensor([[3.0, 1.0, 2.0], [6.0, 5.0, 4.0]]), dim=1)
-    median(values=tensor([2., 5.]), indices=tensor([2, 1]))
+    chainrule.return_types.median(
+    values=tensor([2., 5.]),
+    indices=tensor([2, 1]))
     """
     return _median(input, dim, keepdim, False, "median")
 
@@ -1008,7 +1006,9 @@ def kthvalue(input, k, dim=-1, keepdim=False):  # noqa: A002
     """(values, indices) of the k-th smallest element along dim (k from 1).
 
     >>> torch.kthvalue(torch.tensor([5.0, 1.0, 4.0, 2.0]), 2)
-    kthvalue(values=tensor(2.), indices=tensor(3))
+    chainrule.return_types.kthvalue(
+    values=tensor(2.),
+    indices=tensor(3))
     """
     x = as_operand(input)
     scalar = x._data.ndim == 0
@@ -1028,7 +1028,9 @@ def mode(input, dim=-1, keepdim=False):  # noqa: A002
     frequent ones) and the index of its last occurrence, as PyTorch.
 
     >>> torch.mode(torch.tensor([1, 2, 2, 3, 3, 3, 2]))
-    mode(values=tensor(2), indices=tensor(6))
+    chainrule.return_types.mode(
+    values=tensor(2),
+    indices=tensor(6))
     """
     x = as_operand(input)
     scalar = x._data.ndim == 0
@@ -1182,7 +1184,9 @@ def aminmax(input, *, dim=None, keepdim=False):  # noqa: A002
     """(min, max) in one call.
 
     >>> torch.aminmax(torch.tensor([3, 1, 4, 1, 5]))
-    aminmax(min=tensor(1), max=tensor(5))
+    chainrule.return_types.aminmax(
+    min=tensor(1),
+    max=tensor(5))
     """
     x = as_operand(input)
     d = () if dim is None else dim
