@@ -14,7 +14,7 @@ import importlib
 
 import numpy as np
 
-from ..common import timer
+from ..common import tic, toc
 from . import Workload
 
 VOCAB, EMB, HIDDEN, LAYERS, BPTT, BATCH = 10_000, 200, 200, 2, 35, 20
@@ -96,7 +96,7 @@ def _factory(lib):
             return tuple(v.detach() for v in h)
 
         def run():
-            t0 = timer()
+            t0 = tic()
             hidden = state["hidden"]
             for xb, yb in data:
                 hidden = repackage_hidden(hidden)
@@ -108,7 +108,7 @@ def _factory(lib):
                 for p in model.parameters():
                     p.data.add_(p.grad, alpha=-LR)
             state["hidden"] = hidden
-            return (timer() - t0) * 1e3 / len(data), {"eval_loss0": eval_loss0,
+            return toc(t0) * 1e3 / len(data), {"eval_loss0": eval_loss0,
                                                        "train_loss": f"{loss.item():.3f}"}
         return run
     return factory

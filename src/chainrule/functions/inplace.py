@@ -121,8 +121,47 @@ def _filled(a, v):
     return Where.apply(cast(as_operand(v), a._data.dtype), a, cond=np.ones((), dtype=bool))
 
 
+# add_ / sub_ / mul_ that write straight into the tensor's buffer when nothing is recorded
+# (an optimizer step such as p.data.add_(p.grad, alpha=-lr)): the same ufuncs on the same
+# float32 operands as the out-of-place path, so bit-identical, without its two full-size
+# temporaries and the copy back.
+_DIRECT = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply}
+
+
+def _direct(t, other, name, kw):
+    """Do t <op>= other in place and return True, or return False (take the general path)."""
+    ufunc = _DIRECT.get(name)
+    if ufunc is None or (GRAD_ENABLED[0] and t.requires_grad):
+        return False
+    a = t._data
+    dt = a.dtype
+    if dt.kind != "f" or not a.flags.writeable:
+        return False
+    if isinstance(other, Tensor):
+        if other.requires_grad and GRAD_ENABLED[0]:
+            return False
+        b = other._data
+        if b.dtype != dt or (b.shape != a.shape
+                             and np.broadcast_shapes(b.shape, a.shape) != a.shape):
+            return False
+    elif type(other) in (float, int, bool):
+        b = np.asarray(other, dtype=dt)
+    else:
+        return False
+    alpha = kw.pop("alpha", 1) if name != "mul_" else 1
+    if kw or type(alpha) not in (float, int, bool):
+        return False
+    if alpha != 1:
+        b = np.multiply(b, np.asarray(alpha, dtype=dt))
+    ufunc(a, b, out=a)
+    t._version[0] += 1
+    return True
+
+
 def _binary_inplace(name, fn):
     def method(self, other, **kw):
+        if _direct(self, other, name, dict(kw)):
+            return self
         if kw:
             return apply_inplace(self, lambda a, b: fn(a, b, **kw), other, name)
         return apply_inplace(self, fn, other, name)

@@ -259,14 +259,21 @@ class LogSoftmax(Op):
         if _rows_last(x, axis):
             # Large row-major input, reduced over its last dim: blocks of rows, each
             # pass in place on a block that stays in cache (no full-size temporaries).
+            # The row sums of exp are matrix-vector products with a ones vector (BLAS,
+            # ~3x faster than NumPy's pairwise sum along a row; the same sum in another
+            # order, so equal up to float rounding).
             x2 = x.reshape(-1, x.shape[-1])
             out = np.empty_like(x2)
+            ones = np.ones(x2.shape[1], x2.dtype)
+            m_all = x2.max(axis=1, keepdims=True)
+            s_all = np.empty(x2.shape[0], x2.dtype)
             for i in range(0, x2.shape[0], _ROW_BLOCK):
                 xb, ob = x2[i:i + _ROW_BLOCK], out[i:i + _ROW_BLOCK]
-                m = xb.max(axis=1, keepdims=True)
+                m = m_all[i:i + _ROW_BLOCK]
                 np.subtract(xb, m, out=ob)
                 np.exp(ob, out=ob)
-                lse = np.log(ob.sum(axis=1, keepdims=True))
+                sb = np.matmul(ob, ones, out=s_all[i:i + _ROW_BLOCK])
+                lse = np.log(sb)[:, None]
                 lse += m
                 np.subtract(xb, lse, out=ob)
             return out.reshape(x.shape)
@@ -279,7 +286,8 @@ class LogSoftmax(Op):
         if dual.is_array(y) and _rows_last(y, self.axis) and g.shape == y.shape:
             # g - exp(y) * rowsum(g), by blocks of rows in place (as forward)
             y2, g2 = y.reshape(-1, y.shape[-1]), g.reshape(-1, g.shape[-1])
-            gs = g2.sum(axis=1, keepdims=True)
+            gs = g2 @ np.ones(g2.shape[1], g2.dtype)   # row sums by BLAS, as forward
+            gs = gs[:, None]
             out = np.empty_like(y2)
             for i in range(0, y2.shape[0], _ROW_BLOCK):
                 ob = out[i:i + _ROW_BLOCK]
@@ -290,7 +298,7 @@ class LogSoftmax(Op):
         return g - dual.exp(y) * dual.sum(g, self.axis, keepdims=True)
 
 
-_ROW_BLOCK = 16
+_ROW_BLOCK = 8
 
 
 def _rows_last(x, axis):
