@@ -55,3 +55,18 @@ def test_inplace_add_with_grad_still_records():
     z.add_(x, alpha=3.0)                    # other requires grad: recorded
     z.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [4.0, 4.0])
+
+
+def test_direct_inplace_large_blocked_and_overlapping():
+    """Above the block size alpha * other is formed block by block: the same values; an
+    `other` that overlaps the tensor takes the unblocked path."""
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal(100_003).astype(np.float32)
+    b = rng.standard_normal(100_003).astype(np.float32)
+    t = cr.tensor(a.copy())
+    t.sub_(cr.tensor(b), alpha=0.3)
+    np.testing.assert_array_equal(t.numpy(), (cr.tensor(a) - cr.tensor(b) * 0.3).numpy())
+    base = cr.tensor(a.copy())
+    expect = a[1:] + a[:-1] * np.float32(2.0)
+    base[1:].add_(base[:-1], alpha=2.0)     # overlapping views of one buffer
+    np.testing.assert_array_equal(base.numpy()[1:], expect)

@@ -126,6 +126,7 @@ def _filled(a, v):
 # float32 operands as the out-of-place path, so bit-identical, without its two full-size
 # temporaries and the copy back.
 _DIRECT = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply}
+_BLOCK = 1 << 15
 
 
 def _direct(t, other, name, kw):
@@ -152,7 +153,19 @@ def _direct(t, other, name, kw):
     if kw or type(alpha) not in (float, int, bool):
         return False
     if alpha != 1:
-        b = np.multiply(b, np.asarray(alpha, dtype=dt))
+        alpha = np.asarray(alpha, dtype=dt)
+        if a.size > _BLOCK and b.shape == a.shape and a.flags.c_contiguous \
+                and b.flags.c_contiguous and not np.may_share_memory(a, b):
+            # alpha * b by blocks into one small buffer: no full-size temporary (whose
+            # fresh pages cost more than the multiply), the same values
+            fa, fb = a.reshape(-1), b.reshape(-1)
+            tmp = np.empty(_BLOCK, dt)
+            for i in range(0, fa.size, _BLOCK):
+                tb = np.multiply(fb[i:i + _BLOCK], alpha, out=tmp[:min(_BLOCK, fa.size - i)])
+                ufunc(fa[i:i + _BLOCK], tb, out=fa[i:i + _BLOCK])
+            t._version[0] += 1
+            return True
+        b = np.multiply(b, alpha)
     ufunc(a, b, out=a)
     t._version[0] += 1
     return True
