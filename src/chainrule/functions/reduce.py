@@ -263,20 +263,18 @@ class LogSoftmax(Op):
             # ~3x faster than NumPy's pairwise sum along a row; the same sum in another
             # order, so equal up to float rounding).
             x2 = x.reshape(-1, x.shape[-1])
-            out = np.empty_like(x2)
+            res = np.empty_like(x)
+            out = res.reshape(x2.shape)     # a view: res is returned, an array of its own
             ones = np.ones(x2.shape[1], x2.dtype)
-            m_all = x2.max(axis=1, keepdims=True)
-            s_all = np.empty(x2.shape[0], x2.dtype)
             for i in range(0, x2.shape[0], _ROW_BLOCK):
                 xb, ob = x2[i:i + _ROW_BLOCK], out[i:i + _ROW_BLOCK]
-                m = m_all[i:i + _ROW_BLOCK]
+                m = xb.max(axis=1, keepdims=True)
                 np.subtract(xb, m, out=ob)
                 np.exp(ob, out=ob)
-                sb = np.matmul(ob, ones, out=s_all[i:i + _ROW_BLOCK])
-                lse = np.log(sb)[:, None]
+                lse = np.log(ob @ ones)[:, None]
                 lse += m
                 np.subtract(xb, lse, out=ob)
-            return out.reshape(x.shape)
+            return res
         s = x - x.max(axis=axis, keepdims=True)
         s -= np.log(np.exp(s).sum(axis=axis, keepdims=True))
         return s
@@ -286,15 +284,15 @@ class LogSoftmax(Op):
         if dual.is_array(y) and _rows_last(y, self.axis) and g.shape == y.shape:
             # g - exp(y) * rowsum(g), by blocks of rows in place (as forward)
             y2, g2 = y.reshape(-1, y.shape[-1]), g.reshape(-1, g.shape[-1])
-            gs = g2 @ np.ones(g2.shape[1], g2.dtype)   # row sums by BLAS, as forward
-            gs = gs[:, None]
-            out = np.empty_like(y2)
+            ones = np.ones(g2.shape[1], g2.dtype)
+            res = np.empty(y.shape, y.dtype)
+            out = res.reshape(y2.shape)     # not a view returned: the engine can keep it
             for i in range(0, y2.shape[0], _ROW_BLOCK):
-                ob = out[i:i + _ROW_BLOCK]
+                ob, gb = out[i:i + _ROW_BLOCK], g2[i:i + _ROW_BLOCK]
                 np.exp(y2[i:i + _ROW_BLOCK], out=ob)
-                ob *= gs[i:i + _ROW_BLOCK]
-                np.subtract(g2[i:i + _ROW_BLOCK], ob, out=ob)
-            return out.reshape(y.shape)
+                ob *= (gb @ ones)[:, None]      # row sums by BLAS, as forward
+                np.subtract(gb, ob, out=ob)
+            return res
         return g - dual.exp(y) * dual.sum(g, self.axis, keepdims=True)
 
 
