@@ -1,5 +1,6 @@
 """A word-level LSTM language-model training step: PyTorch's word_language_model example
-at its defaults (the issue's target: chainrule within 1.3x of PyTorch).
+at its defaults (target: chainrule <= 1.10x PyTorch, issue 17; the recurrent-network issue
+asked for 1.3x). Reports CPU time as well as wall time.
 
 Embedding 200 -> 2-layer LSTM (hidden 200, dropout 0.2 between layers and on the
 embedding and output, as the example's RNNModel) -> Linear decoder over a 10,000-word
@@ -120,5 +121,5 @@ def workloads():
                  f"{LAYERS} layers, emb/hidden {EMB}, bptt {BPTT}, batch {BATCH}, vocab "
                  f"{VOCAB:,}, dropout {DROPOUT}), clip 0.25, SGD lr {LR:g}",
                  "ms", {lib: _factory(lib) for lib in ("chainrule", "torch")},
-                 targets={"torch": 1.3}, repeats=5, warmup=1, order=35),
+                 targets={"torch": 1.1}, repeats=5, warmup=1, order=35),
     ]
