@@ -37,6 +37,8 @@ def test_direct_inplace_scalars_aliasing_and_fallbacks():
     assert i.tolist() == [3, 4, 5]
     with pytest.raises(RuntimeError, match="shape"):
         t.add_(cr.ones(2, 3))               # would broadcast t itself: refused as before
+    with pytest.raises(RuntimeError, match="shape"):
+        t.add_(cr.ones(4), alpha=2.0)       # does not broadcast at all
     w = cr.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         w.add_(1.0)

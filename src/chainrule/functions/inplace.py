@@ -142,9 +142,14 @@ def _direct(t, other, name, kw):
         if other.requires_grad and GRAD_ENABLED[0]:
             return False
         b = other._data
-        if b.dtype != dt or (b.shape != a.shape
-                             and np.broadcast_shapes(b.shape, a.shape) != a.shape):
+        if b.dtype != dt:
             return False
+        if b.shape != a.shape:
+            try:
+                if np.broadcast_shapes(b.shape, a.shape) != a.shape:
+                    return False
+            except ValueError:      # shapes that do not broadcast: the general path says so
+                return False
     elif type(other) in (float, int, bool):
         b = np.asarray(other, dtype=dt)
     else:
