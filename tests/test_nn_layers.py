@@ -561,3 +561,30 @@ def test_more_layer_gradchecks(name):
     }
     fn, args = fns[name]
     assert gradcheck(fn, args)
+
+
+@pytest.mark.parametrize("n_tokens,vocab", [(1, 7), (12, 50), (40, 6)])
+def test_embedding_backward_sort_and_reduce_matches_torch(n_tokens, vocab):
+    """Embedding's weight gradient by stable sort + np.add.reduceat (functions/nn_ops.py),
+    with fewer and with more tokens than rows, repeated indices and padding_idx."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(n_tokens)
+    idx = rng.integers(0, vocab, (n_tokens,))
+    if n_tokens > 1:
+        idx[1] = idx[0]
+    w = rng.standard_normal((vocab, 3))
+    g = rng.standard_normal((n_tokens, 3))
+    for pad in (None, int(idx[0])):
+        ce = cr.nn.Embedding(vocab, 3, padding_idx=pad).double()
+        te = torch.nn.Embedding(vocab, 3, padding_idx=pad).double()
+        with cr.no_grad():
+            ce.weight.copy_(cr.tensor(w))
+        with torch.no_grad():
+            te.weight.copy_(torch.tensor(w))
+        (ce(cr.tensor(idx)) * cr.tensor(g)).sum().backward()
+        (te(torch.tensor(idx)) * torch.tensor(g)).sum().backward()
+        np.testing.assert_allclose(ce.weight.grad.numpy(), te.weight.grad.numpy(),
+                                   rtol=1e-12, atol=1e-12)
+    wt = cr.tensor(w, requires_grad=True)
+    assert cr.autograd.gradcheck(lambda t: cr.nn.functional.embedding(cr.tensor(idx), t),
+                                 [wt])

@@ -160,3 +160,34 @@ def test_engine_in_place_sum_leaves_aliases_and_hooked_gradients_alone():
         d = (u * 5.0 + c + w * 7.0) if order == 0 else (c + w * 7.0 + u * 5.0)
         d.sum().backward()
         np.testing.assert_array_equal(x.grad.numpy(), [36.0, 36.0, 36.0])
+
+
+def test_softmax_row_max_by_fmax_is_bit_identical_with_nan_and_inf_rows():
+    """softmax_max (functions/reduce.py) takes np.fmax.reduce over short rows: the softmax
+    equals the np.max-based formula bit for bit, NaN / +-inf / all -inf rows included."""
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((6, 3, 64)) * 5).astype(np.float32)
+    x[0, 0, 3] = np.nan
+    x[0, 1, :] = -np.inf
+    x[0, 2, 7] = np.inf
+    x[1, 0, :] = np.nan
+    x[1, 1, 5:] = -np.inf
+    x[1, 2, 2], x[1, 2, 3:] = np.nan, -np.inf
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - x.max(-1, keepdims=True))
+        ref = e / e.sum(-1, keepdims=True)
+    got = F.softmax(cr.from_numpy(x), -1).numpy()
+    np.testing.assert_array_equal(got, ref)
+    torch = pytest.importorskip("torch")
+    ok = np.isfinite(x).all(-1)
+    tx = torch.softmax(torch.from_numpy(x), -1).numpy()
+    np.testing.assert_allclose(got[ok], tx[ok], rtol=1e-6, atol=1e-7)
+    # the fused attention's softmax: fully masked rows give zeros, as PyTorch's
+    q = cr.from_numpy(rng.standard_normal((2, 2, 5, 8)).astype(np.float32))
+    mask = np.ones((5, 5), bool)
+    mask[1] = False
+    out = F.scaled_dot_product_attention(q, q, q, attn_mask=cr.from_numpy(mask))
+    t_out = torch.nn.functional.scaled_dot_product_attention(
+        torch.from_numpy(q.numpy()), torch.from_numpy(q.numpy()), torch.from_numpy(q.numpy()),
+        attn_mask=torch.from_numpy(mask))
+    np.testing.assert_allclose(out.numpy(), np.nan_to_num(t_out.numpy()), rtol=1e-5, atol=1e-6)

@@ -362,3 +362,22 @@ def test_log_softmax_blocked_rows_path_matches_torch():
     np.testing.assert_allclose(cx.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
     small = cr.tensor(rng.standard_normal((3, 5)), requires_grad=True)
     assert gradgradcheck(lambda t: nn.functional.log_softmax(t, 1), [small])
+
+
+def test_log_softmax_blocked_rows_float32_tail_and_inf_match_torch():
+    """The blocked path in float32 (row sums by BLAS): a row count that is not a multiple
+    of the block, a row with -inf entries and one with a huge logit, as PyTorch."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal((43, 3001)) * 4).astype(np.float32)
+    x[5, :7] = -np.inf
+    x[11, 3] = 1e30
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    cx, tx = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    cy, ty = nn.functional.log_softmax(cx, 1), torch.log_softmax(tx, 1)
+    assert cy.dtype == cr.float32
+    np.testing.assert_allclose(cy.detach().numpy(), ty.detach().numpy(), rtol=1e-5,
+                               atol=1e-5)
+    (cy * cr.tensor(g)).sum().backward()
+    (ty * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(cx.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-4)

@@ -1,5 +1,6 @@
 """A word-level LSTM language-model training step: PyTorch's word_language_model example
-at its defaults (the issue's target: chainrule within 1.3x of PyTorch).
+at its defaults (target: chainrule <= 1.10x PyTorch, issue 17; the recurrent-network issue
+asked for 1.3x). Reports CPU time as well as wall time.
 
 Embedding 200 -> 2-layer LSTM (hidden 200, dropout 0.2 between layers and on the
 embedding and output, as the example's RNNModel) -> Linear decoder over a 10,000-word
@@ -14,7 +15,7 @@ import importlib
 
 import numpy as np
 
-from ..common import timer
+from ..common import tic, toc
 from . import Workload
 
 VOCAB, EMB, HIDDEN, LAYERS, BPTT, BATCH = 10_000, 200, 200, 2, 35, 20
@@ -96,7 +97,7 @@ def _factory(lib):
             return tuple(v.detach() for v in h)
 
         def run():
-            t0 = timer()
+            t0 = tic()
             hidden = state["hidden"]
             for xb, yb in data:
                 hidden = repackage_hidden(hidden)
@@ -108,7 +109,7 @@ def _factory(lib):
                 for p in model.parameters():
                     p.data.add_(p.grad, alpha=-LR)
             state["hidden"] = hidden
-            return (timer() - t0) * 1e3 / len(data), {"eval_loss0": eval_loss0,
+            return toc(t0) * 1e3 / len(data), {"eval_loss0": eval_loss0,
                                                        "train_loss": f"{loss.item():.3f}"}
         return run
     return factory
@@ -120,5 +121,5 @@ def workloads():
                  f"{LAYERS} layers, emb/hidden {EMB}, bptt {BPTT}, batch {BATCH}, vocab "
                  f"{VOCAB:,}, dropout {DROPOUT}), clip 0.25, SGD lr {LR:g}",
                  "ms", {lib: _factory(lib) for lib in ("chainrule", "torch")},
-                 targets={"torch": 1.3}, repeats=5, warmup=1, order=35),
+                 targets={"torch": 1.1}, repeats=5, warmup=1, order=35),
     ]

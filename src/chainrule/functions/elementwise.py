@@ -778,6 +778,9 @@ class Gelu(Op):
             return g * d
         cdf = self.__dict__.get("cdf")
         if cdf is not None and dual.is_array(x):
+            if (g.dtype == x.dtype and g.shape == x.shape and x.flags.c_contiguous
+                    and g.flags.c_contiguous):
+                return _gelu_grad_f32(x, cdf, g)
             pdf = np.multiply(x, x)
             pdf *= np.float32(-0.5)             # exactly -0.5 * x * x
             np.exp(pdf, out=pdf)
@@ -791,6 +794,24 @@ class Gelu(Op):
         cdf = 0.5 * (1 + dual.erf(x * (1 / math.sqrt(2))))
         pdf = dual.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
         return g * (cdf + x * pdf)
+
+
+def _gelu_grad_f32(x, cdf, g, block=65536):
+    """g (Phi(x) + x phi(x)) for float32 x, by blocks that stay in cache (~25% faster on
+    1M elements than whole-array passes; the same operations in the same order)."""
+    out = np.empty_like(x)
+    fx, fc, fg, fo = x.reshape(-1), cdf.reshape(-1), g.reshape(-1), out.reshape(-1)
+    k = np.float32(1 / math.sqrt(2 * math.pi))
+    for i in range(0, fx.size, block):
+        xb, p = fx[i:i + block], fo[i:i + block]
+        np.multiply(xb, xb, out=p)
+        p *= np.float32(-0.5)                # exactly -0.5 * x * x
+        np.exp(p, out=p)
+        p *= k
+        p *= xb
+        p += fc[i:i + block]
+        p *= fg[i:i + block]
+    return out
 
 
 def _phi_f32(x, block=65536):
@@ -826,12 +847,22 @@ def _phi_f32_block(x, r):
     r *= np.float32(0.5)                     # Phi(-|x|)
     # Phi(x) = 1 - Phi(-x) for x > 0 (z < 0), Phi(-|x|) itself otherwise, without a
     # branch: np.where on a random sign pattern costs ~6 ns an element (mispredicted
-    # branches), more than the rest of the block together. h is exactly 1 or 0, so the
-    # sum is exactly 1 - r or r, as a select would give.
-    np.copysign(r, z, out=r)
-    h = np.copysign(np.float32(0.5), z, out=z)
+    # branches), more than the rest of the block together. r gets z's sign and
+    # h = 0.5 - copysign(0.5, z) is exactly 1 or 0, so the sum is exactly 1 - r or r, as
+    # a select would give. The sign copies are integer bit operations on the float32
+    # bits (np.copysign is not vectorised: 1.6 ms per 1M elements against 0.2 ms).
+    zi = z.view(np.int32)
+    np.bitwise_and(zi, _F32_SIGN, out=zi)    # z's sign bit
+    ri = r.view(np.int32)
+    np.bitwise_or(ri, zi, out=ri)            # copysign(r, z), as r >= 0
+    np.bitwise_or(zi, _F32_HALF, out=zi)     # copysign(0.5, z)
+    h = zi.view(np.float32)
     np.subtract(np.float32(0.5), h, out=h)
     r += h
+
+
+_F32_SIGN = np.int32(-2 ** 31)         # the float32 sign bit
+_F32_HALF = np.int32(0x3F000000)       # the bits of float32 0.5
 
 
 class Silu(Op):

@@ -130,8 +130,65 @@ def _filled(a, v):
     return Where.apply(cast(as_operand(v), a._data.dtype), a, cond=np.ones((), dtype=bool))
 
 
+# add_ / sub_ / mul_ that write straight into the tensor's buffer when nothing is recorded
+# (an optimizer step such as p.data.add_(p.grad, alpha=-lr)): the same ufuncs on the same
+# float32 operands as the out-of-place path, so bit-identical, without its two full-size
+# temporaries and the copy back.
+_DIRECT = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply}
+_BLOCK = 1 << 15
+
+
+def _direct(t, other, name, kw):
+    """Do t <op>= other in place and return True, or return False (take the general path)."""
+    ufunc = _DIRECT.get(name)
+    if ufunc is None or (GRAD_ENABLED[0] and t.requires_grad):
+        return False
+    a = t._data
+    dt = a.dtype
+    if dt.kind != "f" or not a.flags.writeable:
+        return False
+    if isinstance(other, Tensor):
+        if other.requires_grad and GRAD_ENABLED[0]:
+            return False
+        b = other._data
+        if b.dtype != dt:
+            return False
+        if b.shape != a.shape:
+            try:
+                if np.broadcast_shapes(b.shape, a.shape) != a.shape:
+                    return False
+            except ValueError:      # shapes that do not broadcast: the general path says so
+                return False
+    elif type(other) in (float, int, bool):
+        b = np.asarray(other, dtype=dt)
+    else:
+        return False
+    alpha = kw.pop("alpha", 1) if name != "mul_" else 1
+    if kw or type(alpha) not in (float, int, bool):
+        return False
+    if alpha != 1:
+        alpha = np.asarray(alpha, dtype=dt)
+        if a.size > _BLOCK and b.shape == a.shape and a.flags.c_contiguous \
+                and b.flags.c_contiguous and not np.may_share_memory(a, b):
+            # alpha * b by blocks into one small buffer: no full-size temporary (whose
+            # fresh pages cost more than the multiply), the same values
+            fa, fb = a.reshape(-1), b.reshape(-1)
+            tmp = np.empty(_BLOCK, dt)
+            for i in range(0, fa.size, _BLOCK):
+                tb = np.multiply(fb[i:i + _BLOCK], alpha, out=tmp[:min(_BLOCK, fa.size - i)])
+                ufunc(fa[i:i + _BLOCK], tb, out=fa[i:i + _BLOCK])
+            t._version[0] += 1
+            return True
+        b = np.multiply(b, alpha)
+    ufunc(a, b, out=a)
+    t._version[0] += 1
+    return True
+
+
 def _binary_inplace(name, fn):
     def method(self, other, **kw):
+        if _direct(self, other, name, dict(kw)):
+            return self
         if kw:
             return apply_inplace(self, lambda a, b: fn(a, b, **kw), other, name)
         return apply_inplace(self, fn, other, name)

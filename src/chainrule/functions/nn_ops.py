@@ -278,13 +278,14 @@ class Embedding(Op):
 
 
 def _embedding_grad(idx, g, wshape):
-    """The rows of g summed into a zero (num_embeddings, dim) array by index. With more
-    rows than embeddings (a language model's batch over a small vocabulary) rows with the
-    same index are brought together by a stable sort and summed by one np.add.reduceat:
-    about 4.5x faster than np.add.at for 2,048 tokens over 65 characters (4.3 -> 0.9 ms),
-    and as accurate (pairwise rather than sequential sums). Otherwise np.add.at."""
+    """The rows of g summed into a zero (num_embeddings, dim) array by index: rows with
+    the same index are brought together by a stable sort and summed by one
+    np.add.reduceat. About 4.5x faster than np.add.at for 2,048 tokens over 65
+    characters (4.3 -> 0.9 ms) and still faster with few repeats (700 tokens over a
+    10,000-word vocabulary: 3.7 -> 2.8 ms, most of it the zero pages being touched);
+    as accurate (a row that occurs once is copied exactly)."""
     out = np.zeros(wshape, dtype=g.dtype)
-    if idx.size <= wshape[0] or idx.size < 2:
+    if idx.size < 2:
         np.add.at(out, idx, g)
         return out
     order = np.argsort(idx, kind="stable")

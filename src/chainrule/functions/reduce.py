@@ -296,6 +296,18 @@ class Cumsum(Op):
         return g.flip(a).cumsum(a).flip(a)
 
 
+def softmax_max(x, axis):
+    """x.max(axis, keepdims=True) as softmax needs it. Over a short last axis (<= 512,
+    e.g. attention's rows of 64) np.fmax.reduce, ~35% faster there than np.max
+    (measured on 512K float32). fmax skips NaN where max returns it, but a row with a
+    NaN gives an all-NaN softmax either way (exp(NaN) makes the row's sum NaN), so the
+    softmax is the same bit for bit."""
+    if x.ndim and axis in (-1, x.ndim - 1) and 0 < x.shape[-1] <= 512 \
+            and x.dtype.kind == "f":
+        return np.fmax.reduce(x, axis=-1, keepdims=True)
+    return x.max(axis=axis, keepdims=True)
+
+
 class Softmax(Op):
     """The node of softmax: backward is y * (g - sum(g * y)) along dim.
 
@@ -311,7 +323,7 @@ class Softmax(Op):
         self.axis = axis
         if x.size == 0:
             return x.copy()
-        e = x - x.max(axis=axis, keepdims=True)
+        e = x - softmax_max(x, axis)
         np.exp(e, out=e)                    # in place: one temporary fewer, same values
         e /= e.sum(axis=axis, keepdims=True)
         return e
@@ -345,17 +357,22 @@ class LogSoftmax(Op):
         if _rows_last(x, axis):
             # Large row-major input, reduced over its last dim: blocks of rows, each
             # pass in place on a block that stays in cache (no full-size temporaries).
+            # The row sums of exp are matrix-vector products with a ones vector (BLAS,
+            # ~3x faster than NumPy's pairwise sum along a row; the same sum in another
+            # order, so equal up to float rounding).
             x2 = x.reshape(-1, x.shape[-1])
-            out = np.empty_like(x2)
+            res = np.empty_like(x)
+            out = res.reshape(x2.shape)     # a view: res is returned, an array of its own
+            ones = np.ones(x2.shape[1], x2.dtype)
             for i in range(0, x2.shape[0], _ROW_BLOCK):
                 xb, ob = x2[i:i + _ROW_BLOCK], out[i:i + _ROW_BLOCK]
                 m = xb.max(axis=1, keepdims=True)
                 np.subtract(xb, m, out=ob)
                 np.exp(ob, out=ob)
-                lse = np.log(ob.sum(axis=1, keepdims=True))
+                lse = np.log(ob @ ones)[:, None]
                 lse += m
                 np.subtract(xb, lse, out=ob)
-            return out.reshape(x.shape)
+            return res
         s = x - x.max(axis=axis, keepdims=True)
         s -= np.log(np.exp(s).sum(axis=axis, keepdims=True))
         return s
@@ -365,18 +382,19 @@ class LogSoftmax(Op):
         if dual.is_array(y) and _rows_last(y, self.axis) and g.shape == y.shape:
             # g - exp(y) * rowsum(g), by blocks of rows in place (as forward)
             y2, g2 = y.reshape(-1, y.shape[-1]), g.reshape(-1, g.shape[-1])
-            gs = g2.sum(axis=1, keepdims=True)
-            out = np.empty_like(y2)
+            ones = np.ones(g2.shape[1], g2.dtype)
+            res = np.empty(y.shape, y.dtype)
+            out = res.reshape(y2.shape)     # not a view returned: the engine can keep it
             for i in range(0, y2.shape[0], _ROW_BLOCK):
-                ob = out[i:i + _ROW_BLOCK]
+                ob, gb = out[i:i + _ROW_BLOCK], g2[i:i + _ROW_BLOCK]
                 np.exp(y2[i:i + _ROW_BLOCK], out=ob)
-                ob *= gs[i:i + _ROW_BLOCK]
-                np.subtract(g2[i:i + _ROW_BLOCK], ob, out=ob)
-            return out.reshape(y.shape)
+                ob *= (gb @ ones)[:, None]      # row sums by BLAS, as forward
+                np.subtract(gb, ob, out=ob)
+            return res
         return g - dual.exp(y) * dual.sum(g, self.axis, keepdims=True)
 
 
-_ROW_BLOCK = 16
+_ROW_BLOCK = 8
 
 
 def _rows_last(x, axis):
