@@ -15,7 +15,7 @@ from heapq import heappop, heappush, heappushpop
 import numpy as np
 
 from .grad_mode import CREATE_GRAPH, GRAD_ENABLED
-from .function import _FREED
+from .function import _FREED, NODE_HOOKS
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -196,6 +196,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
     GRAD_ENABLED[0] = create_graph
     CREATE_GRAPH[0] = create_graph
     node = None
+    # False until some node anywhere has had an output hook or retain_grad: then no node
+    # can have one, and the two per-node checks are skipped (read per node, as a hook may
+    # register another while the pass runs).
+    node_hooks = NODE_HOOKS
     try:
         # `nxt` holds a node that just became ready and is not in the heap yet: when it
         # is newer than everything in the heap (always, along a linear chain) it runs
@@ -221,15 +225,13 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                 break
             if node.released and node.saves:
                 raise RuntimeError(_FREED)
-            if node._hooks is not None or node._retained is not None:
+            if node_hooks[0] and (node._hooks is not None or node._retained is not None):
                 grads = _output_hooks(node, grads, create_graph)
             if capture_nodes is not None and node in capture_nodes:
                 for t in capture_nodes[node]:
                     captured[id(t)] = grads[t._out_idx]
-            if node.n_outputs == 1:
-                if grads[0] is None:
-                    continue
-            elif all(g is None for g in grads):
+            # (grads has one slot per output: no n_outputs lookup needed)
+            if grads[0] is None and (len(grads) == 1 or all(g is None for g in grads)):
                 continue
             if _TRACE:
                 for observe in _TRACE:
@@ -243,41 +245,33 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             if _TRACE:
                 for observe in _TRACE:
                     observe(node, grads, in_grads)
-            if not retain_graph and node.saves:  # (nothing to release otherwise)
-                keys = node.saved_attrs
-                if keys is None:
-                    node.release()
-                else:  # Op.release, inlined for ops that declare what they save
-                    d = node.__dict__
-                    d["released"] = True
-                    for k in keys:
-                        if k in d:
-                            del d[k]
             needs = node.needs_input_grad
             seq = node.seq
+            inputs = node.inputs
             # Without retain_graph the node keeps only the graph's structure: non-leaf
             # inputs become GraphEdges (grad_fn, index, shape), so a kept output holds no
-            # activations, as in PyTorch. Built in this loop (no second pass over inputs).
-            kept = None if retain_graph else []
-            for k, t in enumerate(node.inputs):
-                if t is None or not needs[k]:
+            # activations, as in PyTorch; inputs that need no grad are dropped. Built in
+            # this loop (no second pass over inputs), on a copy of the inputs.
+            kept = None if retain_graph else list(inputs)
+            for k, t in enumerate(inputs):
+                if t is None:
+                    continue
+                if not needs[k]:
                     if kept is not None:
-                        kept.append(None)
+                        kept[k] = None
                     continue
                 g = in_grads[k]
                 fn = t.grad_fn
-                if kept is not None:
-                    if fn is None or type(t) is GraphEdge or fn.seq >= seq:
-                        kept.append(t)
-                    else:
+                if fn is not None:
+                    if fn.seq >= seq:  # changed in place since: the value node saw
+                        t = _as_seen_by(t, node)
+                        fn = t.grad_fn
+                    elif kept is not None and type(t) is not GraphEdge:
                         e = _new_edge(GraphEdge)
                         e.grad_fn = fn
                         e._out_idx = t._out_idx
                         e.shape = t._data.shape
-                        kept.append(e)
-                if fn is not None and fn.seq >= seq:  # changed in place since
-                    t = _as_seen_by(t, node)
-                    fn = t.grad_fn
+                        kept[k] = e
                 if fn is None:
                     if g is not None:
                         to_leaf(t, g)
@@ -321,6 +315,17 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                         _release_subgraph(fn, deps, buffers, ready, retain_graph)
             if kept is not None:
                 node.inputs = tuple(kept)
+                if node.saves:  # release what backward saved (nothing otherwise)
+                    keys = node.saved_attrs
+                    if keys is None:
+                        node.release()
+                    else:  # Op.release, inlined for ops that declare what they save
+                        node.released = True
+                        if keys:  # (__dict__ only then: it would materialise the dict)
+                            d = node.__dict__
+                            for k in keys:
+                                if k in d:
+                                    del d[k]
     except Exception as exc:
         if _TRACE and node is not None:  # observers that want to know (anomaly mode adds the forward stack)
             for observe in _TRACE:

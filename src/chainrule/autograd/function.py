@@ -12,6 +12,7 @@ Two flavours share the engine:
   ctx.save_for_backward, Function.apply), for users extending the library.
 """
 import itertools
+import types
 import weakref
 
 import numpy as np
@@ -23,6 +24,10 @@ _new = object.__new__
 _nd = np.ndarray
 _make = Tensor._make
 _NEEDS1 = (True,)
+_weakref = weakref.ref
+# Set once any node gets an output hook or a retain_grad (never reset): while it is False
+# the engine skips the per-node hook checks of a backward pass altogether.
+NODE_HOOKS = [False]
 
 
 class Node:
@@ -42,6 +47,12 @@ class Node:
     _retained = None      # {output index: weakref to a non-leaf tensor with retain_grad}
     label = None          # a user-given name, shown in graph pictures and traces
     seq = 0               # creation order, so the engine runs the newest node first
+    # Defaults of what an Op may record per call: read as plain attributes (an instance
+    # attribute or this class default), never through __dict__, which in CPython 3.11+
+    # would materialise the node's attribute dict and slow every later access.
+    _in_versions = None   # the inputs' versions at forward, for the in-place check
+    _out_ref = None       # weakref to the output, for ops with saves_output
+    _options = types.MappingProxyType({})  # forward's keyword options (read-only default)
     _counter = [0]          # kept for code that reads it; seq numbers come from _next_seq
 
     @property
@@ -62,6 +73,7 @@ class Node:
                      for t in self.inputs)
 
     def _add_hook(self, idx, hook):
+        NODE_HOOKS[0] = True
         if self._hooks is None:
             self._hooks = {}
         lst = self._hooks.setdefault(idx, [])
@@ -69,6 +81,7 @@ class Node:
         return _HookHandle(lst, hook)
 
     def _retain(self, tensor):
+        NODE_HOOKS[0] = True
         if self._retained is None:
             self._retained = {}
         self._retained[tensor._out_idx] = weakref.ref(tensor)
@@ -152,7 +165,7 @@ class Op(Node):
                 result._version = [0]
             if cls.saves_output:
                 node._out = out
-                node._out_ref = weakref.ref(result)
+                node._out_ref = _weakref(result)
                 node._out_version = result._version[0]
                 node._options = options
             return result
@@ -182,7 +195,7 @@ class Op(Node):
         Raises if an input was modified in place after this op used it.
         """
         inputs = self.inputs
-        vs = self.__dict__.get("_in_versions")
+        vs = self._in_versions
         if len(inputs) == 2:  # the common case, unrolled (no loop, no comprehension frame)
             a, b = inputs
             if vs is not None and ((a is not None and a._version[0] != vs[0])
@@ -198,7 +211,7 @@ class Op(Node):
         return tuple([None if t is None else t._data for t in inputs])
 
     def check_versions(self):
-        vs = self.__dict__.get("_in_versions")
+        vs = self._in_versions
         if vs is None:
             return
         for t, v in zip(self.inputs, vs):
@@ -208,7 +221,7 @@ class Op(Node):
     def output(self):
         """The forward output, for ops with saves_output = True: the array, or under
         create_graph the output Tensor itself, so the formula stays differentiable."""
-        ref = self.__dict__.get("_out_ref")
+        ref = self._out_ref
         t = ref() if ref is not None else None
         if t is not None and t._version[0] != self._out_version:
             raise RuntimeError(_modified_message(self, t, self._out_version))
@@ -246,9 +259,10 @@ def apply1(cls, t0, s=_NOOPT):
         result.grad_fn = node
         if cls.saves_output:
             node._out = out
-            node._out_ref = weakref.ref(result)
+            node._out_ref = _weakref(result)
             node._out_version = 0
-            node._options = {} if s is _NOOPT else {"s": s}
+            if s is not _NOOPT:  # (without: the class's empty default)
+                node._options = {"s": s}
         return result
     out = node.forward(t0._data) if s is _NOOPT else node.forward(t0._data, s)
     if type(out) is not _nd:
