@@ -24,6 +24,11 @@ _new = object.__new__
 _nd = np.ndarray
 _make = Tensor._make
 _NEEDS1 = (True,)
+# Shared constant tuples for the common cases: needs_input_grad of two inputs, and the
+# inputs' versions when they are 0 (tensors never changed in place). One allocation less
+# per recorded op each, and fewer young objects for the garbage collector to visit.
+_TT, _TF, _FT = (True, True), (True, False), (False, True)
+_V0, _V00 = (0,), (0, 0)
 _weakref = weakref.ref
 # Set once any node gets an output hook or a retain_grad (never reset): while it is False
 # the engine skips the per-node hook checks of a backward pass altogether.
@@ -118,6 +123,17 @@ class Op(Node):
     plain_backward = True  # the engine may call backward(grads[0]) itself
     saves_output = False  # backward reads the output (self.output())
 
+    def __init_subclass__(cls, **kwargs):
+        # apply makes a node with cls(), which skips nothing only while no Op defines
+        # __init__ / __new__ (cls() is ~40 ns cheaper than object.__new__(cls)): the
+        # node's state is what forward puts on self.
+        super().__init_subclass__(**kwargs)
+        for name in ("__init__", "__new__"):
+            if name in cls.__dict__:
+                raise TypeError(f"{cls.__name__}: an Op defines no {name}; its node is made by "
+                                "apply without arguments and forward saves what backward needs "
+                                "on self")
+
     @classmethod
     def apply(cls, *tensors, **options):
         """Run forward on the tensors' arrays; record a node if any input needs grad."""
@@ -132,13 +148,15 @@ class Op(Node):
             t0, t1 = tensors
             arrays = (t0._data, t1._data)
             r0, r1 = t0.requires_grad, t1.requires_grad
-            needs = (r0, r1) if (r0 or r1) and GRAD_ENABLED[0] else None
+            needs = None
+            if (r0 or r1) and GRAD_ENABLED[0]:
+                needs = _TT if r0 and r1 else (_TF if r0 else _FT)
         else:
             arrays = [t._data for t in tensors]
             needs = tuple([t.requires_grad for t in tensors])
             if not (GRAD_ENABLED[0] and True in needs):
                 needs = None
-        node = _new(cls)
+        node = cls()
         result = _new(Tensor)
         result._grad = None
         result._out_idx = 0
@@ -148,9 +166,11 @@ class Op(Node):
             node.seq = _next_seq()
             if cls.saves:
                 if n == 1:
-                    node._in_versions = (tensors[0]._version[0],)
+                    v0 = tensors[0]._version[0]
+                    node._in_versions = (v0,) if v0 else _V0
                 elif n == 2:
-                    node._in_versions = (tensors[0]._version[0], tensors[1]._version[0])
+                    v0, v1 = tensors[0]._version[0], tensors[1]._version[0]
+                    node._in_versions = (v0, v1) if v0 or v1 else _V00
                 else:
                     node._in_versions = tuple([t._version[0] for t in tensors])
             out = node.forward(*arrays, **options)
@@ -240,7 +260,7 @@ def apply1(cls, t0, s=_NOOPT):
     """`cls.apply(t0)` (or `cls.apply(t0, s=s)`) without the generic argument handling:
     the Tensor operators' hot path for one-input ops that are not views. Same node, same
     result as Op.apply."""
-    node = _new(cls)
+    node = cls()
     result = _new(Tensor)
     result._grad = None
     result._out_idx = 0
@@ -250,7 +270,8 @@ def apply1(cls, t0, s=_NOOPT):
         node.inputs = (t0,)
         node.seq = _next_seq()
         if cls.saves:
-            node._in_versions = (t0._version[0],)
+            v0 = t0._version[0]
+            node._in_versions = (v0,) if v0 else _V0
         out = node.forward(t0._data) if s is _NOOPT else node.forward(t0._data, s)
         if type(out) is not _nd:
             out = np.asarray(out)
@@ -276,7 +297,7 @@ def apply1(cls, t0, s=_NOOPT):
 def apply2(cls, t0, t1):
     """`cls.apply(t0, t1)` for two-input ops without options that are not views and do
     not save their output (add, sub, mul, div): the binary operators' hot path."""
-    node = _new(cls)
+    node = cls()
     result = _new(Tensor)
     result._grad = None
     result._out_idx = 0
@@ -284,11 +305,13 @@ def apply2(cls, t0, t1):
     r0 = t0.requires_grad
     r1 = t1.requires_grad
     if (r0 or r1) and GRAD_ENABLED[0]:
-        node.needs_input_grad = (r0, r1)
+        node.needs_input_grad = _TT if r0 and r1 else (_TF if r0 else _FT)
         node.inputs = (t0, t1)
         node.seq = _next_seq()
         if cls.saves:
-            node._in_versions = (t0._version[0], t1._version[0])
+            v0 = t0._version[0]
+            v1 = t1._version[0]
+            node._in_versions = (v0, v1) if v0 or v1 else _V00
         out = node.forward(t0._data, t1._data)
         if type(out) is not _nd:
             out = np.asarray(out)
