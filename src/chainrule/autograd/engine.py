@@ -1,10 +1,11 @@
 """The backward pass: walk the graph in reverse topological order, apply the chain rule.
 
-1. Discover every node reachable from the roots and count, for each, how many edges
-   will bring it a gradient (iteratively: a 100,000-node chain needs no recursion).
-2. Run a node once all its gradients have arrived (summed when a tensor is used
-   twice), newest node first; hand each input its share.
-3. Leaves accumulate into `.grad`; saved buffers are released unless retain_graph.
+1. Nodes run newest first (a heap on their creation numbers, iteratively: a 100,000-node
+   chain needs no recursion). A node's inputs come from older nodes, so when a node is
+   the newest one holding gradients, all of its gradients have arrived (summed when a
+   tensor is used twice); it runs and hands each input its share.
+2. Leaves accumulate into `.grad`; saved buffers are released unless retain_graph, and
+   the graph keeps only its structure (GraphEdge), not its activations.
 """
 import heapq
 import sys
@@ -157,39 +158,21 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
         i = t._out_idx
         buf[i] = g if buf[i] is None else buf[i] + g
 
-    # 1. discovery: count incoming gradient edges of every reachable node
-    # (deps doubles as the seen-set: every discovered node has an entry)
-    deps = dict.fromkeys(buffers, 0)
-    stack = list(buffers)
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        seq = node.seq
-        for t in node.inputs:
-            if t is None:
-                continue
-            fn = t.grad_fn  # a tensor with a grad_fn requires grad
-            if fn is None:
-                if early is not None and id(t) in _POST_ACCUMULATE:
-                    early[id(t)] = early.get(id(t), 0) + 1
-                continue
-            if fn.seq >= seq:  # t changed in place after node used it
-                fn = _as_seen_by(t, node).grad_fn
-                if fn is None:
-                    continue
-            if fn in deps:
-                deps[fn] += 1
-            else:
-                deps[fn] = 1
-                push(fn)
-    if early:
+    # 1. The order: newest node first, from a max-heap on seq holding every node that has
+    # been sent a gradient. A node's inputs always come from older nodes (an input changed
+    # in place since is resolved to the value the node saw, _as_seen_by), so once a node
+    # is the newest of those still waiting, every gradient it will get has arrived: no
+    # discovery pass counting edges is needed (PyTorch's engine counts them; the sequence
+    # numbers already say it). Only leaves with post-accumulate hooks need their incoming
+    # edges counted, to know when the last one has delivered.
+    if early is not None:
+        _count_hooked_edges(buffers, early)
         for k in leaf_grads:  # a root that is itself a hooked leaf: accumulated at the end
             early.pop(k, None)
         if allowed_leaves is not None:
             early = {k: n for k, n in early.items() if k in allowed_leaves}
     for node in buffers:
-        if deps[node] == 0:
-            heapq.heappush(ready, (-node.seq, id(node), node))
+        heapq.heappush(ready, (-node.seq, id(node), node))
 
     # 2. the pass proper
     prev_enabled, prev_cg = GRAD_ENABLED[0], CREATE_GRAPH[0]
@@ -201,22 +184,21 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
     # register another while the pass runs).
     node_hooks = NODE_HOOKS
     try:
-        # `nxt` holds a node that just became ready and is not in the heap yet: when it
-        # is newer than everything in the heap (always, along a linear chain) it runs
-        # next without a heap round trip. The order is exactly the heap's.
-        # `nxt_grads`: nxt's gradients when its only edge handed them over directly,
-        # without a buffers entry (again the common case on a chain).
+        # `nxt` holds the first node the current one sent a gradient to that had none yet,
+        # with that gradient in `nxt_grads` (no buffers entry, not in the heap): when it is
+        # newer than everything in the heap (always, along a linear chain) it runs next
+        # without a heap round trip; otherwise it joins the heap. The order is exactly
+        # the heap's.
         nxt = nxt_grads = None
         while True:
             if nxt is not None:
-                if ready and ready[0][0] < -nxt.seq:
-                    if nxt_grads is not None:
-                        buffers[nxt] = nxt_grads
+                if ready and ready[0][0] < -nxt.seq:  # a newer node may still send to nxt
+                    buffers[nxt] = nxt_grads
                     node = heappushpop(ready, (-nxt.seq, id(nxt), nxt))[2]
                     grads = buffers.pop(node)
                 else:
                     node = nxt
-                    grads = buffers.pop(node) if nxt_grads is None else nxt_grads
+                    grads = nxt_grads
                 nxt = nxt_grads = None
             elif ready:
                 node = heappop(ready)[2]
@@ -278,41 +260,34 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
                     if early and id(t) in early:
                         _edge_arrived(t, early, leaf_grads, create_graph)
                     continue
-                if g is not None:
-                    if create_graph and not isinstance(g, Tensor):
-                        g = _make(g)
-                    if nxt is None and deps[fn] == 1 and fn.n_outputs == 1 \
-                            and fn not in buffers:
-                        deps[fn] = 0  # its only edge: hand the gradient over directly
+                if g is None:  # (a node sent nothing never runs)
+                    continue
+                if create_graph and not isinstance(g, Tensor):
+                    g = _make(g)
+                if fn is nxt:  # this node's second edge into the one handed a gradient
+                    nxt_grads[0] = nxt_grads[0] + g
+                    continue
+                buf = buffers.get(fn)
+                if buf is None:
+                    if nxt is None and fn.n_outputs == 1:  # hand it over directly
                         nxt, nxt_grads = fn, [g]
                         continue
-                    buf = buffers.get(fn)
-                    if buf is None:
-                        buf = buffers[fn] = [None] * fn.n_outputs
-                    i = t._out_idx
-                    cur = buf[i]
-                    if cur is None:
-                        buf[i] = g
-                    elif (type(cur) is _nd and type(g) is _nd and cur.shape == g.shape
-                          and cur.dtype == g.dtype and cur.base is None
-                          and cur.flags.writeable and getrefcount(cur) <= _BUF_REFS):
-                        # A tensor used more than once (a residual stream, the input of
-                        # q / k / v): sum into the gradient already waiting when only this
-                        # buffer refers to it. Same sum, no new array.
-                        cur += g
-                    else:
-                        buf[i] = cur + g
-                    cur = None
-                left = deps[fn] - 1
-                deps[fn] = left
-                if left == 0:
-                    if fn in buffers:
-                        if nxt is None:
-                            nxt = fn
-                        else:
-                            heappush(ready, (-fn.seq, id(fn), fn))
-                    else:
-                        _release_subgraph(fn, deps, buffers, ready, retain_graph)
+                    buf = buffers[fn] = [None] * fn.n_outputs
+                    heappush(ready, (-fn.seq, id(fn), fn))
+                i = t._out_idx
+                cur = buf[i]
+                if cur is None:
+                    buf[i] = g
+                elif (type(cur) is _nd and type(g) is _nd and cur.shape == g.shape
+                      and cur.dtype == g.dtype and cur.base is None
+                      and cur.flags.writeable and getrefcount(cur) <= _BUF_REFS):
+                    # A tensor used more than once (a residual stream, the input of
+                    # q / k / v): sum into the gradient already waiting when only this
+                    # buffer refers to it. Same sum, no new array.
+                    cur += g
+                else:
+                    buf[i] = cur + g
+                cur = None
             if kept is not None:
                 node.inputs = tuple(kept)
                 if node.saves:  # release what backward saved (nothing otherwise)
@@ -393,26 +368,29 @@ def _as_seen_by(t, node):
     return t
 
 
-def _release_subgraph(fn, deps, buffers, ready, retain_graph):
-    """A node all of whose consumers sent no gradient: nothing flows through it, but
-    nodes below it may still wait for its edge. Walk down, decrementing, iteratively."""
-    stack = [fn]
+def _count_hooked_edges(buffers, early):
+    """early[id(leaf)] = how many edges of the graph below the roots lead into each leaf
+    with post-accumulate hooks (a walk over every reachable node, iteratively)."""
+    seen = set(buffers)
+    stack = list(buffers)
     while stack:
         node = stack.pop()
+        seq = node.seq
         for t in node.inputs:
-            if t is None or not t.requires_grad or t.grad_fn is None:
+            if t is None:
                 continue
-            f = t.grad_fn
-            if f.seq >= node.seq:
-                f = _as_seen_by(t, node).grad_fn
-                if f is None:
+            fn = t.grad_fn  # a tensor with a grad_fn requires grad
+            if fn is None:
+                if id(t) in _POST_ACCUMULATE:
+                    early[id(t)] = early.get(id(t), 0) + 1
+                continue
+            if fn.seq >= seq:  # t changed in place after node used it
+                fn = _as_seen_by(t, node).grad_fn
+                if fn is None:
                     continue
-            deps[f] -= 1
-            if deps[f] == 0:
-                if f in buffers:
-                    heapq.heappush(ready, (-f.seq, id(f), f))
-                else:
-                    stack.append(f)
+            if fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
 
 
 def _output_hooks(node, grads, create_graph):
