@@ -32,7 +32,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 # --- worker side ----------------------------------------------------------------------
-def _worker(tree, workload, lib, warmup, metric, threads, prelude):
+def _worker(tree, workload, lib, warmup, metric, threads, prelude, smoke=False):
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(pathlib.Path(tree).resolve() / "src"))
     proto = os.fdopen(os.dup(1), "w", buffering=1)
@@ -40,7 +40,7 @@ def _worker(tree, workload, lib, warmup, metric, threads, prelude):
     from benchmarks import common
     from benchmarks import workloads as registry
     limiter = common.set_threads(lib, threads)  # noqa: F841 (keep the limit alive)
-    run = registry.get(workload).factories[lib](False)
+    run = registry.get(workload).factories[lib](smoke)
     if prelude:
         exec(prelude, {})
     for _ in range(warmup):
@@ -74,6 +74,8 @@ class _Proc:
                "--metric", args.metric, "--threads", str(args.threads)]
         if args.prelude:
             cmd += ["--prelude", args.prelude]
+        if args.smoke:
+            cmd.append("--smoke")
         self.tree = tree
         self.p = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True, bufsize=1)
@@ -113,10 +115,14 @@ def _load():
 
 
 def compare(a, b, workload="op_chain", rounds=21, repeats=15, warmup=5, metric="cpu",
-            threads=1, lib="chainrule", prelude=None, verbose=True):
-    """Run the A/B; returns {"rounds": [...], "ratio": median ratio, ...}."""
+            threads=1, lib="chainrule", prelude=None, verbose=True, smoke=False):
+    """Run the A/B; returns {"rounds": [...], "ratio": median ratio, "spread": ...,
+    "files": {"A": chainrule.__file__ imported by A, ...}, ...}.
+
+    >>> compare("../base", ".", "op_chain", rounds=21)["ratio"]    # B/A, median of rounds
+    """
     args = argparse.Namespace(workload=workload, lib=lib, warmup=warmup, metric=metric,
-                              threads=threads, prelude=prelude)
+                              threads=threads, prelude=prelude, smoke=smoke)
     trees = {"A": pathlib.Path(a).resolve(), "B": pathlib.Path(b).resolve()}
     for k, t in trees.items():
         if not (t / "src" / lib).is_dir():
@@ -136,9 +142,11 @@ def compare(a, b, workload="op_chain", rounds=21, repeats=15, warmup=5, metric="
         finally:
             for p in procs.values():
                 p.close()
-        if r == 0 and verbose:
-            for k in "AB":
-                print(f"{k}: {trees[k]}  (imports {files[k]})")
+        if r == 0:
+            first_files = files
+            if verbose:
+                for k in "AB":
+                    print(f"{k}: {trees[k]}  (imports {files[k]})")
         row = {k: statistics.median(vals[k]) for k in "AB"}
         row.update({k + "_min": min(vals[k]) for k in "AB"})
         row["ratio"] = row["B"] / row["A"]
@@ -151,7 +159,7 @@ def compare(a, b, workload="op_chain", rounds=21, repeats=15, warmup=5, metric="
                   f"  (of minima {row['ratio_min']:.4f})  load {row['load']:.1f}", flush=True)
     out = {"workload": workload, "lib": lib, "metric": metric, "threads": threads,
            "rounds": rows, "repeats": repeats, "trees": {k: str(v) for k, v in trees.items()},
-           "load": (min(loads), max(loads))}
+           "load": (min(loads), max(loads)), "files": first_files}
     for label, sfx in (("medians", ""), ("minima", "_min")):
         ratios = [x["ratio" + sfx] for x in rows]
         out["ratio" + sfx] = statistics.median(ratios)
@@ -182,16 +190,18 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--prelude", help="Python run in each worker after the workload is built, "
                     "before its warm-up (an experiment, e.g. 'import gc; gc.disable()')")
+    ap.add_argument("--smoke", action="store_true", help="the workload's one tiny step (a check "
+                    "that the A/B runs, not a measurement)")
     ap.add_argument("--json", help="also write every round's numbers to this file")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         return _worker(args.worker, args.workload, args.lib, args.warmup, args.metric,
-                       args.threads, args.prelude)
+                       args.threads, args.prelude, args.smoke)
     if not args.a:
         ap.error("--a (the baseline tree) is required")
     out = compare(args.a, args.b, args.workload, args.rounds, args.repeats, args.warmup,
-                  args.metric, args.threads, args.lib, args.prelude)
+                  args.metric, args.threads, args.lib, args.prelude, smoke=args.smoke)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(out, indent=1))
 

@@ -241,7 +241,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
             # inputs become GraphEdges (grad_fn, index, shape), so a kept output holds no
             # activations, as in PyTorch; inputs that need no grad are dropped. Built in
             # this loop (no second pass over inputs), on a copy of the inputs.
-            kept = None if retain_graph else list(inputs)
+            kept = None if retain_graph else [*inputs]
             for k, t in enumerate(inputs):
                 if t is None:
                     continue
