@@ -1,10 +1,11 @@
 """The backward pass: walk the graph in reverse topological order, apply the chain rule.
 
-1. Discover every node reachable from the roots and count, for each, how many edges
-   will bring it a gradient (iteratively: a 100,000-node chain needs no recursion).
-2. Run a node once all its gradients have arrived (summed when a tensor is used
-   twice), newest node first; hand each input its share.
-3. Leaves accumulate into `.grad`; saved buffers are released unless retain_graph.
+1. Nodes run newest first (a heap on their creation numbers, iteratively: a 100,000-node
+   chain needs no recursion). A node's inputs come from older nodes, so when a node is
+   the newest one holding gradients, all of its gradients have arrived (summed when a
+   tensor is used twice); it runs and hands each input its share.
+2. Leaves accumulate into `.grad`; saved buffers are released unless retain_graph, and
+   the graph keeps only its structure (GraphEdge), not its activations.
 """
 import heapq
 import sys
@@ -15,7 +16,7 @@ from heapq import heappop, heappush, heappushpop
 import numpy as np
 
 from .grad_mode import CREATE_GRAPH, GRAD_ENABLED
-from .function import _FREED
+from .function import _FREED, NODE_HOOKS
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -173,170 +174,156 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
         i = t._out_idx
         buf[i] = g if buf[i] is None else buf[i] + g
 
-    # 1. discovery: count incoming gradient edges of every reachable node
-    # (deps doubles as the seen-set: every discovered node has an entry)
-    deps = dict.fromkeys(buffers, 0)
-    stack = list(buffers)
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        seq = node.seq
-        for t in node.inputs:
-            if t is None:
-                continue
-            fn = t.grad_fn  # a tensor with a grad_fn requires grad
-            if fn is None:
-                if early is not None and id(t) in _POST_ACCUMULATE:
-                    early[id(t)] = early.get(id(t), 0) + 1
-                continue
-            if fn.seq >= seq:  # t changed in place after node used it
-                fn = _as_seen_by(t, node).grad_fn
-                if fn is None:
-                    continue
-            if fn in deps:
-                deps[fn] += 1
-            else:
-                deps[fn] = 1
-                push(fn)
-    if early:
+    # 1. The order: newest node first, from a max-heap on seq holding every node that has
+    # been sent a gradient. A node's inputs always come from older nodes (an input changed
+    # in place since is resolved to the value the node saw, _as_seen_by), so once a node
+    # is the newest of those still waiting, every gradient it will get has arrived: no
+    # discovery pass counting edges is needed (PyTorch's engine counts them; the sequence
+    # numbers already say it). Only leaves with post-accumulate hooks need their incoming
+    # edges counted, to know when the last one has delivered.
+    if early is not None:
+        _count_hooked_edges(buffers, early)
         for k in leaf_grads:  # a root that is itself a hooked leaf: accumulated at the end
             early.pop(k, None)
         if allowed_leaves is not None:
             early = {k: n for k, n in early.items() if k in allowed_leaves}
     for node in buffers:
-        if deps[node] == 0:
-            heapq.heappush(ready, (-node.seq, id(node), node))
+        heapq.heappush(ready, (-node.seq, id(node), node))
 
     # 2. the pass proper
     prev_enabled, prev_cg = GRAD_ENABLED[0], CREATE_GRAPH[0]
     GRAD_ENABLED[0] = create_graph
     CREATE_GRAPH[0] = create_graph
     node = None
+    # False until some node anywhere has had an output hook or retain_grad: then no node
+    # can have one, and the two per-node checks are skipped (read per node, as a hook may
+    # register another while the pass runs).
+    node_hooks = NODE_HOOKS
+    # Every node that ran stays referenced until the pass ends (as a discovery pass's
+    # edge counts used to keep them): what a node frees when it goes then goes after the
+    # pass, not between two kernels. Measured: LeNet-5 steps 15% slower without it
+    # (benchmarks/ab.py), from when large arrays are freed and allocated again.
+    ran = []
+    keep = ran.append
     try:
-        # `nxt` holds a node that just became ready and is not in the heap yet: when it
-        # is newer than everything in the heap (always, along a linear chain) it runs
-        # next without a heap round trip. The order is exactly the heap's.
-        # `nxt_grads`: nxt's gradients when its only edge handed them over directly,
-        # without a buffers entry (again the common case on a chain).
+        # `nxt` holds the first node the current one sent a gradient to that had none yet,
+        # with that gradient in `nxt_grads` (no buffers entry, not in the heap): when it is
+        # newer than everything in the heap (always, along a linear chain) it runs next
+        # without a heap round trip; otherwise it joins the heap. The order is exactly
+        # the heap's.
         nxt = nxt_grads = None
         while True:
             if nxt is not None:
-                if ready and ready[0][0] < -nxt.seq:
-                    if nxt_grads is not None:
-                        buffers[nxt] = nxt_grads
+                if ready and ready[0][0] < -nxt.seq:  # a newer node may still send to nxt
+                    buffers[nxt] = nxt_grads
                     node = heappushpop(ready, (-nxt.seq, id(nxt), nxt))[2]
                     grads = buffers.pop(node)
                 else:
                     node = nxt
-                    grads = buffers.pop(node) if nxt_grads is None else nxt_grads
+                    grads = nxt_grads
                 nxt = nxt_grads = None
             elif ready:
                 node = heappop(ready)[2]
                 grads = buffers.pop(node)
             else:
                 break
+            keep(node)
             if node.released and node.saves:
                 raise RuntimeError(_FREED)
-            if node._hooks is not None or node._retained is not None:
+            if node_hooks[0] and (node._hooks is not None or node._retained is not None):
                 grads = _output_hooks(node, grads, create_graph)
             if capture_nodes is not None and node in capture_nodes:
                 for t in capture_nodes[node]:
                     captured[id(t)] = grads[t._out_idx]
-            if node.n_outputs == 1:
-                if grads[0] is None:
-                    continue
-            elif all(g is None for g in grads):
+            # (grads has one slot per output: no n_outputs lookup needed)
+            if grads[0] is None and (len(grads) == 1 or all(g is None for g in grads)):
                 continue
             if _TRACE:
                 for observe in _TRACE:
                     observe(node, grads, None)
             if node.plain_backward:  # an Op: call its backward directly
                 in_grads = node.backward(grads[0])
-                if type(in_grads) is not tuple:
+                if type(in_grads) is not tuple:  # one input, one gradient
                     in_grads = (in_grads,)
             else:
                 in_grads = node._run_backward(grads)
             if _TRACE:
                 for observe in _TRACE:
                     observe(node, grads, in_grads)
-            if not retain_graph and node.saves:  # (nothing to release otherwise)
-                keys = node.saved_attrs
-                if keys is None:
-                    node.release()
-                else:  # Op.release, inlined for ops that declare what they save
-                    d = node.__dict__
-                    d["released"] = True
-                    for k in keys:
-                        if k in d:
-                            del d[k]
             needs = node.needs_input_grad
             seq = node.seq
+            inputs = node.inputs
             # Without retain_graph the node keeps only the graph's structure: non-leaf
             # inputs become GraphEdges (grad_fn, index, shape), so a kept output holds no
-            # activations, as in PyTorch. Built in this loop (no second pass over inputs).
-            kept = None if retain_graph else []
-            for k, t in enumerate(node.inputs):
-                if t is None or not needs[k]:
+            # activations, as in PyTorch; inputs that need no grad are dropped. Built in
+            # this loop (no second pass over inputs), on a copy of the inputs.
+            kept = None if retain_graph else [*inputs]
+            for k, t in enumerate(inputs):
+                if t is None:
+                    continue
+                if not needs[k]:
                     if kept is not None:
-                        kept.append(None)
+                        kept[k] = None
                     continue
                 g = in_grads[k]
                 fn = t.grad_fn
-                if kept is not None:
-                    if fn is None or type(t) is GraphEdge or fn.seq >= seq:
-                        kept.append(t)
-                    else:
-                        e = _new_edge(GraphEdge)
+                if fn is not None:
+                    if fn.seq >= seq:  # changed in place since: the value node saw
+                        t = _as_seen_by(t, node)
+                        fn = t.grad_fn
+                    elif kept is not None and type(t) is not GraphEdge:
+                        e = GraphEdge()
                         e.grad_fn = fn
                         e._out_idx = t._out_idx
                         e.shape = t._data.shape
-                        kept.append(e)
-                if fn is not None and fn.seq >= seq:  # changed in place since
-                    t = _as_seen_by(t, node)
-                    fn = t.grad_fn
+                        kept[k] = e
                 if fn is None:
                     if g is not None:
                         to_leaf(t, g)
                     if early and id(t) in early:
                         _edge_arrived(t, early, leaf_grads, create_graph)
                     continue
-                if g is not None:
-                    if create_graph and not isinstance(g, Tensor):
-                        g = _make(g)
-                    if nxt is None and deps[fn] == 1 and fn.n_outputs == 1 \
-                            and fn not in buffers:
-                        deps[fn] = 0  # its only edge: hand the gradient over directly
+                if g is None:  # (a node sent nothing never runs)
+                    continue
+                if create_graph and not isinstance(g, Tensor):
+                    g = _make(g)
+                if fn is nxt:  # this node's second edge into the one handed a gradient
+                    nxt_grads[0] = nxt_grads[0] + g
+                    continue
+                buf = buffers.get(fn)
+                if buf is None:
+                    if nxt is None and fn.n_outputs == 1:  # hand it over directly
                         nxt, nxt_grads = fn, [g]
                         continue
-                    buf = buffers.get(fn)
-                    if buf is None:
-                        buf = buffers[fn] = [None] * fn.n_outputs
-                    i = t._out_idx
-                    cur = buf[i]
-                    if cur is None:
-                        buf[i] = g
-                    elif (type(cur) is _nd and type(g) is _nd and cur.shape == g.shape
-                          and cur.dtype == g.dtype and cur.base is None
-                          and cur.flags.writeable and getrefcount(cur) <= _BUF_REFS):
-                        # A tensor used more than once (a residual stream, the input of
-                        # q / k / v): sum into the gradient already waiting when only this
-                        # buffer refers to it. Same sum, no new array.
-                        cur += g
-                    else:
-                        buf[i] = cur + g
-                    cur = None
-                left = deps[fn] - 1
-                deps[fn] = left
-                if left == 0:
-                    if fn in buffers:
-                        if nxt is None:
-                            nxt = fn
-                        else:
-                            heappush(ready, (-fn.seq, id(fn), fn))
-                    else:
-                        _release_subgraph(fn, deps, buffers, ready, retain_graph)
+                    buf = buffers[fn] = [None] * fn.n_outputs
+                    heappush(ready, (-fn.seq, id(fn), fn))
+                i = t._out_idx
+                cur = buf[i]
+                if cur is None:
+                    buf[i] = g
+                elif (type(cur) is _nd and type(g) is _nd and cur.shape == g.shape
+                      and cur.dtype == g.dtype and cur.base is None
+                      and cur.flags.writeable and getrefcount(cur) <= _BUF_REFS):
+                    # A tensor used more than once (a residual stream, the input of
+                    # q / k / v): sum into the gradient already waiting when only this
+                    # buffer refers to it. Same sum, no new array.
+                    cur += g
+                else:
+                    buf[i] = cur + g
+                cur = None
             if kept is not None:
                 node.inputs = tuple(kept)
+                if node.saves:  # release what backward saved (nothing otherwise)
+                    keys = node.saved_attrs
+                    if keys is None:
+                        node.release()
+                    else:  # Op.release, inlined for ops that declare what they save
+                        node.released = True
+                        if keys:  # (__dict__ only then: it would materialise the dict)
+                            d = node.__dict__
+                            for k in keys:
+                                if k in d:
+                                    del d[k]
     except Exception as exc:
         if _TRACE and node is not None:  # observers that want to know (anomaly mode adds the forward stack)
             for observe in _TRACE:
@@ -390,12 +377,11 @@ class GraphEdge:
 
     __slots__ = ("grad_fn", "_out_idx", "shape")
     requires_grad = True
+    # (no __init__: the engine makes one with GraphEdge() and sets the three slots, the
+    # cheapest way to build an object in CPython)
 
     def __repr__(self):
         return f"<GraphEdge to {self.grad_fn!r} (values freed by backward)>"
-
-
-_new_edge = object.__new__
 
 
 def _as_seen_by(t, node):
@@ -414,26 +400,29 @@ def _as_seen_by(t, node):
     return t
 
 
-def _release_subgraph(fn, deps, buffers, ready, retain_graph):
-    """A node all of whose consumers sent no gradient: nothing flows through it, but
-    nodes below it may still wait for its edge. Walk down, decrementing, iteratively."""
-    stack = [fn]
+def _count_hooked_edges(buffers, early):
+    """early[id(leaf)] = how many edges of the graph below the roots lead into each leaf
+    with post-accumulate hooks (a walk over every reachable node, iteratively)."""
+    seen = set(buffers)
+    stack = list(buffers)
     while stack:
         node = stack.pop()
+        seq = node.seq
         for t in node.inputs:
-            if t is None or not t.requires_grad or t.grad_fn is None:
+            if t is None:
                 continue
-            f = t.grad_fn
-            if f.seq >= node.seq:
-                f = _as_seen_by(t, node).grad_fn
-                if f is None:
+            fn = t.grad_fn  # a tensor with a grad_fn requires grad
+            if fn is None:
+                if id(t) in _POST_ACCUMULATE:
+                    early[id(t)] = early.get(id(t), 0) + 1
+                continue
+            if fn.seq >= seq:  # t changed in place after node used it
+                fn = _as_seen_by(t, node).grad_fn
+                if fn is None:
                     continue
-            deps[f] -= 1
-            if deps[f] == 0:
-                if f in buffers:
-                    heapq.heappush(ready, (-f.seq, id(f), f))
-                else:
-                    stack.append(f)
+            if fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
 
 
 def _output_hooks(node, grads, create_graph):

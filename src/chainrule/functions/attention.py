@@ -17,7 +17,7 @@ import numpy as np
 
 from . import dual
 from ._util import as_operand
-from .reduce import softmax_max
+from .reduce import _row_max
 from ..autograd.function import Op
 from ..tensor import Tensor
 
@@ -45,7 +45,7 @@ def _softmax_rows(s):
     keys at all, S = 0, the output is zeros too)."""
     if s.size == 0:
         return s
-    m = softmax_max(s, -1)
+    m = _row_max(s, -1)
     finite = np.isfinite(m)
     all_finite = finite.all()
     if not all_finite:

@@ -1126,10 +1126,11 @@ def _operator(op, scalar_op, general, floats_only=False):
     promotion (the hot path of every training loop); the rest takes `general`."""
     def method(a, b):
         if isinstance(b, Tensor):
-            if a._data.dtype == b._data.dtype and (not floats_only or a._data.dtype.kind == "f"):
+            da, db = a._data.dtype, b._data.dtype
+            if (da is db or da == db) and (not floats_only or da.kind == "f"):  # (is: cheap)
                 return apply2(op, a, b)
-        elif _number(b) and a._data.dtype.kind == "f":
-            return apply1(scalar_op, a, b)
+        elif (type(b) is float or type(b) is int) and a._data.dtype.kind == "f":
+            return apply1(scalar_op, a, b)  # (_number inlined: a call less per op)
         return general(a, b)
     return method
 
