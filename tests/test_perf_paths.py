@@ -163,7 +163,7 @@ def test_engine_in_place_sum_leaves_aliases_and_hooked_gradients_alone():
 
 
 def test_softmax_row_max_by_fmax_is_bit_identical_with_nan_and_inf_rows():
-    """softmax_max (functions/reduce.py) takes np.fmax.reduce over short rows: the softmax
+    """_row_max (functions/reduce.py) takes np.fmax.reduce over short rows: the softmax
     equals the np.max-based formula bit for bit, NaN / +-inf / all -inf rows included."""
     rng = np.random.default_rng(5)
     x = (rng.standard_normal((6, 3, 64)) * 5).astype(np.float32)
