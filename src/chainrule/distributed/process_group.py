@@ -14,6 +14,8 @@ against them, so a torchrun-style script runs unchanged.
 import datetime
 import os
 import sys
+import time
+import traceback
 
 __all__ = ["Backend", "ProcessGroup", "GroupMember", "is_available", "is_initialized",
            "is_mpi_available", "is_gloo_available", "is_nccl_available", "is_torchelastic_launched",
@@ -312,11 +314,21 @@ def _install_abort_hook(rank, size):
 
     def abort_all(exc_type, exc, tb):
         try:
-            previous(exc_type, exc, tb)
-            sys.stderr.write(f"chainrule.distributed: rank {rank} of {size} raised an uncaught "
-                             f"{exc_type.__name__} (traceback above); aborting all ranks "
-                             "(MPI_Abort)\n")
-            sys.stderr.flush()
+            if previous is sys.__excepthook__:
+                # the traceback and the rank's line in one write, then a moment for mpiexec
+                # to forward it: MPI_Abort kills the job, and output still in flight is lost
+                text = "".join(traceback.format_exception(exc_type, exc, tb))
+                sys.stderr.flush()
+                os.write(2, (text + f"chainrule.distributed: rank {rank} of {size} raised an "
+                             f"uncaught {exc_type.__name__} (traceback above); aborting all "
+                             "ranks (MPI_Abort)\n").encode(errors="replace"))
+                time.sleep(0.2)
+            else:
+                previous(exc_type, exc, tb)
+                sys.stderr.write(f"chainrule.distributed: rank {rank} of {size} raised an "
+                                 f"uncaught {exc_type.__name__} (traceback above); aborting "
+                                 "all ranks (MPI_Abort)\n")
+                sys.stderr.flush()
         finally:
             _mpi().COMM_WORLD.Abort(1)
 
