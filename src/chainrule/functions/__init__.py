@@ -366,6 +366,12 @@ from .gap_a import (angle, conj, conj_physical, real, resolve_conj, resolve_neg,
 TENSOR_METHODS.update(GAP_A_METHODS)
 for _name, _fn in GAP_A_METHODS.items():
     setattr(Tensor, _name, _fn)
+from .gap_a import trapezoid, trapz  # noqa: F401,E402
+from .gap_b import (positive, isin, cov, corrcoef, renorm, unravel_index,  # noqa: F401,E402
+                    constant_pad_nd, qr, alias_copy, fill, GAP_B_METHODS)
+TENSOR_METHODS.update(GAP_B_METHODS)
+for _name, _fn in GAP_B_METHODS.items():
+    setattr(Tensor, _name, _fn)
 # --- issue 10, opdbA: torch.i0 / igamma / igammac (the rest of torch.special is chainrule.special)
 from .special_more import i0, igamma, igammac  # noqa: F401,E402
 from . import special_more as _special_more  # noqa: E402

@@ -469,6 +469,52 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     return cumsum(div(mid, 2), d)
 
 
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoidal rule along dim: sum_k (y[k] + y[k+1]) / 2 * dx_k, with the spacing
+    dx (a number, 1 by default) or the sample points x (1-D, or y's shape).
+
+    >>> chainrule.trapezoid(chainrule.tensor([1., 2., 3.]))
+    tensor(4.)
+    >>> chainrule.trapezoid(chainrule.tensor([1., 2., 3.]), chainrule.tensor([0., 1., 3.]))
+    tensor(6.5000)
+    """
+    from .reduce import sum as _sum
+    from .shape import narrow, select
+    y = as_operand(y)
+    if y.ndim == 0:
+        raise IndexError("trapezoid: the input must have at least 1 dimension (got a 0-d "
+                         "tensor)")
+    d = dim % y.ndim
+    n = y.shape[d]
+    if n == 0:
+        return _sum(y, d) * 0
+    if isinstance(x, Tensor):
+        if x.ndim == 1:
+            if x.shape[0] != n:
+                raise RuntimeError(f"trapezoid: There must be one `x` value for each sample "
+                                   f"point (x has {x.shape[0]}, y has {n} along dim {dim})")
+            shape = [1] * y.ndim
+            shape[d] = n - 1
+            step = (x[1:] - x[:-1]).reshape(shape)
+        else:
+            xd = d if x.ndim == y.ndim else (dim % x.ndim)
+            step = narrow(x, xd, 1, n - 1) - narrow(x, xd, 0, n - 1)
+        # PyTorch's order: (dx * (y[1:] + y[:-1])).sum(dim) / 2
+        return _sum(step * (narrow(y, d, 1, n - 1) + narrow(y, d, 0, n - 1)), d) / 2.0
+    step = dx if dx is not None else (x if x is not None else 1)
+    # PyTorch's order for a constant spacing: (y.sum(dim) - (y[0] + y[-1]) * 0.5) * dx
+    return (_sum(y, d) - (select(y, d, 0) + select(y, d, n - 1)) * 0.5) * step
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """The trapezoidal rule (torch.trapz, the older name of trapezoid).
+
+    >>> chainrule.trapz(chainrule.tensor([[1., 2.], [3., 5.]]), dx=2.0)
+    tensor([3., 8.])
+    """
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """Collapse runs of equal consecutive elements (flattened, or slices along dim).
 
