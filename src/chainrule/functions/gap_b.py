@@ -103,8 +103,8 @@ def corrcoef(input):  # noqa: A002
     clipped to [-1, 1].
 
     >>> torch.corrcoef(torch.tensor([[0.0, 1.0, 2.0], [0.0, 1.0, 4.0]]))
-    tensor([[1.0000, 0.9820],
-            [0.9820, 1.0000]])
+    tensor([[1.0000, 0.9608],
+            [0.9608, 1.0000]])
     """
     from .elementwise import clamp
     c = cov(input)
