@@ -77,3 +77,11 @@ def test_ab_script_runs_both_trees(tmp_path):
                      smoke=True)
     assert len(out["rounds"]) == 1 and out["ratio"] > 0
     assert out["files"]["A"].startswith(str(ROOT / "src"))
+
+
+def test_grad_with_no_inputs_is_refused_as_in_torch():
+    import pytest
+    import chainrule as torch
+    x = torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="cannot be empty"):
+        torch.autograd.grad((x * 2).sum(), [])

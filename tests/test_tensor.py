@@ -299,3 +299,12 @@ def test_explicit_dtype_keeps_full_precision():
     assert cr.tensor([1.7], dtype=cr.int64).tolist() == [1]
     assert (cr.tensor([1.0], dtype=cr.float64) * 0.1).item() == 0.1
     assert cr.full((1,), 0.1, dtype=cr.float64).item() == 0.1
+
+
+def test_size_slices_and_concatenations_are_sizes_as_in_torch():
+    s = cr.zeros(2, 3, 4).shape
+    for got in (s[1:], s[::-1], s + (5,), (1,) + s, s * 2, 2 * s):
+        assert type(got) is cr.Size
+    assert s[1:] == (3, 4) and s[1:].numel() == 12 and type(s[0]) is int
+    assert (1,) + s == (1, 2, 3, 4) and s * 2 == (2, 3, 4, 2, 3, 4)
+    assert repr(s[1:]) == "chainrule.Size([3, 4])"

@@ -405,10 +405,28 @@ class Size(tuple):
     (chainrule.Size([2, 3, 4]), 3, 24)
     >>> isinstance(s, tuple), s == (2, 3, 4)
     (True, True)
+    >>> s[1:], s + (5,)
+    (chainrule.Size([3, 4]), chainrule.Size([2, 3, 4, 5]))
     """
 
     def __repr__(self):
         return f"chainrule.Size([{', '.join(map(str, self))}])"
+
+    # Slices, concatenations and repeats of a Size are Sizes, as in PyTorch.
+    def __getitem__(self, key):
+        got = tuple.__getitem__(self, key)
+        return Size(got) if type(key) is slice else got
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        return Size(tuple.__add__(tuple(other), self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def numel(self):
         n = 1
