@@ -37,7 +37,14 @@ def _round_up(n, k=_ALIGN):
 
 def node_local(comm):
     """The sub-communicator of `comm`'s ranks on this machine, or None when `comm` spans
-    several machines (or MPI cannot make one): then shared memory cannot reach them all."""
+    several machines (or MPI cannot make one): then shared memory cannot reach them all.
+
+    >>> from mpi4py import MPI
+    >>> from chainrule.distributed.shared_memory import node_local
+    >>> local = node_local(MPI.COMM_WORLD)    # one process: a world of one, on this machine
+    >>> local.Get_size(); local.Free()
+    1
+    """
     MPI = _mpi()
     try:
         local = comm.Split_type(MPI.COMM_TYPE_SHARED)
@@ -57,6 +64,17 @@ class SharedMemoryReducer:
     average(dtype, offset, count, to_slots=False) averages that region over all slots
     (call it on every rank, after every rank has written its slot); the average is in the
     result area afterwards, or, with to_slots=True, in every slot instead.
+
+    >>> import numpy as np
+    >>> from mpi4py import MPI
+    >>> from chainrule.distributed.shared_memory import SharedMemoryReducer, node_local
+    >>> local = node_local(MPI.COMM_WORLD)
+    >>> red = SharedMemoryReducer(local, nbytes=2 * 8)
+    >>> red.view(red.rank, np.float64, 0, 2)[:] = [4.0, 6.0]
+    >>> red.average(np.float64, 0, 2, to_slots=True)       # the average back in the slots
+    >>> red.view(red.rank, np.float64, 0, 2)
+    array([4., 6.])
+    >>> red.free(); local.Free()
     """
 
     def __init__(self, comm, nbytes):
