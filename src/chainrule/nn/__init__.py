@@ -40,6 +40,7 @@ from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCel
 from .pooling import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d,  # noqa: F401,E402
                       MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
 from .pooling import LPPool1d, LPPool2d, LPPool3d  # noqa: F401,E402
+from .pooling import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: F401,E402
 from .local_response import LocalResponseNorm, CrossMapLRN2d  # noqa: F401,E402
 from .sparse import EmbeddingBag  # noqa: F401,E402
 from .parameter import UninitializedParameter, UninitializedBuffer  # noqa: F401,E402
@@ -66,7 +67,8 @@ __all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
            "ConvTranspose2d", "ConvTranspose3d", "CosineEmbeddingLoss", "CosineSimilarity",
            "CrossEntropyLoss", "CrossMapLRN2d", "DataParallel", "Dropout", "Dropout1d",
            "Dropout2d", "Dropout3d", "ELU", "Embedding", "EmbeddingBag",
-           "FeatureAlphaDropout", "Flatten", "Fold", "GELU", "GLU", "GRU", "GRUCell",
+           "FeatureAlphaDropout", "Flatten", "Fold", "FractionalMaxPool2d",
+           "FractionalMaxPool3d", "GELU", "GLU", "GRU", "GRUCell",
            "GaussianNLLLoss", "GroupNorm", "Hardshrink", "Hardsigmoid", "Hardswish",
            "Hardtanh", "HingeEmbeddingLoss", "HuberLoss", "Identity", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "KLDivLoss", "L1Loss", "LPPool1d",

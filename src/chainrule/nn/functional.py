@@ -49,3 +49,5 @@ from ._functional_extra import (  # noqa: F401,E402
     hardshrink, softshrink, rrelu, feature_alpha_dropout, relu_, elu_, leaky_relu_, hardtanh_,
     selu_, celu_, rrelu_, threshold_, bilinear, pdist, gumbel_softmax)
 from .linear_cross_entropy import linear_cross_entropy  # noqa: F401,E402
+from ..functions.fractional_pool import (fractional_max_pool2d,  # noqa: F401,E402
+                                         fractional_max_pool3d)

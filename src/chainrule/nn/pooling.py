@@ -3,6 +3,7 @@ in functions/conv.py); AdaptiveMaxPool1d/2d/3d and MaxUnpool1d/2d/3d (functions/
 pool_indices.py); LPPool1d/2d/3d (composed in nn/_functional_extra.py)."""
 from ..functions import conv as _C
 from ..functions import pool_indices as _PI
+from ..functions import fractional_pool as _FP
 from . import _functional_extra as _FX
 from .module import Module
 
@@ -313,3 +314,53 @@ class LPPool3d(_LPPoolNd):
     tensor([[[[[8.]]]]])
     """
     _fn = staticmethod(_FX.lp_pool3d)
+
+
+class _FractionalMaxPoolNd(Module):
+    _dims = 2
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                 _random_samples=None):
+        super().__init__()
+        d, name = self._dims, type(self).__name__
+        self.kernel_size = _C._ntuple(kernel_size, d, "kernel_size", name)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = (_C._ntuple(output_size, d, "output_size", name)
+                            if output_size is not None else None)
+        self.output_ratio = (tuple(output_ratio) if isinstance(output_ratio, (tuple, list))
+                             else (output_ratio,) * d) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a "
+                             "pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):  # noqa: A002
+        return self._fn(input, self.kernel_size, self.output_size, self.output_ratio,
+                        self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling of (N, C, H, W): windows of kernel_size at pseudo-random,
+    increasing offsets, down to output_size (or output_ratio of the input's size).
+
+    >>> pool = nn.FractionalMaxPool2d(3, output_ratio=0.5); pool
+    FractionalMaxPool2d()
+    >>> pool(torch.randn(1, 2, 10, 8)).shape
+    chainrule.Size([1, 2, 5, 4])
+    """
+    _dims = 2
+    _fn = staticmethod(_FP.fractional_max_pool2d)
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling of (N, C, T, H, W).
+
+    >>> nn.FractionalMaxPool3d(2, output_size=(2, 3, 3))(torch.randn(1, 1, 5, 6, 6)).shape
+    chainrule.Size([1, 1, 2, 3, 3])
+    """
+    _dims = 3
+    _fn = staticmethod(_FP.fractional_max_pool3d)
