@@ -314,20 +314,18 @@ def _install_abort_hook(rank, size):
 
     def abort_all(exc_type, exc, tb):
         try:
+            line = (f"chainrule.distributed: rank {rank} of {size} raised an uncaught "
+                    f"{exc_type.__name__} (traceback above); aborting all ranks (MPI_Abort)\n")
             if previous is sys.__excepthook__:
                 # the traceback and the rank's line in one write, then a moment for mpiexec
                 # to forward it: MPI_Abort kills the job, and output still in flight is lost
-                text = "".join(traceback.format_exception(exc_type, exc, tb))
+                text = "".join(traceback.format_exception(exc_type, exc, tb)) + line
                 sys.stderr.flush()
-                os.write(2, (text + f"chainrule.distributed: rank {rank} of {size} raised an "
-                             f"uncaught {exc_type.__name__} (traceback above); aborting all "
-                             "ranks (MPI_Abort)\n").encode(errors="replace"))
+                os.write(2, text.encode(errors="replace"))
                 time.sleep(0.2)
             else:
                 previous(exc_type, exc, tb)
-                sys.stderr.write(f"chainrule.distributed: rank {rank} of {size} raised an "
-                                 f"uncaught {exc_type.__name__} (traceback above); aborting "
-                                 "all ranks (MPI_Abort)\n")
+                sys.stderr.write(line)
                 sys.stderr.flush()
         finally:
             _mpi().COMM_WORLD.Abort(1)

@@ -9,6 +9,7 @@ import numpy as np
 
 from ._util import as_operand
 from ..creation import rand as _rand
+from .conv import _ntuple
 from .index import ScatterAddZeros
 from ..autograd.function import Op
 from ..tensor import Tensor
@@ -91,11 +92,11 @@ class FractionalMaxPool(Op):
             self.in_shape), None
 
 
-def _tuple(v, d, name):
-    t = tuple(v) if isinstance(v, (tuple, list)) else (v,) * d
+def _ratio_tuple(v, d, op):
+    """output_ratio as d floats (one number stands for every dimension)."""
+    t = tuple(float(r) for r in v) if isinstance(v, (tuple, list)) else (float(v),) * d
     if len(t) != d:
-        raise ValueError(f"fractional_max_pool{d}d: {name} must be an int or a tuple of {d} "
-                         f"(got {v!r})")
+        raise ValueError(f"{op}: output_ratio must be a number or a tuple of {d} (got {v!r})")
     return t
 
 
@@ -109,13 +110,13 @@ def _fractional_max_pool(d, input, kernel_size, output_size, output_ratio, retur
     if output_size is None and output_ratio is None:
         raise ValueError(f"{name} requires specifying either an output_size or an "
                          "output_ratio")
-    kernel = tuple(int(k) for k in _tuple(kernel_size, d, "kernel_size"))
+    kernel = _ntuple(kernel_size, d, "kernel_size", name)
     spatial = x.shape[-d:]
     if output_size is None:
-        ratio = _tuple(output_ratio, d, "output_ratio")
+        ratio = _ratio_tuple(output_ratio, d, name)
         out_size = tuple(int(s * r) for s, r in zip(spatial, ratio))
     else:
-        out_size = tuple(int(s) for s in _tuple(output_size, d, "output_size"))
+        out_size = _ntuple(output_size, d, "output_size", name)
     dims = ("time", "height", "width")[3 - d:]
     for n, k, o, dim in zip(spatial, kernel, out_size, dims):
         # PyTorch's 2-D kernel allows a last window that ends at the edge, its 3-D one not

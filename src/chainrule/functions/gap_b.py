@@ -55,7 +55,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):  # noqa: A002
     if x.ndim > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {x.ndim} dimensions")
-    if x.dtype.is_floating_point is False:
+    if not x.dtype.is_floating_point:
         x = x.to(dtypes.get_default_dtype())
     if x.ndim < 2:
         x = x.reshape(1, -1)

@@ -328,8 +328,8 @@ class _FractionalMaxPoolNd(Module):
         self.register_buffer("_random_samples", _random_samples)
         self.output_size = (_C._ntuple(output_size, d, "output_size", name)
                             if output_size is not None else None)
-        self.output_ratio = (tuple(output_ratio) if isinstance(output_ratio, (tuple, list))
-                             else (output_ratio,) * d) if output_ratio is not None else None
+        self.output_ratio = (_FP._ratio_tuple(output_ratio, d, name)
+                             if output_ratio is not None else None)
         if output_size is None and output_ratio is None:
             raise ValueError(f"{name} requires specifying either an output size, or a "
                              "pooling ratio")
