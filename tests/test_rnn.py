@@ -381,3 +381,74 @@ def test_log_softmax_blocked_rows_float32_tail_and_inf_match_torch():
     (cy * cr.tensor(g)).sum().backward()
     (ty * torch.tensor(g)).sum().backward()
     np.testing.assert_allclose(cx.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_nll_over_blocked_log_softmax_matches_torch():
+    """nll_loss over the blocked log_softmax (the LM's loss) takes NLL's one-entry-a-row
+    gradient without reading its zeros: weights, ignore_index, sum and mean as PyTorch;
+    with a second consumer of the log-probabilities the dense path gives the same."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((70, 1500)) * 3).astype(np.float32)
+    t = rng.integers(0, 1500, 70)
+    t[[4, 9]] = -100
+    w = rng.random(1500).astype(np.float32)
+    for kw in ({}, {"weight": w}, {"reduction": "sum"}):
+        for second in (False, True):
+            grads = []
+            for T in (cr, torch):
+                a = T.tensor(x, requires_grad=True)
+                y = T.nn.functional.log_softmax(a, dim=1)
+                args = {k: T.tensor(v) if k == "weight" else v for k, v in kw.items()}
+                loss = T.nn.functional.nll_loss(y, T.tensor(t), **args)
+                if second:
+                    loss = loss + (y * 0.5).mean()
+                loss.backward()
+                grads.append((float(loss), a.grad.numpy()))
+            assert grads[0][0] == pytest.approx(grads[1][0], rel=1e-5)
+            np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-4, atol=1e-7)
+
+
+def test_log_softmax_one_hot_gradient_path_is_the_dense_one_bit_for_bit():
+    """The sparse backward (NLL's gradient marked by gather) gives the very bits of the
+    dense backward on the same gradient, signed zeros of ignored rows included."""
+    from chainrule.autograd import grad_mode
+    rng = np.random.default_rng(3)
+    x = cr.tensor((rng.standard_normal((40, 2000)) * 4).astype(np.float32),
+                  requires_grad=True)
+    y = nn.functional.log_softmax(x, 1)
+    node = y.grad_fn
+    cols = rng.integers(0, 2000, 40)
+    vals = rng.standard_normal(40).astype(np.float32)
+    vals[[1, 2]] = [0.0, -0.0]
+    g = np.zeros((40, 2000), np.float32)
+    g[np.arange(40), cols] += vals
+    grad_mode.RETAIN_GRAPH[0] = True   # as retain_graph=True: backward keeps its buffers
+    try:
+        dense = node.backward(g)
+        node.one_hot_grad = (g, cols, vals)
+        sparse = node.backward(g)
+    finally:
+        grad_mode.RETAIN_GRAPH[0] = False
+    assert np.array_equal(dense.view(np.int32), sparse.view(np.int32))
+
+
+def test_blocked_log_softmax_backward_twice_with_retain_graph():
+    """backward writes into the forward's kept buffer only when the graph is not kept:
+    two backward passes with retain_graph=True give the same gradient."""
+    rng = np.random.default_rng(4)
+    x = cr.tensor(rng.standard_normal((300, 400)), requires_grad=True)
+    t = cr.tensor(rng.integers(0, 400, 300))
+    loss = nn.functional.nll_loss(nn.functional.log_softmax(x, 1), t)
+    loss.backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    x.grad = None
+    loss.backward()
+    np.testing.assert_array_equal(first, x.grad.numpy())
+    x.grad = None
+    y = nn.functional.log_softmax(x, 1)
+    (y * y).sum().backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    x.grad = None
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(first, x.grad.numpy())

@@ -15,7 +15,7 @@ from heapq import heappop, heappush, heappushpop
 
 import numpy as np
 
-from .grad_mode import CREATE_GRAPH, GRAD_ENABLED
+from .grad_mode import CREATE_GRAPH, GRAD_ENABLED, RETAIN_GRAPH
 from .function import _FREED, NODE_HOOKS
 from ..tensor import Tensor
 
@@ -193,9 +193,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
         heapq.heappush(ready, (-node.seq, id(node), node))
 
     # 2. the pass proper
-    prev_enabled, prev_cg = GRAD_ENABLED[0], CREATE_GRAPH[0]
+    prev_enabled, prev_cg, prev_retain = GRAD_ENABLED[0], CREATE_GRAPH[0], RETAIN_GRAPH[0]
     GRAD_ENABLED[0] = create_graph
     CREATE_GRAPH[0] = create_graph
+    RETAIN_GRAPH[0] = bool(retain_graph)
     node = None
     # False until some node anywhere has had an output hook or retain_grad: then no node
     # can have one, and the two per-node checks are skipped (read per node, as a hook may
@@ -335,6 +336,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None, only_leave
     finally:
         GRAD_ENABLED[0] = prev_enabled
         CREATE_GRAPH[0] = prev_cg
+        RETAIN_GRAPH[0] = prev_retain
 
     # 3. leaves: hooks on the summed gradient, then accumulate (or capture)
     in_grads = None  # drop the pass's last references, so _accumulate can count them

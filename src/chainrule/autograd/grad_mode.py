@@ -7,6 +7,9 @@ GRAD_ENABLED = [True]
 # True while a backward pass with create_graph=True runs: op backwards then receive
 # Tensors instead of arrays, so the backward pass is itself recorded.
 CREATE_GRAPH = [False]
+# True while a backward pass with retain_graph=True runs: an op's backward may then not
+# reuse what it saved as its result's buffer (the graph may run again).
+RETAIN_GRAPH = [False]
 
 
 def is_grad_enabled():

@@ -6,8 +6,9 @@ import numpy as np
 
 from . import dual
 from ._util import as_operand, one_dim
-from ..autograd.function import Op
+from ..autograd.function import NODE_HOOKS, Op
 from ..tensor import Tensor
+from .reduce import LogSoftmax
 
 _make = Tensor._make
 
@@ -284,7 +285,23 @@ class Gather(Op):
         return _gather_np(x, dim, index)
 
     def backward(self, g):
-        return ScatterAddZeros.scatter(g, self.dim, self.index, self.in_shape)
+        index = self.index
+        if (len(self.in_shape) == 2 and self.dim == 1 and index.shape[1] == 1
+                and index.shape[0] == self.in_shape[0] and dual.is_array(g)
+                and not NODE_HOOKS[0]):
+            src = self.inputs[0].grad_fn
+            if type(src) is LogSoftmax and "exp_shifted" in src.__dict__:
+                # nll_loss over log_softmax: the gradient is zero but for one entry a row.
+                # Tell the log_softmax node (it reads these entries instead of all of g;
+                # it checks that the very array reaches it, so a gradient summed with
+                # another one takes the dense path). Without hooks only: none can see or
+                # change g on its way.
+                out = np.zeros(self.in_shape, dtype=g.dtype)
+                cols, vals = index[:, 0], g[:, 0]
+                out[np.arange(out.shape[0]), cols] += vals
+                src.one_hot_grad = (out, cols, vals)
+                return out
+        return ScatterAddZeros.scatter(g, self.dim, index, self.in_shape)
 
 
 class ScatterAddZeros(Op):

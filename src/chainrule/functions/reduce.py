@@ -8,6 +8,7 @@ from . import dual
 from ._util import as_operand, floating, norm_dim, one_dim
 from .. import dtypes
 from ..autograd.function import Op
+from ..autograd.grad_mode import RETAIN_GRAPH
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -363,32 +364,55 @@ class LogSoftmax(Op):
             x2 = x.reshape(-1, x.shape[-1])
             res = np.empty_like(x)
             out = res.reshape(x2.shape)     # a view: res is returned, an array of its own
+            # exp(x - max) is kept for backward (softmax = e / rowsum), which then needs no
+            # exp pass over the whole input again (the costliest of the op's passes) and
+            # writes its result into e (one array of x's size is held until backward).
+            keep = np.empty_like(x)
+            e = keep.reshape(x2.shape)
+            inv_s = np.empty(x2.shape[0], x2.dtype)
             ones = np.ones(x2.shape[1], x2.dtype)
             for i in range(0, x2.shape[0], _ROW_BLOCK):
-                xb, ob = x2[i:i + _ROW_BLOCK], out[i:i + _ROW_BLOCK]
+                xb, ob, eb = x2[i:i + _ROW_BLOCK], out[i:i + _ROW_BLOCK], e[i:i + _ROW_BLOCK]
                 m = xb.max(axis=1, keepdims=True)
-                np.subtract(xb, m, out=ob)
-                np.exp(ob, out=ob)
-                lse = np.log(ob @ ones)[:, None]
+                np.subtract(xb, m, out=eb)
+                np.exp(eb, out=eb)
+                s = eb @ ones
+                np.divide(1, s, out=inv_s[i:i + _ROW_BLOCK])
+                lse = np.log(s)[:, None]
                 lse += m
                 np.subtract(xb, lse, out=ob)
+            self.exp_shifted, self.inv_rowsum = keep, inv_s
             return res
         s = x - x.max(axis=axis, keepdims=True)
         s -= np.log(np.exp(s).sum(axis=axis, keepdims=True))
         return s
 
     def backward(self, g):
-        y = self.output()
-        if dual.is_array(y) and _rows_last(y, self.axis) and g.shape == y.shape:
-            # g - exp(y) * rowsum(g), by blocks of rows in place (as forward)
-            y2, g2 = y.reshape(-1, y.shape[-1]), g.reshape(-1, g.shape[-1])
-            ones = np.ones(g2.shape[1], g2.dtype)
-            res = np.empty(y.shape, y.dtype)
-            out = res.reshape(y2.shape)     # not a view returned: the engine can keep it
-            for i in range(0, y2.shape[0], _ROW_BLOCK):
+        y = self.output()                   # also checks y was not changed in place
+        keep = self.__dict__.get("exp_shifted")
+        if keep is not None and dual.is_array(g) and g.shape == y.shape:
+            # g - softmax * rowsum(g) = g - e * (rowsum(g) / s), by blocks of rows. The
+            # result goes into e's buffer unless the graph is kept for another backward.
+            res = np.empty_like(keep) if RETAIN_GRAPH[0] else keep
+            e, out = keep.reshape(-1, keep.shape[-1]), res.reshape(-1, keep.shape[-1])
+            inv_s = self.inv_rowsum
+            sparse = self.__dict__.get("one_hot_grad")
+            if sparse is not None and sparse[0] is g:
+                # g is NLL's gradient, zero but for one entry a row (index.Gather marked
+                # it): the same numbers without reading g's zeros. 0 - e c as the dense
+                # path computes it (+0.0 where c is 0), then each row's entry added.
+                _, cols, vals = sparse
+                np.multiply(e, (vals * inv_s)[:, None], out=out)
+                np.subtract(np.zeros((), out.dtype), out, out=out)
+                out[np.arange(out.shape[0]), cols] += vals
+                return res
+            g2 = g.reshape(e.shape)
+            ones = np.ones(e.shape[1], e.dtype)
+            for i in range(0, e.shape[0], _ROW_BLOCK):
                 ob, gb = out[i:i + _ROW_BLOCK], g2[i:i + _ROW_BLOCK]
-                np.exp(y2[i:i + _ROW_BLOCK], out=ob)
-                ob *= (gb @ ones)[:, None]      # row sums by BLAS, as forward
+                c = gb @ ones                   # row sums by BLAS, as forward
+                c *= inv_s[i:i + _ROW_BLOCK]
+                np.multiply(e[i:i + _ROW_BLOCK], c[:, None], out=ob)
                 np.subtract(gb, ob, out=ob)
             return res
         return g - dual.exp(y) * dual.sum(g, self.axis, keepdims=True)
