@@ -191,3 +191,23 @@ def test_softmax_row_max_by_fmax_is_bit_identical_with_nan_and_inf_rows():
         torch.from_numpy(q.numpy()), torch.from_numpy(q.numpy()), torch.from_numpy(q.numpy()),
         attn_mask=torch.from_numpy(mask))
     np.testing.assert_allclose(out.numpy(), np.nan_to_num(t_out.numpy()), rtol=1e-5, atol=1e-6)
+
+
+def test_malloc_keeps_freed_memory_unless_told_not_to():
+    """chainrule asks glibc's malloc at import to keep freed blocks (backend.py);
+    CHAINRULE_MALLOC=system leaves malloc alone. Off glibc nothing is set."""
+    import os
+    import subprocess
+    import sys
+    code = "import chainrule; print(chainrule.backend.KEEPS_FREED_MEMORY)"
+    env = dict(os.environ)
+    env.pop("CHAINRULE_MALLOC", None)
+    on_glibc = cr.backend._glibc() is not None
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == str(on_glibc)
+    env["CHAINRULE_MALLOC"] = "system"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == "False"
+    assert cr.backend.release_memory() in (True, False)

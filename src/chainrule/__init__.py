@@ -13,6 +13,8 @@ from .dtypes import (dtype, float16, float32, float64, half, float, double, uint
                      int16, int32, int64, short, int, long, get_default_dtype,
                      set_default_dtype)
 from .dtypes import bool_ as bool  # noqa: A004
+# First: how malloc keeps freed memory is set before any large array exists (backend.py).
+from . import backend  # noqa: F401
 from .tensor import Tensor, Size, device, is_tensor
 from . import autograd
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
