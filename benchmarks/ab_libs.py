@@ -8,7 +8,8 @@ Each LABEL=TREE:LIB starts one run.py worker (1 BLAS / intra-op thread) with TRE
 sources first on the path; the driver asks the workers for one repeat each in turn,
 rotating the order every round, and prints each one's median CPU time per step and the
 median (and range) of its per-round ratio to the last label, and of the second label to
-the first. On a shared machine the per-round ratios are the figures to quote: both sides
+the first. `LABEL=TREE:LIB,VAR=VALUE,...` also sets environment variables for that worker
+(e.g. `sys=.:chainrule,CHAINRULE_MALLOC=system` for chainrule without its malloc setting). On a shared machine the per-round ratios are the figures to quote: both sides
 of a ratio ran within a second or two of each other.
 """
 import json
@@ -28,9 +29,11 @@ def main(argv):
     for v in variants:
         label, rest = v.split("=", 1)
         tree, lib = rest.rsplit(":", 1)
+        lib, *assignments = lib.split(",")
         tree = str(pathlib.Path(tree).resolve())
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", PYTHONPATH=f"{tree}/src:{tree}")
+        env.update(a.split("=", 1) for a in assignments)
         p = subprocess.Popen([sys.executable, f"{tree}/benchmarks/run.py", "--worker", name,
                               lib, "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              text=True, env=env, cwd=tree)
