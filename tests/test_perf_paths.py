@@ -211,3 +211,21 @@ def test_malloc_keeps_freed_memory_unless_told_not_to():
                          text=True, check=True).stdout.strip()
     assert out == "False"
     assert cr.backend.release_memory() in (True, False)
+
+
+def test_gelu_backward_from_kept_gauss_is_bit_identical_to_recomputing_it():
+    """Forward keeps exp(-x^2 / 2) for backward; the same gradient bits as the path that
+    evaluates it again (taken for a non-contiguous gradient); Phi(0) is exactly 1/2."""
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal((40, 130)) * 3).astype(np.float32)
+    g = rng.standard_normal((130, 40)).astype(np.float32)
+    grads = []
+    for gg in (np.ascontiguousarray(g.T), g.T):
+        cx = cr.tensor(x, requires_grad=True)
+        F.gelu(cx).backward(cr.tensor(gg))
+        grads.append(cx.grad.numpy())
+    assert not g.T.flags.c_contiguous
+    assert np.array_equal(grads[0].view(np.int32), grads[1].view(np.int32))
+    zero = cr.tensor(np.zeros(64, np.float32), requires_grad=True)
+    F.gelu(zero).sum().backward()
+    assert (zero.grad.numpy() == 0.5).all()
