@@ -191,3 +191,94 @@ def test_softmax_row_max_by_fmax_is_bit_identical_with_nan_and_inf_rows():
         torch.from_numpy(q.numpy()), torch.from_numpy(q.numpy()), torch.from_numpy(q.numpy()),
         attn_mask=torch.from_numpy(mask))
     np.testing.assert_allclose(out.numpy(), np.nan_to_num(t_out.numpy()), rtol=1e-5, atol=1e-6)
+
+
+def _norm_cases(rng):
+    """(x, normalized_shape, weight, bias) arrays for Normalize's row path: float32 / 64,
+    several blocks of rows with a short last one, one row, multi-dim normalized shapes,
+    weight / bias None, NaN and inf, a non-contiguous input (general path)."""
+    cases = []
+    for dt in (np.float32, np.float64):
+        for shape, ns in [((32, 64, 128), (128,)), ((700, 100), (100,)), ((5, 7), (7,)),
+                          ((1, 9), (9,)), ((3, 4, 5, 6), (5, 6)), ((4, 1), (1,)), ((8,), (8,)),
+                          ((2, 3000), (3000,))]:
+            for wb in ("wb", "w", "b", ""):
+                x = (rng.standard_normal(shape) * 3 + 1).astype(dt)
+                w = rng.standard_normal(ns).astype(dt) if "w" in wb else None
+                b = rng.standard_normal(ns).astype(dt) if "b" in wb else None
+                cases.append((x, ns, w, b))
+    x = rng.standard_normal((6, 16)).astype(np.float32)
+    x[1, 3], x[2, 5], x[3, :] = np.nan, np.inf, 0.0
+    cases.append((x, (16,), np.ones(16, np.float32), np.zeros(16, np.float32)))
+    cases.append((rng.standard_normal((16, 130)).astype(np.float32)[:, ::2], (65,),
+                  np.ones(65, np.float32), None))
+    return cases
+
+
+def _norm_run(x, ns, w, b, g):
+    xt = cr.tensor(x, requires_grad=True)
+    wt = None if w is None else cr.tensor(w, requires_grad=True)
+    bt = None if b is None else cr.tensor(b, requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        y = F.layer_norm(xt, ns, wt, bt)
+        y.backward(cr.from_numpy(g))
+    return [y.detach().numpy()] + [t.grad.numpy() for t in (xt, wt, bt) if t is not None]
+
+
+def test_layer_norm_row_path_is_bit_identical_to_the_general_path(monkeypatch):
+    """Normalize's row path (trailing axes of a contiguous array, by blocks of rows in
+    backward) computes what the general path computes, bit for bit (sign of zero and NaN
+    included), for every combination of weight / bias and sizes around the block size."""
+    from chainrule.functions import nn_ops
+    rng = np.random.default_rng(11)
+    cases = _norm_cases(rng)
+    grads = [rng.standard_normal(c[0].shape).astype(c[0].dtype) for c in cases]
+    fast = [_norm_run(*c, g) for c, g in zip(cases, grads)]
+    monkeypatch.setattr(nn_ops, "_norm_rows_ok", lambda *a: False)
+    for c, g, got in zip(cases, grads, fast):
+        want = _norm_run(*c, g)
+        assert len(got) == len(want)
+        for a, b in zip(got, want):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            assert a.tobytes() == b.tobytes(), (c[0].shape, c[1], c[2] is None, c[3] is None)
+
+
+def test_layer_norm_row_path_edges_gradcheck_and_torch():
+    # only some inputs need a gradient; a broadcast (stride-0) upstream gradient; a float64
+    # gradient for float32 LayerNorm (the general path's formula on the saved xhat)
+    from chainrule.functions.nn_ops import Normalize
+    rng = np.random.default_rng(12)
+    a = rng.standard_normal((40, 24)).astype(np.float32)
+    w = cr.tensor(rng.standard_normal(24).astype(np.float32), requires_grad=True)
+    F.layer_norm(cr.from_numpy(a), (24,), w, cr.zeros(24)).pow(2).sum().backward()
+    xh = (a - a.mean(-1, keepdims=True)) / np.sqrt(a.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(w.grad.numpy(), (2 * xh * xh * w.detach().numpy()).sum(0),
+                               rtol=1e-4)
+    x = cr.tensor(a, requires_grad=True)
+    y = F.layer_norm(x, (24,), cr.ones(24, requires_grad=True))
+    y.backward(cr.from_numpy(np.broadcast_to(np.float32(1.5), a.shape)))
+    np.testing.assert_allclose(x.grad.numpy(), 0.0, atol=1e-5)
+    x = cr.tensor(a, requires_grad=True)
+    node = F.layer_norm(x, (24,), w, cr.zeros(24, requires_grad=True)).grad_fn
+    assert isinstance(node, Normalize) and node.rows
+    g64 = rng.standard_normal(a.shape)
+    gx, gw, gb = node.backward(g64)
+    np.testing.assert_allclose(gb, g64.sum(0), rtol=1e-6)
+    gx32, _, _ = node.backward(g64.astype(np.float32))
+    np.testing.assert_allclose(gx, gx32, rtol=1e-3, atol=1e-4)
+    for shape, ns in (((3, 5), (5,)), ((2, 3, 4), (3, 4))):
+        xt = cr.tensor(rng.standard_normal(shape), requires_grad=True)
+        wt = cr.tensor(rng.standard_normal(ns), requires_grad=True)
+        bt = cr.tensor(rng.standard_normal(ns), requires_grad=True)
+        assert gradcheck(lambda t, u, v: F.layer_norm(t, ns, u, v), [xt, wt, bt])
+        assert gradcheck(lambda t: F.layer_norm(t, ns), [xt])
+    torch = pytest.importorskip("torch")
+    a = rng.standard_normal((700, 100)).astype(np.float32)     # several blocks of rows
+    g = rng.standard_normal(a.shape).astype(np.float32)
+    w, b = rng.standard_normal(100).astype(np.float32), rng.standard_normal(100).astype(np.float32)
+    got = _norm_run(a, (100,), w, b, g)
+    tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (a, w, b))
+    ty = torch.nn.functional.layer_norm(tx, (100,), tw, tb)
+    ty.backward(torch.from_numpy(g))
+    for mine, theirs in zip(got, (ty, tx.grad, tw.grad, tb.grad)):
+        np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-4, atol=1e-4)
