@@ -282,3 +282,69 @@ def test_layer_norm_row_path_edges_gradcheck_and_torch():
     ty.backward(torch.from_numpy(g))
     for mine, theirs in zip(got, (ty, tx.grad, tw.grad, tb.grad)):
         np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_split_views_backward_is_the_sum_of_the_slices_scatters():
+    """SplitViews (MultiheadAttention's q / k / v): one array written by pieces equals
+    the engine's sum of one zero-filled scatter per piece bit for bit (-0.0 included),
+    with some pieces unused, and under create_graph."""
+    from chainrule.functions.shape import SplitViews
+    rng = np.random.default_rng(13)
+    a = rng.standard_normal((3, 5, 12)).astype(np.float32)
+    for used in ((0, 1, 2), (0, 2), (1,), (2, 0)):
+        gs = [rng.standard_normal((3, 5, 4)).astype(np.float32) for _ in range(3)]
+        for g in gs:
+            g[0, 0, :2] = -0.0
+        x1 = cr.tensor(a, requires_grad=True)
+        x2 = cr.tensor(a, requires_grad=True)
+        parts = SplitViews.apply(x1 * 1.0, axis=2, sizes=(4, 4, 4))
+        h = x2 * 1.0
+        ref = (h[..., :4], h[..., 4:8], h[..., 8:])
+        for k in used:
+            np.testing.assert_array_equal(parts[k].detach().numpy(), ref[k].detach().numpy())
+        sum(((parts[k] * cr.from_numpy(gs[k])).sum() for k in used), cr.tensor(0.0)).backward()
+        sum(((ref[k] * cr.from_numpy(gs[k])).sum() for k in used), cr.tensor(0.0)).backward()
+        assert x1.grad.numpy().tobytes() == x2.grad.numpy().tobytes()
+    # grad of grad through the split
+    x = cr.tensor(rng.standard_normal((2, 6)), requires_grad=True)
+    p, q = SplitViews.apply(x, axis=1, sizes=(2, 4))
+    g, = cr.autograd.grad((p ** 3).sum() + (q ** 2).sum(), x, create_graph=True)
+    g.sum().backward()
+    want = np.concatenate([6 * x.detach().numpy()[:, :2], np.full((2, 4), 2.0)], 1)
+    np.testing.assert_allclose(x.grad.numpy(), want)
+    assert gradcheck(lambda t: SplitViews.apply(t, axis=1, sizes=(2, 4))[1] * 2, [x])
+    # views of x: the version counter is shared, and changing one in place is refused
+    y = x * 1.0
+    p, q = SplitViews.apply(y, axis=1, sizes=(2, 4))
+    assert p._version is y._version
+    with pytest.raises(RuntimeError, match="in-place"):
+        p.mul_(2)
+    with cr.no_grad():
+        p, q = SplitViews.apply(y, axis=1, sizes=(3, 3))
+        q.zero_()
+    np.testing.assert_array_equal(y.detach().numpy()[:, 3:], 0.0)
+
+
+def test_multihead_self_attention_split_gradients_against_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(14)
+    E, H = 16, 4
+    mha = cr.nn.MultiheadAttention(E, H, batch_first=True)
+    tmha = torch.nn.MultiheadAttention(E, H, batch_first=True)
+    with torch.no_grad():
+        for (n, p), (tn, tp) in zip(mha.named_parameters(), tmha.named_parameters()):
+            assert n == tn
+            tp.copy_(torch.from_numpy(p.detach().numpy()))
+    a = rng.standard_normal((3, 7, E)).astype(np.float32)
+    x, tx = cr.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    mask = cr.nn.Transformer.generate_square_subsequent_mask(7)
+    out, _ = mha(x, x, x, attn_mask=mask, need_weights=False, is_causal=True)
+    tout, _ = tmha(tx, tx, tx, attn_mask=torch.from_numpy(mask.numpy()), need_weights=False,
+                   is_causal=True)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(cr.from_numpy(g))
+    tout.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(mha.in_proj_weight.grad.numpy(),
+                               tmha.in_proj_weight.grad.numpy(), rtol=1e-4, atol=1e-5)
