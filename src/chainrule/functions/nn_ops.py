@@ -505,7 +505,6 @@ class Normalize(Op):
 
 
 _NORM_BLOCK = 65536  # elements per block of rows (256 KB of float32): in L2, few calls
-_ROW_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _norm_block(n):
@@ -518,7 +517,7 @@ def _norm_rows_ok(x, params, axes, wshape):
     and varying along those axes only (sum_to over the leading axes is then the one
     sequential column sum the row path reproduces)."""
     nd, k = x.ndim, len(axes)
-    if not (nd > k and x.dtype in _ROW_DTYPES and x.size
+    if not (nd > k and x.dtype.kind == "f" and x.dtype.itemsize >= 4 and x.size
             and tuple(axes) == tuple(range(nd - k, nd)) and x.flags.c_contiguous):
         return False
     if params:
