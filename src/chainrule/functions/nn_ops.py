@@ -314,9 +314,6 @@ class Normalize(Op):
     """
 
     def forward(self, x, *params, axes, eps, has_w, has_b, wshape, running=None):
-        self.rows = False
-        if running is None and _norm_rows_ok(x, params, axes, wshape):
-            return self._forward_rows(x, params, axes, eps, has_w, has_b, wshape)
         n = 1
         for a in axes:
             n *= x.shape[a]
@@ -355,11 +352,6 @@ class Normalize(Op):
         if dual.is_array(g):
             xhat, inv = self.xhat, self.inv
             inputs = self.saved_inputs() if has_w else None
-            if self.rows:
-                if g.dtype == xhat.dtype:
-                    return self._backward_rows(g, inputs)
-                xhat = xhat.reshape(g.shape)
-                inv = inv.reshape(g.shape[:g.ndim - len(axes)] + (1,) * len(axes))
             w = inputs[1].reshape(wshape) if has_w else None
             gh = g * w if has_w else g
             gx = None
@@ -415,121 +407,6 @@ class Normalize(Op):
             k = 2 if has_w else 1
             out.append(dual.sum_to(g, wshape).reshape(*inputs[k].shape))
         return tuple(out)
-
-
-    # --- LayerNorm's row path ---------------------------------------------------------
-    # Normalising over the trailing dims of a C-contiguous float32 / float64 array (LayerNorm,
-    # GroupNorm's groups) works on x as (rows, n): the same NumPy operations on the same
-    # values as the general path, so bit for bit the same results, with fewer full-size
-    # temporaries: forward makes two (xhat, kept, and the output) where the general path
-    # makes three; backward runs by blocks of rows in buffers that stay in cache and
-    # writes only dx at full size, where the general path makes three full-size arrays.
-    # A fresh large array costs a pass over memory that is not in cache, and on this VM
-    # up to ~0.8 ms per MB in page faults.
-    def _forward_rows(self, x, params, axes, eps, has_w, has_b, wshape):
-        n = x.shape[-1] if len(axes) == 1 else int(np.prod(x.shape[axes[0]:]))
-        x2 = x.reshape(-1, n)
-        inv_n = 1.0 / n
-        mean = np.add.reduce(x2, axis=1, keepdims=True)
-        mean *= inv_n
-        xhat = np.subtract(x2, mean)
-        # The square for the variance goes into the array that becomes the output: one
-        # fresh array fewer than the general path, and the output is written while hot.
-        y = np.multiply(xhat, xhat)
-        var = np.add.reduce(y, axis=1, keepdims=True)
-        var *= inv_n
-        inv = var + eps                 # as the general path (eps may be a NumPy scalar)
-        np.sqrt(inv, out=inv)
-        np.divide(1.0, inv, out=inv)
-        xhat *= inv
-        if has_w:
-            np.multiply(xhat, params[0].reshape(n), out=y)
-            if has_b:
-                y += params[1].reshape(n)
-        elif has_b:
-            np.add(xhat, params[0].reshape(n), out=y)
-        else:
-            np.copyto(y, xhat)
-        self.rows, self.xhat, self.inv, self.axes, self.inv_n, self.eps = \
-            True, xhat, inv, axes, inv_n, eps
-        self.has_w, self.has_b, self.wshape = has_w, has_b, wshape
-        return y.reshape(x.shape)
-
-    def _backward_rows(self, g, inputs):
-        xhat, inv, inv_n = self.xhat, self.inv, self.inv_n
-        has_w, has_b = self.has_w, self.has_b
-        need = self.needs_input_grad
-        m, n = xhat.shape
-        g2 = g.reshape(m, n)
-        w = inputs[1].reshape(n) if has_w else None
-        kb = 2 if has_w else 1
-        need_x, need_w = need[0], has_w and need[1]
-        need_b = has_b and need[kb]
-        gx = np.empty_like(xhat) if need_x else None
-        r = _norm_block(n)
-        rb = min(r, m)
-        gh = np.empty((rb, n), xhat.dtype) if need_x and has_w else None
-        # Row 0 of `buf` carries the running column sum for dw: reducing [sum so far; this
-        # block] continues the one sequential sum over rows that sum_to does, unchanged.
-        buf = np.empty((rb + 1, n), xhat.dtype)
-        gw = None
-        for i in range(0, m, r):
-            gb, hb = g2[i:i + r], xhat[i:i + r]
-            k = len(gb)
-            p = buf[1:k + 1]
-            if need_w:
-                np.multiply(gb, hb, out=p)
-                if gw is None:
-                    gw = np.add.reduce(p, axis=0)
-                else:
-                    buf[0] = gw
-                    gw = np.add.reduce(buf[:k + 1], axis=0)
-            if need_x:
-                ghb = np.multiply(gb, w, out=gh[:k]) if has_w else gb
-                m1 = np.add.reduce(ghb, axis=1, keepdims=True)
-                m1 *= inv_n
-                np.multiply(ghb, hb, out=p)
-                m2 = np.add.reduce(p, axis=1, keepdims=True)
-                m2 *= inv_n
-                np.multiply(hb, m2, out=p)
-                gxb = np.subtract(ghb, m1, out=gx[i:i + r])
-                gxb -= p
-                gxb *= inv[i:i + r]
-        out = [gx.reshape(g.shape) if need_x else None]
-        if has_w:
-            out.append(gw.reshape(self.inputs[1].shape) if need_w else None)
-        if has_b:
-            out.append(np.add.reduce(g2, axis=0).reshape(self.inputs[kb].shape) if need_b
-                       else None)
-        return tuple(out)
-
-
-_NORM_BLOCK = 65536  # elements per block of rows (256 KB of float32): in L2, few calls
-
-
-def _norm_block(n):
-    return max(1, _NORM_BLOCK // max(n, 1))
-
-
-def _norm_rows_ok(x, params, axes, wshape):
-    """Normalize's row path applies: x non-empty, C-contiguous float32 / float64, with
-    leading dims, normalised over its trailing `axes`; weight and bias (if any) of x's dtype
-    and varying along those axes only (sum_to over the leading axes is then the one
-    sequential column sum the row path reproduces)."""
-    nd, k = x.ndim, len(axes)
-    if not (nd > k and x.dtype.kind == "f" and x.dtype.itemsize >= 4 and x.size
-            and tuple(axes) == tuple(range(nd - k, nd)) and x.flags.c_contiguous):
-        return False
-    if params:
-        tail = x.shape[nd - k:]
-        ws = tuple(wshape)
-        if ws[len(ws) - k:] != tail or any(s != 1 for s in ws[:len(ws) - k]) \
-                or len(ws) >= nd:
-            return False
-        for p in params:
-            if p.dtype != x.dtype:
-                return False
-    return True
 
 
 def _sum(a, axes):
