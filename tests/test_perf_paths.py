@@ -229,3 +229,129 @@ def test_gelu_backward_from_kept_gauss_is_bit_identical_to_recomputing_it():
     zero = cr.tensor(np.zeros(64, np.float32), requires_grad=True)
     F.gelu(zero).sum().backward()
     assert (zero.grad.numpy() == 0.5).all()
+
+
+def test_split_views_backward_is_the_sum_of_the_slices_scatters():
+    """SplitViews (MultiheadAttention's q / k / v): one array written by pieces equals
+    the engine's sum of one zero-filled scatter per piece bit for bit (-0.0 included),
+    with some pieces unused, and under create_graph."""
+    from chainrule.functions.shape import SplitViews
+    rng = np.random.default_rng(13)
+    a = rng.standard_normal((3, 5, 12)).astype(np.float32)
+    for used in ((0, 1, 2), (0, 2), (1,), (2, 0)):
+        gs = [rng.standard_normal((3, 5, 4)).astype(np.float32) for _ in range(3)]
+        for g in gs:
+            g[0, 0, :2] = -0.0
+        x1 = cr.tensor(a, requires_grad=True)
+        x2 = cr.tensor(a, requires_grad=True)
+        parts = SplitViews.apply(x1 * 1.0, axis=2, sizes=(4, 4, 4))
+        h = x2 * 1.0
+        ref = (h[..., :4], h[..., 4:8], h[..., 8:])
+        for k in used:
+            np.testing.assert_array_equal(parts[k].detach().numpy(), ref[k].detach().numpy())
+        sum(((parts[k] * cr.from_numpy(gs[k])).sum() for k in used), cr.tensor(0.0)).backward()
+        sum(((ref[k] * cr.from_numpy(gs[k])).sum() for k in used), cr.tensor(0.0)).backward()
+        assert x1.grad.numpy().tobytes() == x2.grad.numpy().tobytes()
+    # grad of grad through the split
+    x = cr.tensor(rng.standard_normal((2, 6)), requires_grad=True)
+    p, q = SplitViews.apply(x, axis=1, sizes=(2, 4))
+    g, = cr.autograd.grad((p ** 3).sum() + (q ** 2).sum(), x, create_graph=True)
+    g.sum().backward()
+    want = np.concatenate([6 * x.detach().numpy()[:, :2], np.full((2, 4), 2.0)], 1)
+    np.testing.assert_allclose(x.grad.numpy(), want)
+    assert gradcheck(lambda t: SplitViews.apply(t, axis=1, sizes=(2, 4))[1] * 2, [x])
+    # views of x: the version counter is shared, and changing one in place is refused
+    y = x * 1.0
+    p, q = SplitViews.apply(y, axis=1, sizes=(2, 4))
+    assert p._version is y._version
+    with pytest.raises(RuntimeError, match="in-place"):
+        p.mul_(2)
+    with cr.no_grad():
+        p, q = SplitViews.apply(y, axis=1, sizes=(3, 3))
+        q.zero_()
+    np.testing.assert_array_equal(y.detach().numpy()[:, 3:], 0.0)
+
+
+def test_multihead_self_attention_split_gradients_against_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(14)
+    E, H = 16, 4
+    mha = cr.nn.MultiheadAttention(E, H, batch_first=True)
+    tmha = torch.nn.MultiheadAttention(E, H, batch_first=True)
+    with torch.no_grad():
+        for (n, p), (tn, tp) in zip(mha.named_parameters(), tmha.named_parameters()):
+            assert n == tn
+            tp.copy_(torch.from_numpy(p.detach().numpy()))
+    a = rng.standard_normal((3, 7, E)).astype(np.float32)
+    x, tx = cr.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    mask = cr.nn.Transformer.generate_square_subsequent_mask(7)
+    out, _ = mha(x, x, x, attn_mask=mask, need_weights=False, is_causal=True)
+    tout, _ = tmha(tx, tx, tx, attn_mask=torch.from_numpy(mask.numpy()), need_weights=False,
+                   is_causal=True)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(cr.from_numpy(g))
+    tout.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(mha.in_proj_weight.grad.numpy(),
+                               tmha.in_proj_weight.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_blocked_softmax_backward_is_bit_identical():
+    """Softmax's backward forms y * sum(g * y) by blocks of rows: the plain formula's bits
+    (NaN, +-inf, all -inf rows), below the block size and along another dim too."""
+    rng = np.random.default_rng(15)
+    for dt in (np.float32, np.float64):
+        a = (rng.standard_normal((8, 3, 64, 64)) * 30).astype(dt)
+        a = np.where(np.tril(np.ones((64, 64), bool)), a, -np.inf).astype(dt)
+        a[0, 0, 3], a[0, 1, 5, 2], a[0, 2, 7, 1] = -np.inf, np.nan, np.inf
+        with np.errstate(all="ignore"):
+            m = a.max(-1, keepdims=True)
+            z = np.exp(a - m)
+            ref = z / z.sum(-1, keepdims=True)
+            x = cr.tensor(a, requires_grad=True)
+            y = F.softmax(x, dim=-1)
+            g = rng.standard_normal(a.shape).astype(dt)
+            y.backward(cr.from_numpy(g))
+            gy = g * ref
+            want = gy - ref * gy.sum(-1, keepdims=True)
+        assert y.detach().numpy().tobytes() == ref.tobytes()
+        assert x.grad.numpy().tobytes() == want.tobytes()
+    for shape, dim in (((3, 5), -1), ((70, 300), 0), ((300, 300), -1), ((5, 70000), -1)):
+        a = rng.standard_normal(shape).astype(np.float32)
+        x = cr.tensor(a, requires_grad=True)
+        y = F.softmax(x, dim=dim)
+        g = rng.standard_normal(shape).astype(np.float32)
+        y.backward(cr.from_numpy(g))
+        r = y.detach().numpy()
+        gy = g * r
+        assert x.grad.numpy().tobytes() == (gy - r * gy.sum(dim, keepdims=True)).tobytes()
+    assert gradcheck(lambda t: F.softmax(t, dim=-1), [cr.tensor(rng.standard_normal((3, 7)),
+                                                                requires_grad=True)])
+
+
+def test_attention_backward_by_blocks_of_rows_is_bit_identical(monkeypatch):
+    """The fused attention's dS = P * (dP - rowsum(dP * P)) by blocks of rows gives the
+    unblocked formula's bits (causal, a fully masked row, a float mask, float64)."""
+    from chainrule.functions import attention
+    rng = np.random.default_rng(16)
+
+    def grads(dt, kw):
+        q, k, v = (cr.tensor(rng.standard_normal((4, 3, 64, 16)).astype(dt), requires_grad=True)
+                   for _ in range(3))
+        o = F.scaled_dot_product_attention(q, k, v, **kw)
+        o.backward(cr.from_numpy(np.ones(o.shape, dt)))
+        return [t.grad.numpy().tobytes() for t in (q, k, v)] + [o.detach().numpy().tobytes()]
+
+    m = np.tril(np.ones((64, 64), bool))
+    m[5] = False
+    for dt in (np.float32, np.float64):
+        for kw in (dict(is_causal=True), dict(attn_mask=cr.from_numpy(m)),
+                   dict(attn_mask=cr.from_numpy(rng.standard_normal((64, 64)).astype(dt)))):
+            state = rng.bit_generator.state
+            blocked = grads(dt, kw)
+            rng.bit_generator.state = state
+            monkeypatch.setattr(attention, "_BLOCK", 1 << 60)
+            plain = grads(dt, kw)
+            monkeypatch.undo()
+            assert blocked == plain

@@ -139,6 +139,80 @@ class Cat(Op):
         return tuple(out)
 
 
+class SplitViews(Op):
+    """Views of x cut along `axis` into pieces of `sizes`, as one node with an output per
+    piece (MultiheadAttention's q / k / v from its one in-projection). Backward writes
+    the pieces' gradients into one array, where one indexing node per piece would give
+    a zero-filled array each for the engine to add up; each element is the same sum (the
+    gradient plus the zeros, which turns -0.0 into 0.0 as that sum does). The outputs
+    share x's version counter, and, as PyTorch's split views, may not be changed in place
+    while recorded.
+
+    >>> x = torch.arange(6.0, requires_grad=True)
+    >>> from chainrule.functions.shape import SplitViews
+    >>> a, b = SplitViews.apply(x, axis=0, sizes=(2, 4)); b.grad_fn
+    <SplitViewsBackward0 object>
+    >>> (a.sum() + 2 * b.sum()).backward(); x.grad
+    tensor([1., 1., 2., 2., 2., 2.])
+    """
+    is_view = True
+    saves = False
+    plain_backward = False
+
+    @classmethod
+    def apply(cls, x, *, axis, sizes):
+        from ..autograd.function import GRAD_ENABLED, _next_seq
+        node = cls()
+        outs = node.forward(x._data, axis=axis, sizes=sizes)
+        record = x.requires_grad and GRAD_ENABLED[0]
+        if record:
+            node.needs_input_grad = (True,)
+            node.inputs = (x,)
+            node.seq = _next_seq()
+            node.n_outputs = len(outs)
+        results = []
+        for k, o in enumerate(outs):
+            t = _make(o)
+            t._version = x._version
+            if record:
+                t.requires_grad, t.grad_fn, t._out_idx = True, node, k
+            results.append(t)
+        return tuple(results)
+
+    def forward(self, x, axis, sizes):
+        self.axis, self.sizes, self.shape = axis, tuple(sizes), x.shape
+        lead = (slice(None),) * axis
+        self.keys, start = [], 0
+        for n in sizes:
+            self.keys.append(lead + (slice(start, start + n),))
+            start += n
+        return [x[k] for k in self.keys]
+
+    def _run_backward(self, grads):
+        return (self.backward(*grads),)
+
+    def backward(self, *grads):
+        present = [g for g in grads if g is not None]
+        if not all(dual.is_array(g) for g in present):
+            # create_graph: the recorded scatters, summed as the engine would sum them
+            from .index import IndexAdd
+            total = None
+            for g, key in zip(grads, self.keys):
+                if g is not None:
+                    s = IndexAdd.scatter(g, key, self.shape, True)
+                    total = s if total is None else total + s
+            return total
+        out = np.empty(self.shape, np.result_type(*present))
+        for g, key in zip(grads, self.keys):
+            if g is None:
+                out[key] = 0
+            elif len(present) > 1:
+                np.add(g, 0.0, out=out[key])    # g + the others' zeros, as the engine's sum
+            else:
+                out[key] = g
+        return out
+
+
 class Pad(Op):
     """Constant padding (non-negative widths); the gradient is the interior slice.
 

@@ -20,7 +20,7 @@ import numpy as np
 from .. import creation
 from ..functions._util import cast
 from ..functions.attention import scaled_dot_product_attention
-from ..functions.shape import cat as _cat
+from ..functions.shape import SplitViews, cat as _cat
 from ..tensor import Tensor
 from . import init
 from . import functional as F
@@ -158,9 +158,10 @@ class MultiheadAttention(Module):
         if self._qkv_same_embed_dim:
             w = self.in_proj_weight
             if query is key and key is value:
-                # Self-attention: one GEMM for all three, then split.
+                # Self-attention: one GEMM for all three, then split: one node whose
+                # backward writes the three gradients into one array.
                 qkv = F.linear(query, w, b)
-                return qkv[..., :E], qkv[..., E:2 * E], qkv[..., 2 * E:]
+                return SplitViews.apply(qkv, axis=qkv.dim() - 1, sizes=(E, E, E))
             if key is value:
                 q = F.linear(query, w[:E], None if b is None else b[:E])
                 kv = F.linear(key, w[E:], None if b is None else b[E:])
