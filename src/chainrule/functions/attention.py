@@ -24,7 +24,6 @@ from ..tensor import Tensor
 _make = Tensor._make
 
 _CAUSAL_CACHE = {}
-_BLOCK = 65536  # elements per block of rows in backward's dS (256 KB of float32)
 
 
 def _causal_additive(L, S, dtype):
@@ -132,24 +131,9 @@ class ScaledDotProductAttention(Op):
             # dS = P * (dP - rowsum(dP * P)), in place on the fresh dP (no temporaries the
             # size of the score matrix besides one product); the scale goes on the small
             # (L, E) / (S, E) results.
-            if gp.shape == p.shape and gp.dtype == p.dtype and gp.flags.c_contiguous \
-                    and p.flags.c_contiguous and gp.shape[-1] and gp.size > _BLOCK:
-                # By blocks of rows that stay in cache: the product for the row sums goes
-                # through a block-sized buffer, not a fresh array the size of the scores
-                # (the same operations on the same values).
-                n = gp.shape[-1]
-                gp2, p2 = gp.reshape(-1, n), p.reshape(-1, n)
-                r = _BLOCK // n or 1
-                t = np.empty((min(r, len(gp2)), n), gp.dtype)
-                for i in range(0, len(gp2), r):
-                    gb, pb = gp2[i:i + r], p2[i:i + r]
-                    tb = np.multiply(gb, pb, out=t[:len(gb)])
-                    gb -= np.add.reduce(tb, axis=-1, keepdims=True)
-                    gb *= pb
-            else:
-                row = (gp * p).sum(axis=-1, keepdims=True)
-                gp -= row
-                gp *= p
+            row = (gp * p).sum(axis=-1, keepdims=True)
+            gp -= row
+            gp *= p
             gs = gp
             sc = np.asarray(self.scale, gs.dtype)
             gq = dual.sum_to(np.multiply(gs @ k, sc), q.shape) if need[0] else None

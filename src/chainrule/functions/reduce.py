@@ -335,25 +335,9 @@ class Softmax(Op):
         if type(gy) is np.ndarray and gy.shape == y.shape:
             # gy - y * sum(gy), the subtraction in place (same values, one temporary fewer)
             s = gy.sum(axis=self.axis, keepdims=True)
-            n = y.shape[-1] if y.ndim else 0
-            if self.axis in (-1, y.ndim - 1) and n and y.flags.c_contiguous \
-                    and y.dtype == gy.dtype and y.size > _PRODUCT_BLOCK:
-                # By blocks of rows: the product y * s goes through a block-sized buffer
-                # instead of a fresh full-size array (the same products).
-                y2, gy2, s2 = y.reshape(-1, n), gy.reshape(-1, n), s.reshape(-1, 1)
-                r = _PRODUCT_BLOCK // n or 1    # (max is this module's torch.max)
-                t = np.empty((r if r < len(y2) else len(y2), n), np.result_type(y, s))
-                for i in range(0, len(y2), r):
-                    tb = t[:len(y2[i:i + r])]
-                    np.multiply(y2[i:i + r], s2[i:i + r], out=tb)
-                    gy2[i:i + r] -= tb
-                return gy
             gy -= y * s
             return gy
         return gy - y * dual.sum(gy, self.axis, keepdims=True)
-
-
-_PRODUCT_BLOCK = 65536  # elements per block of rows in Softmax's backward (256 KB float32)
 
 
 class LogSoftmax(Op):
