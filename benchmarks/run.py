@@ -170,11 +170,30 @@ def machine_info():
                                 capture_output=True, text=True).stdout.strip()
     except OSError:
         commit = "?"
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem,
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "simd": _numpy_simd(),
+            "blas_env": _blas_env(),
             "os": f"{platform.system()} {platform.release()}",
             "python": platform.python_version(), "commit": commit,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "load_before": _load()}
+
+
+def _numpy_simd():
+    """The widest SIMD target NumPy's loops dispatch to on this CPU (e.g. X86_V3 for AVX2,
+    AVX512_ICL): elementwise ops, and so the ratios to PyTorch, depend on it."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:
+        return "?"
+    enabled = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+    return enabled[-1] if enabled else "baseline"
+
+
+def _blas_env():
+    """OpenBLAS settings the environment imposes (OPENBLAS_CORETYPE overrides the kernels
+    OpenBLAS would pick for this CPU; PyTorch's own kernels do not read it)."""
+    return " ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ)
+                    if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS")
 
 
 def _load():
@@ -299,12 +318,14 @@ def report(info, results, workloads, command, infos):
     versions = {i["lib"]: i["version"] for i in infos}
     sources = sorted({r["extra"].get("data") for res in results.values() for rr in res.values()
                       for r in rr.values() if r["extra"].get("data")})
+    env_s = f", {info['blas_env']} from the environment" if info.get("blas_env") else ""
     blas_s = "; ".join(f"{b['internal_api']} {b['version']} ({b.get('architecture')}, "
-                       f"{b.get('threading_layer')})" for b in (blas or [])) or "?"
+                       f"{b.get('threading_layer')}{env_s})" for b in (blas or [])) or "?"
     return "\n".join([
         f"Measured {info['date']} on {info['cpu']} ({info['cores']} cores, {info['memory']}), "
         f"{info['os']}, Python {info['python']}, chainrule {versions.get('chainrule', '?')} "
-        f"(commit {info['commit']}), NumPy {versions.get('numpy', '?')} with {blas_s}, "
+        f"(commit {info['commit']}), NumPy {versions.get('numpy', '?')} (SIMD "
+        f"{info.get('simd', '?')}) with {blas_s}, "
         f"PyTorch {versions.get('torch', '-')}. Load average before / after: "
         f"{info['load_before']} / {info['load_after']}. Data: {', '.join(sources) or '-'}.",
         "",

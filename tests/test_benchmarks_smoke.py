@@ -74,6 +74,7 @@ def test_driver_end_to_end(tmp_path):
                        capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert "| 1,000 elementwise ops" in r.stdout and "µs/op" in r.stdout
+    assert "(SIMD " in r.stdout and "(SIMD ?)" not in r.stdout  # the header names NumPy's loops
     assert out.read_text().count("old") == 1  # --smoke never rewrites BENCHMARKS.md
     from benchmarks import run as driver
     driver.write_markdown(out, "new table")
