@@ -4,7 +4,10 @@ import gzip
 import hashlib
 import io
 import pathlib
+import subprocess
+import sys
 import urllib.error
+import urllib.request
 
 import numpy as np
 import pytest
@@ -353,18 +356,30 @@ def test_download_all_mirrors_fail_cleanly(tmp_path, monkeypatch):
 
     def fake_urlopen(url, timeout=None):
         calls.append((url, timeout))
-        raise urllib.error.URLError("network unreachable")
+        if url.startswith(mnist_mod.MIRRORS[0]):
+            raise urllib.error.URLError("network unreachable")
+        raise TimeoutError("timed out")        # what a socket timeout raises
 
-    monkeypatch.setattr(mnist_mod.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
     with pytest.raises(RuntimeError) as e:
         datasets.MNIST(tmp_path / "dl", download=True)
     msg = str(e.value)
     assert "train-images-idx3-ubyte.gz" in msg and "any mirror" in msg
+    assert "URLError" in msg and "TimeoutError" in msg
     for mirror in mnist_mod.MIRRORS:
         assert mirror + "train-images-idx3-ubyte.gz" in msg
     assert [u for u, _ in calls] == [m + "train-images-idx3-ubyte.gz" for m in mnist_mod.MIRRORS]
     assert all(t is not None and t > 0 for _, t in calls)
     assert list((tmp_path / "dl").iterdir()) == []  # no partial files left behind
+
+
+def test_import_does_not_load_the_network_stack():
+    """urllib.request (with http.client and ssl, ~7 MB resident) loads only for a download."""
+    code = ("import sys, chainrule, chainrule.datasets; "
+            "print(sorted(m for m in ('urllib.request', 'http.client', 'ssl') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
 
 
 def test_download_verifies_md5_and_writes(tmp_path, monkeypatch):
@@ -385,13 +400,13 @@ def test_download_verifies_md5_and_writes(tmp_path, monkeypatch):
             return Resp(payload[name][:-1])
         return Resp(payload[name])
 
-    monkeypatch.setattr(mnist_mod.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
     monkeypatch.setattr(mnist_mod, "RESOURCES", md5s)
     ds = datasets.MNIST(tmp_path / "dl", train=False, download=True)
     np.testing.assert_array_equal(ds.data._data, files["t10k"][0])
     assert sorted(p.name for p in (tmp_path / "dl").iterdir()) == sorted(md5s)
     # A mirror serving the wrong bytes everywhere is refused by md5.
-    monkeypatch.setattr(mnist_mod.urllib.request, "urlopen",
+    monkeypatch.setattr(urllib.request, "urlopen",
                         lambda url, timeout=None: Resp(b"junk"))
     with pytest.raises(RuntimeError, match="md5"):
         datasets.download_mnist(tmp_path / "dl2", verbose=False)
