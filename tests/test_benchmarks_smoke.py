@@ -83,6 +83,22 @@ def test_driver_end_to_end(tmp_path):
     assert "prose stays" in text and "more prose" in text
 
 
+def test_op_profiler_times_forward_and_backward_per_op():
+    """benchmarks/profile_ops.py on the hand-written GPT's and the LSTM's one-step set-ups:
+    each op's forward and backward (the recurrent layer's _run_backward as its backward)."""
+    for name, ops in (("gpt_manual_train", ("Linear", "Gelu", "Softmax", "Normalize")),
+                      ("lstm_lm", ("RNNLayer", "LogSoftmax"))):
+        r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "profile_ops.py"), name,
+                            "--smoke", "--repeats", "1", "--top", "100"],
+                           capture_output=True, text=True, timeout=300, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        rows = {tuple(line.split()[:2]) for line in r.stdout.splitlines()[2:]}
+        for op in ops:
+            assert (op, "forward") in rows and (op, "backward") in rows, (op, r.stdout)
+        head = r.stdout.splitlines()[0]
+        assert head.startswith(f"{name}: ") and "ms per step (CPU time), ops" in head
+
+
 @pytest.mark.skipif(not HAVE_SKLEARN, reason="scikit-learn is the optional anchor")
 def test_sklearn_anchor_workloads_run_and_score_alike():
     """chainrule's RBM and BernoulliRBM trained alike score alike (one smoke epoch), and the
