@@ -184,7 +184,10 @@ def _numpy_simd():
     try:
         from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
     except ImportError:
-        return "?"
+        try:        # NumPy 1.x
+            from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+        except ImportError:
+            return "?"
     enabled = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
     return enabled[-1] if enabled else "baseline"
 
