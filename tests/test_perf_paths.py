@@ -328,3 +328,37 @@ def test_softmax_backward_in_place_is_bit_identical():
         assert x.grad.numpy().tobytes() == (gy - r * gy.sum(dim, keepdims=True)).tobytes()
     assert gradcheck(lambda t: F.softmax(t, dim=-1), [cr.tensor(rng.standard_normal((3, 7)),
                                                                 requires_grad=True)])
+
+
+def test_attention_backward_ds_in_place_matches_the_formula():
+    """The fused attention's backward forms dS = P * (dP - rowsum(dP * P)) in place on dP:
+    q, k, v gradients against the formula in float64 NumPy (causal, a fully masked row,
+    a float mask, float32 and float64)."""
+    rng = np.random.default_rng(16)
+    m = np.tril(np.ones((64, 64), bool))
+    m[5] = False
+    for dt, tol in ((np.float32, 1e-5), (np.float64, 1e-12)):
+        cases = ((dict(is_causal=True), np.where(np.tril(np.ones((64, 64), bool)), 0, -np.inf)),
+                 (dict(attn_mask=cr.from_numpy(m)), np.where(m, 0, -np.inf)),
+                 (None, rng.standard_normal((64, 64)).astype(dt)))
+        for kw, additive in cases:
+            if kw is None:
+                kw = dict(attn_mask=cr.from_numpy(additive))
+            a = [rng.standard_normal((4, 3, 64, 16)).astype(dt) for _ in range(3)]
+            q, k, v = (cr.tensor(x, requires_grad=True) for x in a)
+            o = F.scaled_dot_product_attention(q, k, v, **kw)
+            o.backward(cr.from_numpy(np.ones(o.shape, dt)))
+            with np.errstate(all="ignore"):
+                qa, ka, va = (x.astype(np.float64) for x in a)
+                scale = 1 / np.sqrt(16)
+                s = qa @ np.swapaxes(ka, -1, -2) * scale + additive
+                z = np.exp(s - s.max(-1, keepdims=True))
+                p = z / z.sum(-1, keepdims=True)
+                p[~np.isfinite(s).any(-1)] = 0      # a fully masked row attends to nothing,
+                g = np.ones(o.shape)                # as in PyTorch
+                dp = g @ np.swapaxes(va, -1, -2)
+                ds = p * (dp - (dp * p).sum(-1, keepdims=True))
+                want = (ds @ ka * scale, np.swapaxes(ds, -1, -2) @ qa * scale,
+                        np.swapaxes(p, -1, -2) @ g)
+            for t, w in zip((q, k, v), want):
+                np.testing.assert_allclose(t.grad.numpy(), w, rtol=tol, atol=tol)
